@@ -1,0 +1,40 @@
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../common/errors.ts';
+
+// Every flag falls back to ORDERFLOW_<FLAG_NAME>; yargs maps ORDERFLOW_DUPLICATE_RATE to --duplicate-rate.
+export const ENV_PREFIX = 'ORDERFLOW';
+
+/**
+ * Runs the CLI: bad flags print one line and exit 2; failures print one line and exit 1
+ * (ORDERFLOW_DEBUG=1 adds the stack). Never a stack trace for bad input.
+ */
+export async function runCli(argv: Argv, commands: CommandModule<object, never>[]): Promise<void> {
+  let cli = argv
+    .scriptName('orderflow')
+    .env(ENV_PREFIX)
+    .strict()
+    .demandCommand(1, 'name a command: see orderflow --help')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .epilogue('Every flag can also be set as ORDERFLOW_<FLAG> (e.g. --duplicate-rate as ORDERFLOW_DUPLICATE_RATE).')
+    .fail((message, error) => {
+      throw error instanceof Error && !(error instanceof UsageError) ? error : new UsageError(message ?? error?.message ?? 'invalid arguments');
+    });
+  for (const command of commands) cli = cli.command(command);
+  try {
+    await cli.parseAsync();
+  } catch (error) {
+    process.exitCode = reportFailure(error);
+  }
+}
+
+function reportFailure(error: unknown): number {
+  const usage = error instanceof UsageError;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`orderflow: ${message}${usage ? ' (see --help)' : ''}\n`);
+  if (!usage && process.env.ORDERFLOW_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return usage ? 2 : 1;
+}

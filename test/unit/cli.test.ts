@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+
+test('an unknown flag prints one clear line and exits 2', async () => {
+  const result = await runCli(['up', '--no-such-flag']);
+  assert.equal(result.code, 2);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0]!, /^orderflow: Unknown argument/);
+});
+
+test('no command prints one line and exits 2', async () => {
+  const result = await runCli([]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /name a command/);
+});
+
+test('up exits cleanly while the local stack is not built', async () => {
+  const result = await runCli(['up']);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout.toString(), /not built yet/);
+});
