@@ -1,0 +1,57 @@
+import { Faker, base, en } from '@faker-js/faker';
+import type { Weighted } from './reference-data.ts';
+
+/** Faker's seeded generator plus the few distributions the Olist shapes need. */
+export class Random {
+  readonly faker: Faker;
+
+  constructor(seed: number | number[]) {
+    this.faker = new Faker({ locale: [en, base] });
+    this.faker.seed(seed);
+  }
+
+  /** Re-seed in place: entities are derived from (seed, kind, index) so they are stable and lazy. */
+  reseed(seed: number | number[]): this {
+    this.faker.seed(seed);
+    return this;
+  }
+
+  next(): number {
+    return this.faker.number.float();
+  }
+
+  chance(probability: number): boolean {
+    return probability > 0 && this.next() < probability;
+  }
+
+  int(min: number, max: number): number {
+    return this.faker.number.int({ min, max });
+  }
+
+  pick<T>(choices: Weighted<T>): T {
+    return this.faker.helpers.weightedArrayElement(choices as { value: T; weight: number }[]);
+  }
+
+  element<T>(choices: readonly T[]): T {
+    return this.faker.helpers.arrayElement(choices);
+  }
+
+  hex32(): string {
+    return this.faker.string.hexadecimal({ length: 32, casing: 'lower', prefix: '' });
+  }
+
+  normal(mean: number, sd: number): number {
+    // Box-Muller; 1 - u keeps log() away from 0.
+    const u = 1 - this.next();
+    return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+
+  /** Lognormal with the given median and mean (mean > median): sigma^2 = 2 ln(mean / median). */
+  logNormal(median: number, mean: number): number {
+    return median * Math.exp(Math.sqrt(2 * Math.log(mean / median)) * this.normal(0, 1));
+  }
+
+  exponential(mean: number): number {
+    return -mean * Math.log(1 - this.next());
+  }
+}

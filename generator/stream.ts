@@ -1,0 +1,153 @@
+import TinyQueue from 'tinyqueue';
+import type { OrderEvent } from '../common/contract/order-event.generated.ts';
+import type { ReasonCode } from '../common/contract/reasons.ts';
+import { Catalog, DEFAULT_SIZES, type CatalogSizes } from './catalog.ts';
+import { INVALID_KINDS, invalidMessage } from './invalid.ts';
+import { applyTransition } from './lifecycle.ts';
+import { dueCents, newOrder, rescalePayments, type OrderState } from './orders.ts';
+import { Random } from './random.ts';
+import { iso } from './time.ts';
+
+export interface StreamOptions {
+  seed: number;
+  /** The event clock's start (ms since epoch). */
+  startTime: number;
+  /** Mean simulated seconds between events: the event clock's pace, independent of the publish rate. */
+  eventInterval?: number;
+  duplicateRate?: number;
+  invalidRate?: number;
+  updateRate?: number;
+  sizes?: CatalogSizes;
+  source?: string;
+  /** Orders whose later lifecycle events are still pending are bounded to keep memory flat. */
+  maxOpenOrders?: number;
+}
+
+export type MessageKind = 'created' | 'updated' | 'duplicate' | 'invalid';
+
+export interface GeneratedMessage {
+  data: Buffer;
+  attributes: Record<string, string>;
+  orderingKey: string;
+  kind: MessageKind;
+  /** The valid event carried (created, updated and duplicate messages). */
+  event?: OrderEvent;
+  /** The error_code the validator must give (invalid messages). */
+  expectedError?: ReasonCode;
+}
+
+interface Pending {
+  at: number;
+  seq: number;
+  state: OrderState;
+  step: number;
+}
+
+export const DEFAULT_SOURCE = 'orderflow-generator';
+const RECENT = 1000;
+/** Share of invoiced/processing updates of multi-item orders that drop an item (replacing items and payments). */
+const ITEM_DROP_SHARE = 0.1;
+
+/**
+ * The generator's event stream: a pure function of the options, so the same seed and start time
+ * give byte-identical messages whatever consumes them and however fast.
+ */
+export class EventStream implements Iterator<GeneratedMessage> {
+  readonly catalog: Catalog;
+  private readonly rng: Random;
+  private readonly pending = new TinyQueue<Pending>([], (a, b) => a.at - b.at || a.seq - b.seq);
+  private readonly recent: GeneratedMessage[] = [];
+  private clock: number;
+  private orders = 0;
+  private scheduled = 0;
+  private readonly options: Required<Omit<StreamOptions, 'sizes'>>;
+
+  constructor(options: StreamOptions) {
+    this.options = {
+      eventInterval: 300, duplicateRate: 0, invalidRate: 0, updateRate: 0, source: DEFAULT_SOURCE, maxOpenOrders: 100_000, ...options,
+    };
+    this.catalog = new Catalog(options.seed, options.sizes ?? DEFAULT_SIZES);
+    this.rng = new Random([options.seed, 0]);
+    this.clock = options.startTime;
+  }
+
+  next(): IteratorResult<GeneratedMessage> {
+    return { done: false, value: this.nextMessage() };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  nextMessage(): GeneratedMessage {
+    const { duplicateRate, invalidRate, updateRate } = this.options;
+    this.clock += Math.round(this.rng.exponential(this.options.eventInterval * 1000));
+    const u = this.rng.next();
+    if (u < duplicateRate && this.recent.length > 0) return { ...this.rng.element(this.recent), kind: 'duplicate' };
+    if (u < duplicateRate + invalidRate) return this.invalid();
+    const updateShare = updateRate / Math.max(1e-9, 1 - duplicateRate - invalidRate);
+    const due = this.pending.peek();
+    if (due && due.at <= this.clock && this.rng.chance(updateShare)) return this.remember(this.update());
+    return this.remember(this.created());
+  }
+
+  private created(): GeneratedMessage {
+    const state = newOrder(this.rng, this.catalog, this.clock, this.orders++);
+    if (this.pending.length < this.options.maxOpenOrders) this.pending.push({ at: state.lifecycle.transitions[0]!.at, seq: this.scheduled++, state, step: 0 });
+    return this.message('created', this.event(state, 'order_created', this.clock, true));
+  }
+
+  private update(): GeneratedMessage {
+    const pending = this.pending.pop()!;
+    const { state } = pending;
+    const transition = state.lifecycle.transitions[pending.step]!;
+    state.order = applyTransition(state.order, transition);
+    let replacesLines = false;
+    if ((transition.status === 'invoiced' || transition.status === 'processing') && state.items.length > 1 && this.rng.chance(ITEM_DROP_SHARE)) {
+      state.items = state.items.slice(0, -1);
+      state.payments = rescalePayments(state.payments, dueCents(state.items));
+      replacesLines = true;
+    }
+    const next = state.lifecycle.transitions[pending.step + 1];
+    if (next) this.pending.push({ at: next.at, seq: this.scheduled++, state, step: pending.step + 1 });
+    return this.message('updated', this.event(state, 'order_updated', transition.at, replacesLines));
+  }
+
+  private invalid(): GeneratedMessage {
+    const code = this.rng.element(INVALID_KINDS);
+    const state = newOrder(this.rng, this.catalog, this.clock, this.orders);
+    const event = this.event(state, 'order_created', this.clock, true);
+    const attributes = { ...attributesOf(event), expected_error: code };
+    return { data: invalidMessage(code, event, this.rng), attributes, orderingKey: event.order.order_id, kind: 'invalid', expectedError: code };
+  }
+
+  private event(state: OrderState, type: OrderEvent['event_type'], at: number, withLines: boolean): OrderEvent {
+    state.version += 1;
+    return {
+      event_id: `${state.order.order_id}.${state.version}`,
+      event_type: type,
+      event_time: iso(at),
+      schema_version: 1,
+      source: this.options.source,
+      order: { ...state.order },
+      ...(withLines ? { items: [...state.items] as OrderEvent['items'], payments: [...state.payments] as OrderEvent['payments'] } : {}),
+      ...(type === 'order_created' ? { customer: state.customer } : {}),
+    };
+  }
+
+  private message(kind: MessageKind, event: OrderEvent): GeneratedMessage {
+    return { data: Buffer.from(JSON.stringify(event)), attributes: attributesOf(event), orderingKey: event.order.order_id, kind, event };
+  }
+
+  private remember(message: GeneratedMessage): GeneratedMessage {
+    if (this.recent.length < RECENT) this.recent.push(message);
+    else this.recent[this.rng.int(0, RECENT - 1)] = message;
+    return message;
+  }
+}
+
+const attributesOf = (event: OrderEvent): Record<string, string> => ({
+  event_id: event.event_id,
+  event_type: event.event_type,
+  schema_version: String(event.schema_version),
+});
