@@ -8,7 +8,7 @@ export const ENV_PREFIX = 'ORDERFLOW';
  * Runs the CLI: bad flags print one line and exit 2; failures print one line and exit 1
  * (ORDERFLOW_DEBUG=1 adds the stack). Never a stack trace for bad input.
  */
-export async function runCli(argv: Argv, commands: CommandModule<object, never>[]): Promise<void> {
+export async function runCli(argv: Argv, commands: readonly CommandModule<object, never>[]): Promise<void> {
   let cli = argv
     .scriptName('orderflow')
     .env(ENV_PREFIX)
@@ -21,7 +21,9 @@ export async function runCli(argv: Argv, commands: CommandModule<object, never>[
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .epilogue('Every flag can also be set as ORDERFLOW_<FLAG> (e.g. --duplicate-rate as ORDERFLOW_DUPLICATE_RATE).')
     .fail((message, error) => {
-      throw error instanceof Error && !(error instanceof UsageError) ? error : new UsageError(message ?? error?.message ?? 'invalid arguments');
+      // yargs reports its own parse failures and our coerce/check throws as YError; anything else is a handler failure.
+      const usage = !error || error instanceof UsageError || error.name === 'YError';
+      throw usage ? new UsageError(message ?? error?.message ?? 'invalid arguments') : error;
     });
   for (const command of commands) cli = cli.command(command);
   try {

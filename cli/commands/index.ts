@@ -1,5 +1,7 @@
-import type { CommandModule } from 'yargs';
+import { generateCommand } from './generate.ts';
+import { snapshotCommand } from './snapshot.ts';
 import { upCommand } from './up.ts';
+import { validateCommand } from './validate.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
-export const commands = [upCommand] as CommandModule<object, never>[];
+export const commands = [upCommand, generateCommand, validateCommand, snapshotCommand];

@@ -1,7 +1,7 @@
-import type { CommandModule } from 'yargs';
+import { defineCommand } from '../command.ts';
 
 // Placeholder until the local-stack issue lands: `npm start` must exit cleanly meanwhile.
-export const upCommand: CommandModule = {
+export const upCommand = defineCommand<object>({
   command: 'up',
   describe: 'Run the whole pipeline locally (emulator, workers, generator, WAP) — not yet available',
   handler: () => {
@@ -10,4 +10,4 @@ export const upCommand: CommandModule = {
         'Meanwhile: npx orderflow generate --count 1000 --out stdout | npx orderflow validate -\n',
     );
   },
-};
+});

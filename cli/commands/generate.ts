@@ -1,0 +1,99 @@
+import { defineCommand } from '../command.ts';
+import { UsageError } from '../../common/errors.ts';
+import { createLogger } from '../../common/logger.ts';
+import { ProgressLine } from '../../common/progress.ts';
+import type { MessageOutput } from '../../generator/outputs/output.ts';
+import { PubSubOutput } from '../../generator/outputs/pubsub-output.ts';
+import { StreamOutput } from '../../generator/outputs/stream-output.ts';
+import { runGenerator } from '../../generator/run.ts';
+import { EventStream } from '../../generator/stream.ts';
+import { catalogOptions, instant, positiveInteger, positiveNumber, probability } from '../options.ts';
+
+interface Args {
+  count?: number;
+  rate?: number;
+  seed: number;
+  startTime?: number;
+  out: string;
+  topic: string;
+  project: string;
+  duplicateRate: number;
+  invalidRate: number;
+  updateRate: number;
+  eventInterval: number;
+  customers: number;
+  products: number;
+  sellers: number;
+  maxInFlight: number;
+  orderingKey: boolean;
+}
+
+export const generateCommand = defineCommand<Args>({
+  command: 'generate',
+  describe: 'Generate Olist-shaped order events to Pub/Sub, stdout or a file',
+  builder: (y) =>
+    y
+      .options({
+        count: { type: 'number', coerce: positiveInteger('count'), describe: 'Messages to send (default: until Ctrl-C)' },
+        rate: { type: 'number', coerce: positiveNumber('rate'), describe: 'Messages a second, token bucket (default: as fast as the output takes them)' },
+        ...catalogOptions,
+        'start-time': { type: 'string', coerce: instant('start-time'), describe: 'Start of the event clock, RFC 3339 (default: now)' },
+        out: { type: 'string', default: 'stdout', describe: 'pubsub, stdout, or a file path (NDJSON)' },
+        topic: { type: 'string', default: 'orders', describe: 'Pub/Sub topic (with --out pubsub)' },
+        project: { type: 'string', default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local', describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)' },
+        'duplicate-rate': { type: 'number', default: 0, coerce: probability('duplicate-rate'), describe: 'Share of messages that republish an earlier event (same event_id)' },
+        'invalid-rate': { type: 'number', default: 0, coerce: probability('invalid-rate'), describe: 'Share of invalid messages, a mix of every reason code' },
+        'update-rate': { type: 'number', default: 0, coerce: probability('update-rate'), describe: 'Share of order_updated events moving earlier orders along their lifecycle' },
+        'event-interval': { type: 'number', default: 300, coerce: positiveNumber('event-interval'), describe: 'Mean simulated seconds between events on the event clock' },
+        'max-in-flight': { type: 'number', default: 2000, coerce: positiveInteger('max-in-flight'), describe: 'Publishes awaiting Pub/Sub at most' },
+        'ordering-key': { type: 'boolean', default: true, describe: 'Set order_id as the ordering key (--no-ordering-key for more throughput)' },
+      })
+      .check((args) => {
+        if (args['duplicate-rate'] + args['invalid-rate'] + args['update-rate'] > 1) throw new UsageError('--duplicate-rate + --invalid-rate + --update-rate must not exceed 1');
+        return true;
+      })
+      .example('orderflow generate --count 1000 --seed 7 --start-time 2026-11-20T00:00:00Z --out stdout', 'reproducible events as NDJSON')
+      .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow generate --out pubsub --rate 500 --invalid-rate 0.02', 'publish to an emulator'),
+  handler: async (args) => {
+    const logger = createLogger({ base: { component: 'generator' } });
+    const startTime = args.startTime ?? Date.now();
+    const stream = new EventStream({
+      seed: args.seed,
+      startTime,
+      eventInterval: args.eventInterval,
+      duplicateRate: args.duplicateRate,
+      invalidRate: args.invalidRate,
+      updateRate: args.updateRate,
+      sizes: { customers: args.customers, products: args.products, sellers: args.sellers },
+    });
+    const output = openOutput(args, logger);
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    const started = performance.now();
+    const progress = new ProgressLine(() => {
+      const { published, failed, inFlight } = output.stats();
+      const rate = published / Math.max(0.001, (performance.now() - started) / 1000);
+      return `published ${published}  failed ${failed}  in flight ${inFlight}  ${rate.toFixed(0)} msg/s`;
+    });
+    logger.info({ seed: args.seed, start_time: new Date(startTime).toISOString(), out: args.out }, 'generating');
+    try {
+      const result = await runGenerator(stream, output, { count: args.count, rate: args.rate, signal: stop.signal });
+      progress.stop();
+      const seconds = (performance.now() - started) / 1000;
+      logger.info({ ...result, seconds: Number(seconds.toFixed(2)), interrupted: stop.signal.aborted }, 'generator finished');
+      if (result.failed > 0) process.exitCode = 1;
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    }
+  },
+});
+
+function openOutput(args: Args, logger: ReturnType<typeof createLogger>): MessageOutput {
+  if (args.out === 'stdout' || args.out === '-') return StreamOutput.toStdout();
+  if (args.out === 'pubsub') {
+    return new PubSubOutput({ projectId: args.project, topic: args.topic, maxInFlight: args.maxInFlight, ordering: args.orderingKey, logger });
+  }
+  return StreamOutput.toFile(args.out);
+}

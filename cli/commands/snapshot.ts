@@ -1,0 +1,31 @@
+import { defineCommand } from '../command.ts';
+import { openObjectStore } from '../../common/object-store.ts';
+import { Catalog } from '../../generator/catalog.ts';
+import { writeSnapshot } from '../../generator/snapshot.ts';
+import { catalogOptions } from '../options.ts';
+
+interface Args {
+  out: string;
+  seed: number;
+  customers: number;
+  products: number;
+  sellers: number;
+}
+
+export const snapshotCommand = defineCommand<Args>({
+  command: 'snapshot',
+  describe: 'Write the dims snapshot (customers, products, sellers, category translation) as Olist CSVs',
+  builder: (y) =>
+    y
+      .options({
+        out: { type: 'string', demandOption: true, describe: 'Directory, or gs://bucket/prefix' },
+        ...catalogOptions,
+      })
+      .example('orderflow snapshot --out ./dims', 'CSV files of the default catalog (seed 1)')
+      .example('orderflow snapshot --out gs://my-bucket/dims/2026-11-20 --seed 7', 'to GCS, matching `generate --seed 7`'),
+  handler: async (args) => {
+    const store = openObjectStore(args.out);
+    const catalog = new Catalog(args.seed, { customers: args.customers, products: args.products, sellers: args.sellers });
+    await writeSnapshot(catalog, store, (location, rows) => process.stderr.write(`wrote ${location} (${rows} rows)\n`));
+  },
+});

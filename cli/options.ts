@@ -1,0 +1,42 @@
+import { UsageError } from '../common/errors.ts';
+
+/** yargs coercions that turn bad values into one clear line (exit 2). */
+export const probability = (name: string) => (value: unknown) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a number from 0 to 1, got ${String(value)}`);
+  return n;
+};
+
+export const positiveNumber = (name: string) => (value: unknown) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got ${String(value)}`);
+  return n;
+};
+
+export const positiveInteger = (name: string) => (value: unknown) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, got ${String(value)}`);
+  return n;
+};
+
+export const integer = (name: string) => (value: unknown) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a whole number, got ${String(value)}`);
+  return n;
+};
+
+/** An RFC 3339 instant, returned as ms since the epoch. */
+export const instant = (name: string) => (value: unknown) => {
+  const text = String(value);
+  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an RFC 3339 time such as 2026-11-20T00:00:00Z, got ${text}`);
+  return ms;
+};
+
+/** Catalog pool sizes shared by generate and snapshot, so the stream and the dims agree. */
+export const catalogOptions = {
+  seed: { type: 'number', default: 1, coerce: integer('seed'), describe: 'Seed: the same seed gives the same catalog and (with the same start time) the same events' },
+  customers: { type: 'number', default: 99441, coerce: positiveInteger('customers'), describe: 'Customer records in the pool (Olist: 99,441)' },
+  products: { type: 'number', default: 32951, coerce: positiveInteger('products'), describe: 'Products in the pool (Olist: 32,951)' },
+  sellers: { type: 'number', default: 3095, coerce: positiveInteger('sellers'), describe: 'Sellers in the pool (Olist: 3,095)' },
+} as const;

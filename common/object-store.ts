@@ -1,0 +1,50 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Storage } from '@google-cloud/storage';
+import { UsageError } from './errors.ts';
+
+/** Where dims snapshots and audit reports live: a local directory or a GCS prefix. */
+export interface ObjectStore {
+  /** A human-readable location, e.g. gs://bucket/prefix/name or ./dims/name. */
+  describe(name: string): string;
+  put(name: string, content: string | Buffer, contentType: string): Promise<void>;
+}
+
+export class DirectoryStore implements ObjectStore {
+  constructor(private readonly root: string) {}
+
+  describe(name: string): string {
+    return join(this.root, name);
+  }
+
+  async put(name: string, content: string | Buffer): Promise<void> {
+    const path = this.describe(name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, content);
+  }
+}
+
+export class GcsStore implements ObjectStore {
+  constructor(private readonly storage: Storage, private readonly bucket: string, private readonly prefix: string) {}
+
+  describe(name: string): string {
+    return `gs://${this.bucket}/${this.key(name)}`;
+  }
+
+  private key(name: string): string {
+    return this.prefix ? `${this.prefix}/${name}` : name;
+  }
+
+  async put(name: string, content: string | Buffer, contentType: string): Promise<void> {
+    // One request per object: snapshots and reports are small, and a resumable session costs a round trip more.
+    await this.storage.bucket(this.bucket).file(this.key(name)).save(content, { resumable: false, contentType });
+  }
+}
+
+/** `gs://bucket/prefix` or a directory path. STORAGE_EMULATOR_HOST, when set, points the GCS client elsewhere. */
+export function openObjectStore(location: string, storage: () => Storage = () => new Storage()): ObjectStore {
+  if (!location.startsWith('gs://')) return new DirectoryStore(location);
+  const match = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*?))?\/?$/.exec(location);
+  if (!match) throw new UsageError(`not a GCS location: ${location} (expected gs://bucket or gs://bucket/prefix)`);
+  return new GcsStore(storage(), match[1]!, match[2] ?? '');
+}
