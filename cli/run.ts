@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv, CommandModule, MiddlewareFunction } from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../common/errors.ts';
 
 // Every flag falls back to ORDERFLOW_<FLAG_NAME>; yargs maps ORDERFLOW_DUPLICATE_RATE to --duplicate-rate.
@@ -12,7 +13,10 @@ export async function runCli(argv: Argv, commands: readonly CommandModule<object
   let cli = argv
     .scriptName('orderflow')
     .env(ENV_PREFIX)
-    .strict()
+    // Not .strict(): it also rejects ORDERFLOW_* variables meant for other commands (a shared
+    // environment would break every command). Flags typed on the command line are checked below.
+    .strictCommands()
+    .middleware(rejectUnknownFlags(hideBin(process.argv)), true)
     .demandCommand(1, 'name a command: see orderflow --help')
     .recommendCommands()
     .help()
@@ -39,4 +43,19 @@ function reportFailure(error: unknown): number {
   process.stderr.write(`orderflow: ${message}${usage ? ' (see --help)' : ''}\n`);
   if (!usage && process.env.ORDERFLOW_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return usage ? 2 : 1;
+}
+
+/** Fails on a typed flag the command does not define; environment variables are only fallbacks. */
+function rejectUnknownFlags(raw: string[]): MiddlewareFunction {
+  // yargs passes its instance, in the running command's context, as the second argument (untyped in @types/yargs).
+  return ((_argv: unknown, yargs: { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }) => {
+    const options = yargs.getOptions();
+    const known = new Set([...Object.keys(options.key), ...Object.values(options.alias).flat()]);
+    const end = raw.indexOf('--');
+    const unknown = (end === -1 ? raw : raw.slice(0, end))
+      .filter((token) => token.startsWith('-') && token !== '-')
+      .flatMap((token) => (token.startsWith('--') ? [token.slice(2).split('=')[0]!] : [...token.slice(1).split('=')[0]!]))
+      .filter((name) => !known.has(name) && !(name.startsWith('no-') && known.has(name.slice(3))));
+    if (unknown.length) throw new UsageError(`Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+  }) as unknown as MiddlewareFunction;
 }

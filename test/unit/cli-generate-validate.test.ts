@@ -51,8 +51,8 @@ describe('orderflow generate | orderflow validate', () => {
     assert.ok(plain.stdout.equals(throttled.stdout), 'throttled run differs');
   });
 
-  test('ORDERFLOW_* environment variables stand in for flags', async () => {
-    const env = { ORDERFLOW_COUNT: '5', ORDERFLOW_SEED: '7', ORDERFLOW_START_TIME: '2026-11-20T00:00:00Z' };
+  test('ORDERFLOW_* environment variables stand in for flags; ones for other commands are ignored', async () => {
+    const env = { ORDERFLOW_COUNT: '5', ORDERFLOW_SEED: '7', ORDERFLOW_START_TIME: '2026-11-20T00:00:00Z', ORDERFLOW_SUBSCRIPTION: 'for-the-worker' };
     const [fromEnv, fromFlags] = await Promise.all([runCli(['generate'], { env }), runCli(['generate', '--count', '5', ...FIXED])]);
     assert.equal(lines(fromEnv.stdout).length, 5);
     assert.ok(fromEnv.stdout.equals(fromFlags.stdout));
@@ -73,10 +73,12 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
     [['generate', '--count', '0'], 2, /--count must be a positive whole number/],
     [['generate', '--duplicate-rate', '0.6', '--update-rate', '0.6'], 2, /must not exceed 1/],
     [['generate', '--bogus'], 2, /Unknown argument: bogus/],
+    [['generate', '--rate', 'fast'], 2, /--rate must be a positive number/],
     [['snapshot'], 2, /Missing required argument: out/],
     [['snapshot', '--out', 'gs://'], 2, /not a GCS location/],
     [['validate', '/no/such/file.ndjson'], 1, /cannot read \/no\/such\/file.ndjson: ENOENT/],
-    [['nonsense'], 2, /Unknown argument: nonsense/],
+    [['nonsense'], 2, /Unknown command: nonsense/],
+    [['validate', '-x'], 2, /Unknown argument: x/],
   ];
   for (const [args, code, message] of cases) {
     test(args.join(' '), async () => {
@@ -87,6 +89,11 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
       assert.doesNotMatch(result.stderr, /\n\s+at /);
     });
   }
+  test('a bad value from the environment is reported like a bad flag', async () => {
+    const result = await runCli(['generate', '--count', '1'], { env: { ORDERFLOW_RATE: 'fast' } });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^orderflow: --rate must be a positive number, got NaN/);
+  });
   test('--help works on every command', async () => {
     for (const command of ['generate', 'validate', 'snapshot', 'up']) {
       const result = await runCli([command, '--help']);
