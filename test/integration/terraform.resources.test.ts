@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
+import { parse as parseHcl } from '@cdktf/hcl2json';
 import { parse as parseSql } from 'sql-parser-cst';
 import type { Body, TerraformModule } from '../helpers/terraform.ts';
 import { REPO, TERRAFORM_DIR, block, defaultOf, dynamicBlock, loadModule, localOf, resource } from '../helpers/terraform.ts';
@@ -226,4 +227,15 @@ test('the generator VM is small and runs `orderflow generate` as a restarting se
   assert.match(cloudInit, /^#cloud-config/);
   assert.match(cloudInit, /docker run .*\$\{image\} generate --out pubsub --topic \$\{topic\} --project \$\{project\} --rate \$\{rate\}/);
   assert.match(cloudInit, /^\s*Restart=always$/m);
+});
+
+test('every variable is documented, and the tfvars example sets only declared ones, all required ones included', async () => {
+  for (const [name, variable] of tf.variables) {
+    assert.ok(variable.description && variable.type, `variable ${name} needs a description and a type`);
+  }
+  const example = (await parseHcl('terraform.tfvars.example', readFileSync(join(TERRAFORM_DIR, 'terraform.tfvars.example'), 'utf8'))) as Body;
+  for (const name of Object.keys(example)) assert.ok(tf.variables.has(name), `terraform.tfvars.example sets undeclared ${name}`);
+  for (const [name, variable] of tf.variables) {
+    if (!('default' in variable)) assert.ok(name in example, `terraform.tfvars.example lacks the required ${name}`);
+  }
 });
