@@ -16,7 +16,7 @@ variable "zone" {
 }
 
 variable "bigquery_location" {
-  description = "Location of the raw, audit and mart datasets (a region or the US/EU multi-region)."
+  description = "Location of the raw, audit and mart datasets (a region or the US/EU multi-region); keep region inside it so BigQuery can load from the bucket."
   type        = string
   default     = "EU"
 }
