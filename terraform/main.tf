@@ -1,0 +1,49 @@
+provider "google" {
+  project = var.project_id
+  region  = var.region
+}
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  # schemas/ is the single source of truth for the raw tables: the manifest names each table's
+  # schema file, partitioning and clustering; no column is restated here.
+  schemas_dir  = "${path.module}/../schemas"
+  raw_manifest = jsondecode(file("${local.schemas_dir}/tables.json"))
+
+  # The *_current views: SQL kept with the schemas, one file per view.
+  current_views = toset(["orders_current", "order_items_current", "order_payments_current"])
+
+  push_mode         = var.worker_mode == "push"
+  subscription_name = "orders-worker"
+  zone              = coalesce(var.zone, "${var.region}-b")
+  bucket_name       = coalesce(var.bucket_name, "${var.project_id}-orderflow")
+  registry_host     = "${var.region}-docker.pkg.dev"
+  image             = "${local.registry_host}/${var.project_id}/${google_artifact_registry_repository.orderflow.repository_id}/orderflow:${var.image_tag}"
+
+  # Created by Google when the Pub/Sub API is enabled; it moves messages to the dead-letter topic.
+  pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+
+  labels = { app = "orderflow" }
+}
+
+resource "google_project_service" "enabled" {
+  for_each = toset([
+    "artifactregistry.googleapis.com",
+    "bigquery.googleapis.com",
+    "bigquerystorage.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "compute.googleapis.com",
+    "iam.googleapis.com",
+    "logging.googleapis.com",
+    "pubsub.googleapis.com",
+    "run.googleapis.com",
+    "storage.googleapis.com",
+  ])
+
+  service = each.value
+  # Other workloads in the project may use these APIs too.
+  disable_on_destroy = false
+}

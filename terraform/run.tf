@@ -1,0 +1,160 @@
+locals {
+  # Only flags `orderflow worker` / `orderflow batch run` define: the CLI is strict, so an
+  # unknown ORDERFLOW_* variable would stop the command.
+  worker_env = merge({
+    ORDERFLOW_PROJECT      = var.project_id
+    ORDERFLOW_SUBSCRIPTION = local.subscription_name
+    ORDERFLOW_MODE         = var.worker_mode
+    ORDERFLOW_SINK         = "bigquery"
+  }, var.worker_extra_env)
+
+  wap_env = merge({
+    ORDERFLOW_PROJECT = var.project_id
+    ORDERFLOW_ENGINE  = "bigquery"
+    ORDERFLOW_DIMS    = "${google_storage_bucket.orderflow.url}/dims"
+    ORDERFLOW_REPORTS = "${google_storage_bucket.orderflow.url}/audit-reports"
+  }, var.wap_extra_env)
+}
+
+resource "google_cloud_run_v2_service" "worker" {
+  name                = "orderflow-worker"
+  location            = var.region
+  deletion_protection = var.deletion_protection
+  # Pull mode needs no inbound traffic at all; push requests from Pub/Sub count as internal.
+  ingress = "INGRESS_TRAFFIC_INTERNAL_ONLY"
+  labels  = local.labels
+
+  template {
+    service_account                  = google_service_account.worker.email
+    max_instance_request_concurrency = var.worker_concurrency
+    # A push delivery that outlives the ack deadline is redelivered anyway.
+    timeout = "${var.ack_deadline_seconds}s"
+
+    scaling {
+      min_instance_count = var.worker_min_instances
+      max_instance_count = var.worker_max_instances
+    }
+
+    containers {
+      image = local.image
+      args  = ["worker"]
+
+      ports {
+        container_port = 8080
+      }
+
+      resources {
+        limits = {
+          cpu    = var.worker_cpu
+          memory = var.worker_memory
+        }
+        # A pull subscriber works between requests, so its CPU must stay allocated;
+        # a push worker only works inside requests.
+        cpu_idle          = local.push_mode
+        startup_cpu_boost = true
+      }
+
+      dynamic "env" {
+        for_each = local.worker_env
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+
+      # Cloud Run routes to an instance once its startup probe passes, so the startup probe
+      # asks the readiness endpoint; the liveness probe restarts an instance that hangs.
+      startup_probe {
+        period_seconds    = 5
+        timeout_seconds   = 3
+        failure_threshold = 24
+        http_get {
+          path = "/readyz"
+        }
+      }
+
+      liveness_probe {
+        period_seconds    = 15
+        timeout_seconds   = 3
+        failure_threshold = 3
+        http_get {
+          path = "/healthz"
+        }
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = local.push_mode || var.worker_min_instances >= 1
+      error_message = "A pull-mode worker needs worker_min_instances >= 1: with none running, nothing pulls."
+    }
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_cloud_run_v2_job" "wap" {
+  name                = "orderflow-wap"
+  location            = var.region
+  deletion_protection = var.deletion_protection
+  labels              = local.labels
+
+  template {
+    task_count = 1
+
+    template {
+      service_account = google_service_account.wap.email
+      timeout         = var.wap_timeout
+      max_retries     = var.wap_max_retries
+
+      containers {
+        image = local.image
+        args  = ["batch", "run"]
+
+        resources {
+          limits = {
+            cpu    = "1"
+            memory = "1Gi"
+          }
+        }
+
+        dynamic "env" {
+          for_each = local.wap_env
+          content {
+            name  = env.key
+            value = env.value
+          }
+        }
+      }
+    }
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_cloud_scheduler_job" "wap_daily" {
+  name             = "orderflow-wap-daily"
+  region           = var.region
+  description      = "Runs the orderflow WAP job once a day."
+  schedule         = var.wap_schedule
+  time_zone        = var.wap_time_zone
+  attempt_deadline = "320s"
+
+  retry_config {
+    retry_count = 1
+  }
+
+  # Starting a job execution is a Cloud Run Admin API call, hence an OAuth token (not OIDC).
+  http_target {
+    http_method = "POST"
+    uri         = "https://run.googleapis.com/v2/${google_cloud_run_v2_job.wap.id}:run"
+
+    oauth_token {
+      service_account_email = google_service_account.scheduler.email
+      scope                 = "https://www.googleapis.com/auth/cloud-platform"
+    }
+  }
+
+  depends_on = [google_project_service.enabled]
+}
