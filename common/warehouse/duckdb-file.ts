@@ -1,0 +1,44 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { OperationalError } from '../errors.ts';
+
+export interface OpenOptions {
+  /** How long to keep retrying while another process holds the file (ms). */
+  lockTimeoutMs?: number;
+  /** Called before each wait, e.g. to count lock contention. */
+  onLockWait?: (attempt: number, waitMs: number) => void;
+}
+
+const isLockConflict = (error: unknown) => error instanceof Error && /Could not set lock on file/i.test(error.message);
+
+/**
+ * Runs `work` on the warehouse file, holding it only for that long. DuckDB lets one process open a
+ * file for writing at a time, so several workers and the batch job share it by taking turns: open,
+ * write, commit, close, and retry with jittered backoff while another process holds the lock.
+ */
+export async function withDuckDBFile<T>(path: string, work: (connection: DuckDBConnection) => Promise<T>, options: OpenOptions = {}): Promise<T> {
+  if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+  const deadline = Date.now() + (options.lockTimeoutMs ?? 30_000);
+  for (let attempt = 1; ; attempt++) {
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (error) {
+      if (!isLockConflict(error)) throw new OperationalError(`cannot open DuckDB warehouse ${path}: ${(error as Error).message}`);
+      if (Date.now() >= deadline) throw new OperationalError(`DuckDB warehouse ${path} stayed locked by another process: ${(error as Error).message}`);
+      const wait = Math.min(200, 2 ** Math.min(attempt, 7)) * (0.5 + Math.random());
+      options.onLockWait?.(attempt, wait);
+      await sleep(wait);
+      continue;
+    }
+    const connection = await instance.connect();
+    try {
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  }
+}
