@@ -39,7 +39,8 @@ export async function runCli(argv: Argv, commands: readonly CommandModule<object
 
 function reportFailure(error: unknown): number {
   const usage = error instanceof UsageError;
-  const message = error instanceof Error ? error.message : String(error);
+  // Library errors can span lines; the contract with the person at the terminal is one line.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').trim();
   process.stderr.write(`orderflow: ${message}${usage ? ' (see --help)' : ''}\n`);
   if (!usage && process.env.ORDERFLOW_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return usage ? 2 : 1;
