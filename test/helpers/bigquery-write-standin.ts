@@ -23,6 +23,8 @@ export interface AppendRequest {
   writeStream: string;
   routingHeader: string | undefined;
   rows: DecodedRow[];
+  /** Top-level columns of the writer schema the client sent with the request. */
+  columns: string[];
   /** Which AppendRows stream (connection) carried it, numbered from 1 in opening order. */
   streamNumber: number;
 }
@@ -90,7 +92,7 @@ export class BigQueryWriteStandIn {
         this.decodeErrors.push(String(error));
         return call.write({ error: { code: grpc.status.INVALID_ARGUMENT, message: String(error) } });
       }
-      const request: AppendRequest = { table: raw.writeStream.split('/')[5] ?? '', writeStream: raw.writeStream, routingHeader, rows, streamNumber };
+      const request: AppendRequest = { table: raw.writeStream.split('/')[5] ?? '', writeStream: raw.writeStream, routingHeader, rows, columns: schema.field.map((f) => f.name), streamNumber };
       this.requests.push(request);
       const answer = this.answer(request, this.requests.length);
       const commit = () => this.tables.set(request.table, [...this.rows(request.table), ...request.rows]);
