@@ -37,7 +37,7 @@ function fullBatch(): RawRows {
     order_items: a.order_items,
     order_payments: a.order_payments,
     dead_letter: [
-      deadLetter(message('m3', { data: Buffer.from('{"x":1}') }), 'schema', [{ code: 'schema', path: '/order', message: 'required' }, { code: 'rule:money', path: '/items/0/price', message: 'too many decimals' }], NOW, 'evt-9'),
+      deadLetter(message('m3', { data: Buffer.from('{"x":1}') }), 'schema', [{ code: 'schema', path: '/order', message: 'required' }, { code: 'rule:duplicate_order_item_id', path: '/items/1/order_item_id', message: 'repeats 1' }], NOW, 'evt-9'),
       deadLetter(message('m4', { data: Buffer.from([0xff]), attributes: {}, orderingKey: '', deliveryAttempt: undefined }), 'not_utf8', [{ code: 'not_utf8', path: '', message: 'not UTF-8' }], NOW),
     ],
   };
@@ -107,7 +107,7 @@ describe('BigQuery sink on the wire', () => {
     assert.equal(updated!.order_approved_at, toMicros('2026-11-20T10:20:00Z'));
     const [text, binary] = standIn.rows('dead_letter');
     assert.deepEqual(text!.attributes, [{ key: 'event_id', value: 'evt' }, { key: 'source', value: 'test' }]);
-    assert.deepEqual(text!.errors, [{ code: 'schema', path: '/order', message: 'required' }, { code: 'rule:money', path: '/items/0/price', message: 'too many decimals' }]);
+    assert.deepEqual(text!.errors, [{ code: 'schema', path: '/order', message: 'required' }, { code: 'rule:duplicate_order_item_id', path: '/items/1/order_item_id', message: 'repeats 1' }]);
     assert.deepEqual([text!.payload, text!.delivery_attempt, text!.event_id], ['{"x":1}', 2n, 'evt-9']);
     assert.deepEqual(binary, { message_id: 'm4', publish_time: 1_795_168_801_500_000n, payload_base64: '/w==', error_code: 'not_utf8', errors: [{ code: 'not_utf8', path: '', message: 'not UTF-8' }], received_at: 1_795_176_000_250_000n });
   });
