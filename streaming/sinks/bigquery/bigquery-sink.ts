@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../../../common/logger.ts';
 import { loadRawTables, RAW_TABLE_NAMES } from '../../../common/table-schemas.ts';
 import type { RawRows } from '../../../common/warehouse/rows.ts';
 import type { RawTable, RejectedRow, RowSink, WriteResult } from '../sink.ts';
+import { resolveTarget } from './target.ts';
 import { TableWriter } from './table-writer.ts';
 
 type WriterClient = InstanceType<typeof managedwriter.WriterClient>;
@@ -58,6 +59,7 @@ export class BigQuerySink implements RowSink {
 
 /** Builds the BigQuery sink from options (defaults above); a bad option throws one UsageError line. */
 export function createBigQuerySink(options: BigQuerySinkOptions): BigQuerySink {
+  const { projectId, dataset } = resolveTarget(options, 'BigQuery sink');
   const tables = loadRawTables();
   const settings = {
     maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
@@ -65,11 +67,6 @@ export function createBigQuerySink(options: BigQuerySinkOptions): BigQuerySink {
     maxRequestBytes: options.maxRequestBytes ?? DEFAULTS.maxRequestBytes,
     appendTimeoutMs: options.appendTimeoutMs ?? DEFAULTS.appendTimeoutMs,
   };
-  const dataset = options.dataset ?? tables[0]!.dataset;
-  if (!/^(?:[a-z][a-z0-9.:-]*[a-z0-9])$/.test(options.projectId ?? '')) {
-    throw new UsageError(`BigQuery sink: project id ${JSON.stringify(options.projectId ?? '')} is not a Google Cloud project id (set --project or ORDERFLOW_PROJECT)`);
-  }
-  if (!/^\w{1,1024}$/.test(dataset)) throw new UsageError(`BigQuery sink: dataset ${JSON.stringify(dataset)} must be letters, digits and underscores`);
   for (const name of ['maxAttempts', 'retryBaseDelayMs', 'maxRequestBytes', 'appendTimeoutMs'] as const) {
     const least = name === 'retryBaseDelayMs' ? 0 : 1;
     if (!Number.isInteger(settings[name]) || settings[name] < least) throw new UsageError(`BigQuery sink: ${name} must be an integer >= ${least}, got ${String(settings[name])}`);
@@ -77,9 +74,9 @@ export function createBigQuerySink(options: BigQuerySinkOptions): BigQuerySink {
   if (settings.maxRequestBytes > API_REQUEST_LIMIT) throw new UsageError(`BigQuery sink: maxRequestBytes must be at most ${API_REQUEST_LIMIT} (the AppendRows limit)`);
 
   const logger = options.logger ?? createLogger({ base: { component: 'bigquery-sink' } });
-  const client = new managedwriter.WriterClient({ projectId: options.projectId, ...options.clientOptions });
+  const client = new managedwriter.WriterClient({ projectId, ...options.clientOptions });
   const writerOptions = { ...settings, logger };
   const byName = new Map(tables.map((t) => [t.name, t]));
-  const writers = Object.fromEntries(RAW_TABLE_NAMES.map((name) => [name, new TableWriter(client, byName.get(name)!, options.projectId, dataset, writerOptions)])) as Record<RawTable, TableWriter>;
+  const writers = Object.fromEntries(RAW_TABLE_NAMES.map((name) => [name, new TableWriter(client, byName.get(name)!, projectId, dataset, writerOptions)])) as Record<RawTable, TableWriter>;
   return new BigQuerySink(client, writers);
 }
