@@ -2,47 +2,16 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { validateEvent } from '../../common/contract/validate.ts';
 import { createLogger } from '../../common/logger.ts';
 import { loadRawTables, type Field } from '../../common/table-schemas.ts';
 import { toMicros, type RawRows, type Row } from '../../common/warehouse/rows.ts';
-import type { InboundMessage } from '../../streaming/pipeline/message.ts';
-import { deadLetter, split } from '../../streaming/pipeline/split.ts';
 import { createBigQuerySink, type BigQuerySink, type BigQuerySinkOptions } from '../../streaming/sinks/bigquery/bigquery-sink.ts';
 import { BigQueryWriteError } from '../../streaming/sinks/bigquery/table-writer.ts';
 import { BigQueryWriteStandIn, type Answer } from '../helpers/bigquery-write-standin.ts';
-import { createdEvent, updatedEvent } from '../fixtures/events.ts';
+import { emptyRows, fullBatch } from '../fixtures/raw-rows.ts';
 
 // The real managedwriter client, over real gRPC, against a local BigQueryWrite stand-in.
 const tables = new Map(loadRawTables().map((t) => [t.name, t]));
-const NOW = new Date('2026-11-20T12:00:00.250Z');
-const message = (id: string, overrides: Partial<InboundMessage> = {}): InboundMessage =>
-  ({ id, data: Buffer.alloc(0), attributes: { event_id: 'evt', source: 'test' }, publishTime: new Date('2026-11-20T10:00:01.5Z'), orderingKey: 'k', deliveryAttempt: 2, ...overrides });
-const empty = (): RawRows => ({ orders: [], order_items: [], order_payments: [], dead_letter: [] });
-
-function splitValid(event: unknown, id: string): RawRows {
-  const verdict = validateEvent(event);
-  assert.ok(verdict.valid);
-  return split(verdict.event, verdict.flags, message(id), NOW);
-}
-
-/** Every table, every column type, nulls included: a creation, an update without customer or lines, two dead letters. */
-function fullBatch(): RawRows {
-  const created = createdEvent();
-  created.event_time = '2026-11-20T10:00:00.123456Z';
-  const a = splitValid(created, 'm1');
-  const b = splitValid(updatedEvent(), 'm2');
-  return {
-    orders: [...a.orders, ...b.orders],
-    order_items: a.order_items,
-    order_payments: a.order_payments,
-    dead_letter: [
-      deadLetter(message('m3', { data: Buffer.from('{"x":1}') }), 'schema', [{ code: 'schema', path: '/order', message: 'required' }, { code: 'rule:duplicate_order_item_id', path: '/items/1/order_item_id', message: 'repeats 1' }], NOW, 'evt-9'),
-      deadLetter(message('m4', { data: Buffer.from([0xff]), attributes: {}, orderingKey: '', deliveryAttempt: undefined }), 'not_utf8', [{ code: 'not_utf8', path: '', message: 'not UTF-8' }], NOW),
-    ],
-  };
-}
-
 /** What BigQuery should hold for a row, by the schema's types: what the wire must carry. */
 function onTheWire(fields: Field[], row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -116,7 +85,7 @@ describe('BigQuery sink on the wire', () => {
     standIn.respond(script({ kind: 'rowErrors', errors: [{ index: 1, message: 'price: out of range for NUMERIC(12,2)' }] }));
     const rows = fullBatch().order_items;
     rows.push({ ...rows[0]!, order_item_id: 3 });
-    const result = await sink.write({ ...empty(), order_items: rows });
+    const result = await sink.write({ ...emptyRows(), order_items: rows });
     assert.deepEqual(result.rejected, [{ table: 'order_items', index: 1, reason: 'bigquery: price: out of range for NUMERIC(12,2)' }]);
     assert.deepEqual(standIn.rows('order_items').map((r) => r.order_item_id), [1n, 3n]);
     assert.deepEqual(standIn.requests.map((r) => r.rows.length), [3, 2], 'the request is resent without the bad row');
@@ -125,7 +94,7 @@ describe('BigQuery sink on the wire', () => {
   test('rows that break the schema are rejected before sending, never written as zero values', async () => {
     const [good] = fullBatch().order_items;
     const bad: Row[] = [{ ...good!, price: 59.9 }, { ...good!, shipping_limit_date: null }, { ...good!, event_time: '2026-11-20T10:00:00Z' }, { ...good!, colour: 'red' }];
-    const result = await sink.write({ ...empty(), order_items: [good!, ...bad] });
+    const result = await sink.write({ ...emptyRows(), order_items: [good!, ...bad] });
     assert.deepEqual(result.rejected.map((r) => [r.index, r.reason]), [
       [1, 'schema: price: NUMERIC needs a decimal string, got number'],
       [2, 'schema: shipping_limit_date: REQUIRED column is null'],
@@ -138,7 +107,7 @@ describe('BigQuery sink on the wire', () => {
   test('a connection dropped before commit is retried on a new stream; nothing lost, nothing doubled', async () => {
     standIn.respond(script({ kind: 'drop', committed: false }));
     const batch = fullBatch();
-    await sink.write({ ...empty(), orders: batch.orders });
+    await sink.write({ ...emptyRows(), orders: batch.orders });
     assert.deepEqual(standIn.rows('orders').map((r) => r.event_id), ['evt-0001', 'evt-0002']);
     assert.equal(standIn.streamsOpened, 2);
     assert.ok(logs.some((l) => l.severity === 'WARNING' && l.code === 14 && l.table === 'orders'), 'the connection error listener logged it');
@@ -146,7 +115,7 @@ describe('BigQuery sink on the wire', () => {
 
   test('an answer lost after commit is retried: rows at least once (the read side dedupes)', async () => {
     standIn.respond(script({ kind: 'drop', committed: true }));
-    await sink.write({ ...empty(), orders: fullBatch().orders });
+    await sink.write({ ...emptyRows(), orders: fullBatch().orders });
     assert.deepEqual(standIn.rows('orders').map((r) => r.event_id), ['evt-0001', 'evt-0002', 'evt-0001', 'evt-0002']);
   });
 
@@ -177,14 +146,14 @@ describe('BigQuery sink on the wire', () => {
 
   test('a connection that stays down makes write() throw a transient error after the bounded attempts', async () => {
     standIn.respond(() => ({ kind: 'drop', committed: false }));
-    await assert.rejects(sink.write({ ...empty(), orders: fullBatch().orders }), (error: unknown) =>
+    await assert.rejects(sink.write({ ...emptyRows(), orders: fullBatch().orders }), (error: unknown) =>
       error instanceof BigQueryWriteError && error.transient && /after 4 attempt/.test(error.message));
     assert.equal(standIn.requests.length, 4);
   });
 
   test('an error retrying cannot fix (table not found) throws at once, not transient', async () => {
     standIn.respond(() => ({ kind: 'error', code: grpc.status.NOT_FOUND, message: 'Table raw.orders not found' }));
-    await assert.rejects(sink.write({ ...empty(), orders: fullBatch().orders }), (error: unknown) =>
+    await assert.rejects(sink.write({ ...emptyRows(), orders: fullBatch().orders }), (error: unknown) =>
       error instanceof BigQueryWriteError && !error.transient && error.code === grpc.status.NOT_FOUND && /not found/.test(error.message));
     assert.equal(standIn.requests.length, 1);
   });
@@ -193,7 +162,7 @@ describe('BigQuery sink on the wire', () => {
     await sink.close();
     openSink({ appendTimeoutMs: 150 });
     standIn.respond(script({ kind: 'silent' }));
-    await sink.write({ ...empty(), orders: fullBatch().orders });
+    await sink.write({ ...emptyRows(), orders: fullBatch().orders });
     assert.equal(standIn.rows('orders').length, 2);
     assert.equal(standIn.streamsOpened, 2);
   });
@@ -212,7 +181,7 @@ describe('BigQuery sink on the wire', () => {
     await sink.close();
     openSink({ maxRequestBytes: 2_000 });
     const items = Array.from({ length: 12 }, (_, i) => ({ ...fullBatch().order_items[0]!, order_item_id: i + 1 }));
-    await sink.write({ ...empty(), order_items: items });
+    await sink.write({ ...emptyRows(), order_items: items });
     assert.deepEqual(standIn.rows('order_items').map((r) => r.order_item_id), items.map((r) => BigInt(r.order_item_id)));
     assert.ok(standIn.requests.length >= 3, `${standIn.requests.length} requests`);
   });
