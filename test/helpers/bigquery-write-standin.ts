@@ -42,6 +42,8 @@ export class BigQueryWriteStandIn {
   /** Requests whose rows did not decode against their own writer schema (a test expects none). */
   readonly decodeErrors: string[] = [];
   streamsOpened = 0;
+  /** Tables GetWriteStream answers NOT_FOUND for. */
+  readonly missingTables = new Set<string>();
   private readonly server = new grpc.Server();
   private readonly open = new Set<grpc.ServerDuplexStream<unknown, unknown>>();
   private answer: (request: AppendRequest, n: number) => Answer = () => ({ kind: 'ok' });
@@ -54,7 +56,14 @@ export class BigQueryWriteStandIn {
       keepCase: false, longs: String, enums: String, defaults: false, oneofs: true,
     });
     const pkg = grpc.loadPackageDefinition(definition) as unknown as { google: { cloud: { bigquery: { storage: { v1: { BigQueryWrite: { service: grpc.ServiceDefinition } } } } } } };
-    this.server.addService(pkg.google.cloud.bigquery.storage.v1.BigQueryWrite.service, { appendRows: (call: grpc.ServerDuplexStream<unknown, unknown>) => this.onStream(call) });
+    this.server.addService(pkg.google.cloud.bigquery.storage.v1.BigQueryWrite.service, {
+      appendRows: (call: grpc.ServerDuplexStream<unknown, unknown>) => this.onStream(call),
+      getWriteStream: (call: grpc.ServerUnaryCall<{ name: string }, unknown>, done: grpc.sendUnaryData<unknown>) => {
+        const table = call.request.name.split('/')[5] ?? '';
+        if (this.missingTables.has(table)) done({ code: grpc.status.NOT_FOUND, details: `Not found: Table ${table}` });
+        else done(null, { name: call.request.name, type: 'COMMITTED' });
+      },
+    });
     this.port = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))));
     return this;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { OperationalError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { loadRawTables, type Field } from '../../common/table-schemas.ts';
 import { toMicros, type RawRows, type Row } from '../../common/warehouse/rows.ts';
@@ -175,6 +176,20 @@ describe('BigQuery sink on the wire', () => {
     await sink.write(fullBatch());
     assert.equal(standIn.rows('orders').length, 12);
     assert.equal(standIn.streamsOpened, 8);
+  });
+
+  test('verify() passes when every table is writable, and names a missing one in one line', async () => {
+    await sink.verify();
+    standIn.missingTables.add('order_payments');
+    await assert.rejects(sink.verify(), (error: unknown) => error instanceof OperationalError && !error.message.includes('\n') &&
+      error.message === 'BigQuery sink cannot write raw.order_payments (projects/orderflow-test/datasets/raw/tables/order_payments): 5 NOT_FOUND: Not found: Table order_payments');
+  });
+
+  test('without usable credentials verify() says so in one line, and close() still succeeds', async () => {
+    const unauthenticated = createBigQuerySink({ projectId: 'orderflow-test', clientOptions: { servicePath: '127.0.0.1', port: standIn.port, keyFilename: '/nonexistent/orderflow-key.json' } });
+    await assert.rejects(unauthenticated.verify(), (error: unknown) => error instanceof OperationalError && /cannot write raw\.\w+ .*orderflow-key\.json/.test(error.message));
+    await unauthenticated.close();
+    assert.equal(standIn.streamsOpened, 0);
   });
 
   test('a batch larger than maxRequestBytes goes in several requests', async () => {

@@ -50,10 +50,20 @@ export class BigQuerySink implements RowSink {
     return { rejected: results.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])) };
   }
 
+  /**
+   * Checks at start-up that every raw table exists and is writable with the credentials at hand
+   * (GetWriteStream on each default stream), so a misconfigured worker exits with one line
+   * instead of nacking every message. Optional: write() does not need it.
+   */
+  async verify(timeoutMs = 15_000): Promise<void> {
+    await Promise.all(Object.values(this.writers).map((writer) => writer.verify(timeoutMs)));
+  }
+
   async close(): Promise<void> {
     for (const writer of Object.values(this.writers)) writer.close();
     this.client.close();
-    await this.client.getClient().close();
+    // close() rethrows the failure of a client that never connected (no credentials): nothing is open then.
+    await this.client.getClient().close().catch(() => undefined);
   }
 }
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { managedwriter, type protos } from '@google-cloud/bigquery-storage';
+import { OperationalError } from '../../../common/errors.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { TableSpec } from '../../../common/table-schemas.ts';
 import type { Row } from '../../../common/warehouse/rows.ts';
@@ -60,12 +61,15 @@ interface Pending {
 export class TableWriter {
   private readonly descriptor: protos.google.protobuf.IDescriptorProto;
   private readonly destination: string;
+  /** dataset.table, for messages. */
+  private readonly label: string;
   private current: Promise<Connection> | undefined;
   private live: Connection | undefined;
 
   constructor(private readonly client: WriterClient, private readonly table: TableSpec, projectId: string, dataset: string, private readonly options: TableWriterOptions) {
     this.descriptor = writerDescriptor(table.fields);
     this.destination = `projects/${projectId}/datasets/${dataset}/tables/${table.name}`;
+    this.label = `${dataset}.${table.name}`;
   }
 
   /** Resolves when every row not returned as rejected is appended; throws BigQueryWriteError otherwise. */
@@ -82,6 +86,15 @@ export class TableWriter {
     if (failure) throw failure.reason;
     for (const r of results) if (r.status === 'fulfilled') rejected.push(...r.value);
     return rejected.sort((a, b) => a.index - b.index);
+  }
+
+  /** Fails fast (one OperationalError line) when the table cannot be written: no credentials, no table, no permission. */
+  async verify(timeoutMs: number): Promise<void> {
+    try {
+      await this.client.getWriteStream({ streamId: `${this.destination}/streams/_default` }, { timeout: timeoutMs });
+    } catch (error) {
+      throw new OperationalError(`BigQuery sink cannot write ${this.label} (${this.destination}): ${describe(error).message.split('\n')[0]}`);
+    }
   }
 
   close(): void {
@@ -118,7 +131,7 @@ export class TableWriter {
         const { code, message } = describe(error);
         failures += 1;
         if (!isTransient(code) || failures >= this.options.maxAttempts) {
-          throw new BigQueryWriteError(`append to ${this.table.dataset}.${this.table.name} failed after ${failures} attempt(s): ${message}`, isTransient(code), code);
+          throw new BigQueryWriteError(`append to ${this.label} failed after ${failures} attempt(s): ${message}`, isTransient(code), code);
         }
         this.options.logger.warn({ table: this.table.name, attempt: failures, code, error: message }, 'BigQuery append failed; retrying');
         await sleep(this.backoff(failures));
@@ -129,7 +142,7 @@ export class TableWriter {
         const bad = new Map(response.rowErrors.map((e) => [Number(String(e.index)), e.message ?? String(e.code)]));
         for (const [i, reason] of bad) {
           const row = rows[i];
-          if (!row) throw new BigQueryWriteError(`append to ${this.table.name}: row error for index ${i} of a ${rows.length}-row request`, false);
+          if (!row) throw new BigQueryWriteError(`append to ${this.label}: row error for index ${i} of a ${rows.length}-row request`, false);
           rejected.push({ index: row.index, reason: `bigquery: ${reason}` });
         }
         rows = rows.filter((_, i) => !bad.has(i));
