@@ -44,7 +44,7 @@ export class BigQueryWriteStandIn {
   streamsOpened = 0;
   /** Tables GetWriteStream answers NOT_FOUND for. */
   readonly missingTables = new Set<string>();
-  private readonly server = new grpc.Server();
+  private server = new grpc.Server();
   private readonly open = new Set<grpc.ServerDuplexStream<unknown, unknown>>();
   private answer: (request: AppendRequest, n: number) => Answer = () => ({ kind: 'ok' });
 
@@ -65,8 +65,16 @@ export class BigQueryWriteStandIn {
       },
     });
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))));
+      this.server.bindAsync(`127.0.0.1:${this.port}`, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))));
     return this;
+  }
+
+  /** Kills the server and every TCP connection to it (a transport loss, not a status), then serves again on the same port. */
+  async restart(): Promise<void> {
+    this.server.forceShutdown();
+    this.open.clear();
+    this.server = new grpc.Server();
+    await this.start();
   }
 
   /** Scripts the answer to each request (n counts requests from 1 across all streams). */

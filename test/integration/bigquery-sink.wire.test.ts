@@ -114,6 +114,21 @@ describe('BigQuery sink on the wire', () => {
     assert.ok(logs.some((l) => l.severity === 'WARNING' && l.code === 14 && l.table === 'orders'), 'the connection error listener logged it');
   });
 
+  test('a transport loss (the server goes away mid-append and comes back) is retried until the rows land', async () => {
+    await sink.close();
+    openSink({ maxAttempts: 8, retryBaseDelayMs: 100 });
+    await sink.write({ ...emptyRows(), orders: fullBatch().orders });
+    let restarted: Promise<void> | undefined;
+    standIn.respond((_, n) => {
+      if (n === 2) restarted = standIn.restart();
+      return n === 2 ? { kind: 'silent' } : { kind: 'ok' };
+    });
+    await sink.write({ ...emptyRows(), orders: fullBatch().orders });
+    await restarted;
+    assert.equal(standIn.rows('orders').length, 4);
+    assert.ok(standIn.requests.length >= 3 && standIn.streamsOpened >= 2, 'the lost append was sent again on a new connection');
+  });
+
   test('an answer lost after commit is retried: rows at least once (the read side dedupes)', async () => {
     standIn.respond(script({ kind: 'drop', committed: true }));
     await sink.write({ ...emptyRows(), orders: fullBatch().orders });
