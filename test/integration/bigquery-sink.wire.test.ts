@@ -33,6 +33,8 @@ let logs: Record<string, unknown>[];
 function openSink(options: Partial<BigQuerySinkOptions> = {}): BigQuerySink {
   logs = [];
   const destination = new Writable({ write(chunk: Buffer, _encoding, done) { logs.push(JSON.parse(chunk.toString())); done(); } });
+  // sslCreds (insecure) replaces Google auth on the channel; universeDomain spares google-gax the
+  // credentials lookup (which would probe the GCE metadata server) it makes to check the domain.
   sink = createBigQuerySink({
     projectId: 'orderflow-test', retryBaseDelayMs: 1, logger: createLogger({ destination }),
     clientOptions: { servicePath: '127.0.0.1', port: standIn.port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com' },
