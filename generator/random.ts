@@ -36,8 +36,11 @@ export class Random {
     return this.faker.helpers.arrayElement(choices);
   }
 
+  /** 32 lowercase hex digits from four 32-bit draws (Faker builds hex one character at a time). */
   hex32(): string {
-    return this.faker.string.hexadecimal({ length: 32, casing: 'lower', prefix: '' });
+    let hex = '';
+    for (let i = 0; i < 4; i++) hex += Math.floor(this.next() * 4294967296).toString(16).padStart(8, '0');
+    return hex;
   }
 
   normal(mean: number, sd: number): number {
