@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { OperationalError } from '../../common/errors.ts';
 import { Broker } from './broker.ts';
@@ -70,7 +71,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return { host, port, address: `${host.includes(':') ? `[${host}]` : host}:${port}`, broker, dropStreams, close };
 }
 
-function bind(server: Server, host: string, port: number): Promise<number> {
+async function bind(server: Server, host: string, port: number): Promise<number> {
+  // grpc-js logs its own multi-line error for a taken port; find out first, with a plain socket.
+  if (port !== 0) await assertPortFree(host, port);
   return new Promise((resolve, reject) => {
     const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     server.bindAsync(target, ServerCredentials.createInsecure(), (error, boundPort) => {
@@ -80,5 +83,17 @@ function bind(server: Server, host: string, port: number): Promise<number> {
       else if (/EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN/.test(error.message)) reject(new OperationalError(`cannot listen on ${host}: no such local address`));
       else reject(new OperationalError(`cannot listen on ${target}: ${error.message}`));
     });
+  });
+}
+
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new OperationalError(`port ${port} on ${host} is already in use`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new OperationalError(`cannot listen on ${host}: no such local address`));
+      else reject(new OperationalError(`cannot listen on ${host}:${port}: ${error.message}`));
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }
