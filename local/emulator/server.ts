@@ -25,6 +25,8 @@ export interface RunningEmulator {
   readonly broker: Broker;
   /** Ends every open StreamingPull stream with UNAVAILABLE (clients reconnect); returns how many. */
   dropStreams(): number;
+  /** StreamingPull streams open now and opened since start. */
+  streams(): { open: number; opened: number };
   /** Ends all streams and stops listening. */
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const faults = resolveFaults(options.faults);
   const broker = new Broker(faults);
   const sessions = new Set<StreamingPullSession>();
+  let opened = 0;
   const services = withFastCodecs(loadPubSubServices());
   const server = new Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -47,7 +50,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     'grpc.so_reuseport': 0,
   });
   server.addService(services.publisher, publisherImplementation(broker));
-  server.addService(services.subscriber, subscriberImplementation(broker, sessions));
+  server.addService(
+    services.subscriber,
+    subscriberImplementation(broker, (session) => {
+      opened++;
+      sessions.add(session);
+    }, (session) => sessions.delete(session)),
+  );
   const port = await bind(server, host, options.port ?? 0);
 
   const dropStreams = (): number => {
@@ -68,7 +77,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
     return closing;
   };
-  return { host, port, address: `${host.includes(':') ? `[${host}]` : host}:${port}`, broker, dropStreams, close };
+  const streams = () => ({ open: sessions.size, opened });
+  return { host, port, address: `${host.includes(':') ? `[${host}]` : host}:${port}`, broker, dropStreams, streams, close };
 }
 
 async function bind(server: Server, host: string, port: number): Promise<number> {
