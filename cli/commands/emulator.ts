@@ -38,7 +38,8 @@ export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
         seed: args.seed,
       });
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      // Name the flag, not the option key: duplicateRate -> --duplicate-rate.
+      throw new UsageError((error as Error).message.replace(/^[a-z]+[A-Za-z]*/, (key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
     }
     const logger = createLogger({ base: { component: 'pubsub-emulator' } });
     const emulator = await startEmulator({ host: args.host, port: args.port, faults });

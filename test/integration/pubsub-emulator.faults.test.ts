@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { type Message, PubSub } from '@google-cloud/pubsub';
-import { startEmulator, type RunningEmulator } from '../../local/emulator/index.ts';
+import { type FaultOptions, startEmulator, type RunningEmulator } from '../../local/emulator/index.ts';
 import { seededRandom } from '../../local/emulator/faults.ts';
 import { OperationalError } from '../../common/errors.ts';
 import { uniqueId } from '../helpers/pubsub-targets.ts';
 
 const PROJECT = 'orderflow-faults';
 
-async function withEmulator(faults: Parameters<typeof startEmulator>[0]['faults']) {
+async function withEmulator(faults: Partial<FaultOptions>) {
   const emulator = await startEmulator({ faults });
   const pubsub = new PubSub({ apiEndpoint: emulator.address, emulatorMode: true, projectId: PROJECT });
   const [topic] = await pubsub.createTopic(uniqueId('topic'));
