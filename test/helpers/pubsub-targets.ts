@@ -3,14 +3,16 @@ import { credentials } from '@grpc/grpc-js';
 import { type GcloudEmulator, gcloudOnPath, startGcloudEmulator } from '../../local/gcloud-emulator.ts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/index.ts';
 
+export type Limitation = 'streamingFlowControl' | 'retryPolicy';
+
 /** A Pub/Sub emulator the conformance suite runs against. */
 export interface Target {
   name: string;
   address: string;
   /** Shortest ack deadline it accepts: the real minimum is 10 s; the embedded emulator allows 1 s. */
   minAckDeadlineSeconds: number;
-  /** Whether StreamingPull honours the client's max_outstanding_messages (gcloud's emulator sends everything). */
-  streamingFlowControl: boolean;
+  /** Behaviour of the service this target does not have, with why: those cases are skipped on it. */
+  limitations: Partial<Record<Limitation, string>>;
   close(): Promise<void>;
 }
 
@@ -18,7 +20,7 @@ export type TargetOrSkip = { name: string; target: Target; skip?: undefined } | 
 
 export async function embeddedTarget(): Promise<TargetOrSkip> {
   const emulator: RunningEmulator = await startEmulator();
-  return { name: 'embedded', target: { name: 'embedded', address: emulator.address, minAckDeadlineSeconds: 2, streamingFlowControl: true, close: () => emulator.close() } };
+  return { name: 'embedded', target: { name: 'embedded', address: emulator.address, minAckDeadlineSeconds: 2, limitations: {}, close: () => emulator.close() } };
 }
 
 /** gcloud's emulator when gcloud is on PATH and starts; otherwise the reason it is skipped. */
@@ -30,7 +32,12 @@ export async function gcloudTarget(): Promise<TargetOrSkip> {
   } catch (error) {
     return { name: 'gcloud', skip: `gcloud's Pub/Sub emulator did not start: ${(error as Error).message}` };
   }
-  return { name: 'gcloud', target: { name: 'gcloud', address: emulator.address, minAckDeadlineSeconds: 10, streamingFlowControl: false, close: () => emulator.close() } };
+  // Both found by running this suite against it: it sends everything and redelivers at once.
+  const limitations = {
+    streamingFlowControl: "gcloud's emulator ignores StreamingPull max_outstanding_messages",
+    retryPolicy: "gcloud's emulator ignores retry policies (redelivers a nacked message at once)",
+  };
+  return { name: 'gcloud', target: { name: 'gcloud', address: emulator.address, minAckDeadlineSeconds: 10, limitations, close: () => emulator.close() } };
 }
 
 // Offline: the client must not go looking for a GCE metadata server (and warn when there is none).

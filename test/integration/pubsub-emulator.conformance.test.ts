@@ -36,6 +36,41 @@ for (const entry of targets) {
       return [topic, subscription];
     }
 
+    it('creates, gets, lists and deletes topics and subscriptions with the service status codes', async () => {
+      const topicId = uniqueId('topic');
+      const [topic] = await clients.pubsub.createTopic(topicId);
+      await assert.rejects(clients.pubsub.createTopic(topicId), { code: 6 }, 'ALREADY_EXISTS');
+      const [subscription] = await topic.createSubscription(uniqueId('sub'), { ackDeadlineSeconds: 30 });
+      await assert.rejects(topic.createSubscription(subscription.name), { code: 6 }, 'ALREADY_EXISTS');
+      await assert.rejects(clients.pubsub.topic(uniqueId('missing')).createSubscription(uniqueId('sub')), { code: 5 }, 'NOT_FOUND');
+      const [metadata] = await subscription.getMetadata();
+      assert.equal(metadata.topic, topic.name);
+      assert.equal(metadata.ackDeadlineSeconds, 30);
+      const [topics] = await clients.pubsub.getTopics();
+      assert.ok(topics.some((t) => t.name === topic.name));
+      const [subscriptions] = await topic.getSubscriptions();
+      assert.deepEqual(subscriptions.map((s) => s.name), [subscription.name]);
+      await subscription.delete();
+      await assert.rejects(subscription.getMetadata(), { code: 5 }, 'NOT_FOUND');
+      await topic.delete();
+      await assert.rejects(topic.getMetadata(), { code: 5 }, 'NOT_FOUND');
+      await assert.rejects(topic.publishMessage({ data: Buffer.from('x') }), { code: 5 }, 'publishing to a deleted topic');
+    });
+
+    it('holds a nacked message back for the retry policy minimum backoff', { skip: entry.target?.limitations.retryPolicy ?? false }, async () => {
+      const backoffS = 2;
+      const [topic, subscription] = await topicWithSubscription({ retryPolicy: { minimumBackoff: { seconds: backoffS }, maximumBackoff: { seconds: 60 } } });
+      const subId = subscription.name.split('/').pop() as string;
+      const id = await topic.publishMessage({ data: Buffer.from('back off') });
+      const [first] = await clients.pullUntilAny(subId, 15_000);
+      await clients.subscriber.modifyAckDeadline({ subscription: subscription.name, ackIds: [first?.ackId as string], ackDeadlineSeconds: 0 });
+      const nackedAt = Date.now();
+      const [again] = await clients.pullUntilAny(subId, 15_000);
+      assert.equal(again?.message?.messageId, id);
+      assert.ok(Date.now() - nackedAt >= backoffS * 1000 - 500, `redelivered ${Date.now() - nackedAt} ms after the nack`);
+      await clients.subscriber.acknowledge({ subscription: subscription.name, ackIds: [again?.ackId as string] });
+    });
+
     it('delivers data, attributes, ordering key, message id and publish time over StreamingPull', async () => {
       const [topic, subscription] = await topicWithSubscription();
       topic.setPublishOptions({ messageOrdering: true });
@@ -173,8 +208,7 @@ for (const entry of targets) {
       t.diagnostic(`dead-lettered after ${attempts.length} attempts`);
     });
 
-    const flowControlSkip = entry.target && !entry.target.streamingFlowControl ? `${entry.name}'s emulator ignores StreamingPull max_outstanding_messages` : false;
-    it('limits outstanding StreamingPull messages to the client flow control', { skip: flowControlSkip }, async () => {
+    it('limits outstanding StreamingPull messages to the client flow control', { skip: entry.target?.limitations.streamingFlowControl ?? false }, async () => {
       const [topic, subscription] = await topicWithSubscription();
       const limit = 5;
       await Promise.all(Array.from({ length: 30 }, (_, n) => topic.publishMessage({ data: Buffer.from(`flow-${n}`) })));
