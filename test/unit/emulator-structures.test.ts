@@ -5,7 +5,7 @@ import { decodePublishRequest, encodePublishResponse, encodeReceivedMessages } f
 import { DeadlineWheel } from '../../local/emulator/deadline-wheel.ts';
 import { Deque } from '../../local/emulator/deque.ts';
 import { resolveFaults } from '../../local/emulator/faults.ts';
-import { isEmptyMessage, stampMessage } from '../../local/emulator/message.ts';
+import { isEmptyMessage, stampMessages, type StoredMessage } from '../../local/emulator/message.ts';
 
 const { PubsubMessage, PublishRequest, PublishResponse, PullResponse } = protos.google.pubsub.v1;
 
@@ -60,20 +60,23 @@ describe('DeadlineWheel', () => {
 describe('wire codec', () => {
   it('stamps id and publish time onto the client bytes, keeping data, attributes and ordering key', () => {
     const raw = Buffer.from(PubsubMessage.encode({ data: Buffer.from('payload'), attributes: { a: '1' }, orderingKey: 'k' }).finish());
-    const stored = stampMessage(raw, '42', Date.UTC(2026, 0, 2, 3, 4, 5, 678), { extra: 'yes' });
-    const decoded = PubsubMessage.decode(stored.encoded);
+    const [stored, second] = stampMessages([raw, raw], Date.UTC(2026, 0, 2, 3, 4, 5, 678), { extra: 'yes' });
+    const decoded = PubsubMessage.decode(stored?.encoded as Buffer);
     assert.equal(Buffer.from(decoded.data).toString(), 'payload');
     assert.deepEqual({ ...decoded.attributes }, { a: '1', extra: 'yes' });
     assert.equal(decoded.orderingKey, 'k');
-    assert.equal(decoded.messageId, '42');
+    assert.match(decoded.messageId, /^\d+$/);
+    assert.equal(Number(PubsubMessage.decode(second?.encoded as Buffer).messageId), Number(decoded.messageId) + 1, 'ids increase');
     assert.equal(Number(decoded.publishTime?.seconds), Date.UTC(2026, 0, 2, 3, 4, 5) / 1000);
     assert.equal(decoded.publishTime?.nanos, 678_000_000);
   });
 
   it('lets a restamp override the earlier id and time, zero nanos included', () => {
-    const first = stampMessage(Buffer.from(PubsubMessage.encode({ data: Buffer.from('x') }).finish()), '1', 1_000_500);
-    const second = PubsubMessage.decode(stampMessage(first.encoded, '2', 2_000_000).encoded);
-    assert.equal(second.messageId, '2');
+    const [first] = stampMessages([Buffer.from(PubsubMessage.encode({ data: Buffer.from('x') }).finish())], 1_000_500);
+    const [restamped] = stampMessages([first?.encoded as Buffer], 2_000_000);
+    const second = PubsubMessage.decode(restamped?.encoded as Buffer);
+    assert.equal(second.messageId, restamped?.id);
+    assert.notEqual(second.messageId, first?.id);
     assert.equal(Number(second.publishTime?.seconds), 2000);
     assert.equal(second.publishTime?.nanos, 0);
   });
@@ -87,11 +90,11 @@ describe('wire codec', () => {
   });
 
   it('encodes received messages with delivery attempts only when asked', () => {
-    const message = stampMessage(Buffer.from(PubsubMessage.encode({ data: Buffer.from('m') }).finish()), '7', 0);
+    const [message] = stampMessages([Buffer.from(PubsubMessage.encode({ data: Buffer.from('m') }).finish())], 0) as [StoredMessage];
     const withAttempt = PullResponse.decode(encodeReceivedMessages([{ ackId: 'a-1', message, attempts: 3 }], true));
     assert.equal(withAttempt.receivedMessages[0]?.ackId, 'a-1');
     assert.equal(withAttempt.receivedMessages[0]?.deliveryAttempt, 3);
-    assert.equal(withAttempt.receivedMessages[0]?.message?.messageId, '7');
+    assert.equal(withAttempt.receivedMessages[0]?.message?.messageId, message.id);
     const without = PullResponse.decode(encodeReceivedMessages([{ ackId: 'a-2', message, attempts: 3 }], false));
     assert.equal(without.receivedMessages[0]?.deliveryAttempt, 0);
   });
