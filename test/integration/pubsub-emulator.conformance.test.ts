@@ -151,6 +151,41 @@ for (const entry of targets) {
       await clients.subscriber.acknowledge({ subscription: subscription.name, ackIds: [again?.ackId as string] });
     });
 
+    it('takes nacks and acks sent on the StreamingPull stream itself', async () => {
+      const [topic, subscription] = await topicWithSubscription();
+      const subId = subscription.name.split('/').pop() as string;
+      // The Node client acks by unary RPC; other clients ack on the stream, so drive the raw stream.
+      const stream = clients.subscriber.streamingPull();
+      const received: { ackId: string; id: string }[] = [];
+      let wake: (() => void) | null = null;
+      stream.on('data', (response: { receivedMessages?: { ackId?: string | null; message?: { messageId?: string | null } | null }[] }) => {
+        for (const r of response.receivedMessages ?? []) received.push({ ackId: r.ackId ?? '', id: r.message?.messageId ?? '' });
+        wake?.();
+      });
+      const streamEnded = new Promise<void>((resolve) => {
+        stream.on('error', () => resolve());
+        stream.on('end', () => resolve());
+      });
+      const waitFor = (count: number) =>
+        new Promise<void>((resolve) => {
+          wake = () => received.length >= count && resolve();
+          wake();
+        });
+      stream.write({ subscription: subscription.name, streamAckDeadlineSeconds: deadlineS });
+      const id = await topic.publishMessage({ data: Buffer.from('on the stream') });
+      await waitFor(1);
+      stream.write({ modifyDeadlineAckIds: [received[0]?.ackId], modifyDeadlineSeconds: [0] });
+      await waitFor(2);
+      assert.deepEqual(received.map((r) => r.id), [id, id], 'a nack on the stream redelivers');
+      stream.write({ ackIds: [received[1]?.ackId] });
+      // Only the deadline passing without a redelivery shows the ack was taken.
+      await sleep(deadlineS * 1000 + 1000);
+      assert.equal(received.length, 2, 'an ack on the stream is final');
+      assert.equal((await clients.pullNow(subId)).length, 0);
+      stream.end();
+      await streamEnded;
+    });
+
     it('shares one subscription between two subscribers without delivering a message to both', async () => {
       const [topic, subscription] = await topicWithSubscription();
       const count = 200;
