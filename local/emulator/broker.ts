@@ -1,5 +1,5 @@
 import { type FaultOptions, seededRandom } from './faults.ts';
-import { isEmptyMessage, stampMessages, type StoredMessage } from './message.ts';
+import { isEmptyMessage, messageBytes, stampMessages, type StoredMessage } from './message.ts';
 import { alreadyExists, invalidArgument, notFound, parseSubscriptionName, parseTopicName, type SubscriptionResource, type TopicResource } from './resources.ts';
 import { type Delivery, Subscription } from './subscription.ts';
 
@@ -107,7 +107,7 @@ export class Broker {
     // Messages published to a topic that no longer exists are lost, as with the service.
     if (!topic) return;
     const { project, id } = parseSubscriptionName(source.resource.name);
-    const forwarded = stampMessages([delivery.message.encoded], Date.now(), {
+    const forwarded = stampMessages([messageBytes(delivery.message)], Date.now(), {
       CloudPubSubDeadLetterSourceDeliveryCount: String(delivery.attempts),
       CloudPubSubDeadLetterSourceSubscription: id,
       CloudPubSubDeadLetterSourceSubscriptionProject: project,
