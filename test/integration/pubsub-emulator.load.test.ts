@@ -12,13 +12,13 @@ test('three subscribers with five streams each receive 20k messages exactly once
     const [created] = await topic.createSubscription(uniqueId('sub'));
     const count = 20_000;
     const deliveries = new Map<string, number>();
-    const perSubscriber = [0, 0, 0];
+    const perSubscriber: number[] = [0, 0, 0];
     const subscribers = clients.map((client) => client.subscription(created.name, { flowControl: { maxMessages: 500 } }));
     const allReceived = new Promise<void>((resolve) => {
       subscribers.forEach((subscriber, index) => {
         subscriber.on('message', (message: Message) => {
           deliveries.set(message.id, (deliveries.get(message.id) ?? 0) + 1);
-          perSubscriber[index]++;
+          perSubscriber[index] = (perSubscriber[index] ?? 0) + 1;
           message.ack();
           if (deliveries.size === count) resolve();
         });
