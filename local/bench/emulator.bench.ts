@@ -191,7 +191,7 @@ async function main(): Promise<void> {
       const format = higherIsBetter ? rate : micros;
       lines.push(`${label.padEnd(20)}${format(embedded[key])}${gcloud ? `${format(gcloud[key])}${`${ratio.toFixed(2)}x`.padStart(10)}` : ''}`);
     }
-    lines.push('(ratio: how many times better the embedded emulator is; CPU is the emulator process only, not the client)');
+    if (gcloud) lines.push('(ratio: how many times better the embedded emulator is; CPU is the emulator process only, not the client)');
     lines.push(`duplicates: embedded ${embedded.duplicates}${gcloud ? `, gcloud ${gcloud.duplicates}` : ''}`);
     // A fresh process, so the figure is not inflated by what the throughput runs left behind.
     const fresh = await startEmulatorProcess();
