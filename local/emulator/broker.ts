@@ -1,0 +1,154 @@
+import { type FaultOptions, seededRandom } from './faults.ts';
+import { isEmptyMessage, messageBytes, stampMessages, type StoredMessage } from './message.ts';
+import { alreadyExists, invalidArgument, notFound, parseSubscriptionName, parseTopicName, type SubscriptionResource, type TopicResource } from './resources.ts';
+import { type Delivery, Subscription } from './subscription.ts';
+
+const DELETED_TOPIC = '_deleted-topic_';
+const MIN_ACK_DEADLINE_S = 1;
+const MAX_ACK_DEADLINE_S = 600;
+
+/** The resource with the fields named by an update mask (snake_case paths) taken from the update. */
+function applyMask<T extends { name: string }>(current: T, update: T, paths: readonly string[], fixed: readonly string[]): T {
+  if (paths.length === 0) throw invalidArgument('The update_mask must name at least one field.');
+  const next: Record<string, unknown> = { ...current };
+  for (const path of paths) {
+    const key = path.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    if (fixed.includes(key) || path.includes('.')) throw invalidArgument(`Invalid update_mask provided: ${path}`);
+    const value = (update as Record<string, unknown>)[key];
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  return next as T;
+}
+
+export interface Topic {
+  resource: TopicResource;
+  subscriptions: Set<Subscription>;
+}
+
+/** Every topic and subscription of the emulator, and the routing of published messages. */
+export class Broker {
+  readonly topics = new Map<string, Topic>();
+  readonly subscriptions = new Map<string, Subscription>();
+  private readonly random: () => number;
+
+  constructor(readonly faults: FaultOptions) {
+    this.random = seededRandom(faults.seed);
+  }
+
+  createTopic(resource: TopicResource): TopicResource {
+    parseTopicName(resource.name);
+    if (this.topics.has(resource.name)) throw alreadyExists('Topic');
+    this.topics.set(resource.name, { resource, subscriptions: new Set() });
+    return resource;
+  }
+
+  getTopic(name: string): Topic {
+    const topic = this.topics.get(name);
+    if (!topic) throw notFound(name);
+    return topic;
+  }
+
+  deleteTopic(name: string): void {
+    const topic = this.getTopic(name);
+    this.topics.delete(name);
+    // Like the service: the subscriptions stay, detached from any topic.
+    for (const subscription of topic.subscriptions) subscription.resource.topic = DELETED_TOPIC;
+  }
+
+  /** Stamps and stores the messages for every subscription of the topic; returns their ids. */
+  publish(topicName: string, rawMessages: readonly Buffer[]): string[] {
+    const topic = this.getTopic(topicName);
+    if (rawMessages.length === 0) throw invalidArgument('The request contains no messages.');
+    for (const raw of rawMessages) if (isEmptyMessage(raw)) throw invalidArgument('Some messages in the publish request are empty.');
+    const stored = stampMessages(rawMessages, Date.now());
+    this.route(topic, stored);
+    return stored.map((message) => message.id);
+  }
+
+  createSubscription(resource: SubscriptionResource): SubscriptionResource {
+    parseSubscriptionName(resource.name);
+    if (this.subscriptions.has(resource.name)) throw alreadyExists('Subscription');
+    const topic = this.getTopic(resource.topic);
+    const stored = this.validSubscription(resource);
+    const subscription = new Subscription(stored, {
+      faults: this.faults,
+      random: this.random,
+      deadLetter: (source, delivery) => this.deadLetter(source, delivery),
+    });
+    this.subscriptions.set(resource.name, subscription);
+    topic.subscriptions.add(subscription);
+    return stored;
+  }
+
+  /** UpdateSubscription: takes the fields the mask names, checked as on creation. */
+  updateSubscription(update: SubscriptionResource, paths: readonly string[]): SubscriptionResource {
+    const subscription = this.getSubscription(update.name);
+    const next = this.validSubscription(applyMask(subscription.resource, update, paths, ['name', 'topic']));
+    // The Subscription keeps a reference to its resource: change it in place.
+    for (const key of Object.keys(subscription.resource)) if (!(key in next)) delete subscription.resource[key];
+    return Object.assign(subscription.resource, next);
+  }
+
+  /** UpdateTopic: takes the fields the mask names. */
+  updateTopic(update: TopicResource, paths: readonly string[]): TopicResource {
+    const topic = this.getTopic(update.name);
+    topic.resource = applyMask(topic.resource, update, paths, ['name']);
+    return topic.resource;
+  }
+
+  /** A copy with the defaults filled in, or an INVALID_ARGUMENT/NOT_FOUND as the service answers. */
+  private validSubscription(resource: SubscriptionResource): SubscriptionResource {
+    const deadline = resource.ackDeadlineSeconds || 10;
+    // The real minimum is 10 s; shorter deadlines (down to 1 s) are allowed here to keep tests quick.
+    if (deadline < MIN_ACK_DEADLINE_S || deadline > MAX_ACK_DEADLINE_S) throw invalidArgument(`Invalid ack deadline given: ${deadline}`);
+    const valid: SubscriptionResource = { ...resource, ackDeadlineSeconds: deadline };
+    const policy = resource.deadLetterPolicy;
+    if (policy?.deadLetterTopic) {
+      if (!this.topics.has(policy.deadLetterTopic)) throw notFound(policy.deadLetterTopic);
+      const attempts = policy.maxDeliveryAttempts || 5;
+      if (attempts < 5 || attempts > 100) throw invalidArgument('max_delivery_attempts must be between 5 and 100');
+      valid.deadLetterPolicy = { ...policy, maxDeliveryAttempts: attempts };
+    }
+    return valid;
+  }
+
+  getSubscription(name: string): Subscription {
+    const subscription = this.subscriptions.get(name);
+    if (!subscription) throw notFound(name);
+    return subscription;
+  }
+
+  deleteSubscription(name: string): void {
+    const subscription = this.getSubscription(name);
+    this.subscriptions.delete(name);
+    this.topics.get(subscription.resource.topic)?.subscriptions.delete(subscription);
+    subscription.delete();
+  }
+
+  /** Stops every subscription's timers (server shutdown). */
+  close(): void {
+    for (const subscription of this.subscriptions.values()) subscription.delete();
+    this.subscriptions.clear();
+    this.topics.clear();
+  }
+
+  private route(topic: Topic, messages: readonly StoredMessage[]): void {
+    for (const subscription of topic.subscriptions) subscription.enqueue(messages);
+  }
+
+  /** Forwards the message to the dead-letter topic with the CloudPubSubDeadLetterSource* attributes. */
+  private deadLetter(source: Subscription, delivery: Delivery): void {
+    const topic = this.topics.get(source.resource.deadLetterPolicy?.deadLetterTopic ?? '');
+    // Messages published to a topic that no longer exists are lost, as with the service.
+    if (!topic) return;
+    const { project, id } = parseSubscriptionName(source.resource.name);
+    const forwarded = stampMessages([messageBytes(delivery.message)], Date.now(), {
+      CloudPubSubDeadLetterSourceDeliveryCount: String(delivery.attempts),
+      CloudPubSubDeadLetterSourceSubscription: id,
+      CloudPubSubDeadLetterSourceSubscriptionProject: project,
+      CloudPubSubDeadLetterSourceTopicPublishTime: new Date(delivery.message.publishTimeMs).toISOString(),
+    });
+    this.route(topic, forwarded);
+  }
+}

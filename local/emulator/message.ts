@@ -1,0 +1,91 @@
+import { lenFieldSize, varintSize, WIRE_LEN, WireError, WireReader, writeLenHeader, writeStringField, writeVarintField } from './wire.ts';
+
+/**
+ * A published message as every subscription shares it, still encoded: the client's PubsubMessage
+ * bytes as they arrived (a slice of the Publish request, never copied) followed by a stamp with
+ * message_id and publish_time. Protobuf lets fields be appended (for singular fields the last one
+ * wins, map entries accumulate), so body + stamp is the complete message, copied as is into responses.
+ */
+export interface StoredMessage {
+  readonly id: string;
+  readonly body: Buffer;
+  readonly stamp: Buffer;
+  readonly publishTimeMs: number;
+  /** body + stamp length: the encoded message's size. */
+  readonly size: number;
+}
+
+/** The complete encoded PubsubMessage. */
+export function messageBytes(message: StoredMessage): Buffer {
+  return Buffer.concat([message.body, message.stamp], message.size);
+}
+
+// PubsubMessage field numbers (google/pubsub/v1/pubsub.proto).
+const DATA = 1;
+const ATTRIBUTES = 2;
+const MESSAGE_ID = 3;
+const PUBLISH_TIME = 4;
+
+let lastId = 0;
+
+/** Numeric, increasing ids like the real service's. */
+function nextMessageId(): string {
+  return String(++lastId);
+}
+
+/** True when the client sent neither data nor attributes, which the real service rejects. */
+export function isEmptyMessage(raw: Buffer): boolean {
+  const reader = new WireReader(raw);
+  while (!reader.done()) {
+    const [field, wireType] = reader.tag();
+    if (wireType === WIRE_LEN && (field === DATA || field === ATTRIBUTES)) {
+      const [start, end] = reader.lenSpan();
+      if (field === ATTRIBUTES || end > start) return false;
+    } else reader.skip(wireType);
+  }
+  return true;
+}
+
+/**
+ * Stamps the client's encoded PubsubMessages with ids and the publish time, and optionally extra
+ * attributes (dead-lettering). The stamps of one request share one small allocation.
+ */
+export function stampMessages(bodies: readonly Buffer[], publishTimeMs: number, extraAttributes?: Record<string, string>): StoredMessage[] {
+  const seconds = Math.floor(publishTimeMs / 1000);
+  const nanos = (publishTimeMs % 1000) * 1_000_000;
+  // Both timestamp fields are always written: an embedded message merges, so a zero left out
+  // would let an earlier publish_time's value show through.
+  const timestampSize = 1 + varintSize(seconds) + 1 + varintSize(nanos);
+  const attributeEntries = extraAttributes ? Object.entries(extraAttributes).map(([k, v]) => encodeMapEntry(k, v)) : [];
+  const attributesSize = attributeEntries.reduce((sum, entry) => sum + lenFieldSize(entry.length), 0);
+  const ids = bodies.map(() => nextMessageId());
+  // Ids are digits: their length is their byte length.
+  const stampSize = (id: string) => attributesSize + lenFieldSize(id.length) + lenFieldSize(timestampSize);
+  const slab = Buffer.allocUnsafe(ids.reduce((sum, id) => sum + stampSize(id), 0));
+  const stored: StoredMessage[] = [];
+  let pos = 0;
+  for (let i = 0; i < bodies.length; i++) {
+    const start = pos;
+    const id = ids[i] as string;
+    const body = bodies[i] as Buffer;
+    for (const entry of attributeEntries) {
+      pos = writeLenHeader(slab, pos, ATTRIBUTES, entry.length);
+      pos += entry.copy(slab, pos);
+    }
+    pos = writeStringField(slab, pos, MESSAGE_ID, id, id.length);
+    pos = writeLenHeader(slab, pos, PUBLISH_TIME, timestampSize);
+    pos = writeVarintField(slab, pos, 1, seconds);
+    pos = writeVarintField(slab, pos, 2, nanos);
+    if (pos - start !== stampSize(id)) throw new WireError('stamp size mismatch');
+    stored.push({ id, body, stamp: slab.subarray(start, pos), publishTimeMs, size: body.length + pos - start });
+  }
+  return stored;
+}
+
+function encodeMapEntry(key: string, value: string): Buffer {
+  const keyBytes = Buffer.byteLength(key);
+  const valueBytes = Buffer.byteLength(value);
+  const entry = Buffer.allocUnsafe(lenFieldSize(keyBytes) + lenFieldSize(valueBytes));
+  writeStringField(entry, writeStringField(entry, 0, 1, key, keyBytes), 2, value, valueBytes);
+  return entry;
+}
