@@ -45,10 +45,11 @@ const dateLiteral = (date: string) => {
 export const MACROS: Record<string, Macro> = {
   // Explicit precision: DuckDB's bare NUMERIC is DECIMAL(18,3); BigQuery NUMERIC keeps 9 decimals exactly.
   money: { duckdb: (e) => `CAST(${e} AS DECIMAL(18, 2))`, bigquery: (e) => `CAST(${e} AS NUMERIC)` },
-  cents: { duckdb: (e) => `CAST(ROUND(${e} * 100) AS BIGINT)`, bigquery: (e) => `CAST(ROUND(${e} * 100) AS INT64)` },
+  // Arguments are parenthesised: `price + freight_value` must be scaled as a whole.
+  cents: { duckdb: (e) => `CAST(ROUND((${e}) * 100) AS BIGINT)`, bigquery: (e) => `CAST(ROUND((${e}) * 100) AS INT64)` },
   from_cents: { duckdb: (e) => `CAST(CAST(${e} AS DECIMAL(18, 2)) * 0.01 AS DECIMAL(18, 2))`, bigquery: (e) => `CAST(${e} AS NUMERIC) / 100` },
-  int_div: { duckdb: (a, b) => `(${a} // ${b})`, bigquery: (a, b) => `DIV(${a}, ${b})` },
-  ratio: { duckdb: (a, b) => `CASE WHEN ${b} = 0 THEN NULL ELSE CAST(${a} AS DOUBLE) / ${b} END`, bigquery: (a, b) => `SAFE_DIVIDE(${a}, ${b})` },
+  int_div: { duckdb: (a, b) => `((${a}) // (${b}))`, bigquery: (a, b) => `DIV(${a}, ${b})` },
+  ratio: { duckdb: (a, b) => `CASE WHEN (${b}) = 0 THEN NULL ELSE CAST(${a} AS DOUBLE) / (${b}) END`, bigquery: (a, b) => `SAFE_DIVIDE(${a}, ${b})` },
   // Calendar days between two timestamps' UTC dates (not 24-hour periods, which the engines count differently).
   date_diff_days: {
     duckdb: (start, end) => `date_diff('day', CAST(${start} AS DATE), CAST(${end} AS DATE))`,
@@ -59,9 +60,9 @@ export const MACROS: Record<string, Macro> = {
     duckdb: (start, end) => `date_diff('month', ${start}, ${end})`,
     bigquery: (start, end) => `DATE_DIFF(${end}, ${start}, MONTH)`,
   },
-  add_days: { duckdb: (d, n) => `CAST(${d} + INTERVAL (${n}) DAY AS DATE)`, bigquery: (d, n) => `DATE_ADD(${d}, INTERVAL ${n} DAY)` },
+  add_days: { duckdb: (d, n) => `CAST((${d}) + INTERVAL (${n}) DAY AS DATE)`, bigquery: (d, n) => `DATE_ADD(${d}, INTERVAL ${n} DAY)` },
   // ISO day of week: Monday 1 .. Sunday 7 (BigQuery's DAYOFWEEK is Sunday 1 .. Saturday 7).
-  iso_day_of_week: { duckdb: (d) => `isodow(${d})`, bigquery: (d) => `MOD(EXTRACT(DAYOFWEEK FROM ${d}) + 5, 7) + 1` },
+  iso_day_of_week: { duckdb: (d) => `isodow(${d})`, bigquery: (d) => `(MOD(EXTRACT(DAYOFWEEK FROM ${d}) + 5, 7) + 1)` },
   date_spine: {
     duckdb: (from, to) => `(SELECT CAST(generate_series AS DATE) AS date_day FROM generate_series(${dateLiteral(from)}, ${dateLiteral(to)}, INTERVAL 1 DAY))`,
     bigquery: (from, to) => `(SELECT date_day FROM UNNEST(GENERATE_DATE_ARRAY(${dateLiteral(from)}, ${dateLiteral(to)})) AS date_day)`,

@@ -1,7 +1,8 @@
+import { batchCommand } from './batch.ts';
 import { generateCommand } from './generate.ts';
 import { snapshotCommand } from './snapshot.ts';
 import { upCommand } from './up.ts';
 import { validateCommand } from './validate.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
-export const commands = [upCommand, generateCommand, validateCommand, snapshotCommand];
+export const commands = [upCommand, generateCommand, validateCommand, snapshotCommand, batchCommand];
