@@ -23,26 +23,41 @@ export function daysBefore(timestamp: string, days: number): string {
 /**
  * The purchase dates of every order with a row (order, item or payment) ingested after the
  * watermark: a late update to an old order re-opens that order's date, and only that date.
+ * Orphan rows (no order at all) re-open the day they were ingested.
  */
 export async function selectWork(warehouse: Warehouse, watermark: string | null, lookbackDays: number, requested: readonly string[]): Promise<WorkSelection> {
   const since = watermark === null ? null : daysBefore(watermark, lookbackDays);
   const after = since === null ? 'TRUE' : `ingested_at > ${timestampLiteral(since)}`;
   const context = { target: warehouse.target, vars: NO_VARS };
   const touchedSql = render(`WITH new_rows AS (
-  SELECT order_id FROM {{ source('orders') }} WHERE ${after}
-  UNION DISTINCT
-  SELECT order_id FROM {{ source('order_items') }} WHERE ${after}
-  UNION DISTINCT
-  SELECT order_id FROM {{ source('order_payments') }} WHERE ${after}
+  SELECT order_id, ingested_at FROM {{ source('orders') }} WHERE ${after}
+  UNION ALL
+  SELECT order_id, ingested_at FROM {{ source('order_items') }} WHERE ${after}
+  UNION ALL
+  SELECT order_id, ingested_at FROM {{ source('order_payments') }} WHERE ${after}
 ),
 
 touched AS (
-  SELECT DISTINCT {{ date_text('CAST(order_purchase_timestamp AS DATE)') }} AS purchase_date
+  SELECT CAST(order_purchase_timestamp AS DATE) AS work_date
   FROM {{ source('orders') }}
   WHERE order_id IN (SELECT order_id FROM new_rows)
+),
+
+-- Items or payments whose order never arrived have no purchase date: the day they arrived is
+-- rebuilt instead, so the referential checks see them rather than nobody.
+orphaned AS (
+  SELECT CAST(ingested_at AS DATE) AS work_date
+  FROM new_rows
+  WHERE order_id NOT IN (SELECT order_id FROM {{ source('orders') }})
+),
+
+work_dates AS (
+  SELECT work_date FROM touched
+  UNION DISTINCT
+  SELECT work_date FROM orphaned
 )
 
-SELECT * FROM touched`, context);
+SELECT {{ date_text('work_date') }} AS work_date FROM work_dates`, context);
   const watermarkSql = render(`WITH latest AS (
   SELECT MAX(ingested_at) AS ingested_at FROM {{ source('orders') }}
   UNION ALL
@@ -54,7 +69,7 @@ SELECT * FROM touched`, context);
 SELECT {{ timestamp_text('MAX(ingested_at)') }} AS watermark FROM latest`, context);
   // Read the next watermark first: rows landing while the dates are read are picked up next run.
   const [latest] = await warehouse.query(watermarkSql);
-  const touched = (await warehouse.query(touchedSql)).map((r) => String(r.purchase_date));
+  const touched = (await warehouse.query(touchedSql)).map((r) => String(r.work_date));
   const dates = [...new Set([...touched, ...requested])].sort();
   return { dates, since, nextWatermark: (latest?.watermark as string | null | undefined) ?? null, touched: touched.length };
 }
