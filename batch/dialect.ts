@@ -43,8 +43,9 @@ const dateLiteral = (date: string) => {
 
 /** Pure SQL macros: expressions whose spelling differs between the engines. */
 export const MACROS: Record<string, Macro> = {
-  // Explicit precision: DuckDB's bare NUMERIC is DECIMAL(18,3); BigQuery NUMERIC keeps 9 decimals exactly.
-  money: { duckdb: (e) => `CAST(${e} AS DECIMAL(18, 2))`, bigquery: (e) => `CAST(${e} AS NUMERIC)` },
+  // Explicit precision: DuckDB's bare NUMERIC is DECIMAL(18,3). BigQuery NUMERIC keeps 9 decimals, so it rounds to cents
+  // as DuckDB's cast does (half away from zero).
+  money: { duckdb: (e) => `CAST(${e} AS DECIMAL(18, 2))`, bigquery: (e) => `ROUND(CAST(${e} AS NUMERIC), 2)` },
   // Arguments are parenthesised: `price + freight_value` must be scaled as a whole.
   cents: { duckdb: (e) => `CAST(ROUND((${e}) * 100) AS BIGINT)`, bigquery: (e) => `CAST(ROUND((${e}) * 100) AS INT64)` },
   from_cents: { duckdb: (e) => `CAST(CAST(${e} AS DECIMAL(18, 2)) * 0.01 AS DECIMAL(18, 2))`, bigquery: (e) => `CAST(${e} AS NUMERIC) / 100` },
