@@ -10,7 +10,7 @@ test('DirectoryStore.get returns what put wrote and rejects a missing object', a
   const dir = mkdtempSync(join(tmpdir(), 'orderflow-store-'));
   try {
     const store = new DirectoryStore(dir);
-    await store.put('a/b.csv', 'x,y\n1,2\n', 'text/csv');
+    await store.put('a/b.csv', 'x,y\n1,2\n');
     assert.equal((await store.get('a/b.csv')).toString(), 'x,y\n1,2\n');
     await assert.rejects(store.get('missing.csv'), /ENOENT/);
   } finally {
