@@ -26,14 +26,25 @@ export function modelStatement(model: Model, target: Target, vars: RenderVars): 
   return `CREATE OR REPLACE TABLE ${tableRef(target, 'audit', model.name)}${tableOptions(model, target)} AS\n${body}`;
 }
 
-/** A model's SELECT with every model it refs inlined as a subquery: one self-contained statement (the bench's bare baseline). */
+/**
+ * A model's SELECT as one self-contained statement: every model it depends on becomes a CTE
+ * (dbt's ephemeral models), reading only raw and snapshot tables. The bench's bare baseline.
+ */
 export function inlinedSelect(model: Model, models: readonly Model[], target: Target, vars: RenderVars): string {
   const byName = new Map(models.map((m) => [m.name, m]));
-  const inline = (name: string): string | undefined => {
-    const upstream = byName.get(name);
-    return upstream && renderSql(upstream.sql, target, { ...vars, inline });
+  const upstream: Model[] = [];
+  const collect = (m: Model) => {
+    for (const ref of m.refs) {
+      const dependency = byName.get(ref)!;
+      if (upstream.includes(dependency)) continue;
+      collect(dependency);
+      upstream.push(dependency);
+    }
   };
-  return renderSql(model.sql, target, { ...vars, inline });
+  collect(model);
+  const scoped = { ...vars, refName: (name: string) => (byName.has(name) ? `ephemeral_${name}` : undefined) };
+  const ctes = upstream.map((m) => `ephemeral_${m.name} AS (\n${renderSql(m.sql, target, scoped)}\n)`);
+  return `WITH ${ctes.join(',\n')}\nSELECT * FROM (\n${renderSql(model.sql, target, scoped)}\n) AS ${model.name}`;
 }
 
 export interface PublishPlan {

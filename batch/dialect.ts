@@ -24,8 +24,8 @@ export interface RenderVars {
   /** The run's clock, for freshness. */
   now: Date;
   martTables: ReadonlySet<string>;
-  /** Inline the SQL of a model instead of naming its table (the bench's bare CREATE TABLE AS). */
-  inline?: (model: string) => string | undefined;
+  /** Names a model by something other than its audit table (a CTE of one self-contained statement). */
+  refName?: (model: string) => string | undefined;
 }
 
 /** For SQL that reads no run variables (state tables, work selection). */
@@ -108,10 +108,7 @@ export interface RenderContext {
 /** Macros that read the run's context: table references and the run's variables. */
 function contextMacros({ target, vars, extra }: RenderContext): Record<string, (...args: string[]) => string> {
   return {
-    ref: (model) => {
-      const inlined = vars.inline?.(model);
-      return inlined === undefined ? tableRef(target, 'audit', model) : `(${inlined})`;
-    },
+    ref: (model) => vars.refName?.(model) ?? tableRef(target, 'audit', model),
     source: (table) => tableRef(target, 'raw', table),
     audit: (table) => tableRef(target, 'audit', table),
     mart: (table) => tableRef(target, 'mart', table),
