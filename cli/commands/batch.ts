@@ -123,7 +123,7 @@ function report(result: BatchResult, logger: Logger): void {
 }
 
 export const batchCommand = defineCommand<object>({
-  command: 'batch <command>',
+  command: 'batch',
   describe: 'The daily write-audit-publish job: facts, dims and KPI marts from the raw tables',
   builder: (y) => y.command(runCommand).demandCommand(1, 'name a batch command: see orderflow batch --help'),
   handler: () => undefined,
