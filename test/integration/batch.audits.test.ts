@@ -98,6 +98,19 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
     assert.deepEqual(checksums, goodChecksums);
   });
 
+  test('payments replaced by a wrong amount on most orders fail payment_mismatch_rate only', async () => {
+    const { result, checksums } = await runOnBadCopy('mismatch', async (db) => {
+      await db.run(`INSERT INTO raw.order_payments
+        SELECT order_id, payment_sequential, payment_type, payment_installments, payment_value + 1, 'bad-' || event_id, event_type,
+          event_time + INTERVAL 1 HOUR, message_id, publish_time + INTERVAL 1 HOUR, (SELECT MAX(ingested_at) FROM raw.order_payments) + INTERVAL 1 HOUR
+        FROM raw.order_payments
+        QUALIFY ROW_NUMBER() OVER (PARTITION BY order_id, payment_sequential ORDER BY event_time DESC, publish_time DESC, event_id DESC) = 1`);
+    });
+    assert.equal(result.status, 'audit_failed');
+    assert.deepEqual(failedChecks(result), ['payment_mismatch_rate']);
+    assert.deepEqual(checksums, goodChecksums);
+  });
+
   test('the CLI exits 3, names the failed check and publishes nothing', async () => {
     const path = join(dir, 'cli.duckdb');
     copyFileSync(goodDb, path);
