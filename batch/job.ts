@@ -97,8 +97,8 @@ export async function runBatch(warehouse: Warehouse, options: BatchOptions): Pro
   options.onProgress?.('done', total, total);
 
   const result: BatchResult = { ...base, status, checks: results };
-  const counts = await candidateCounts(warehouse, tables.map((m) => m.name));
   if (options.reports) {
+    const counts = await candidateCounts(warehouse, tables.map((m) => m.name));
     const name = `batch-runs/${runId}.json`;
     const report = { run_id: runId, engine: warehouse.target.engine, status, dry_run: options.dryRun, watermark: base.watermark,
       dates: work.dates, started_at: startedAt.toISOString(), finished_at: options.now().toISOString(), dims: dimsCounts, candidate_rows: counts, checks: results };
