@@ -69,7 +69,7 @@ export async function runBatch(warehouse: Warehouse, options: BatchOptions): Pro
   };
   const models = loadModels();
   const tables = models.filter((m) => m.materialized === 'table');
-  const checks = loadChecks();
+  const checks = loadChecks(models);
   const total = 1 + tables.length + checks.length + 1;
 
   options.onProgress?.('dims', 0, total);

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import type { GenericTest, Model } from '../models.ts';
 
 export type Severity = 'blocking' | 'warning';
 
@@ -11,28 +12,25 @@ export interface Check {
   sql: string;
 }
 
-const ORDER_STATUSES = ['created', 'approved', 'invoiced', 'processing', 'shipped', 'delivered', 'canceled', 'unavailable'];
-const PAYMENT_TYPES = ['credit_card', 'boleto', 'voucher', 'debit_card', 'not_defined'];
-
 const ref = (model: string) => `{{ ref('${model}') }}`;
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
 /** dbt's generic tests, as check builders: each names itself <test>_<model>_<columns>. */
-export const unique = (model: string, columns: string[], where = 'TRUE', severity: Severity = 'blocking'): Check => ({
-  name: `unique_${model}_${columns.join('_')}${where === 'TRUE' ? '' : '_current'}`,
-  severity,
+const unique = (model: string, columns: string[], where?: string): Check => ({
+  name: `unique_${model}_${columns.join('_')}${where ? `_${where.replace(/^is_/, '').replace(/\W+/g, '_')}` : ''}`,
+  severity: 'blocking',
   model,
-  sql: `SELECT ${columns.join(', ')}, COUNT(*) AS occurrences FROM ${ref(model)} WHERE ${where} GROUP BY ${columns.join(', ')} HAVING COUNT(*) > 1`,
+  sql: `SELECT ${columns.join(', ')}, COUNT(*) AS occurrences FROM ${ref(model)} WHERE ${where ?? 'TRUE'} GROUP BY ${columns.join(', ')} HAVING COUNT(*) > 1`,
 });
 
-export const notNull = (model: string, columns: string[]): Check => ({
+const notNull = (model: string, columns: string[]): Check => ({
   name: `not_null_${model}_${columns.join('_')}`,
   severity: 'blocking',
   model,
   sql: `SELECT * FROM ${ref(model)} WHERE ${columns.map((c) => `${c} IS NULL`).join(' OR ')}`,
 });
 
-export const acceptedValues = (model: string, column: string, values: readonly string[]): Check => ({
+const acceptedValues = (model: string, column: string, values: readonly string[]): Check => ({
   name: `accepted_values_${model}_${column}`,
   severity: 'blocking',
   model,
@@ -40,14 +38,14 @@ export const acceptedValues = (model: string, column: string, values: readonly s
 });
 
 /** Rows where `condition` does not hold (a range, a sign). */
-export const acceptedRange = (model: string, column: string, condition: string): Check => ({
+const acceptedRange = (model: string, column: string, condition: string): Check => ({
   name: `accepted_range_${model}_${column}`,
   severity: 'blocking',
   model,
   sql: `SELECT * FROM ${ref(model)} WHERE NOT (${condition})`,
 });
 
-export const relationships = (model: string, column: string, parent: string, parentColumn = column): Check => ({
+const relationships = (model: string, column: string, parent: string, parentColumn = column): Check => ({
   name: `relationships_${model}_${column}__${parent}`,
   severity: 'blocking',
   model,
@@ -66,43 +64,19 @@ function sqlChecks(): Check[] {
   });
 }
 
-/** Every check the job runs, in report order: generic checks by model, then the SQL-file checks. */
-export function loadChecks(): Check[] {
-  return [
-    notNull('stg_orders', ['order_id', 'customer_id', 'order_purchase_timestamp']),
-    unique('stg_orders', ['order_id']),
-    acceptedValues('stg_orders', 'order_status', ORDER_STATUSES),
-    notNull('stg_order_items', ['order_id', 'order_item_id', 'product_id', 'seller_id']),
-    unique('stg_order_items', ['order_id', 'order_item_id']),
-    acceptedRange('stg_order_items', 'price', 'price >= 0 AND freight_value >= 0'),
-    relationships('stg_order_items', 'order_id', 'stg_orders'),
-    notNull('stg_order_payments', ['order_id', 'payment_sequential']),
-    unique('stg_order_payments', ['order_id', 'payment_sequential']),
-    acceptedValues('stg_order_payments', 'payment_type', PAYMENT_TYPES),
-    acceptedRange('stg_order_payments', 'payment_value', 'payment_value >= 0 AND payment_installments BETWEEN 0 AND 24'),
-    relationships('stg_order_payments', 'order_id', 'stg_orders'),
-    unique('stg_customers', ['customer_id']),
-    unique('stg_products', ['product_id']),
-    unique('stg_sellers', ['seller_id']),
-    unique('dim_customers', ['customer_id'], 'is_current'),
-    unique('dim_customers', ['customer_id', 'valid_from']),
-    unique('dim_products', ['product_id'], 'is_current'),
-    unique('dim_products', ['product_id', 'valid_from']),
-    unique('dim_sellers', ['seller_id']),
-    unique('dim_date', ['date_day']),
-    notNull('fact_sales', ['order_id', 'order_item_id', 'purchase_date', 'customer_id', 'product_id', 'seller_id']),
-    unique('fact_sales', ['order_id', 'order_item_id']),
-    relationships('fact_sales', 'product_id', 'dim_products'),
-    relationships('fact_sales', 'seller_id', 'dim_sellers'),
-    relationships('fact_sales', 'customer_id', 'dim_customers'),
-    relationships('fact_sales', 'purchase_date', 'dim_date', 'date_day'),
-    notNull('fact_orders', ['order_id', 'purchase_date', 'customer_id']),
-    unique('fact_orders', ['order_id']),
-    relationships('fact_orders', 'customer_id', 'dim_customers'),
-    unique('agg_daily_sales', ['purchase_date']),
-    unique('agg_seller_daily', ['purchase_date', 'seller_id']),
-    unique('agg_product_daily', ['purchase_date', 'product_id']),
-    unique('agg_state_daily', ['purchase_date', 'customer_state']),
-    ...sqlChecks(),
-  ];
+/** A check declared beside a model, compiled to its query. */
+export function genericCheck(model: string, test: GenericTest): Check {
+  switch (test.test) {
+    case 'not_null': return notNull(model, test.columns);
+    case 'unique': return unique(model, test.columns, test.where);
+    case 'accepted_values': return acceptedValues(model, test.column, test.values);
+    case 'accepted_range': return acceptedRange(model, test.column, test.condition);
+    case 'relationships': return relationships(model, test.column, test.to, test.field);
+    default: throw new Error(`model ${model}: unknown check ${(test as { test: string }).test}`);
+  }
+}
+
+/** Every check the job runs, in report order: the models' checks in model order, then the SQL-file checks. */
+export function loadChecks(models: readonly Model[]): Check[] {
+  return [...models.flatMap((model) => model.tests.map((test) => genericCheck(model.name, test))), ...sqlChecks()];
 }
