@@ -68,7 +68,8 @@ const runCommand = defineCommand<Args>({
       .example('orderflow batch run --engine bigquery --project my-proj --dims gs://b/dims --reports gs://b/audit-reports', 'on BigQuery'),
   handler: async (args) => {
     const runId = `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}Z-${randomBytes(3).toString('hex')}`;
-    const logger = createLogger({ base: { component: 'batch', run_id: runId } });
+    // The job puts run_id on every line it logs.
+    const logger = createLogger({ base: { component: 'batch' } });
     let state = { step: 'start', done: 0, total: 1 };
     const progress = new ProgressLine(() => `batch ${state.step}  ${state.done}/${state.total}`);
     const options: BatchOptions = {
