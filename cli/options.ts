@@ -40,3 +40,17 @@ export const catalogOptions = {
   products: { type: 'number', default: 32951, coerce: positiveInteger('products'), describe: 'Products in the pool (Olist: 32,951)' },
   sellers: { type: 'number', default: 3095, coerce: positiveInteger('sellers'), describe: 'Sellers in the pool (Olist: 3,095)' },
 } as const;
+
+/** A calendar date, YYYY-MM-DD (a real one: 2026-02-30 is refused). */
+export const calendarDate = (name: string) => (value: unknown) => {
+  const text = String(value);
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+  if (!valid) throw new UsageError(`--${name} must be a date such as 2026-11-20, got ${text}`);
+  return text;
+};
+
+export const nonNegativeInteger = (name: string) => (value: unknown) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number of 0 or more, got ${String(value)}`);
+  return n;
+};

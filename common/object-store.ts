@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { IdempotencyStrategy, Storage } from '@google-cloud/storage';
 import { UsageError } from './errors.ts';
@@ -8,6 +8,8 @@ export interface ObjectStore {
   /** A human-readable location, e.g. gs://bucket/prefix/name or ./dims/name. */
   describe(name: string): string;
   put(name: string, content: string | Buffer, contentType: string): Promise<void>;
+  /** The object's bytes; rejects when it does not exist. */
+  get(name: string): Promise<Buffer>;
 }
 
 export class DirectoryStore implements ObjectStore {
@@ -21,6 +23,10 @@ export class DirectoryStore implements ObjectStore {
     const path = this.describe(name);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);
+  }
+
+  async get(name: string): Promise<Buffer> {
+    return readFile(this.describe(name));
   }
 }
 
@@ -38,6 +44,11 @@ export class GcsStore implements ObjectStore {
   async put(name: string, content: string | Buffer, contentType: string): Promise<void> {
     // One request per object: snapshots and reports are small, and a resumable session costs a round trip more.
     await this.storage.bucket(this.bucket).file(this.key(name)).save(content, { resumable: false, contentType });
+  }
+
+  async get(name: string): Promise<Buffer> {
+    const [content] = await this.storage.bucket(this.bucket).file(this.key(name)).download();
+    return content;
   }
 }
 

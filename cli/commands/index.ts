@@ -1,3 +1,4 @@
+import { batchCommand } from './batch.ts';
 import { emulatorCommand } from './emulator.ts';
 import { generateCommand } from './generate.ts';
 import { snapshotCommand } from './snapshot.ts';
@@ -5,4 +6,4 @@ import { upCommand } from './up.ts';
 import { validateCommand } from './validate.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
-export const commands = [upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand];
+export const commands = [upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand, batchCommand];

@@ -1,0 +1,7 @@
+-- check: severity=warning model=stg_orders
+-- The newest raw order row is under 36 hours old when the job runs (the worker is alive).
+WITH latest AS (
+  SELECT MAX(ingested_at) AS latest_ingested_at FROM {{ source('orders') }}
+)
+
+SELECT * FROM latest WHERE latest_ingested_at < {{ hours_ago('36') }}

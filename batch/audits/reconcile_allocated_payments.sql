@@ -1,0 +1,26 @@
+-- check: severity=blocking model=fact_sales
+-- Per order, the payments allocated to its items sum exactly to its staged payments.
+WITH staged AS (
+  SELECT order_id, SUM(payment_value) AS payment_value
+  FROM {{ ref('stg_order_payments') }}
+  WHERE order_id IN (SELECT order_id FROM {{ ref('stg_orders') }})
+  GROUP BY order_id
+),
+
+allocated AS (
+  SELECT order_id, SUM(allocated_payment) AS allocated_payment
+  FROM {{ ref('fact_sales') }}
+  GROUP BY order_id
+),
+
+differences AS (
+  SELECT
+    COALESCE(staged.order_id, allocated.order_id) AS order_id,
+    staged.payment_value,
+    allocated.allocated_payment
+  FROM staged
+  FULL OUTER JOIN allocated ON staged.order_id = allocated.order_id
+  WHERE COALESCE(staged.payment_value, 0) <> COALESCE(allocated.allocated_payment, 0)
+)
+
+SELECT * FROM differences

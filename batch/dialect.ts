@@ -1,0 +1,140 @@
+/**
+ * The dialect layer: model SQL is written once with `{{ macro('arg', ...) }}` calls, and each
+ * macro has one body per engine (dbt's adapter-dispatched macros). Everything engine-specific in
+ * the job's SQL goes through here.
+ */
+export type Engine = 'duckdb' | 'bigquery';
+
+/** Where the job's tables live: BigQuery datasets of a project, or DuckDB schemas of one file. */
+export interface Target {
+  engine: Engine;
+  /** BigQuery project; unused by DuckDB. */
+  project?: string;
+  datasets: { raw: string; audit: string; mart: string };
+}
+
+/** What a run knows while rendering: its dates and watermark, and which mart tables exist already. */
+export interface RenderVars {
+  /** Purchase dates (YYYY-MM-DD) the run rebuilds; never empty when models render. */
+  dates: readonly string[];
+  /** Rows ingested after this instant (naive UTC, microsecond text) are new to the run; null on the first run. */
+  watermark: string | null;
+  /** The business date SCD2 versions open and close on (YYYY-MM-DD). */
+  asOf: string;
+  /** The run's clock, for freshness. */
+  now: Date;
+  martTables: ReadonlySet<string>;
+  /** Names a model by something other than its audit table (a CTE of one self-contained statement). */
+  refName?: (model: string) => string | undefined;
+}
+
+/** For SQL that reads no run variables (state tables, work selection). */
+export const NO_VARS: RenderVars = { dates: [], watermark: null, asOf: '1970-01-01', now: new Date(0), martTables: new Set() };
+
+type MacroBody = (...args: string[]) => string;
+type Macro = Record<Engine, MacroBody>;
+
+const same = (body: MacroBody): Macro => ({ duckdb: body, bigquery: body });
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const dateLiteral = (date: string) => {
+  if (!DATE_RE.test(date)) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
+  return `DATE '${date}'`;
+};
+
+/** Pure SQL macros: expressions whose spelling differs between the engines. */
+export const MACROS: Record<string, Macro> = {
+  // Explicit precision: DuckDB's bare NUMERIC is DECIMAL(18,3). BigQuery NUMERIC keeps 9 decimals, so it rounds to cents
+  // as DuckDB's cast does (half away from zero).
+  money: { duckdb: (e) => `CAST(${e} AS DECIMAL(18, 2))`, bigquery: (e) => `ROUND(CAST(${e} AS NUMERIC), 2)` },
+  // Arguments are parenthesised: `price + freight_value` must be scaled as a whole.
+  cents: { duckdb: (e) => `CAST(ROUND((${e}) * 100) AS BIGINT)`, bigquery: (e) => `CAST(ROUND((${e}) * 100) AS INT64)` },
+  from_cents: { duckdb: (e) => `CAST(CAST(${e} AS DECIMAL(18, 2)) * 0.01 AS DECIMAL(18, 2))`, bigquery: (e) => `CAST(${e} AS NUMERIC) / 100` },
+  int_div: { duckdb: (a, b) => `((${a}) // (${b}))`, bigquery: (a, b) => `DIV(${a}, ${b})` },
+  ratio: { duckdb: (a, b) => `CASE WHEN (${b}) = 0 THEN NULL ELSE CAST(${a} AS DOUBLE) / (${b}) END`, bigquery: (a, b) => `SAFE_DIVIDE(${a}, ${b})` },
+  // Calendar days between two timestamps' UTC dates (not 24-hour periods, which the engines count differently).
+  date_diff_days: {
+    duckdb: (start, end) => `date_diff('day', CAST(${start} AS DATE), CAST(${end} AS DATE))`,
+    bigquery: (start, end) => `DATE_DIFF(CAST(${end} AS DATE), CAST(${start} AS DATE), DAY)`,
+  },
+  month_start: { duckdb: (d) => `CAST(date_trunc('month', ${d}) AS DATE)`, bigquery: (d) => `DATE_TRUNC(${d}, MONTH)` },
+  month_diff: {
+    duckdb: (start, end) => `date_diff('month', ${start}, ${end})`,
+    bigquery: (start, end) => `DATE_DIFF(${end}, ${start}, MONTH)`,
+  },
+  add_days: { duckdb: (d, n) => `CAST((${d}) + INTERVAL (${n}) DAY AS DATE)`, bigquery: (d, n) => `DATE_ADD(${d}, INTERVAL ${n} DAY)` },
+  // ISO day of week: Monday 1 .. Sunday 7 (BigQuery's DAYOFWEEK is Sunday 1 .. Saturday 7).
+  iso_day_of_week: { duckdb: (d) => `isodow(${d})`, bigquery: (d) => `(MOD(EXTRACT(DAYOFWEEK FROM ${d}) + 5, 7) + 1)` },
+  date_spine: {
+    duckdb: (from, to) => `(SELECT CAST(generate_series AS DATE) AS date_day FROM generate_series(${dateLiteral(from)}, ${dateLiteral(to)}, INTERVAL 1 DAY))`,
+    bigquery: (from, to) => `(SELECT date_day FROM UNNEST(GENERATE_DATE_ARRAY(${dateLiteral(from)}, ${dateLiteral(to)})) AS date_day)`,
+  },
+  int_type: { duckdb: () => 'BIGINT', bigquery: () => 'INT64' },
+  string_type: { duckdb: () => 'VARCHAR', bigquery: () => 'STRING' },
+  float_type: { duckdb: () => 'DOUBLE', bigquery: () => 'FLOAT64' },
+  date_literal: same(dateLiteral),
+  // Timestamps as text with microseconds, the form the run state keeps.
+  timestamp_text: {
+    duckdb: (e) => `strftime(${e}, '%Y-%m-%d %H:%M:%S.%f')`,
+    bigquery: (e) => `FORMAT_TIMESTAMP('%Y-%m-%d %H:%M:%E6S', ${e})`,
+  },
+  date_text: { duckdb: (e) => `strftime(${e}, '%Y-%m-%d')`, bigquery: (e) => `FORMAT_DATE('%Y-%m-%d', ${e})` },
+};
+
+/** A table reference in the target: `project.dataset.table` in backticks, or schema.table. */
+export function tableRef(target: Target, dataset: keyof Target['datasets'], table: string): string {
+  const name = target.datasets[dataset];
+  return target.engine === 'bigquery' ? `\`${target.project}.${name}.${table}\`` : `${name}.${table}`;
+}
+
+/** 2026-11-20T10:00:00.000Z -> 2026-11-20 10:00:00.000 (naive UTC, as both engines store TIMESTAMP here). */
+export const naiveUtc = (date: Date) => date.toISOString().replace('T', ' ').replace('Z', '');
+
+/** A string literal: DuckDB doubles quotes, BigQuery escapes with backslashes. */
+export function stringLiteral(engine: Engine, text: string): string {
+  if (engine === 'duckdb') return `'${text.replaceAll("'", "''")}'`;
+  return `'${text.replace(/[\\'\n\r]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r' })[c]!)}'`;
+}
+
+/** A naive-UTC timestamp literal that both engines read the same way. */
+export const timestampLiteral = (text: string) => `TIMESTAMP '${text}'`;
+
+export interface RenderContext {
+  target: Target;
+  vars: RenderVars;
+  /** Extra macros for this rendering (e.g. the *_current view bodies). */
+  extra?: Record<string, (...args: string[]) => string>;
+}
+
+/** Macros that read the run's context: table references and the run's variables. */
+function contextMacros({ target, vars, extra }: RenderContext): Record<string, (...args: string[]) => string> {
+  return {
+    ref: (model) => vars.refName?.(model) ?? tableRef(target, 'audit', model),
+    source: (table) => tableRef(target, 'raw', table),
+    audit: (table) => tableRef(target, 'audit', table),
+    mart: (table) => tableRef(target, 'mart', table),
+    // The published table when it exists, else a CTE of the model giving the same columns and no rows (first run).
+    previous: (table, emptyCte) => (vars.martTables.has(table) ? tableRef(target, 'mart', table) : emptyCte!),
+    work_dates: () => vars.dates.map(dateLiteral).join(', '),
+    watermark: () => timestampLiteral(vars.watermark ?? '1970-01-01 00:00:00'),
+    as_of: () => dateLiteral(vars.asOf),
+    hours_ago: (hours) => timestampLiteral(naiveUtc(new Date(vars.now.getTime() - Number(hours) * 3_600_000))),
+    ...extra,
+  };
+}
+
+const CALL = /\{\{\s*([a-z_]+)\(((?:\s*'[^']*'\s*,?)*)\)\s*\}\}/g;
+const ARG = /'([^']*)'/g;
+
+/** Renders `{{ name('arg', ...) }}` calls; an unknown macro or a leftover `{{` is an error, not silent text. */
+export function render(template: string, context: RenderContext): string {
+  const scoped = contextMacros(context);
+  const out = template.replace(CALL, (_match, name: string, args: string) => {
+    const values = [...args.matchAll(ARG)].map((m) => m[1]!);
+    const body = scoped[name] ?? MACROS[name]?.[context.target.engine];
+    if (!body) throw new Error(`unknown macro ${name}()`);
+    return body(...values);
+  });
+  const leftover = /\{\{[^}]*\}\}/.exec(out);
+  if (leftover) throw new Error(`cannot render ${leftover[0]} (macro arguments are single-quoted strings)`);
+  return out;
+}

@@ -1,0 +1,63 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { loadRawTables } from '../../common/table-schemas.ts';
+import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
+import type { Target } from '../dialect.ts';
+import type { Dataset, JsonRow, Warehouse } from './warehouse.ts';
+
+/** DuckDB schemas standing in for the BigQuery datasets. */
+export const DUCKDB_TARGET: Target = { engine: 'duckdb', datasets: { raw: 'raw', audit: 'audit', mart: 'mart' } };
+
+/** The batch job's warehouse on one DuckDB connection (the caller holds the file for the run). */
+export class DuckDBWarehouse implements Warehouse {
+  constructor(private readonly connection: DuckDBConnection, readonly target: Target = DUCKDB_TARGET) {}
+
+  async prepare(): Promise<void> {
+    for (const schema of Object.values(this.target.datasets)) await this.execute(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // A fresh warehouse file has no raw tables until the worker's first write.
+    for (const table of loadRawTables()) for (const sql of duckdbCreateTable(table)) await this.execute(sql);
+  }
+
+  async execute(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  async query(sql: string): Promise<JsonRow[]> {
+    return (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as JsonRow[];
+  }
+
+  async listTables(dataset: Dataset): Promise<Set<string>> {
+    const schema = this.target.datasets[dataset];
+    const rows = await this.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${schema}'`);
+    return new Set(rows.map((r) => String(r.table_name)));
+  }
+
+  async loadStrings(dataset: Dataset, table: string, columns: readonly string[], rows: readonly (string | null)[][]): Promise<void> {
+    const schema = this.target.datasets[dataset];
+    await this.execute(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await this.execute(`CREATE OR REPLACE TABLE ${schema}.${table} (${columns.map((c) => `${c} VARCHAR`).join(', ')})`);
+    const appender = await this.connection.createAppender(table, schema);
+    try {
+      for (const row of rows) {
+        for (const value of row) {
+          if (value === null) appender.appendNull();
+          else appender.appendVarchar(value);
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  async publish(ddl: readonly string[], dml: readonly string[]): Promise<void> {
+    await this.execute('BEGIN TRANSACTION');
+    try {
+      for (const sql of [...ddl, ...dml]) await this.execute(sql);
+      await this.execute('COMMIT');
+    } catch (error) {
+      await this.execute('ROLLBACK');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { Target } from '../dialect.ts';
+
+export type Dataset = keyof Target['datasets'];
+export type JsonRow = Record<string, unknown>;
+
+/**
+ * What the batch job needs of a warehouse: run statements, read small results, land a snapshot
+ * file's rows, and publish atomically. One adapter per engine (DuckDB, BigQuery).
+ */
+export interface Warehouse {
+  readonly target: Target;
+  /** Creates what the job may assume exists (DuckDB: schemas and raw tables; BigQuery: Terraform did). */
+  prepare(): Promise<void>;
+  /** Runs one statement (DDL or DML). */
+  execute(sql: string): Promise<void>;
+  /** Runs a query and returns its rows with JSON-safe values. */
+  query(sql: string): Promise<JsonRow[]>;
+  /** Names of the tables and views in a dataset. */
+  listTables(dataset: Dataset): Promise<Set<string>>;
+  /** Replaces `dataset.table` with these rows, every column a nullable string (a CSV's shape). */
+  loadStrings(dataset: Dataset, table: string, columns: readonly string[], rows: readonly (string | null)[][]): Promise<void>;
+  /**
+   * Publishes: `ddl` prepares (creates missing tables, replaces views), then `dml` runs as one
+   * transaction, all or nothing. DuckDB runs both inside one transaction; BigQuery cannot run DDL
+   * in a transaction, so it runs the idempotent DDL first and then one multi-statement transaction.
+   */
+  publish(ddl: readonly string[], dml: readonly string[]): Promise<void>;
+}

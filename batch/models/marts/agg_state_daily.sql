@@ -1,0 +1,20 @@
+-- config: materialized=table publish=partitions partition_by=purchase_date cluster_by=customer_state
+-- Sales per customer state and purchase date, from the order facts.
+WITH orders AS (
+  SELECT * FROM {{ ref('fact_orders') }}
+),
+
+state_daily AS (
+  SELECT
+    purchase_date,
+    customer_state,
+    COUNT(*) AS order_count,
+    COUNT(DISTINCT customer_unique_id) AS customer_count,
+    {{ money('SUM(items_price)') }} AS revenue,
+    {{ money('SUM(order_total)') }} AS order_total,
+    {{ money('SUM(payment_value)') }} AS payment_value
+  FROM orders
+  GROUP BY purchase_date, customer_state
+)
+
+SELECT * FROM state_daily

@@ -1,0 +1,40 @@
+-- config: materialized=table publish=partitions partition_by=purchase_date cluster_by=seller_id,product_id
+-- One row per order item, partitioned by purchase date: keys, status, money (the order's
+-- payments allocated to items, so summing payments over items never double counts), and the
+-- order's delivery days and late flag from fact_orders.
+WITH orders AS (
+  SELECT * FROM {{ ref('fact_orders') }}
+),
+
+items AS (
+  SELECT * FROM {{ ref('stg_order_items') }}
+),
+
+allocation AS (
+  SELECT * FROM {{ ref('int_item_payment_allocation') }}
+),
+
+sales AS (
+  SELECT
+    items.order_id,
+    items.order_item_id,
+    orders.purchase_date,
+    orders.order_purchase_timestamp,
+    orders.customer_id,
+    items.product_id,
+    items.seller_id,
+    orders.order_status,
+    {{ money('items.price') }} AS price,
+    {{ money('items.freight_value') }} AS freight_value,
+    {{ money('items.price + items.freight_value') }} AS item_total,
+    {{ from_cents('allocation.allocated_cents') }} AS allocated_payment,
+    orders.delivery_days,
+    orders.is_delivered_late
+  FROM items
+  INNER JOIN orders ON items.order_id = orders.order_id
+  INNER JOIN allocation
+    ON items.order_id = allocation.order_id
+    AND items.order_item_id = allocation.order_item_id
+)
+
+SELECT * FROM sales

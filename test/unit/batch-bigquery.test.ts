@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { BigQuery } from '@google-cloud/bigquery';
+import { parse } from 'sql-parser-cst';
+import { createLogger } from '../../common/logger.ts';
+import { DirectoryStore } from '../../common/object-store.ts';
+import { render, NO_VARS } from '../../batch/dialect.ts';
+import { BigQueryWarehouse, GoogleBigQueryClient, bigqueryTarget, transactionScript, type BigQueryClient } from '../../batch/engines/bigquery.ts';
+import type { JsonRow } from '../../batch/engines/warehouse.ts';
+import { runBatch, type BatchResult } from '../../batch/job.ts';
+import { loadModels } from '../../batch/models.ts';
+import { writeDims } from '../helpers/raw-fixture.ts';
+import { MACRO_PROBE, MACRO_PROBE_VALUES, asText } from '../helpers/macro-probe.ts';
+
+const PROJECT = 'orderflow-test';
+
+/** BigQuery up to the client boundary: records every statement; answers the job's few reads with canned rows. */
+class RecordingClient implements BigQueryClient {
+  readonly statements: string[] = [];
+  readonly loads: { dataset: string; table: string; columns: readonly string[]; rows: number }[] = [];
+  /** `failing`: a fragment of the one check query that finds offending rows. */
+  constructor(private readonly martTables: string[], private readonly failing: string | null = null) {}
+
+  async query(sql: string): Promise<JsonRow[]> {
+    this.statements.push(sql);
+    if (/ AS watermark FROM/.test(sql)) return [{ watermark: sql.includes('batch_runs') ? '2026-11-19 23:00:00.000000' : '2026-11-20 01:00:00.000000' }];
+    if (/ AS work_date FROM/.test(sql)) return [{ work_date: '2026-11-19' }];
+    if (sql.startsWith('SELECT COUNT(*) AS failing_rows')) return [{ failing_rows: this.failing && sql.includes(this.failing) ? 2 : 0 }];
+    if (sql.startsWith('SELECT * FROM (')) return [{ order_id: 'x', price: '-1.00' }];
+    return [];
+  }
+
+  async listTables(dataset: string): Promise<string[]> {
+    return dataset === 'mart' ? this.martTables : [];
+  }
+
+  async loadJson(dataset: string, table: string, columns: readonly string[], ndjson: string): Promise<void> {
+    this.loads.push({ dataset, table, columns, rows: ndjson.split('\n').length });
+  }
+}
+
+const martTables = loadModels().filter((m) => m.publish !== 'none').map((m) => m.name);
+
+describe('BigQuery engine, offline up to the client', () => {
+  let dims: string;
+  let reports: string;
+  before(async () => {
+    dims = await writeDims();
+    reports = mkdtempSync(join(tmpdir(), 'orderflow-bq-reports-'));
+  });
+  after(() => {
+    rmSync(dims, { recursive: true, force: true });
+    rmSync(reports, { recursive: true, force: true });
+  });
+
+  const run = async (client: RecordingClient, requested: string[] = []): Promise<BatchResult> => runBatch(new BigQueryWarehouse(client, bigqueryTarget(PROJECT)), {
+    requested, dims: new DirectoryStore(dims), reports: new DirectoryStore(reports), dryRun: false, lookbackDays: 1, runId: 'bq-run',
+    now: () => new Date('2026-11-20T02:00:00Z'), logger: createLogger({ level: 'silent' }),
+  });
+
+  // Three runs cover every statement shape: a first run (empty mart: bootstrap DDL, empty SCD2
+  // history), a run over an existing mart (SCD2 from the published dims) and a failed audit.
+  const scenarios = [
+    { name: 'first run', client: () => new RecordingClient([]) },
+    { name: 'existing mart', client: () => new RecordingClient(martTables) },
+    { name: 'failed audit', client: () => new RecordingClient(martTables, 'WHERE NOT (price >= 0') },
+  ];
+
+  for (const scenario of scenarios) {
+    test(`${scenario.name}: every statement the job emits parses as BigQuery SQL`, async () => {
+      const client = scenario.client();
+      await run(client, ['2026-11-18']);
+      assert.ok(client.statements.length > 60, `${client.statements.length} statements`);
+      for (const sql of client.statements) {
+        assert.doesNotThrow(() => parse(sql, { dialect: 'bigquery' }), (error: Error) => `${error.message}\n--- in ---\n${sql}`);
+      }
+    });
+  }
+
+  test('publish is one multi-statement transaction holding every mart change and the watermark', async () => {
+    const client = new RecordingClient([]);
+    const result = await run(client);
+    assert.equal(result.status, 'published');
+    assert.deepEqual(result.dates, ['2026-11-19']);
+    const scripts = client.statements.filter((sql) => sql.includes('BEGIN TRANSACTION'));
+    assert.equal(scripts.length, 1);
+    const script = scripts[0]!;
+    assert.equal(script, client.statements.at(-2), 'the last write (a row count query follows)');
+    assert.match(script, /^BEGIN\n {2}BEGIN TRANSACTION;[\s\S]*COMMIT TRANSACTION;\nEXCEPTION WHEN ERROR THEN\n {2}ROLLBACK TRANSACTION;/);
+    for (const table of martTables) assert.ok(script.includes(`DELETE FROM \`${PROJECT}.mart.${table}\``), table);
+    assert.match(script, /DELETE FROM `orderflow-test\.mart\.fact_sales` WHERE purchase_date IN \(DATE '2026-11-19'\)/);
+    assert.match(script, /INSERT INTO `orderflow-test\.audit\.batch_runs`[\s\S]*'published'[\s\S]*TIMESTAMP '2026-11-20 01:00:00.000000'/);
+    const outside = client.statements.filter((sql) => sql !== script);
+    const writesToMart = outside.filter((sql) => /^(DELETE|INSERT|UPDATE|MERGE|TRUNCATE)[\s\S]*`orderflow-test\.mart\./.test(sql));
+    assert.deepEqual(writesToMart, []);
+    assert.ok(outside.some((sql) => sql.startsWith(`CREATE TABLE IF NOT EXISTS \`${PROJECT}.mart.fact_sales\`\nPARTITION BY purchase_date\nCLUSTER BY seller_id, product_id`)));
+    assert.deepEqual(client.loads.map((l) => `${l.dataset}.${l.table}`).sort(),
+      ['audit.snapshot_categories', 'audit.snapshot_customers', 'audit.snapshot_products', 'audit.snapshot_sellers']);
+  });
+
+  test('a failed blocking check sends no transaction and records the failure', async () => {
+    const client = new RecordingClient(martTables, 'WHERE NOT (price >= 0');
+    const result = await run(client);
+    assert.equal(result.status, 'audit_failed');
+    assert.equal(client.statements.filter((sql) => sql.includes('BEGIN TRANSACTION')).length, 0);
+    assert.ok(client.statements.some((sql) => /INSERT INTO `orderflow-test\.audit\.batch_runs`[\s\S]*'audit_failed'/.test(sql)));
+    assert.ok(client.statements.some((sql) => /INSERT INTO `orderflow-test\.audit\.audit_log`[\s\S]*'accepted_range_stg_order_items_price', 'blocking', 'stg_order_items', 'fail', 2/.test(sql)));
+  });
+
+  test('the transaction script re-raises after rolling back, and parses', () => {
+    const script = transactionScript(['DELETE FROM `p.mart.t` WHERE TRUE', 'INSERT INTO `p.mart.t`\nSELECT * FROM `p.audit.t`']);
+    assert.doesNotThrow(() => parse(script, { dialect: 'bigquery' }));
+    assert.match(script, /ROLLBACK TRANSACTION;\n {2}RAISE USING MESSAGE = @@error\.message;\nEND;$/);
+  });
+});
+
+const liveProject = process.env.ORDERFLOW_BIGQUERY_TEST_PROJECT;
+const credentials = process.env.GOOGLE_APPLICATION_CREDENTIALS;
+const liveSkip = !liveProject ? 'set ORDERFLOW_BIGQUERY_TEST_PROJECT (and Google credentials) to run the dialect macros on real BigQuery'
+  : !credentials ? 'GOOGLE_APPLICATION_CREDENTIALS is not set: no BigQuery credentials' : false;
+
+test('live BigQuery gives the macro probe the values DuckDB gives', { skip: liveSkip }, async () => {
+  const client = new GoogleBigQueryClient(new BigQuery({ projectId: liveProject }));
+  const [row] = await client.query(render(MACRO_PROBE, { target: bigqueryTarget(liveProject!), vars: NO_VARS }));
+  assert.deepEqual(asText(row!), MACRO_PROBE_VALUES);
+});
+
+test('the macro probe parses as BigQuery SQL', () => {
+  assert.doesNotThrow(() => parse(render(MACRO_PROBE, { target: bigqueryTarget(PROJECT), vars: NO_VARS }), { dialect: 'bigquery' }));
+});
