@@ -7,20 +7,6 @@ const DELETED_TOPIC = '_deleted-topic_';
 const MIN_ACK_DEADLINE_S = 1;
 const MAX_ACK_DEADLINE_S = 600;
 
-/** The resource with the fields named by an update mask (snake_case paths) taken from the update. */
-function applyMask<T extends { name: string }>(current: T, update: T, paths: readonly string[], fixed: readonly string[]): T {
-  if (paths.length === 0) throw invalidArgument('The update_mask must name at least one field.');
-  const next: Record<string, unknown> = { ...current };
-  for (const path of paths) {
-    const key = path.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-    if (fixed.includes(key) || path.includes('.')) throw invalidArgument(`Invalid update_mask provided: ${path}`);
-    const value = (update as Record<string, unknown>)[key];
-    if (value === undefined) delete next[key];
-    else next[key] = value;
-  }
-  return next as T;
-}
-
 export interface Topic {
   resource: TopicResource;
   subscriptions: Set<Subscription>;
@@ -151,4 +137,18 @@ export class Broker {
     });
     this.route(topic, forwarded);
   }
+}
+
+/** The resource with the fields named by an update mask (snake_case paths) taken from the update. */
+function applyMask<T extends { name: string }>(current: T, update: T, paths: readonly string[], fixed: readonly string[]): T {
+  if (paths.length === 0) throw invalidArgument('The update_mask must name at least one field.');
+  const next: Record<string, unknown> = { ...current };
+  for (const path of paths) {
+    const key = path.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    if (fixed.includes(key) || path.includes('.')) throw invalidArgument(`Invalid update_mask provided: ${path}`);
+    const value = (update as Record<string, unknown>)[key];
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  return next as T;
 }
