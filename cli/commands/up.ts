@@ -1,13 +1,68 @@
+import { killAllChildren } from '../../local/stack/children.ts';
+import { formatSummary } from '../../local/stack/report.ts';
+import { runStack } from '../../local/stack/up.ts';
 import { defineCommand } from '../command.ts';
+import { integer, positiveInteger, positiveNumber, probability } from '../options.ts';
 
-// Placeholder until the local-stack issue lands: `npm start` must exit cleanly meanwhile.
-export const upCommand = defineCommand<object>({
+interface Args {
+  dataDir: string;
+  workers: number;
+  rate: number;
+  duration: number;
+  keepRunning: boolean;
+  seed: number;
+  duplicateRate: number;
+  invalidRate: number;
+  updateRate: number;
+  stallTimeout: number;
+}
+
+export const upCommand = defineCommand<Args>({
   command: 'up',
-  describe: 'Run the whole pipeline locally (emulator, workers, generator, WAP) — not yet available',
-  handler: () => {
-    process.stdout.write(
-      'orderflow up: the one-command local stack is not built yet.\n' +
-        'Meanwhile: npx orderflow generate --count 1000 --out stdout | npx orderflow validate -\n',
-    );
+  describe: 'Run the whole pipeline locally: embedded Pub/Sub emulator, DuckDB, two workers, the generator, then the WAP job',
+  builder: (y) =>
+    y
+      .options({
+        'data-dir': { type: 'string', default: './data', describe: 'Warehouse file, logs, dims snapshot and audit reports go here' },
+        workers: { type: 'number', default: 2, coerce: positiveInteger('workers'), describe: 'Worker processes on the one subscription' },
+        rate: { type: 'number', default: 100, coerce: positiveNumber('rate'), describe: 'Messages a second the generator publishes' },
+        duration: { type: 'number', default: 30, coerce: positiveNumber('duration'), describe: 'Seconds of generation (rate x duration messages)' },
+        'keep-running': { type: 'boolean', default: false, describe: 'Keep generator and workers going until Ctrl-C, then drain, run the WAP job and summarise' },
+        seed: { type: 'number', default: 1, coerce: integer('seed'), describe: 'Generator seed (the dims snapshot uses the same)' },
+        'duplicate-rate': { type: 'number', default: 0.03, coerce: probability('duplicate-rate'), describe: 'Share of republished events' },
+        'invalid-rate': { type: 'number', default: 0.02, coerce: probability('invalid-rate'), describe: 'Share of invalid messages (every reason code)' },
+        'update-rate': { type: 'number', default: 0.15, coerce: probability('update-rate'), describe: 'Share of order_updated events' },
+        'stall-timeout': { type: 'number', default: 60, coerce: positiveNumber('stall-timeout'), describe: 'Give up when nothing is acked for this many seconds' },
+      })
+      .example('npm start', 'the default demo: ~3,000 messages in 30 s, then the WAP job')
+      .example('orderflow up --rate 500 --duration 60 --workers 3', 'more volume')
+      .example('orderflow up --keep-running', 'run until Ctrl-C'),
+  handler: async (args) => {
+    const stop = new AbortController();
+    let interrupts = 0;
+    const onSignal = () => {
+      interrupts += 1;
+      if (interrupts > 1) {
+        // A second Ctrl-C: no more waiting.
+        killAllChildren();
+        process.exit(130);
+      }
+      process.stderr.write(args.keepRunning ? '\nstopping the generator; draining, then the WAP job (Ctrl-C again to abort)\n' : '\nshutting down (Ctrl-C again to abort)\n');
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    process.once('exit', killAllChildren);
+    const started = performance.now();
+    try {
+      const result = await runStack(
+        { ...args, stallTimeoutMs: args.stallTimeout * 1000, signal: stop.signal },
+        (line) => process.stdout.write(`${line}\n`),
+      );
+      process.stdout.write(formatSummary(result, (performance.now() - started) / 1000));
+      if (result.interrupted) process.exitCode = 130;
+      else if (result.batch && result.batch.exitCode !== 0) process.exitCode = typeof result.batch.exitCode === 'number' ? result.batch.exitCode : 1;
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    }
   },
 });

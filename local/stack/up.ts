@@ -1,0 +1,169 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OperationalError } from '../../common/errors.ts';
+import { createLogger, type Logger } from '../../common/logger.ts';
+import { DirectoryStore } from '../../common/object-store.ts';
+import { ProgressLine } from '../../common/progress.ts';
+import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
+import { Catalog } from '../../generator/catalog.ts';
+import { PubSubOutput } from '../../generator/outputs/pubsub-output.ts';
+import { runGenerator, type RunResult } from '../../generator/run.ts';
+import { writeSnapshot } from '../../generator/snapshot.ts';
+import { EventStream } from '../../generator/stream.ts';
+import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
+import { spawnOrderflow, type Child } from './children.ts';
+import { latestCounters, sumCounters, type WorkerCounters } from './worker-logs.ts';
+import { summariseWarehouse, type WarehouseSummary } from './warehouse-summary.ts';
+
+export interface StackOptions {
+  dataDir: string;
+  workers: number;
+  /** Messages a second the generator publishes. */
+  rate: number;
+  /** Seconds of generation (count = rate x duration), unless keepRunning. */
+  duration: number;
+  keepRunning: boolean;
+  seed: number;
+  duplicateRate: number;
+  invalidRate: number;
+  updateRate: number;
+  /** Give up when nothing is acked for this long while messages are outstanding. */
+  stallTimeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface BatchOutcome {
+  exitCode: number | string;
+  summary?: { status: string; dates: string[]; report: string | null };
+  checks: { name: string; status: string; failingRows: number }[];
+}
+
+export interface StackResult {
+  interrupted: boolean;
+  generator: RunResult;
+  workers: WorkerCounters;
+  warehouse: WarehouseSummary;
+  batch?: BatchOutcome;
+  paths: { database: string; logs: string; dims: string; reports: string };
+}
+
+const PROJECT = 'orderflow-local';
+const TOPIC = 'orders';
+const SUBSCRIPTION = 'orders-worker';
+
+/**
+ * The whole pipeline on this machine: emulator, setup, N worker processes, the generator, then the
+ * WAP job once every published message is acked. The same commands a person would run by hand.
+ */
+export async function runStack(options: StackOptions, log: (line: string) => void): Promise<StackResult> {
+  const paths = {
+    database: join(options.dataDir, 'warehouse.duckdb'),
+    logs: join(options.dataDir, 'logs'),
+    dims: join(options.dataDir, 'dims'),
+    reports: join(options.dataDir, 'audit-reports'),
+  };
+  await mkdir(paths.logs, { recursive: true });
+  const logger = createLogger({ base: { component: 'up' }, destination: createWriteStream(join(paths.logs, 'up.log'), { flags: 'a' }) });
+  const startedMicros = BigInt(Date.now()) * 1000n;
+  let emulator: RunningEmulator | undefined;
+  const workers: Child[] = [];
+  try {
+    const external = process.env.PUBSUB_EMULATOR_HOST;
+    if (!external) emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
+    const env = { PUBSUB_EMULATOR_HOST: external ?? emulator!.address, GOOGLE_CLOUD_PROJECT: PROJECT };
+    // The in-process generator's client reads it too.
+    process.env.PUBSUB_EMULATOR_HOST = env.PUBSUB_EMULATOR_HOST;
+    log(`pubsub: ${external ? `emulator at ${external}` : `embedded emulator at ${emulator!.address}`}`);
+
+    const common = ['--project', PROJECT, '--database', paths.database];
+    await expectSuccess(spawnOrderflow('setup', ['setup', '--engine', 'duckdb', '--pubsub', '--topic', TOPIC, '--subscription', SUBSCRIPTION, ...common], { logFile: join(paths.logs, 'setup.log'), env }));
+    log(`setup: topic ${TOPIC}, subscription ${SUBSCRIPTION}, warehouse ${paths.database}`);
+    const catalog = new Catalog(options.seed);
+    await writeSnapshot(catalog, new DirectoryStore(paths.dims));
+    log(`dims snapshot: ${paths.dims}`);
+
+    for (let n = 1; n <= options.workers; n++) {
+      workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, '--sink', 'duckdb', '--port', '0', '--stats-interval', '0.5', ...common],
+        { logFile: join(paths.logs, `worker-${n}.log`), env }));
+    }
+    log(`workers: ${options.workers} processes on ${SUBSCRIPTION} (logs in ${paths.logs})`);
+
+    const generated = await generate(options, workers, paths.logs, logger, log);
+    const interrupted = options.signal.aborted && !options.keepRunning;
+    if (!interrupted) await waitUntilAcked(options, generated, emulator, workers, paths.logs);
+    await Promise.all(workers.map((w) => w.stop()));
+    const counters = sumCounters(await Promise.all(workers.map((w) => latestCounters(join(paths.logs, `${w.name}.log`)))));
+
+    let batch: BatchOutcome | undefined;
+    if (!interrupted) {
+      log('batch: write -> audit -> publish ...');
+      batch = await runBatch(paths, env);
+    }
+    const warehouse = await withDuckDBFile(paths.database, (db) => summariseWarehouse(db, startedMicros));
+    return { interrupted, generator: generated, workers: counters, warehouse, ...(batch ? { batch } : {}), paths };
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await emulator?.close();
+  }
+}
+
+async function generate(options: StackOptions, workers: Child[], logs: string, logger: Logger, log: (line: string) => void): Promise<RunResult> {
+  const stream = new EventStream({
+    seed: options.seed, startTime: Date.now(), duplicateRate: options.duplicateRate, invalidRate: options.invalidRate, updateRate: options.updateRate,
+  });
+  const output = new PubSubOutput({ projectId: PROJECT, topic: TOPIC, maxInFlight: 1000, ordering: true, logger });
+  const count = options.keepRunning ? undefined : Math.max(1, Math.round(options.rate * options.duration));
+  log(`generator: ${count === undefined ? 'until Ctrl-C' : `${count} messages`} at ${options.rate}/s (seed ${options.seed})`);
+  const started = performance.now();
+  const progress = new ProgressLine(() => {
+    const seconds = (performance.now() - started) / 1000;
+    const { published } = output.stats();
+    return `published ${published}  acked ${lastAcked}  in flight ${Math.max(0, published - lastAcked)}  ${(lastAcked / Math.max(seconds, 0.001)).toFixed(0)} msg/s`;
+  });
+  let lastAcked = 0;
+  const poll = setInterval(async () => {
+    lastAcked = sumCounters(await Promise.all(workers.map((w) => latestCounters(join(logs, `${w.name}.log`))))).acked;
+  }, 500);
+  try {
+    return await runGenerator(stream, output, { ...(count === undefined ? {} : { count }), rate: options.rate, signal: options.signal });
+  } finally {
+    clearInterval(poll);
+    progress.stop();
+  }
+}
+
+/** Waits until the workers acked every published message (the subscription's backlog is empty). */
+async function waitUntilAcked(options: StackOptions, generated: RunResult, emulator: RunningEmulator | undefined, workers: Child[], logs: string): Promise<void> {
+  const subscription = emulator?.broker.subscriptions.get(`projects/${PROJECT}/subscriptions/${SUBSCRIPTION}`);
+  let last = -1;
+  let lastChange = Date.now();
+  for (;;) {
+    const counters = sumCounters(await Promise.all(workers.map((w) => latestCounters(join(logs, `${w.name}.log`)))));
+    const done = subscription ? subscription.backlog === 0 : counters.acked >= generated.published;
+    if (done) return;
+    const exited = workers.find((w) => w.process.exitCode !== null);
+    if (exited) throw new OperationalError(`${exited.name} exited with code ${exited.process.exitCode}; see ${join(logs, `${exited.name}.log`)}`);
+    if (counters.acked !== last) [last, lastChange] = [counters.acked, Date.now()];
+    if (Date.now() - lastChange > options.stallTimeoutMs) throw new OperationalError(`no message acked for ${options.stallTimeoutMs / 1000} s with ${generated.published - counters.acked} outstanding; see ${logs}`);
+    if (options.signal.aborted && options.keepRunning === false) return;
+    await sleep(200);
+  }
+}
+
+async function runBatch(paths: { database: string; dims: string; reports: string; logs: string }, env: NodeJS.ProcessEnv): Promise<BatchOutcome> {
+  const child = spawnOrderflow('batch', ['batch', 'run', '--engine', 'duckdb', '--database', paths.database, '--dims', paths.dims, '--reports', paths.reports],
+    { logFile: join(paths.logs, 'batch.log'), env, captureStdout: true });
+  const exitCode = await child.exited;
+  const line = child.stdout().trim().split('\n').at(-1);
+  const summary = line ? (JSON.parse(line) as BatchOutcome['summary']) : undefined;
+  const checks = summary?.report ? ((JSON.parse(await readFile(summary.report, 'utf8')) as { checks: BatchOutcome['checks'] }).checks) : [];
+  return { exitCode, ...(summary ? { summary } : {}), checks };
+}
+
+async function expectSuccess(child: Child): Promise<void> {
+  const code = await child.exited;
+  if (code !== 0) throw new OperationalError(`orderflow ${child.name} failed (exit ${code}); see its log in the data directory's logs/`);
+}
+
