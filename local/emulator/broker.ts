@@ -1,0 +1,119 @@
+import { type FaultOptions, seededRandom } from './faults.ts';
+import { isEmptyMessage, nextMessageId, stampMessage, type StoredMessage } from './message.ts';
+import { alreadyExists, invalidArgument, notFound, parseSubscriptionName, parseTopicName, type SubscriptionResource, type TopicResource } from './resources.ts';
+import { type Delivery, Subscription } from './subscription.ts';
+
+const DELETED_TOPIC = '_deleted-topic_';
+const MIN_ACK_DEADLINE_S = 1;
+const MAX_ACK_DEADLINE_S = 600;
+
+export interface Topic {
+  resource: TopicResource;
+  subscriptions: Set<Subscription>;
+}
+
+/** Every topic and subscription of the emulator, and the routing of published messages. */
+export class Broker {
+  readonly topics = new Map<string, Topic>();
+  readonly subscriptions = new Map<string, Subscription>();
+  private readonly random: () => number;
+
+  constructor(readonly faults: FaultOptions) {
+    this.random = seededRandom(faults.seed);
+  }
+
+  createTopic(resource: TopicResource): TopicResource {
+    parseTopicName(resource.name);
+    if (this.topics.has(resource.name)) throw alreadyExists('Topic');
+    this.topics.set(resource.name, { resource, subscriptions: new Set() });
+    return resource;
+  }
+
+  getTopic(name: string): Topic {
+    const topic = this.topics.get(name);
+    if (!topic) throw notFound(name);
+    return topic;
+  }
+
+  deleteTopic(name: string): void {
+    const topic = this.getTopic(name);
+    this.topics.delete(name);
+    // Like the service: the subscriptions stay, detached from any topic.
+    for (const subscription of topic.subscriptions) subscription.resource.topic = DELETED_TOPIC;
+  }
+
+  /** Stamps and stores the messages for every subscription of the topic; returns their ids. */
+  publish(topicName: string, rawMessages: readonly Buffer[]): string[] {
+    const topic = this.getTopic(topicName);
+    if (rawMessages.length === 0) throw invalidArgument('The request contains no messages.');
+    for (const raw of rawMessages) if (isEmptyMessage(raw)) throw invalidArgument('Some messages in the publish request are empty.');
+    const now = Date.now();
+    const stored = rawMessages.map((raw) => stampMessage(raw, nextMessageId(), now));
+    this.route(topic, stored);
+    return stored.map((message) => message.id);
+  }
+
+  createSubscription(resource: SubscriptionResource): SubscriptionResource {
+    parseSubscriptionName(resource.name);
+    if (this.subscriptions.has(resource.name)) throw alreadyExists('Subscription');
+    const topic = this.getTopic(resource.topic);
+    const deadline = resource.ackDeadlineSeconds || 10;
+    // The real minimum is 10 s; shorter deadlines (down to 1 s) are allowed here to keep tests quick.
+    if (deadline < MIN_ACK_DEADLINE_S || deadline > MAX_ACK_DEADLINE_S) throw invalidArgument(`Invalid ack deadline given: ${deadline}`);
+    const policy = resource.deadLetterPolicy;
+    if (policy?.deadLetterTopic) {
+      if (!this.topics.has(policy.deadLetterTopic)) throw notFound(policy.deadLetterTopic);
+      const attempts = policy.maxDeliveryAttempts || 5;
+      if (attempts < 5 || attempts > 100) throw invalidArgument('max_delivery_attempts must be between 5 and 100');
+      policy.maxDeliveryAttempts = attempts;
+    }
+    const stored: SubscriptionResource = { ...resource, ackDeadlineSeconds: deadline };
+    const subscription = new Subscription(stored, {
+      faults: this.faults,
+      random: this.random,
+      deadLetter: (source, delivery) => this.deadLetter(source, delivery),
+    });
+    this.subscriptions.set(resource.name, subscription);
+    topic.subscriptions.add(subscription);
+    return stored;
+  }
+
+  getSubscription(name: string): Subscription {
+    const subscription = this.subscriptions.get(name);
+    if (!subscription) throw notFound(name);
+    return subscription;
+  }
+
+  deleteSubscription(name: string): void {
+    const subscription = this.getSubscription(name);
+    this.subscriptions.delete(name);
+    this.topics.get(subscription.resource.topic)?.subscriptions.delete(subscription);
+    subscription.delete();
+  }
+
+  /** Stops every subscription's timers (server shutdown). */
+  close(): void {
+    for (const subscription of this.subscriptions.values()) subscription.delete();
+    this.subscriptions.clear();
+    this.topics.clear();
+  }
+
+  private route(topic: Topic, messages: readonly StoredMessage[]): void {
+    for (const subscription of topic.subscriptions) subscription.enqueue(messages);
+  }
+
+  /** Forwards the message to the dead-letter topic with the CloudPubSubDeadLetterSource* attributes. */
+  private deadLetter(source: Subscription, delivery: Delivery): void {
+    const topic = this.topics.get(source.resource.deadLetterPolicy?.deadLetterTopic ?? '');
+    // Messages published to a topic that no longer exists are lost, as with the service.
+    if (!topic) return;
+    const { project, id } = parseSubscriptionName(source.resource.name);
+    const forwarded = stampMessage(delivery.message.encoded, nextMessageId(), Date.now(), {
+      CloudPubSubDeadLetterSourceDeliveryCount: String(delivery.attempts),
+      CloudPubSubDeadLetterSourceSubscription: id,
+      CloudPubSubDeadLetterSourceSubscriptionProject: project,
+      CloudPubSubDeadLetterSourceTopicPublishTime: new Date(delivery.message.publishTimeMs).toISOString(),
+    });
+    this.route(topic, [forwarded]);
+  }
+}

@@ -1,0 +1,110 @@
+/** Something the wheel can hold: it remembers its bucket so removal is O(1). */
+export interface Scheduled {
+  slot: number;
+}
+
+/**
+ * Fires items once their time has passed, with one timer for all of them: items are bucketed by
+ * time (resolutionMs), the buckets' keys kept in a min-heap. Rescheduling (modack) is O(1) plus a
+ * heap push for a new bucket, never a scan of the items.
+ */
+export class DeadlineWheel<T extends Scheduled> {
+  private readonly buckets = new Map<number, Set<T>>();
+  private readonly keys: number[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+
+  constructor(
+    private readonly onDue: (items: T[]) => void,
+    private readonly resolutionMs = 20,
+  ) {}
+
+  add(item: T, atMs: number): void {
+    if (item.slot >= 0) this.remove(item);
+    const key = Math.ceil(atMs / this.resolutionMs);
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new Set();
+      this.buckets.set(key, bucket);
+      this.pushKey(key);
+    }
+    bucket.add(item);
+    item.slot = key;
+    this.arm(key * this.resolutionMs);
+  }
+
+  remove(item: T): void {
+    if (item.slot < 0) return;
+    this.buckets.get(item.slot)?.delete(item);
+    item.slot = -1;
+  }
+
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Infinity;
+    for (const bucket of this.buckets.values()) for (const item of bucket) item.slot = -1;
+    this.buckets.clear();
+    this.keys.length = 0;
+  }
+
+  private arm(atMs: number): void {
+    if (atMs >= this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = atMs;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, atMs - Date.now()));
+    // The gRPC server keeps the process alive; a pending lease alone must not.
+    this.timer.unref();
+  }
+
+  private fire(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    const nowKey = Date.now() / this.resolutionMs;
+    const due: T[] = [];
+    while (this.keys.length > 0 && (this.keys[0] as number) <= nowKey) {
+      const key = this.popKey();
+      const bucket = this.buckets.get(key);
+      if (!bucket) continue;
+      this.buckets.delete(key);
+      for (const item of bucket) {
+        item.slot = -1;
+        due.push(item);
+      }
+    }
+    if (this.keys.length > 0) this.arm((this.keys[0] as number) * this.resolutionMs);
+    if (due.length > 0) this.onDue(due);
+  }
+
+  private pushKey(key: number): void {
+    const heap = this.keys;
+    let i = heap.push(key) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((heap[parent] as number) <= key) break;
+      heap[i] = heap[parent] as number;
+      i = parent;
+    }
+    heap[i] = key;
+  }
+
+  private popKey(): number {
+    const heap = this.keys;
+    const top = heap[0] as number;
+    const last = heap.pop() as number;
+    if (heap.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const right = left + 1;
+        const child = right < heap.length && (heap[right] as number) < (heap[left] as number) ? right : left;
+        if ((heap[child] as number) >= last) break;
+        heap[i] = heap[child] as number;
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
+}

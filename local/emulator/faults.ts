@@ -1,0 +1,43 @@
+/**
+ * Fault injection for tests of at-least-once consumers. All off by default. The random choices
+ * come from a seeded generator so a failing test run can be replayed.
+ */
+export interface FaultOptions {
+  /** Fraction (0..1) of acknowledged messages delivered once more anyway, as a duplicate. */
+  duplicateRate: number;
+  /** Fraction (0..1) of deliveries held back by delayMs before they become available. */
+  delayRate: number;
+  /** How long a delayed delivery is held back, in milliseconds. */
+  delayMs: number;
+  /** End each StreamingPull stream with UNAVAILABLE after it has delivered this many messages (0 = never). */
+  dropStreamEvery: number;
+  /** Seed of the generator behind duplicateRate and delayRate. */
+  seed: number;
+}
+
+export const NO_FAULTS: FaultOptions = Object.freeze({ duplicateRate: 0, delayRate: 0, delayMs: 0, dropStreamEvery: 0, seed: 1 });
+
+export function resolveFaults(partial: Partial<FaultOptions> = {}): FaultOptions {
+  const faults = { ...NO_FAULTS, ...partial };
+  // A delay without a rate means every delivery is delayed: the least surprising reading of --delay-ms.
+  if (partial.delayMs && partial.delayRate === undefined) faults.delayRate = 1;
+  for (const key of ['duplicateRate', 'delayRate'] as const) {
+    if (!(faults[key] >= 0 && faults[key] <= 1)) throw new RangeError(`${key} must be between 0 and 1, got ${faults[key]}`);
+  }
+  for (const key of ['delayMs', 'dropStreamEvery', 'seed'] as const) {
+    if (!Number.isInteger(faults[key]) || faults[key] < 0) throw new RangeError(`${key} must be a non-negative integer, got ${faults[key]}`);
+  }
+  return faults;
+}
+
+/** mulberry32: tiny, fast, good enough to pick which messages get a fault. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,73 @@
+import { lenFieldSize, varintSize, WIRE_LEN, WireError, WireReader, writeLenHeader, writeStringField, writeVarintField } from './wire.ts';
+
+/**
+ * A published message as every subscription shares it: the complete encoded PubsubMessage
+ * (client fields as sent, plus message_id and publish_time), ready to be copied into responses.
+ */
+export interface StoredMessage {
+  readonly id: string;
+  readonly encoded: Buffer;
+  readonly publishTimeMs: number;
+}
+
+// PubsubMessage field numbers (google/pubsub/v1/pubsub.proto).
+const DATA = 1;
+const ATTRIBUTES = 2;
+const MESSAGE_ID = 3;
+const PUBLISH_TIME = 4;
+
+let lastId = 0;
+
+/** Numeric, increasing ids like the real service's. */
+export function nextMessageId(): string {
+  return String(++lastId);
+}
+
+/** True when the client sent neither data nor attributes, which the real service rejects. */
+export function isEmptyMessage(raw: Buffer): boolean {
+  const reader = new WireReader(raw);
+  while (!reader.done()) {
+    const [field, wireType] = reader.tag();
+    if (wireType === WIRE_LEN && (field === DATA || field === ATTRIBUTES)) {
+      const [start, end] = reader.lenSpan();
+      if (field === ATTRIBUTES || end > start) return false;
+    } else reader.skip(wireType);
+  }
+  return true;
+}
+
+/**
+ * Stamps a client's encoded PubsubMessage with its id and publish time, and optionally extra
+ * attributes (dead-lettering). Protobuf lets fields be appended: for singular fields the last one
+ * wins and map entries accumulate, so the client's bytes are copied, never re-encoded.
+ */
+export function stampMessage(raw: Buffer, id: string, publishTimeMs: number, extraAttributes?: Record<string, string>): StoredMessage {
+  const seconds = Math.floor(publishTimeMs / 1000);
+  const nanos = (publishTimeMs % 1000) * 1_000_000;
+  // Both timestamp fields are always written: an embedded message merges, so a zero left out
+  // would let an earlier publish_time's value show through.
+  const timestampSize = 1 + varintSize(seconds) + 1 + varintSize(nanos);
+  const idBytes = Buffer.byteLength(id);
+  const attributeEntries = extraAttributes ? Object.entries(extraAttributes).map(([k, v]) => encodeMapEntry(k, v)) : [];
+  const attributesSize = attributeEntries.reduce((sum, entry) => sum + lenFieldSize(entry.length), 0);
+  const encoded = Buffer.allocUnsafe(raw.length + lenFieldSize(idBytes) + lenFieldSize(timestampSize) + attributesSize);
+  let pos = raw.copy(encoded, 0);
+  for (const entry of attributeEntries) {
+    pos = writeLenHeader(encoded, pos, ATTRIBUTES, entry.length);
+    pos += entry.copy(encoded, pos);
+  }
+  pos = writeStringField(encoded, pos, MESSAGE_ID, id, idBytes);
+  pos = writeLenHeader(encoded, pos, PUBLISH_TIME, timestampSize);
+  pos = writeVarintField(encoded, pos, 1, seconds);
+  pos = writeVarintField(encoded, pos, 2, nanos);
+  if (pos !== encoded.length) throw new WireError('message size mismatch');
+  return { id, encoded, publishTimeMs };
+}
+
+function encodeMapEntry(key: string, value: string): Buffer {
+  const keyBytes = Buffer.byteLength(key);
+  const valueBytes = Buffer.byteLength(value);
+  const entry = Buffer.allocUnsafe(lenFieldSize(keyBytes) + lenFieldSize(valueBytes));
+  writeStringField(entry, writeStringField(entry, 0, 1, key, keyBytes), 2, value, valueBytes);
+  return entry;
+}
