@@ -1,7 +1,9 @@
 import { generateCommand } from './generate.ts';
+import { setupCommand } from './setup.ts';
 import { snapshotCommand } from './snapshot.ts';
 import { upCommand } from './up.ts';
 import { validateCommand } from './validate.ts';
+import { workerCommand } from './worker.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
-export const commands = [upCommand, generateCommand, validateCommand, snapshotCommand];
+export const commands = [upCommand, generateCommand, validateCommand, snapshotCommand, setupCommand, workerCommand];
