@@ -18,11 +18,15 @@ interface WrappedPush {
 }
 
 const METADATA = 'x-goog-pubsub-';
-// Headers HTTP, proxies and Pub/Sub itself add; with write_metadata every other header is an attribute.
+// Headers that HTTP clients, proxies and Cloud Run add. With write_metadata Pub/Sub sends each
+// attribute as a header of its own name, so every other header is taken as an attribute.
 const NOT_ATTRIBUTES = new Set([
   'host', 'connection', 'content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'accept', 'accept-encoding',
-  'user-agent', 'authorization', 'from', 'forwarded', 'via', 'traceparent', 'tracestate', 'x-cloud-trace-context', 'expect',
+  'accept-language', 'cache-control', 'pragma', 'user-agent', 'authorization', 'cookie', 'origin', 'referer', 'from', 'forwarded',
+  'via', 'te', 'upgrade', 'priority', 'expect', 'traceparent', 'tracestate', 'x-cloud-trace-context', 'x-real-ip', 'x-request-id',
 ]);
+const NOT_ATTRIBUTE_PREFIXES = [METADATA, 'sec-', 'x-forwarded-', 'x-goog-', 'x-envoy-', 'x-serverless-'];
+const isAttribute = (header: string) => !NOT_ATTRIBUTES.has(header) && !NOT_ATTRIBUTE_PREFIXES.some((prefix) => header.startsWith(prefix));
 
 /**
  * A Pub/Sub push request as an InboundMessage. Wrapped (the default): a JSON envelope with the
@@ -72,7 +76,7 @@ function fromUnwrapped(body: Buffer, headers: IncomingHttpHeaders, receivedAt: D
   const attributes: Record<string, string> = {};
   if (header(`${METADATA}message-id`)) {
     for (const [name, value] of Object.entries(headers)) {
-      if (name.startsWith(METADATA) || NOT_ATTRIBUTES.has(name) || value === undefined) continue;
+      if (!isAttribute(name) || value === undefined) continue;
       attributes[name] = Array.isArray(value) ? value.join(', ') : value;
     }
   }
