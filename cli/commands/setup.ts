@@ -4,7 +4,7 @@ import { ENGINES, setupWarehouse, type Engine } from '../../streaming/sinks/fact
 import { setupPubSub } from '../../streaming/pubsub-setup.ts';
 import { integer, positiveInteger } from '../options.ts';
 import { UsageError } from '../../common/errors.ts';
-import { warehouseOptions } from './worker.ts';
+import { oneOf, warehouseOptions } from './worker.ts';
 
 interface Args {
   engine: Engine;
@@ -27,7 +27,7 @@ export const setupCommand = defineCommand<Args>({
   builder: (y) =>
     y
       .options({
-        engine: { type: 'string', choices: ENGINES, default: 'duckdb', describe: 'Warehouse to create the tables and views in' },
+        engine: { type: 'string', default: 'duckdb', coerce: oneOf('engine', ENGINES), describe: `Warehouse to create the tables and views in: ${ENGINES.join(' or ')}` },
         ...warehouseOptions,
         pubsub: {
           type: 'boolean',

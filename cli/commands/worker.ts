@@ -32,6 +32,12 @@ const port = (value: unknown) => {
   return n;
 };
 
+/** One of a few words; yargs' own `choices` message spans two lines. */
+export const oneOf = <T extends string>(name: string, values: readonly T[]) => (value: unknown): T => {
+  if (!values.includes(value as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, got ${String(value)}`);
+  return value as T;
+};
+
 /** Flags the worker and setup share: where the warehouse is. */
 export const warehouseOptions = {
   database: { type: 'string', default: './data/warehouse.duckdb', describe: 'DuckDB warehouse file (shared by workers and the batch job)' },
@@ -46,8 +52,8 @@ export const workerCommand = defineCommand<Args>({
     y
       .options({
         subscription: { type: 'string', default: 'orders-worker', describe: 'Pub/Sub subscription to pull from (pull mode)' },
-        mode: { type: 'string', choices: ['pull', 'push'], default: 'pull', describe: 'pull: streaming pull; push: serve Pub/Sub push requests on --port' },
-        sink: { type: 'string', choices: ENGINES, default: 'duckdb', describe: 'Warehouse to write to' },
+        mode: { type: 'string', default: 'pull', coerce: oneOf('mode', ['pull', 'push']), describe: 'pull: streaming pull from --subscription; push: serve Pub/Sub push requests on --port' },
+        sink: { type: 'string', default: 'duckdb', coerce: oneOf('sink', ENGINES), describe: `Warehouse to write to: ${ENGINES.join(' or ')}` },
         ...warehouseOptions,
         'max-messages': { type: 'number', default: 1000, coerce: positiveInteger('max-messages'), describe: 'Flow control: messages held unacked at most (exact bound)' },
         'max-bytes': { type: 'number', default: 64 * 1024 * 1024, coerce: positiveInteger('max-bytes'), describe: 'Flow control: message bytes held unacked at most' },
