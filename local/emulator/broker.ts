@@ -1,5 +1,5 @@
 import { type FaultOptions, seededRandom } from './faults.ts';
-import { isEmptyMessage, nextMessageId, stampMessage, type StoredMessage } from './message.ts';
+import { isEmptyMessage, stampMessages, type StoredMessage } from './message.ts';
 import { alreadyExists, invalidArgument, notFound, parseSubscriptionName, parseTopicName, type SubscriptionResource, type TopicResource } from './resources.ts';
 import { type Delivery, Subscription } from './subscription.ts';
 
@@ -47,8 +47,7 @@ export class Broker {
     const topic = this.getTopic(topicName);
     if (rawMessages.length === 0) throw invalidArgument('The request contains no messages.');
     for (const raw of rawMessages) if (isEmptyMessage(raw)) throw invalidArgument('Some messages in the publish request are empty.');
-    const now = Date.now();
-    const stored = rawMessages.map((raw) => stampMessage(raw, nextMessageId(), now));
+    const stored = stampMessages(rawMessages, Date.now());
     this.route(topic, stored);
     return stored.map((message) => message.id);
   }
@@ -108,12 +107,12 @@ export class Broker {
     // Messages published to a topic that no longer exists are lost, as with the service.
     if (!topic) return;
     const { project, id } = parseSubscriptionName(source.resource.name);
-    const forwarded = stampMessage(delivery.message.encoded, nextMessageId(), Date.now(), {
+    const forwarded = stampMessages([delivery.message.encoded], Date.now(), {
       CloudPubSubDeadLetterSourceDeliveryCount: String(delivery.attempts),
       CloudPubSubDeadLetterSourceSubscription: id,
       CloudPubSubDeadLetterSourceSubscriptionProject: project,
       CloudPubSubDeadLetterSourceTopicPublishTime: new Date(delivery.message.publishTimeMs).toISOString(),
     });
-    this.route(topic, [forwarded]);
+    this.route(topic, forwarded);
   }
 }

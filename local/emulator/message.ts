@@ -19,7 +19,7 @@ const PUBLISH_TIME = 4;
 let lastId = 0;
 
 /** Numeric, increasing ids like the real service's. */
-export function nextMessageId(): string {
+function nextMessageId(): string {
   return String(++lastId);
 }
 
@@ -37,31 +37,41 @@ export function isEmptyMessage(raw: Buffer): boolean {
 }
 
 /**
- * Stamps a client's encoded PubsubMessage with its id and publish time, and optionally extra
+ * Stamps the client's encoded PubsubMessages with ids and the publish time, and optionally extra
  * attributes (dead-lettering). Protobuf lets fields be appended: for singular fields the last one
- * wins and map entries accumulate, so the client's bytes are copied, never re-encoded.
+ * wins and map entries accumulate, so the client's bytes are copied, never re-encoded. All the
+ * messages of one request share one allocation: no per-message allocation, no pool slack.
  */
-export function stampMessage(raw: Buffer, id: string, publishTimeMs: number, extraAttributes?: Record<string, string>): StoredMessage {
+export function stampMessages(raws: readonly Buffer[], publishTimeMs: number, extraAttributes?: Record<string, string>): StoredMessage[] {
   const seconds = Math.floor(publishTimeMs / 1000);
   const nanos = (publishTimeMs % 1000) * 1_000_000;
   // Both timestamp fields are always written: an embedded message merges, so a zero left out
   // would let an earlier publish_time's value show through.
   const timestampSize = 1 + varintSize(seconds) + 1 + varintSize(nanos);
-  const idBytes = Buffer.byteLength(id);
   const attributeEntries = extraAttributes ? Object.entries(extraAttributes).map(([k, v]) => encodeMapEntry(k, v)) : [];
   const attributesSize = attributeEntries.reduce((sum, entry) => sum + lenFieldSize(entry.length), 0);
-  const encoded = Buffer.allocUnsafe(raw.length + lenFieldSize(idBytes) + lenFieldSize(timestampSize) + attributesSize);
-  let pos = raw.copy(encoded, 0);
-  for (const entry of attributeEntries) {
-    pos = writeLenHeader(encoded, pos, ATTRIBUTES, entry.length);
-    pos += entry.copy(encoded, pos);
+  const ids = raws.map(() => nextMessageId());
+  // Ids are digits: their length is their byte length.
+  const sizes = raws.map((raw, i) => raw.length + attributesSize + lenFieldSize((ids[i] as string).length) + lenFieldSize(timestampSize));
+  const slab = Buffer.allocUnsafe(sizes.reduce((sum, size) => sum + size, 0));
+  const stored: StoredMessage[] = [];
+  let pos = 0;
+  for (let i = 0; i < raws.length; i++) {
+    const start = pos;
+    const id = ids[i] as string;
+    pos += (raws[i] as Buffer).copy(slab, pos);
+    for (const entry of attributeEntries) {
+      pos = writeLenHeader(slab, pos, ATTRIBUTES, entry.length);
+      pos += entry.copy(slab, pos);
+    }
+    pos = writeStringField(slab, pos, MESSAGE_ID, id, id.length);
+    pos = writeLenHeader(slab, pos, PUBLISH_TIME, timestampSize);
+    pos = writeVarintField(slab, pos, 1, seconds);
+    pos = writeVarintField(slab, pos, 2, nanos);
+    if (pos - start !== sizes[i]) throw new WireError('message size mismatch');
+    stored.push({ id, encoded: slab.subarray(start, pos), publishTimeMs });
   }
-  pos = writeStringField(encoded, pos, MESSAGE_ID, id, idBytes);
-  pos = writeLenHeader(encoded, pos, PUBLISH_TIME, timestampSize);
-  pos = writeVarintField(encoded, pos, 1, seconds);
-  pos = writeVarintField(encoded, pos, 2, nanos);
-  if (pos !== encoded.length) throw new WireError('message size mismatch');
-  return { id, encoded, publishTimeMs };
+  return stored;
 }
 
 function encodeMapEntry(key: string, value: string): Buffer {

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { OperationalError } from '../../common/errors.ts';
 import { Broker } from './broker.ts';
@@ -24,6 +25,8 @@ export interface RunningEmulator {
   readonly broker: Broker;
   /** Ends every open StreamingPull stream with UNAVAILABLE (clients reconnect); returns how many. */
   dropStreams(): number;
+  /** StreamingPull streams open now and opened since start. */
+  streams(): { open: number; opened: number };
   /** Ends all streams and stops listening. */
   close(): Promise<void>;
 }
@@ -38,6 +41,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const faults = resolveFaults(options.faults);
   const broker = new Broker(faults);
   const sessions = new Set<StreamingPullSession>();
+  let opened = 0;
   const services = withFastCodecs(loadPubSubServices());
   const server = new Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -46,7 +50,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     'grpc.so_reuseport': 0,
   });
   server.addService(services.publisher, publisherImplementation(broker));
-  server.addService(services.subscriber, subscriberImplementation(broker, sessions));
+  server.addService(
+    services.subscriber,
+    subscriberImplementation(broker, (session) => {
+      opened++;
+      sessions.add(session);
+    }, (session) => sessions.delete(session)),
+  );
   const port = await bind(server, host, options.port ?? 0);
 
   const dropStreams = (): number => {
@@ -67,10 +77,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
     return closing;
   };
-  return { host, port, address: `${host.includes(':') ? `[${host}]` : host}:${port}`, broker, dropStreams, close };
+  const streams = () => ({ open: sessions.size, opened });
+  return { host, port, address: `${host.includes(':') ? `[${host}]` : host}:${port}`, broker, dropStreams, streams, close };
 }
 
-function bind(server: Server, host: string, port: number): Promise<number> {
+async function bind(server: Server, host: string, port: number): Promise<number> {
+  // grpc-js logs its own multi-line error for a taken port; find out first, with a plain socket.
+  if (port !== 0) await assertPortFree(host, port);
   return new Promise((resolve, reject) => {
     const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     server.bindAsync(target, ServerCredentials.createInsecure(), (error, boundPort) => {
@@ -80,5 +93,17 @@ function bind(server: Server, host: string, port: number): Promise<number> {
       else if (/EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN/.test(error.message)) reject(new OperationalError(`cannot listen on ${host}: no such local address`));
       else reject(new OperationalError(`cannot listen on ${target}: ${error.message}`));
     });
+  });
+}
+
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new OperationalError(`port ${port} on ${host} is already in use`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new OperationalError(`cannot listen on ${host}: no such local address`));
+      else reject(new OperationalError(`cannot listen on ${host}:${port}: ${error.message}`));
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }

@@ -46,7 +46,11 @@ export function publisherImplementation(broker: Broker): UntypedServiceImplement
   };
 }
 
-export function subscriberImplementation(broker: Broker, sessions: Set<StreamingPullSession>): UntypedServiceImplementation {
+export function subscriberImplementation(
+  broker: Broker,
+  onOpen: (session: StreamingPullSession) => void,
+  onClose: (session: StreamingPullSession) => void,
+): UntypedServiceImplementation {
   return {
     CreateSubscription: unary((subscription: SubscriptionResource) => broker.createSubscription(subscription)),
     GetSubscription: unary((request: { subscription: string }) => broker.getSubscription(request.subscription).resource),
@@ -88,7 +92,7 @@ export function subscriberImplementation(broker: Broker, sessions: Set<Streaming
       }
     },
     StreamingPull: (call: StreamingPullCall) => {
-      sessions.add(new StreamingPullSession(call, broker, (session) => sessions.delete(session)));
+      onOpen(new StreamingPullSession(call, broker, onClose));
     },
   };
 }

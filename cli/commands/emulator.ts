@@ -1,0 +1,56 @@
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../../common/errors.ts';
+import { createLogger } from '../../common/logger.ts';
+import { resolveFaults } from '../../local/emulator/faults.ts';
+import { startEmulator } from '../../local/emulator/index.ts';
+
+interface EmulatorArgs {
+  host: string;
+  port: number;
+  'duplicate-rate': number;
+  'delay-ms': number;
+  'delay-rate': number | undefined;
+  'drop-stream-every': number;
+  seed: number;
+}
+
+export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
+  command: 'emulator',
+  describe: 'Run the embedded Pub/Sub emulator until SIGINT/SIGTERM (clients: PUBSUB_EMULATOR_HOST=host:port)',
+  builder: (yargs) =>
+    yargs
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on' })
+      .option('port', { type: 'number', default: 8085, describe: 'Port to listen on (0 picks a free one)' })
+      .option('duplicate-rate', { type: 'number', default: 0, describe: 'Fault: fraction (0..1) of acked messages delivered again' })
+      .option('delay-ms', { type: 'number', default: 0, describe: 'Fault: hold deliveries back this many milliseconds' })
+      .option('delay-rate', { type: 'number', describe: 'Fault: fraction (0..1) of deliveries delayed by --delay-ms (default 1 when --delay-ms is set)' })
+      .option('drop-stream-every', { type: 'number', default: 0, describe: 'Fault: end each StreamingPull stream after this many messages (0 = never)' })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed for the fault injection random choices' }) as never,
+  handler: async (args) => {
+    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${args.port}`);
+    let faults;
+    try {
+      faults = resolveFaults({
+        duplicateRate: args['duplicate-rate'],
+        delayMs: args['delay-ms'],
+        ...(args['delay-rate'] === undefined ? {} : { delayRate: args['delay-rate'] }),
+        dropStreamEvery: args['drop-stream-every'],
+        seed: args.seed,
+      });
+    } catch (error) {
+      // Name the flag, not the option key: duplicateRate -> --duplicate-rate.
+      throw new UsageError((error as Error).message.replace(/^[a-z]+[A-Za-z]*/, (key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
+    }
+    const logger = createLogger({ base: { component: 'pubsub-emulator' } });
+    const emulator = await startEmulator({ host: args.host, port: args.port, faults });
+    logger.info({ address: emulator.address, faults }, 'Pub/Sub emulator listening');
+    process.stdout.write(`PUBSUB_EMULATOR_HOST=${emulator.address}\n`);
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    logger.info({ signal }, 'Pub/Sub emulator shutting down');
+    await emulator.close();
+    logger.info('Pub/Sub emulator stopped');
+  },
+};

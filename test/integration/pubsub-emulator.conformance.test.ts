@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { Message, Subscription, Topic } from '@google-cloud/pubsub';
+import { collect, embeddedTarget, gcloudTarget, TargetClients, type TargetOrSkip, uniqueId } from '../helpers/pubsub-targets.ts';
+
+// One suite, run against the embedded emulator always and gcloud's when it is installed: the
+// embedded one is only right where it behaves like the reference.
+const targets: TargetOrSkip[] = await Promise.all([embeddedTarget(), gcloudTarget()]);
+const ran: string[] = [];
+
+after(async () => {
+  await Promise.all(targets.map((entry) => entry.target?.close()));
+  const skipped = targets.filter((entry) => entry.skip).map((entry) => `${entry.name} (skipped: ${entry.skip})`);
+  console.log(`pubsub conformance targets ran: ${ran.join(', ') || 'none'}${skipped.length ? `; ${skipped.join('; ')}` : ''}`);
+});
+
+for (const entry of targets) {
+  // Every case has its own topic and subscription, so they run side by side: the slow ones
+  // (deadlines of 10 s on gcloud's emulator) overlap instead of adding up.
+  describe(`Pub/Sub conformance: ${entry.name}`, { skip: entry.skip ?? false, concurrency: true }, () => {
+    let clients: TargetClients;
+    let deadlineS: number;
+
+    before(() => {
+      const target = entry.target as NonNullable<typeof entry.target>;
+      clients = new TargetClients(target);
+      deadlineS = target.minAckDeadlineSeconds;
+      ran.push(entry.name);
+    });
+    after(() => clients.close());
+
+    async function topicWithSubscription(options: Parameters<Topic['createSubscription']>[1] = {}): Promise<[Topic, Subscription]> {
+      const [topic] = await clients.pubsub.createTopic(uniqueId('topic'));
+      const [subscription] = await topic.createSubscription(uniqueId('sub'), { ackDeadlineSeconds: deadlineS, ...options });
+      return [topic, subscription];
+    }
+
+    it('creates, gets, lists and deletes topics and subscriptions with the service status codes', async () => {
+      const topicId = uniqueId('topic');
+      const [topic] = await clients.pubsub.createTopic(topicId);
+      await assert.rejects(clients.pubsub.createTopic(topicId), { code: 6 }, 'ALREADY_EXISTS');
+      const [subscription] = await topic.createSubscription(uniqueId('sub'), { ackDeadlineSeconds: 30 });
+      await assert.rejects(topic.createSubscription(subscription.name), { code: 6 }, 'ALREADY_EXISTS');
+      await assert.rejects(clients.pubsub.topic(uniqueId('missing')).createSubscription(uniqueId('sub')), { code: 5 }, 'NOT_FOUND');
+      const [metadata] = await subscription.getMetadata();
+      assert.equal(metadata.topic, topic.name);
+      assert.equal(metadata.ackDeadlineSeconds, 30);
+      const [topics] = await clients.pubsub.getTopics();
+      assert.ok(topics.some((t) => t.name === topic.name));
+      const [subscriptions] = await topic.getSubscriptions();
+      assert.deepEqual(subscriptions.map((s) => s.name), [subscription.name]);
+      await subscription.delete();
+      await assert.rejects(subscription.getMetadata(), { code: 5 }, 'NOT_FOUND');
+      await topic.delete();
+      await assert.rejects(topic.getMetadata(), { code: 5 }, 'NOT_FOUND');
+      await assert.rejects(topic.publishMessage({ data: Buffer.from('x') }), { code: 5 }, 'publishing to a deleted topic');
+    });
+
+    it('holds a nacked message back for the retry policy minimum backoff', { skip: entry.target?.limitations.retryPolicy ?? false }, async () => {
+      const backoffS = 2;
+      const [topic, subscription] = await topicWithSubscription({ retryPolicy: { minimumBackoff: { seconds: backoffS }, maximumBackoff: { seconds: 60 } } });
+      const subId = subscription.name.split('/').pop() as string;
+      const id = await topic.publishMessage({ data: Buffer.from('back off') });
+      const [first] = await clients.pullUntilAny(subId, 15_000);
+      await clients.subscriber.modifyAckDeadline({ subscription: subscription.name, ackIds: [first?.ackId as string], ackDeadlineSeconds: 0 });
+      const nackedAt = Date.now();
+      const [again] = await clients.pullUntilAny(subId, 15_000);
+      assert.equal(again?.message?.messageId, id);
+      assert.ok(Date.now() - nackedAt >= backoffS * 1000 - 500, `redelivered ${Date.now() - nackedAt} ms after the nack`);
+      await clients.subscriber.acknowledge({ subscription: subscription.name, ackIds: [again?.ackId as string] });
+    });
+
+    it('delivers data, attributes, ordering key, message id and publish time over StreamingPull', async () => {
+      const [topic, subscription] = await topicWithSubscription();
+      topic.setPublishOptions({ messageOrdering: true });
+      const before = Date.now();
+      const id = await topic.publishMessage({ data: Buffer.from('{"order_id":"o-1"}'), attributes: { source: 'conformance', kind: 'order' }, orderingKey: 'o-1' });
+      const [message] = (await collect(subscription, 1, 20_000)) as [Message];
+      message.ack();
+      await subscription.close();
+      assert.equal(message.id, id);
+      assert.equal(message.data.toString(), '{"order_id":"o-1"}');
+      assert.deepEqual({ ...message.attributes }, { source: 'conformance', kind: 'order' });
+      assert.equal(message.orderingKey, 'o-1');
+      const published = message.publishTime.getTime();
+      assert.ok(published >= before - 1000 && published <= Date.now() + 1000, `publish time ${message.publishTime.toISOString()}`);
+    });
+
+    it('serves unary Pull and forgets acknowledged messages', async () => {
+      const [topic, subscription] = await topicWithSubscription();
+      const ids = await Promise.all([1, 2, 3].map((n) => topic.publishMessage({ data: Buffer.from(`m${n}`) })));
+      const received = [];
+      while (received.length < ids.length) received.push(...(await clients.pullUntilAny(subscription.name.split('/').pop() as string, 15_000)));
+      assert.deepEqual(received.map((r) => r.message?.messageId).sort(), [...ids].sort());
+      await clients.subscriber.acknowledge({ subscription: subscription.name, ackIds: received.map((r) => r.ackId as string) });
+      await topic.publishMessage({ data: Buffer.from('after') });
+      const [next] = await clients.pullUntilAny(subscription.name.split('/').pop() as string, 15_000);
+      assert.equal(next?.message?.data?.toString(), 'after', 'acked messages must not come back');
+    });
+
+    it('redelivers a message whose ack deadline passed', async () => {
+      const [topic, subscription] = await topicWithSubscription();
+      const subId = subscription.name.split('/').pop() as string;
+      const id = await topic.publishMessage({ data: Buffer.from('late') });
+      const [first] = await clients.pullUntilAny(subId, 15_000);
+      const leasedAt = Date.now();
+      assert.equal(first?.message?.messageId, id);
+      assert.equal((await clients.pullNow(subId)).length, 0, 'a leased message is not handed out again');
+      const [again] = await clients.pullUntilAny(subId, deadlineS * 1000 + 15_000);
+      assert.equal(again?.message?.messageId, id);
+      assert.ok(Date.now() - leasedAt >= deadlineS * 1000 - 500, `redelivered after ${Date.now() - leasedAt} ms, deadline ${deadlineS} s`);
+      await clients.subscriber.acknowledge({ subscription: subscription.name, ackIds: [again?.ackId as string] });
+    });
+
+    it('redelivers a nacked message at once', async () => {
+      const [topic, subscription] = await topicWithSubscription();
+      const id = await topic.publishMessage({ data: Buffer.from('nack me') });
+      const deliveries: { id: string; at: number }[] = [];
+      const done = new Promise<void>((resolve) => {
+        subscription.on('message', (message: Message) => {
+          deliveries.push({ id: message.id, at: Date.now() });
+          if (deliveries.length === 1) message.nack();
+          else {
+            message.ack();
+            resolve();
+          }
+        });
+      });
+      await done;
+      await subscription.close();
+      assert.deepEqual(deliveries.map((d) => d.id), [id, id]);
+      const gap = (deliveries[1]?.at ?? 0) - (deliveries[0]?.at ?? 0);
+      assert.ok(gap < deadlineS * 1000, `nack redelivery took ${gap} ms, not sooner than the ${deadlineS} s deadline`);
+    });
+
+    it('extends a lease with ModifyAckDeadline', async () => {
+      const [topic, subscription] = await topicWithSubscription();
+      const subId = subscription.name.split('/').pop() as string;
+      const extendedS = deadlineS + Math.max(2, deadlineS / 2);
+      const id = await topic.publishMessage({ data: Buffer.from('keep') });
+      const [first] = await clients.pullUntilAny(subId, 15_000);
+      const leasedAt = Date.now();
+      await clients.subscriber.modifyAckDeadline({ subscription: subscription.name, ackIds: [first?.ackId as string], ackDeadlineSeconds: extendedS });
+      // Absence can only be shown by looking after the original deadline has passed.
+      await sleep(deadlineS * 1000 + 1000 - (Date.now() - leasedAt));
+      assert.equal((await clients.pullNow(subId)).length, 0, 'extended lease must outlive the original deadline');
+      const [again] = await clients.pullUntilAny(subId, extendedS * 1000 + 15_000);
+      assert.equal(again?.message?.messageId, id);
+      assert.ok(Date.now() - leasedAt >= extendedS * 1000 - 500, `redelivered after ${Date.now() - leasedAt} ms, extended to ${extendedS} s`);
+      await clients.subscriber.acknowledge({ subscription: subscription.name, ackIds: [again?.ackId as string] });
+    });
+
+    it('takes nacks and acks sent on the StreamingPull stream itself', async () => {
+      const [topic, subscription] = await topicWithSubscription();
+      const subId = subscription.name.split('/').pop() as string;
+      // The Node client acks by unary RPC; other clients ack on the stream, so drive the raw stream.
+      const stream = clients.subscriber.streamingPull();
+      const received: { ackId: string; id: string }[] = [];
+      let wake: (() => void) | null = null;
+      stream.on('data', (response: { receivedMessages?: { ackId?: string | null; message?: { messageId?: string | null } | null }[] }) => {
+        for (const r of response.receivedMessages ?? []) received.push({ ackId: r.ackId ?? '', id: r.message?.messageId ?? '' });
+        wake?.();
+      });
+      const streamEnded = new Promise<void>((resolve) => {
+        stream.on('error', () => resolve());
+        stream.on('end', () => resolve());
+      });
+      const waitFor = (count: number) =>
+        new Promise<void>((resolve) => {
+          wake = () => received.length >= count && resolve();
+          wake();
+        });
+      stream.write({ subscription: subscription.name, streamAckDeadlineSeconds: deadlineS });
+      const id = await topic.publishMessage({ data: Buffer.from('on the stream') });
+      await waitFor(1);
+      stream.write({ modifyDeadlineAckIds: [received[0]?.ackId], modifyDeadlineSeconds: [0] });
+      await waitFor(2);
+      assert.deepEqual(received.map((r) => r.id), [id, id], 'a nack on the stream redelivers');
+      stream.write({ ackIds: [received[1]?.ackId] });
+      // Only the deadline passing without a redelivery shows the ack was taken.
+      await sleep(deadlineS * 1000 + 1000);
+      assert.equal(received.length, 2, 'an ack on the stream is final');
+      assert.equal((await clients.pullNow(subId)).length, 0);
+      stream.end();
+      await streamEnded;
+    });
+
+    it('shares one subscription between two subscribers without delivering a message to both', async () => {
+      const [topic, subscription] = await topicWithSubscription();
+      const count = 200;
+      const seen = new Map<string, string[]>();
+      const options = { flowControl: { maxMessages: 20, allowExcessMessages: false }, streamingOptions: { maxStreams: 1 } };
+      const subscribers = [clients.newPubSub().subscription(subscription.name, options), clients.newPubSub().subscription(subscription.name, options)];
+      const allDone = new Promise<void>((resolve) => {
+        subscribers.forEach((subscriber, index) => {
+          subscriber.on('message', (message: Message) => {
+            seen.set(message.id, [...(seen.get(message.id) ?? []), `subscriber-${index}`]);
+            // Slow consumers, so neither can drain the backlog alone.
+            setTimeout(() => {
+              message.ack();
+              if (seen.size === count) resolve();
+            }, 5);
+          });
+        });
+      });
+      const ids = await Promise.all(Array.from({ length: count }, (_, n) => topic.publishMessage({ data: Buffer.from(`share-${n}`) })));
+      await allDone;
+      await Promise.all(subscribers.map((subscriber) => subscriber.close()));
+      assert.deepEqual([...seen.keys()].sort(), [...ids].sort());
+      const twice = [...seen.entries()].filter(([, by]) => by.length > 1);
+      assert.deepEqual(twice, [], 'no message delivered twice while acked within its deadline');
+      const perSubscriber = [0, 1].map((index) => [...seen.values()].filter((by) => by[0] === `subscriber-${index}`).length);
+      assert.ok(perSubscriber.every((n) => n > 0), `both subscribers got messages: ${perSubscriber.join(' / ')}`);
+    });
+
+    it('dead-letters a message after max delivery attempts with the source attributes', async (t) => {
+      const [deadTopic, deadSubscription] = await topicWithSubscription();
+      const [topic, subscription] = await topicWithSubscription({ deadLetterPolicy: { deadLetterTopic: deadTopic.name, maxDeliveryAttempts: 5 } });
+      const subId = subscription.name.split('/').pop() as string;
+      const publishedAt = Date.now();
+      const id = await topic.publishMessage({ data: Buffer.from('poison'), attributes: { origin: 'test' } });
+      const attempts: number[] = [];
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const [received] = await clients.pullUntilAny(subId, 15_000);
+        assert.equal(received?.message?.messageId, id);
+        attempts.push(received?.deliveryAttempt ?? 0);
+        await clients.subscriber.modifyAckDeadline({ subscription: subscription.name, ackIds: [received?.ackId as string], ackDeadlineSeconds: 0 });
+      }
+      assert.deepEqual(attempts, [1, 2, 3, 4, 5]);
+      // gcloud's emulator forwards when the source is next pulled; the service forwards on its own.
+      assert.equal((await clients.pullNow(subId)).length, 0, 'a dead-lettered message leaves the source subscription');
+      const [dead] = await clients.pullUntilAny(deadSubscription.name.split('/').pop() as string, 20_000);
+      const attributes = dead?.message?.attributes ?? {};
+      assert.equal(dead?.message?.data?.toString(), 'poison');
+      assert.equal(attributes.origin, 'test');
+      assert.equal(attributes.CloudPubSubDeadLetterSourceDeliveryCount, '5');
+      assert.equal(attributes.CloudPubSubDeadLetterSourceSubscription, subId);
+      assert.equal(attributes.CloudPubSubDeadLetterSourceSubscriptionProject, clients.projectId);
+      const sourcePublishTime = Date.parse(attributes.CloudPubSubDeadLetterSourceTopicPublishTime ?? '');
+      assert.ok(Math.abs(sourcePublishTime - publishedAt) < 5000, `source publish time ${attributes.CloudPubSubDeadLetterSourceTopicPublishTime}`);
+      assert.equal((await clients.pullNow(subId)).length, 0, 'and does not come back');
+      t.diagnostic(`dead-lettered after ${attempts.length} attempts`);
+    });
+
+    it('limits outstanding StreamingPull messages to the client flow control', { skip: entry.target?.limitations.streamingFlowControl ?? false }, async () => {
+      const [topic, subscription] = await topicWithSubscription();
+      const limit = 5;
+      await Promise.all(Array.from({ length: 30 }, (_, n) => topic.publishMessage({ data: Buffer.from(`flow-${n}`) })));
+      // allowExcessMessages hands on whatever the server sends, so any excess would show up here.
+      const subscriber = clients.pubsub.subscription(subscription.name, { flowControl: { maxMessages: limit, allowExcessMessages: true }, streamingOptions: { maxStreams: 1 } });
+      const received: Message[] = [];
+      let onCount: (() => void) | null = null;
+      let wanted = limit;
+      subscriber.on('message', (message: Message) => {
+        received.push(message);
+        if (received.length >= wanted) onCount?.();
+      });
+      const reach = (n: number) =>
+        new Promise<void>((resolve) => {
+          wanted = n;
+          onCount = resolve;
+          if (received.length >= n) resolve();
+        });
+      await reach(limit);
+      // Nothing more may arrive while those are outstanding; that can only be shown over a window.
+      await sleep(1500);
+      assert.equal(received.length, limit, `received ${received.length} with ${limit} outstanding allowed`);
+      for (const message of received) message.ack();
+      await reach(2 * limit);
+      await sleep(1500);
+      assert.equal(received.length, 2 * limit, 'acking frees exactly the acked number of slots');
+      for (const message of received.slice(limit)) message.ack();
+      await subscriber.close();
+    });
+  });
+}
