@@ -15,6 +15,7 @@ interface Args {
   lockTimeoutMs: number;
   maxMessages: number;
   maxBytes: number;
+  batchMaxMessages: number;
   batchMaxRows: number;
   batchMaxBytes: number;
   batchMaxAgeMs: number;
@@ -55,8 +56,9 @@ export const workerCommand = defineCommand<Args>({
         mode: { type: 'string', default: 'pull', coerce: oneOf('mode', ['pull', 'push']), describe: 'pull: streaming pull from --subscription; push: serve Pub/Sub push requests on --port' },
         sink: { type: 'string', default: 'duckdb', coerce: oneOf('sink', ENGINES), describe: `Warehouse to write to: ${ENGINES.join(' or ')}` },
         ...warehouseOptions,
-        'max-messages': { type: 'number', default: 1000, coerce: positiveInteger('max-messages'), describe: 'Flow control: messages held unacked at most (exact bound)' },
+        'max-messages': { type: 'number', default: 5000, coerce: positiveInteger('max-messages'), describe: 'Flow control: messages held unacked at most (exact bound)' },
         'max-bytes': { type: 'number', default: 64 * 1024 * 1024, coerce: positiveInteger('max-bytes'), describe: 'Flow control: message bytes held unacked at most' },
+        'batch-max-messages': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxMessages, coerce: positiveInteger('batch-max-messages'), describe: 'Write a micro-batch once it holds this many messages (at most --max-messages; half lets the next batch fill during a write)' },
         'batch-max-rows': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxRows, coerce: positiveInteger('batch-max-rows'), describe: 'Write a micro-batch once it holds this many rows (all tables)' },
         'batch-max-bytes': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxBytes, coerce: positiveInteger('batch-max-bytes'), describe: 'Write a micro-batch once its messages reach this many bytes' },
         'batch-max-age-ms': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxAgeMs, coerce: positiveNumber('batch-max-age-ms'), describe: 'Write a micro-batch once its oldest message waited this long' },
@@ -68,6 +70,7 @@ export const workerCommand = defineCommand<Args>({
         'drain-timeout-ms': { type: 'number', default: 8000, coerce: positiveInteger('drain-timeout-ms'), describe: 'On SIGTERM, how long messages in processing may take before the rest are nacked' },
       })
       .check((args) => {
+        if (args['batch-max-messages'] > args['max-messages']) throw new UsageError('--batch-max-messages must not exceed --max-messages (a batch could then only be written on age)');
         if (args['push-audience'] !== undefined && args.mode !== 'push') throw new UsageError('--push-audience only applies with --mode push');
         return true;
       })
@@ -85,7 +88,7 @@ export const workerCommand = defineCommand<Args>({
       subscription: args.subscription,
       maxMessages: args.maxMessages,
       maxBytes: args.maxBytes,
-      limits: { maxRows: args.batchMaxRows, maxBytes: args.batchMaxBytes, maxAgeMs: args.batchMaxAgeMs },
+      limits: { maxMessages: args.batchMaxMessages, maxRows: args.batchMaxRows, maxBytes: args.batchMaxBytes, maxAgeMs: args.batchMaxAgeMs },
       dedupeCapacity: args.dedupeCacheSize,
       host: args.host,
       port: args.port,

@@ -16,6 +16,7 @@ import { EventStream, type GeneratedMessage } from '../../generator/stream.ts';
 import { TokenBucket } from '../../generator/token-bucket.ts';
 import { startEmulatorProcess } from '../../local/bench/emulator-process.ts';
 import { classify } from '../pipeline/classify.ts';
+import { DEFAULT_BATCH_LIMITS } from '../pipeline/micro-batcher.ts';
 import { ProcessedSpy, type ProcessedEvent } from '../pipeline/processed-spy.ts';
 import { DuckDBSink, setupDuckDBWarehouse } from '../sinks/duckdb-sink.ts';
 import { setupPubSub } from '../pubsub-setup.ts';
@@ -31,7 +32,8 @@ const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 200_000);
 const RSS_SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 30);
 const PROJECT = 'bench';
 const BIN = new URL('../../bin/orderflow.js', import.meta.url).pathname;
-const FLOW = { maxMessages: 1000, maxBytes: 64 << 20 };
+// The worker's defaults (orderflow worker --help).
+const FLOW = { maxMessages: 5000, maxBytes: 64 << 20 };
 
 const stream = new EventStream({ seed: 9, startTime: Date.parse('2026-11-20T00:00:00Z'), duplicateRate: 0.05, invalidRate: 0.02, updateRate: 0.1 });
 const take = (n: number): GeneratedMessage[] => Array.from({ length: n }, () => stream.nextMessage());
@@ -123,7 +125,7 @@ async function endToEnd(address: string, dir: string): Promise<void> {
   const started = performance.now();
   const worker = await startWorker({
     mode: 'pull', projectId: PROJECT, subscription: 'orders-worker', ...FLOW,
-    limits: { maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 200 }, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
+    limits: DEFAULT_BATCH_LIMITS, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
     statsIntervalMs: 3_600_000, drainTimeoutMs: 8000,
   }, { sink: new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), spy, logger: createLogger({ level: 'warn' }) });
   await spy.waitFor((event) => event.outcome.kind !== 'nack', load.length);

@@ -1,5 +1,7 @@
 /** When a micro-batch is written: whichever limit is reached first. */
 export interface BatchLimits {
+  /** Messages: keep it at most half the flow-control bound, so the next batch fills while one is written. */
+  maxMessages: number;
   /** Rows over all tables. */
   maxRows: number;
   /** Message bytes. */
@@ -8,7 +10,7 @@ export interface BatchLimits {
   maxAgeMs: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 5000, maxBytes: 8 * 1024 * 1024, maxAgeMs: 200 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxMessages: 2500, maxRows: 20_000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 200 };
 
 interface Waiting<T, R> {
   item: T;
@@ -57,7 +59,7 @@ export class MicroBatcher<T, R> {
   private kick(force: boolean): void {
     if (this.writing || this.buffer.length === 0) return;
     const age = performance.now() - this.oldestAt;
-    if (!force && this.rows < this.limits.maxRows && this.bytes < this.limits.maxBytes && age < this.limits.maxAgeMs) {
+    if (!force && this.buffer.length < this.limits.maxMessages && this.rows < this.limits.maxRows && this.bytes < this.limits.maxBytes && age < this.limits.maxAgeMs) {
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         this.kick(false);
