@@ -16,6 +16,7 @@ export interface WorkerConfig {
   subscription: string;
   maxMessages: number;
   maxBytes: number;
+  streams: number;
   limits: BatchLimits;
   dedupeCapacity: number;
   host: string;
@@ -66,6 +67,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
       subscription: config.subscription,
       maxMessages: config.maxMessages,
       maxBytes: config.maxBytes,
+      streams: config.streams,
       drainTimeoutMs: config.drainTimeoutMs,
       logger,
       onFatal: (error) => {

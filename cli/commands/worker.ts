@@ -15,6 +15,7 @@ interface Args {
   lockTimeoutMs: number;
   maxMessages: number;
   maxBytes: number;
+  streams: number;
   batchMaxMessages: number;
   batchMaxRows: number;
   batchMaxBytes: number;
@@ -56,8 +57,9 @@ export const workerCommand = defineCommand<Args>({
         mode: { type: 'string', default: 'pull', coerce: oneOf('mode', ['pull', 'push']), describe: 'pull: streaming pull from --subscription; push: serve Pub/Sub push requests on --port' },
         sink: { type: 'string', default: 'duckdb', coerce: oneOf('sink', ENGINES), describe: `Warehouse to write to: ${ENGINES.join(' or ')}` },
         ...warehouseOptions,
-        'max-messages': { type: 'number', default: 5000, coerce: positiveInteger('max-messages'), describe: 'Flow control: messages held unacked at most (exact bound)' },
+        'max-messages': { type: 'number', default: 2000, coerce: positiveInteger('max-messages'), describe: 'Flow control: messages held unacked at most (exact bound)' },
         'max-bytes': { type: 'number', default: 64 * 1024 * 1024, coerce: positiveInteger('max-bytes'), describe: 'Flow control: message bytes held unacked at most' },
+        streams: { type: 'number', default: 1, coerce: positiveInteger('streams'), describe: 'StreamingPull streams; Pub/Sub grants each the flow-control bound, so up to streams x --max-messages can sit in memory' },
         'batch-max-messages': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxMessages, coerce: positiveInteger('batch-max-messages'), describe: 'Write a micro-batch once it holds this many messages (at most --max-messages; half lets the next batch fill during a write)' },
         'batch-max-rows': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxRows, coerce: positiveInteger('batch-max-rows'), describe: 'Write a micro-batch once it holds this many rows (all tables)' },
         'batch-max-bytes': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxBytes, coerce: positiveInteger('batch-max-bytes'), describe: 'Write a micro-batch once its messages reach this many bytes' },
@@ -88,6 +90,7 @@ export const workerCommand = defineCommand<Args>({
       subscription: args.subscription,
       maxMessages: args.maxMessages,
       maxBytes: args.maxBytes,
+      streams: args.streams,
       limits: { maxMessages: args.batchMaxMessages, maxRows: args.batchMaxRows, maxBytes: args.batchMaxBytes, maxAgeMs: args.batchMaxAgeMs },
       dedupeCapacity: args.dedupeCacheSize,
       host: args.host,

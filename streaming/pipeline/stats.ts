@@ -43,6 +43,14 @@ export class WorkerStats {
       'write.latency_ms_p50': at(0.5),
       'write.latency_ms_p99': at(0.99),
       'source.in_flight': this.inFlight,
+      ...memory(),
     };
   }
+}
+
+const mb = (bytes: number) => Math.round(bytes / (1 << 20));
+
+function memory() {
+  const { rss, heapUsed, external } = process.memoryUsage();
+  return { 'process.rss_mb': mb(rss), 'process.heap_used_mb': mb(heapUsed), 'process.external_mb': mb(external) };
 }

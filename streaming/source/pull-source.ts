@@ -10,6 +10,8 @@ export interface PullSourceOptions {
   /** Flow control: messages and bytes held unacked at most (exact: no excess messages). */
   maxMessages: number;
   maxBytes: number;
+  /** StreamingPull streams; the server grants each the flow-control bound, the excess waits in client memory. */
+  streams: number;
   /** How long close() waits for messages being processed before nacking the rest. */
   drainTimeoutMs: number;
   logger: Logger;
@@ -29,6 +31,7 @@ export class PullSource {
     this.client = new PubSub({ projectId: options.projectId });
     this.subscription = this.client.subscription(options.subscription, {
       flowControl: { maxMessages: options.maxMessages, maxBytes: options.maxBytes, allowExcessMessages: false },
+      streamingOptions: { maxStreams: options.streams },
       closeOptions: { behavior: 'WAIT', timeout: Duration.from({ millis: options.drainTimeoutMs }) },
     });
     const [exists] = await this.subscription.exists().catch((error: Error) => {
