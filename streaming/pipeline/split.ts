@@ -57,8 +57,12 @@ export function split(event: OrderEvent, flags: Flag[], message: InboundMessage,
   return { orders, order_items, order_payments, dead_letter: [] };
 }
 
+/** Why a message is dead-lettered: a contract reason, or the warehouse refusing its rows for good. */
+export type DeadLetterCode = ReasonCode | 'write_rejected';
+export type DeadLetterReason = Omit<Violation, 'code'> & { code: DeadLetterCode };
+
 /** The dead-letter row of a rejected message: its payload exactly as received, attributes and every reason. */
-export function deadLetter(message: InboundMessage, errorCode: ReasonCode, errors: Violation[], receivedAt: Date, eventId?: string): Row {
+export function deadLetter(message: InboundMessage, errorCode: DeadLetterCode, errors: DeadLetterReason[], receivedAt: Date, eventId?: string): Row {
   const utf8 = isUtf8(message.data);
   return {
     message_id: message.id,

@@ -1,0 +1,74 @@
+import { defineCommand } from '../command.ts';
+import { createLogger } from '../../common/logger.ts';
+import { ENGINES, setupWarehouse, type Engine } from '../../streaming/sinks/factory.ts';
+import { setupPubSub } from '../../streaming/pubsub-setup.ts';
+import { integer, positiveInteger } from '../options.ts';
+import { UsageError } from '../../common/errors.ts';
+import { oneOf, warehouseOptions } from './worker.ts';
+
+interface Args {
+  engine: Engine;
+  database: string;
+  project: string;
+  lockTimeoutMs: number;
+  pubsub: boolean;
+  topic: string;
+  subscription: string;
+  deadLetterTopic: string;
+  maxDeliveryAttempts: number;
+  minBackoff: number;
+  maxBackoff: number;
+  ackDeadline: number;
+}
+
+export const setupCommand = defineCommand<Args>({
+  command: 'setup',
+  describe: 'Create the Pub/Sub topic and subscription (with dead-letter topic and retry policy) and the raw tables and *_current views',
+  builder: (y) =>
+    y
+      .options({
+        engine: { type: 'string', default: 'duckdb', coerce: oneOf('engine', ENGINES), describe: `Warehouse to create the tables and views in: ${ENGINES.join(' or ')}` },
+        ...warehouseOptions,
+        pubsub: {
+          type: 'boolean',
+          default: Boolean(process.env.PUBSUB_EMULATOR_HOST || process.env.GOOGLE_CLOUD_PROJECT),
+          describe: 'Create the Pub/Sub resources (default: when $PUBSUB_EMULATOR_HOST or $GOOGLE_CLOUD_PROJECT is set)',
+        },
+        topic: { type: 'string', default: 'orders', describe: 'Topic the generator publishes to' },
+        subscription: { type: 'string', default: 'orders-worker', describe: 'The worker\'s subscription' },
+        'dead-letter-topic': { type: 'string', default: 'orders-dead-letter', describe: 'Where Pub/Sub moves messages after --max-delivery-attempts' },
+        'max-delivery-attempts': { type: 'number', default: 10, coerce: positiveInteger('max-delivery-attempts'), describe: 'Deliveries before a message goes to the dead-letter topic (5-100)' },
+        'min-backoff': { type: 'number', default: 10, coerce: integer('min-backoff'), describe: 'Retry policy: minimum seconds before a nacked message comes back (0-600)' },
+        'max-backoff': { type: 'number', default: 600, coerce: integer('max-backoff'), describe: 'Retry policy: maximum seconds before a nacked message comes back (0-600)' },
+        'ack-deadline': { type: 'number', default: 60, coerce: positiveInteger('ack-deadline'), describe: 'Subscription ack deadline in seconds (10-600 on Pub/Sub)' },
+      })
+      .check((args) => {
+        const attempts = args['max-delivery-attempts'];
+        if (attempts < 5 || attempts > 100) throw new UsageError(`--max-delivery-attempts must be from 5 to 100, got ${attempts}`);
+        const [min, max] = [args['min-backoff'], args['max-backoff']];
+        if (min < 0 || max > 600 || min > max) throw new UsageError(`--min-backoff and --max-backoff must satisfy 0 <= min <= max <= 600, got ${min} and ${max}`);
+        return true;
+      })
+      .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow setup', 'topic, subscription and ./data/warehouse.duckdb for a local run')
+      .example('orderflow setup --engine bigquery --project my-project', 'the same on Google Cloud'),
+  handler: async (args) => {
+    const logger = createLogger({ base: { component: 'setup' } });
+    if (args.pubsub) {
+      const report = await setupPubSub({
+        projectId: args.project,
+        topic: args.topic,
+        subscription: args.subscription,
+        deadLetterTopic: args.deadLetterTopic,
+        maxDeliveryAttempts: args.maxDeliveryAttempts,
+        minBackoffSeconds: args.minBackoff,
+        maxBackoffSeconds: args.maxBackoff,
+        ackDeadlineSeconds: args.ackDeadline,
+      });
+      logger.info({ project: args.project, ...report }, 'pubsub ready');
+    } else {
+      logger.info('pubsub skipped: set PUBSUB_EMULATOR_HOST or GOOGLE_CLOUD_PROJECT, or pass --pubsub');
+    }
+    await setupWarehouse({ engine: args.engine, database: args.database, lockTimeoutMs: args.lockTimeoutMs, projectId: args.project });
+    logger.info({ engine: args.engine, ...(args.engine === 'duckdb' ? { database: args.database } : {}) }, 'warehouse ready');
+  },
+});

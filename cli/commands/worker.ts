@@ -1,0 +1,121 @@
+import { defineCommand } from '../command.ts';
+import { UsageError } from '../../common/errors.ts';
+import { createLogger } from '../../common/logger.ts';
+import { DEFAULT_BATCH_LIMITS } from '../../streaming/pipeline/micro-batcher.ts';
+import { ENGINES, openSink, type Engine } from '../../streaming/sinks/factory.ts';
+import { startWorker } from '../../streaming/worker.ts';
+import { positiveInteger, positiveNumber } from '../options.ts';
+
+interface Args {
+  subscription: string;
+  mode: 'pull' | 'push';
+  sink: Engine;
+  database: string;
+  project: string;
+  lockTimeoutMs: number;
+  maxMessages: number;
+  maxBytes: number;
+  streams: number;
+  batchMaxMessages: number;
+  batchMaxRows: number;
+  batchMaxBytes: number;
+  batchMaxAgeMs: number;
+  dedupeCacheSize: number;
+  host: string;
+  port: number;
+  pushAudience?: string;
+  statsInterval: number;
+  drainTimeoutMs: number;
+}
+
+const port = (value: unknown) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, got ${String(value)}`);
+  return n;
+};
+
+/** One of a few words; yargs' own `choices` message spans two lines. */
+export const oneOf = <T extends string>(name: string, values: readonly T[]) => (value: unknown): T => {
+  if (!values.includes(value as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, got ${String(value)}`);
+  return value as T;
+};
+
+/** Flags the worker and setup share: where the warehouse is. */
+export const warehouseOptions = {
+  database: { type: 'string', default: './data/warehouse.duckdb', describe: 'DuckDB warehouse file (shared by workers and the batch job)' },
+  project: { type: 'string', default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local', describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)' },
+  'lock-timeout-ms': { type: 'number', default: 30_000, coerce: positiveInteger('lock-timeout-ms'), describe: 'How long a DuckDB write waits while another process holds the file' },
+} as const;
+
+export const workerCommand = defineCommand<Args>({
+  command: 'worker',
+  describe: 'Consume order events from Pub/Sub: validate, split, dedupe and write them to DuckDB or BigQuery, acking once durable',
+  builder: (y) =>
+    y
+      .options({
+        subscription: { type: 'string', default: 'orders-worker', describe: 'Pub/Sub subscription to pull from (pull mode)' },
+        mode: { type: 'string', default: 'pull', coerce: oneOf('mode', ['pull', 'push']), describe: 'pull: streaming pull from --subscription; push: serve Pub/Sub push requests on --port' },
+        sink: { type: 'string', default: 'duckdb', coerce: oneOf('sink', ENGINES), describe: `Warehouse to write to: ${ENGINES.join(' or ')}` },
+        ...warehouseOptions,
+        'max-messages': { type: 'number', default: 2000, coerce: positiveInteger('max-messages'), describe: 'Flow control: messages held unacked at most (exact bound)' },
+        'max-bytes': { type: 'number', default: 64 * 1024 * 1024, coerce: positiveInteger('max-bytes'), describe: 'Flow control: message bytes held unacked at most' },
+        streams: { type: 'number', default: 1, coerce: positiveInteger('streams'), describe: 'StreamingPull streams; Pub/Sub grants each the flow-control bound, so up to streams x --max-messages can sit in memory' },
+        'batch-max-messages': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxMessages, coerce: positiveInteger('batch-max-messages'), describe: 'Write a micro-batch once it holds this many messages (at most --max-messages; half lets the next batch fill during a write)' },
+        'batch-max-rows': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxRows, coerce: positiveInteger('batch-max-rows'), describe: 'Write a micro-batch once it holds this many rows (all tables)' },
+        'batch-max-bytes': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxBytes, coerce: positiveInteger('batch-max-bytes'), describe: 'Write a micro-batch once its messages reach this many bytes' },
+        'batch-max-age-ms': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxAgeMs, coerce: positiveNumber('batch-max-age-ms'), describe: 'Write a micro-batch once its oldest message waited this long' },
+        'dedupe-cache-size': { type: 'number', default: 100_000, coerce: positiveInteger('dedupe-cache-size'), describe: 'Recent event ids remembered to drop duplicates in process' },
+        host: { type: 'string', default: process.env.K_SERVICE ? '0.0.0.0' : '127.0.0.1', describe: 'Interface for the HTTP server (default: 0.0.0.0 on Cloud Run, else 127.0.0.1)' },
+        port: { type: 'number', default: Number(process.env.PORT ?? 8080), coerce: port, describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT or 8080; 0 picks a free one)' },
+        'push-audience': { type: 'string', describe: 'Push mode: require an OIDC token for this audience on every request' },
+        'stats-interval': { type: 'number', default: 30, coerce: positiveNumber('stats-interval'), describe: 'Seconds between counter log lines' },
+        'drain-timeout-ms': { type: 'number', default: 8000, coerce: positiveInteger('drain-timeout-ms'), describe: 'On SIGTERM, how long messages in processing may take before the rest are nacked' },
+      })
+      .check((args) => {
+        if (args['batch-max-messages'] > args['max-messages']) throw new UsageError('--batch-max-messages must not exceed --max-messages (a batch could then only be written on age)');
+        if (args['push-audience'] !== undefined && args.mode !== 'push') throw new UsageError('--push-audience only applies with --mode push');
+        return true;
+      })
+      .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow worker', 'pull from orders-worker into ./data/warehouse.duckdb')
+      .example('PORT=8080 orderflow worker --mode push --push-audience https://worker.example.run.app', 'serve authenticated Pub/Sub push requests'),
+  handler: async (args) => {
+    const logger = createLogger({ base: { component: 'worker' } });
+    const sink = await openSink({ engine: args.sink, database: args.database, lockTimeoutMs: args.lockTimeoutMs, projectId: args.project });
+    let failed = false;
+    let resolveStopped = () => {};
+    const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+    const worker = await startWorker({
+      mode: args.mode,
+      projectId: args.project,
+      subscription: args.subscription,
+      maxMessages: args.maxMessages,
+      maxBytes: args.maxBytes,
+      streams: args.streams,
+      limits: { maxMessages: args.batchMaxMessages, maxRows: args.batchMaxRows, maxBytes: args.batchMaxBytes, maxAgeMs: args.batchMaxAgeMs },
+      dedupeCapacity: args.dedupeCacheSize,
+      host: args.host,
+      port: args.port,
+      ...(args.pushAudience ? { pushAudience: args.pushAudience } : {}),
+      statsIntervalMs: args.statsInterval * 1000,
+      drainTimeoutMs: args.drainTimeoutMs,
+    }, {
+      sink,
+      logger,
+      onFatal: () => {
+        failed = true;
+        resolveStopped();
+      },
+    }).catch(async (error: unknown) => {
+      await sink.close();
+      throw error;
+    });
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'stopping');
+      resolveStopped();
+    };
+    process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
+    await stopped;
+    await worker.stop();
+    if (failed) process.exitCode = 1;
+  },
+});

@@ -1,0 +1,214 @@
+// npm run bench:worker — the worker's cost and throughput, each next to a baseline measured in
+// the same run: (1) validate + split per message vs JSON.parse alone; (2) end to end on the
+// embedded emulator + DuckDB with one worker vs the same emulator's bare pull+ack rate, and
+// publish-to-durable-row latency at a steady 1,000 msgs/s; (3) a worker process's RSS while it
+// drains a 200k-message backlog. Figures are printed, targets marked, misses reported as misses.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PubSub, type Message } from '@google-cloud/pubsub';
+import { createLogger } from '../../common/logger.ts';
+import { EventStream, type GeneratedMessage } from '../../generator/stream.ts';
+import { TokenBucket } from '../../generator/token-bucket.ts';
+import { startEmulatorProcess } from '../../local/bench/emulator-process.ts';
+import { classify } from '../pipeline/classify.ts';
+import { DEFAULT_BATCH_LIMITS } from '../pipeline/micro-batcher.ts';
+import { ProcessedSpy, type ProcessedEvent } from '../pipeline/processed-spy.ts';
+import { DuckDBSink, setupDuckDBWarehouse } from '../sinks/duckdb-sink.ts';
+import { setupPubSub } from '../pubsub-setup.ts';
+import { startWorker } from '../worker.ts';
+
+// No GCE metadata server here: skip the client's probe for one.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const LATENCY_RATE = 1000;
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 200_000);
+const RSS_SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 30);
+const PROJECT = 'bench';
+const BIN = new URL('../../bin/orderflow.js', import.meta.url).pathname;
+// The worker's defaults (orderflow worker --help).
+const FLOW = { maxMessages: 2000, maxBytes: 64 << 20, streams: 1 };
+
+const stream = new EventStream({ seed: 9, startTime: Date.parse('2026-11-20T00:00:00Z'), duplicateRate: 0.05, invalidRate: 0.02, updateRate: 0.1 });
+const take = (n: number): GeneratedMessage[] => Array.from({ length: n }, () => stream.nextMessage());
+const lines: string[] = [];
+const print = (line: string) => {
+  lines.push(line);
+  process.stdout.write(`${line}\n`);
+};
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
+const verdict = (ok: boolean) => (ok ? 'target met' : 'TARGET MISSED');
+
+/** (1) validate + split vs JSON.parse on the same created events (~1 KB each). */
+function transformCost(): void {
+  const events = take(40_000).filter((m) => m.kind === 'created').slice(0, 20_000);
+  const bytes = events.reduce((sum, m) => sum + m.data.length, 0) / events.length;
+  const inbound = events.map((m, i) => ({ id: String(i), data: m.data, attributes: m.attributes, publishTime: new Date() }));
+  const time = (fn: () => void) => {
+    fn(); // warm-up (JIT, ajv's compiled validator)
+    const rounds = 5;
+    const started = performance.now();
+    for (let r = 0; r < rounds; r++) fn();
+    return ((performance.now() - started) * 1000) / (rounds * events.length);
+  };
+  let sink = 0;
+  const parse = time(() => {
+    for (const m of events) sink += (JSON.parse(m.data.toString('utf8')) as object) ? 1 : 0;
+  });
+  const now = new Date();
+  const transform = time(() => {
+    for (const m of inbound) sink += classify(m, now).kind === 'valid' ? 1 : 0;
+  });
+  if (sink === 0) throw new Error('unreachable: keeps the loops from being optimised away');
+  print(`transform: ${events.length} created events of ${bytes.toFixed(0)} B on average`);
+  print(`  JSON.parse alone:        ${parse.toFixed(2)} µs/msg`);
+  print(`  validate + split:        ${transform.toFixed(2)} µs/msg  = ${(transform / parse).toFixed(2)}x JSON.parse (target <= 3x: ${verdict(transform / parse <= 3)})`);
+}
+
+async function publish(client: PubSub, topic: string, messages: readonly GeneratedMessage[]): Promise<void> {
+  const publisher = client.topic(topic, { batching: { maxMessages: 1000, maxMilliseconds: 5 } });
+  for (let i = 0; i < messages.length; i += 5000) {
+    await Promise.all(messages.slice(i, i + 5000).map((m) => publisher.publishMessage({ data: m.data, attributes: m.attributes })));
+  }
+}
+
+/** The emulator's bare pull+ack rate with the worker's flow control: receive, ack, nothing else. */
+async function bareRate(client: PubSub, subscription: string, count: number): Promise<number> {
+  const sub = client.subscription(subscription, {
+    flowControl: { maxMessages: FLOW.maxMessages, maxBytes: FLOW.maxBytes, allowExcessMessages: false },
+    streamingOptions: { maxStreams: FLOW.streams },
+  });
+  const seen = new Set<string>();
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    sub.on('error', reject);
+    sub.on('message', (message: Message) => {
+      seen.add(message.id);
+      message.ack();
+      if (seen.size === count) resolve();
+    });
+  });
+  await sub.close();
+  return count / ((performance.now() - started) / 1000);
+}
+
+/** A spy that also notes when each message was settled (its rows durable). */
+class TimedSpy extends ProcessedSpy {
+  readonly settledAt = new Map<string, number>();
+  override record(event: ProcessedEvent): void {
+    if (event.outcome.kind !== 'nack') this.settledAt.set(event.messageId, performance.now());
+    super.record(event);
+  }
+}
+
+async function endToEnd(address: string, dir: string): Promise<void> {
+  process.env.PUBSUB_EMULATOR_HOST = address;
+  const client = new PubSub({ projectId: PROJECT });
+  const common = { projectId: PROJECT, maxDeliveryAttempts: 100, minBackoffSeconds: 1, maxBackoffSeconds: 10, ackDeadlineSeconds: 60 };
+  await setupPubSub({ ...common, topic: 'bare', subscription: 'bare', deadLetterTopic: 'bare-dead-letter' });
+  await setupPubSub({ ...common, topic: 'orders', subscription: 'orders-worker', deadLetterTopic: 'orders-dead-letter' });
+  const load = take(MESSAGES);
+
+  await publish(client, 'bare', load);
+  const bare = await bareRate(client, 'bare', load.length);
+
+  const database = join(dir, 'bench.duckdb');
+  await setupDuckDBWarehouse(database);
+  await publish(client, 'orders', load);
+  const spy = new TimedSpy();
+  const started = performance.now();
+  const worker = await startWorker({
+    mode: 'pull', projectId: PROJECT, subscription: 'orders-worker', ...FLOW,
+    limits: DEFAULT_BATCH_LIMITS, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
+    statsIntervalMs: 3_600_000, drainTimeoutMs: 8000,
+  }, { sink: new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), spy, logger: createLogger({ level: 'warn' }) });
+  await spy.waitFor((event) => event.outcome.kind !== 'nack', load.length);
+  const rate = load.length / ((performance.now() - started) / 1000);
+  const batches = worker.stats.snapshot();
+
+  // Steady load: publish at 1,000 msgs/s and time each message from its publish call to its durable rows.
+  const steady = take(LATENCY_RATE * LATENCY_SECONDS);
+  const publishedAt = new Map<string, number>();
+  const publisher = client.topic('orders', { batching: { maxMessages: 100, maxMilliseconds: 5 } });
+  const bucket = new TokenBucket(LATENCY_RATE);
+  const sends: Promise<void>[] = [];
+  for (const m of steady) {
+    const wait = bucket.take();
+    if (wait > 1) await sleep(wait);
+    const at = performance.now();
+    sends.push(publisher.publishMessage({ data: m.data, attributes: m.attributes }).then((id) => void publishedAt.set(id, at)));
+  }
+  await Promise.all(sends);
+  await spy.waitFor((event) => publishedAt.has(event.messageId) && event.outcome.kind !== 'nack', steady.length);
+  const latencies = [...publishedAt].map(([id, at]) => spy.settledAt.get(id)! - at);
+  await worker.stop();
+  await client.close();
+
+  print(`end to end (embedded emulator in its own process, one in-process worker, DuckDB): ${load.length} messages as a backlog`);
+  print(`  bare pull+ack:           ${bare.toFixed(0)} msgs/s`);
+  print(`  worker:                  ${rate.toFixed(0)} msgs/s  = ${((rate / bare) * 100).toFixed(0)}% of bare (target >= 80%: ${verdict(rate >= 0.8 * bare)})`);
+  print(`  DuckDB batch write:      p50 ${batches['write.latency_ms_p50']} ms, p99 ${batches['write.latency_ms_p99']} ms over ${batches['write.batches']} batches`);
+  const p50 = quantile(latencies, 0.5);
+  const p99 = quantile(latencies, 0.99);
+  print(`  publish-to-row latency at ${LATENCY_RATE} msgs/s for ${LATENCY_SECONDS} s: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms (target p99 < 2 s: ${verdict(p99 < 2000)})`);
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** (3) A worker process's peak RSS while it drains a large backlog (flow control bounds what it holds). */
+async function rssUnderBacklog(address: string, dir: string, nodeOptions: string, run: string): Promise<void> {
+  process.env.PUBSUB_EMULATOR_HOST = address;
+  const client = new PubSub({ projectId: PROJECT });
+  await setupPubSub({ projectId: PROJECT, topic: run, subscription: run, deadLetterTopic: `${run}-dead-letter`, maxDeliveryAttempts: 100, minBackoffSeconds: 1, maxBackoffSeconds: 10, ackDeadlineSeconds: 60 });
+  for (let sent = 0; sent < BACKLOG; sent += 20_000) await publish(client, run, take(Math.min(20_000, BACKLOG - sent)));
+  await client.close();
+  const database = join(dir, `${run}.duckdb`);
+  const child = spawn(process.execPath, [BIN, 'worker', '--project', PROJECT, '--subscription', run, '--database', database, '--port', '0', '--stats-interval', '1'], {
+    env: { ...process.env, PUBSUB_EMULATOR_HOST: address, NODE_OPTIONS: nodeOptions },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let received = 0;
+  let last = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const match of chunk.matchAll(/"source\.received":(\d+)/g)) received = Number(match[1]);
+    if (process.env.BENCH_DEBUG) for (const line of chunk.split('\n').filter((l) => l.includes('worker stats'))) last = line;
+  });
+  const exited = once(child, 'exit');
+  let peak = 0;
+  const started = performance.now();
+  while (performance.now() - started < RSS_SECONDS * 1000 && received < BACKLOG) {
+    peak = Math.max(peak, rssOf(child.pid!));
+    await sleep(250);
+  }
+  child.kill('SIGTERM');
+  await exited;
+  if (last) process.stderr.write(`${last}\n`);
+  const mb = peak / (1 << 20);
+  print(`worker RSS with a ${BACKLOG.toLocaleString('en-US')}-message backlog, NODE_OPTIONS='${nodeOptions}': peak ${mb.toFixed(0)} MB over ${((performance.now() - started) / 1000).toFixed(0)} s, ${received.toLocaleString('en-US')} messages taken (target < 300 MB: ${verdict(mb < 300)})`);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'orderflow-bench-'));
+const emulator = await startEmulatorProcess();
+try {
+  transformCost();
+  await endToEnd(emulator.address, dir);
+  // Node's default heap grows lazily on a large machine (garbage awaits a major GC); the cap
+  // docs/worker.md recommends shows what the worker itself holds.
+  await rssUnderBacklog(emulator.address, dir, '', 'backlog-default-heap');
+  await rssUnderBacklog(emulator.address, dir, '--max-old-space-size=128', 'backlog-capped-heap');
+} finally {
+  await emulator.close();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,41 @@
+import { OperationalError } from '../../common/errors.ts';
+import { DuckDBSink, setupDuckDBWarehouse } from './duckdb-sink.ts';
+import type { RowSink } from './sink.ts';
+
+export const ENGINES = ['duckdb', 'bigquery'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export interface WarehouseConfig {
+  engine: Engine;
+  /** DuckDB: the warehouse file. */
+  database: string;
+  /** DuckDB: how long to wait for another process holding the file (ms). */
+  lockTimeoutMs: number;
+  /** BigQuery: the project holding the raw dataset. */
+  projectId: string;
+}
+
+// The one place the BigQuery adapter plugs in: its sink (streaming/sinks/bigquery/) for
+// openSink, and its tables and views for setupWarehouse.
+const bigQueryNotBuilt = () => new OperationalError('the bigquery sink is not built yet');
+
+/** The RowSink for the configured engine. */
+export async function openSink(config: WarehouseConfig): Promise<RowSink> {
+  switch (config.engine) {
+    case 'duckdb':
+      await setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
+      return new DuckDBSink({ path: config.database, lockTimeoutMs: config.lockTimeoutMs });
+    case 'bigquery':
+      throw bigQueryNotBuilt();
+  }
+}
+
+/** Creates the raw tables and *_current views for the configured engine (idempotent). */
+export async function setupWarehouse(config: WarehouseConfig): Promise<void> {
+  switch (config.engine) {
+    case 'duckdb':
+      return setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
+    case 'bigquery':
+      throw bigQueryNotBuilt();
+  }
+}

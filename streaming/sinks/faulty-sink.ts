@@ -1,0 +1,47 @@
+import type { RawRows } from '../../common/warehouse/rows.ts';
+import { TransientWriteError } from '../errors.ts';
+import type { RejectedRow, RowSink, WriteResult } from './sink.ts';
+
+export interface FaultPlan {
+  /** Fail this many writes in a row, starting with the next one. */
+  failNext?: number;
+  /** Fail every write until this time (ms since the epoch). */
+  failUntil?: number;
+  /** Rows the engine refuses for good: return a reason to reject the row. */
+  reject?: (table: RejectedRow['table'], row: RawRows[RejectedRow['table']][number]) => string | undefined;
+}
+
+/**
+ * Wraps a sink and injects transient failures (the write throws and writes nothing) or permanent
+ * row rejections (the refused rows are dropped, the rest written), for tests of the settle logic.
+ */
+export class FaultySink implements RowSink {
+  failures = 0;
+
+  constructor(private readonly inner: RowSink, public plan: FaultPlan = {}) {}
+
+  async write(batch: RawRows): Promise<WriteResult> {
+    const { plan } = this;
+    if ((plan.failNext ?? 0) > 0 || (plan.failUntil ?? 0) > Date.now()) {
+      if (plan.failNext) plan.failNext -= 1;
+      this.failures += 1;
+      throw new TransientWriteError('injected transient write failure');
+    }
+    if (!plan.reject) return this.inner.write(batch);
+    const rejected: RejectedRow[] = [];
+    const kept = { ...batch };
+    for (const table of Object.keys(batch) as RejectedRow['table'][]) {
+      kept[table] = batch[table].filter((row, index) => {
+        const reason = plan.reject!(table, row);
+        if (reason) rejected.push({ table, index, reason });
+        return !reason;
+      });
+    }
+    const result = await this.inner.write(kept);
+    return { rejected: [...rejected, ...result.rejected] };
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,69 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../../common/logger.ts';
+import { PushAuthError, PushRequestError } from '../errors.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
+import { acks } from '../pipeline/outcome.ts';
+import type { PushVerifier } from './push-auth.ts';
+import { pushMessage } from './push-message.ts';
+
+export interface WorkerServerOptions {
+  /** Ready to take traffic (the sink open, the source started, not draining). */
+  isReady: () => boolean;
+  /** Push mode: POSTs are Pub/Sub push requests fed to this pipeline. */
+  push?: { pipeline: Pipeline; verify?: PushVerifier };
+  logger: Logger;
+}
+
+// Pub/Sub messages are at most 10 MB; the wrapped envelope base64-encodes them.
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The worker's HTTP surface on $PORT: /healthz (the process is alive), /readyz (it can take
+ * messages), and in push mode Pub/Sub push requests on any other path. Built here, listened on by
+ * the caller, so tests use it without a fixed port.
+ */
+export function createWorkerServer(options: WorkerServerOptions): Server {
+  return createServer((request, response) => {
+    void handle(options, request, response).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'push request failed');
+      reply(response, 500, 'internal error');
+    });
+  });
+}
+
+async function handle(options: WorkerServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const path = (request.url ?? '/').split('?')[0];
+  if (request.method === 'GET' && path === '/healthz') return reply(response, 200, 'ok');
+  if (request.method === 'GET' && path === '/readyz') return options.isReady() ? reply(response, 200, 'ready') : reply(response, 503, 'not ready');
+  if (!options.push || request.method !== 'POST') return reply(response, 404, 'not found');
+  const { pipeline, verify } = options.push;
+  try {
+    await verify?.(request.headers.authorization);
+    const message = pushMessage(await readBody(request), request.headers, new Date());
+    const outcome = await pipeline.process(message);
+    // 2xx once the rows or the dead letter are durable; 5xx makes Pub/Sub retry with backoff.
+    if (acks(outcome)) return reply(response, 204);
+    return reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
+  } catch (error) {
+    if (error instanceof PushAuthError) return reply(response, 401, error.message);
+    if (error instanceof PushRequestError) return reply(response, 400, error.message);
+    throw error;
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new PushRequestError(`push request larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function reply(response: ServerResponse, status: number, text?: string): void {
+  if (response.headersSent) return;
+  response.writeHead(status, text === undefined ? {} : { 'content-type': 'text/plain; charset=utf-8' });
+  response.end(text);
+}

@@ -1,0 +1,75 @@
+import { Duration, PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
+import { OperationalError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { InboundMessage } from '../pipeline/message.ts';
+import { acks, type Outcome } from '../pipeline/outcome.ts';
+
+export interface PullSourceOptions {
+  projectId: string;
+  subscription: string;
+  /** Flow control: messages and bytes held unacked at most (exact: no excess messages). */
+  maxMessages: number;
+  maxBytes: number;
+  /** StreamingPull streams; the server grants each the flow-control bound, the excess waits in client memory. */
+  streams: number;
+  /** How long close() waits for messages being processed before nacking the rest. */
+  drainTimeoutMs: number;
+  logger: Logger;
+  /** A non-retryable subscriber error (the stream will not come back). */
+  onFatal: (error: Error) => void;
+}
+
+/** Streaming pull with the official client; PUBSUB_EMULATOR_HOST, when set, points it at an emulator. */
+export class PullSource {
+  private client: PubSub | undefined;
+  private subscription: Subscription | undefined;
+
+  constructor(private readonly options: PullSourceOptions) {}
+
+  async start(process: (message: InboundMessage) => Promise<Outcome>): Promise<void> {
+    const { options } = this;
+    this.client = new PubSub({ projectId: options.projectId });
+    this.subscription = this.client.subscription(options.subscription, {
+      flowControl: { maxMessages: options.maxMessages, maxBytes: options.maxBytes, allowExcessMessages: false },
+      streamingOptions: { maxStreams: options.streams },
+      closeOptions: { behavior: 'WAIT', timeout: Duration.from({ millis: options.drainTimeoutMs }) },
+    });
+    const [exists] = await this.subscription.exists().catch((error: Error) => {
+      throw new OperationalError(`cannot reach Pub/Sub subscription ${options.subscription}: ${error.message}`);
+    });
+    if (!exists) throw new OperationalError(`subscription ${options.subscription} does not exist in project ${options.projectId} (run orderflow setup)`);
+    this.subscription.on('message', (message: Message) => {
+      process(inbound(message)).then(
+        (outcome) => (acks(outcome) ? message.ack() : message.nack()),
+        (error: unknown) => {
+          options.logger.error({ err: error, message_id: message.id }, 'message processing failed');
+          message.nack();
+        },
+      );
+    });
+    // Retryable stream errors are retried inside the client; what reaches here will not recover.
+    this.subscription.on('error', (error: Error) => options.onFatal(error));
+  }
+
+  /** Stops pulling, waits for messages in processing to be acked or nacked, closes the client. */
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    await this.client?.close();
+  }
+
+  get isOpen(): boolean {
+    return this.subscription?.isOpen ?? false;
+  }
+}
+
+function inbound(message: Message): InboundMessage {
+  return {
+    id: message.id,
+    data: message.data,
+    attributes: message.attributes,
+    publishTime: message.publishTime,
+    ...(message.orderingKey ? { orderingKey: message.orderingKey } : {}),
+    // The client reports 0 when the subscription has no dead-letter policy.
+    ...(message.deliveryAttempt ? { deliveryAttempt: message.deliveryAttempt } : {}),
+  };
+}

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
+import { startEmulator, type RunningEmulator } from '../../local/emulator/index.ts';
+import { runCli } from '../helpers/cli.ts';
+
+describe('orderflow worker and setup commands', () => {
+  let emulator: RunningEmulator;
+  let dir: string;
+  before(async () => {
+    emulator = await startEmulator();
+    dir = await mkdtemp(join(tmpdir(), 'orderflow-cli-'));
+  });
+  after(async () => {
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('--help documents every flag of both commands', async () => {
+    const worker = await runCli(['worker', '--help']);
+    assert.equal(worker.code, 0);
+    for (const flag of ['--subscription', '--mode', '--sink', '--database', '--max-messages', '--max-bytes', '--batch-max-rows', '--batch-max-bytes', '--batch-max-age-ms', '--dedupe-cache-size', '--port', '--push-audience', '--stats-interval', '--drain-timeout-ms']) {
+      assert.ok(worker.stdout.toString().includes(flag), `worker --help lists ${flag}`);
+    }
+    const setup = await runCli(['setup', '--help']);
+    assert.equal(setup.code, 0);
+    for (const flag of ['--engine', '--topic', '--subscription', '--dead-letter-topic', '--max-delivery-attempts', '--min-backoff', '--max-backoff']) {
+      assert.ok(setup.stdout.toString().includes(flag), `setup --help lists ${flag}`);
+    }
+  });
+
+  test('bad flags and environment values fail with one line', async () => {
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [['worker', '--max-messages', '0'], {}, /--max-messages must be a positive whole number/],
+      [['worker', '--push-audience', 'https://x'], {}, /--push-audience only applies with --mode push/],
+      [['worker'], { ORDERFLOW_MODE: 'poll' }, /mode/],
+      [['setup', '--max-delivery-attempts', '3'], {}, /--max-delivery-attempts must be from 5 to 100/],
+    ];
+    for (const [args, env, pattern] of cases) {
+      const result = await runCli(args, { env });
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.stderr, pattern);
+      assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
+    }
+  });
+
+  test('--sink bigquery fails with one clear line until the BigQuery sink lands', async () => {
+    const result = await runCli(['worker', '--sink', 'bigquery'], { env: { PUBSUB_EMULATOR_HOST: emulator.address } });
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr.trim(), 'orderflow: the bigquery sink is not built yet');
+  });
+
+  test('setup creates the topic, the subscription with its dead-letter and retry policies, the tables and views; a second run changes nothing', async () => {
+    const database = join(dir, 'w.duckdb');
+    const env = { PUBSUB_EMULATOR_HOST: emulator.address };
+    const first = await runCli(['setup', '--project', 'cli-test', '--database', database], { env });
+    assert.equal(first.code, 0, first.stderr);
+    const subscription = emulator.broker.getSubscription('projects/cli-test/subscriptions/orders-worker').resource;
+    assert.equal(subscription.topic, 'projects/cli-test/topics/orders');
+    assert.equal(subscription.deadLetterPolicy?.deadLetterTopic, 'projects/cli-test/topics/orders-dead-letter');
+    assert.equal(subscription.deadLetterPolicy?.maxDeliveryAttempts, 10);
+    assert.ok(subscription.retryPolicy?.minimumBackoff);
+    const objects = await withDuckDBFile(database, async (c) =>
+      (await c.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' ORDER BY 1`)).getRows().map((r) => String(r[0])));
+    assert.deepEqual(objects, ['dead_letter', 'order_items', 'order_items_current', 'order_payments', 'order_payments_current', 'orders', 'orders_current']);
+    const second = await runCli(['setup', '--project', 'cli-test', '--database', database], { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /"existing":\["topic orders","topic orders-dead-letter","subscription orders-dead-letter","subscription orders-worker"\]/);
+  });
+
+  test('the worker refuses to start on a missing subscription with one line', async () => {
+    const result = await runCli(['worker', '--project', 'cli-test', '--subscription', 'nope', '--database', join(dir, 'x.duckdb'), '--port', '0'], { env: { PUBSUB_EMULATOR_HOST: emulator.address } });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^orderflow: subscription nope does not exist in project cli-test \(run orderflow setup\)$/m);
+  });
+});

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { validateEvent } from '../../common/contract/validate.ts';
+import { loadRawTables } from '../../common/table-schemas.ts';
+import { appendRows } from '../../common/warehouse/duckdb-append.ts';
+import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
+import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
+import type { RawRows } from '../../common/warehouse/rows.ts';
+import { split } from '../../streaming/pipeline/split.ts';
+import { appendAll, DuckDBSink, setupDuckDBWarehouse } from '../../streaming/sinks/duckdb-sink.ts';
+import { createdEvent } from '../fixtures/events.ts';
+
+const tables = new Map(loadRawTables().map((t) => [t.name, t]));
+
+function rowsOf(eventId: string): RawRows {
+  const verdict = validateEvent({ ...createdEvent(), event_id: eventId });
+  assert.ok(verdict.valid);
+  return split(verdict.event, verdict.flags, { id: `m-${eventId}`, data: Buffer.alloc(0), attributes: {}, publishTime: new Date() }, new Date());
+}
+
+const count = async (path: string, table: string) =>
+  withDuckDBFile(path, async (c) => Number((await c.runAndReadAll(`SELECT count(*) FROM raw.${table}`)).getRows()[0]![0]));
+
+describe('DuckDB sink', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'orderflow-sink-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('writes a micro-batch to all tables, readable through the *_current views', async () => {
+    const path = join(dir, 'a.duckdb');
+    await setupDuckDBWarehouse(path);
+    const sink = new DuckDBSink({ path, lockTimeoutMs: 5000 });
+    assert.deepEqual(await sink.write(rowsOf('e1')), { rejected: [] });
+    assert.deepEqual([await count(path, 'orders'), await count(path, 'order_items'), await count(path, 'order_payments')], [1, 2, 1]);
+    assert.equal(await count(path, 'order_items_current'), 2);
+  });
+
+  test('the appender writes inside the explicit transaction: nothing is visible before COMMIT, nothing remains after ROLLBACK', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const writer = await instance.connect();
+    const reader = await instance.connect();
+    for (const sql of duckdbCreateTable(tables.get('orders')!)) await writer.run(sql);
+    const visible = async () => Number((await reader.runAndReadAll('SELECT count(*) FROM raw.orders')).getRows()[0]![0]);
+    await writer.run('BEGIN TRANSACTION');
+    await appendRows(writer, tables.get('orders')!, rowsOf('e1').orders);
+    assert.equal(await visible(), 0, 'appended rows are not visible to another connection before COMMIT');
+    await writer.run('ROLLBACK');
+    assert.equal(await visible(), 0);
+    await appendAll(writer, [[tables.get('orders')!, rowsOf('e2').orders]]);
+    assert.equal(await visible(), 1);
+    writer.closeSync();
+    reader.closeSync();
+    instance.closeSync();
+  });
+
+  test('a failure on one table rolls back the rows already appended to the others, and is reported as transient', async () => {
+    const path = join(dir, 'b.duckdb');
+    await setupDuckDBWarehouse(path);
+    const sink = new DuckDBSink({ path, lockTimeoutMs: 5000 });
+    const batch = rowsOf('e1');
+    // order_payments is appended after orders and order_items; a NULL key there fails its NOT NULL.
+    batch.order_payments[0]!.order_id = null;
+    await assert.rejects(sink.write(batch), { name: 'TransientWriteError' });
+    assert.deepEqual([await count(path, 'orders'), await count(path, 'order_items'), await count(path, 'order_payments')], [0, 0, 0]);
+  });
+});

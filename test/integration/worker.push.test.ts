@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { OAuth2Client } from 'google-auth-library';
+import { createLogger } from '../../common/logger.ts';
+import { FaultySink } from '../../streaming/sinks/faulty-sink.ts';
+import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
+import { oidcVerifier } from '../../streaming/source/push-auth.ts';
+import { startWorker, type RunningWorker } from '../../streaming/worker.ts';
+import { createdEvent, updatedEvent } from '../fixtures/events.ts';
+
+const AUDIENCE = 'https://worker.test/push';
+const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+/** Google's verifier with this test's signing key in place of Google's published certificates. */
+class TestCertsClient extends OAuth2Client {
+  override async getFederatedSignonCertsAsync(): ReturnType<OAuth2Client['getFederatedSignonCertsAsync']> {
+    const certs = { test: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    return { certs, format: 'PEM' as Awaited<ReturnType<OAuth2Client['getFederatedSignonCertsAsync']>>['format'] };
+  }
+}
+
+function token(claims: Record<string, unknown>, key = keys.privateKey): string {
+  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'test' })}.${b64({ iss: 'https://accounts.google.com', aud: AUDIENCE, iat: now, exp: now + 600, email: 'push@test', ...claims })}`;
+  return `${body}.${sign('RSA-SHA256', Buffer.from(body), key).toString('base64url')}`;
+}
+
+let sequence = 0;
+const wrapped = (data: Buffer | string, attributes: Record<string, string> = {}) => JSON.stringify({
+  message: { data: Buffer.from(data).toString('base64'), attributes, messageId: `push-${++sequence}`, publishTime: '2026-11-20T10:00:01.000Z' },
+  subscription: 'projects/p/subscriptions/orders-push',
+  deliveryAttempt: 2,
+});
+
+describe('push mode', () => {
+  let worker: RunningWorker;
+  let base: string;
+  const memory = new MemorySink();
+  const sink = new FaultySink(memory);
+  const post = (body: string, headers: Record<string, string> = {}, bearer: string | null = token({})) =>
+    fetch(`${base}/`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers } });
+
+  before(async () => {
+    worker = await startWorker({
+      mode: 'push', projectId: 'p', subscription: 'unused', maxMessages: 1000, maxBytes: 1 << 20, streams: 1,
+      limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30 }, dedupeCapacity: 1000, host: '127.0.0.1', port: 0,
+      statsIntervalMs: 60_000, drainTimeoutMs: 2000,
+    }, { sink, logger: createLogger({ level: 'silent' }), verifier: oidcVerifier(AUDIENCE, new TestCertsClient()) });
+    base = `http://127.0.0.1:${worker.address.port}`;
+  });
+  after(async () => {
+    await worker.stop();
+  });
+
+  test('/healthz and /readyz answer 200', async () => {
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  });
+
+  test('a wrapped push with a valid token: 2xx once the rows are durable', async () => {
+    const response = await post(wrapped(JSON.stringify(createdEvent()), { event_id: 'evt-0001' }));
+    assert.equal(response.status, 204);
+    const [order] = memory.tables.orders;
+    assert.equal(order!.event_id, 'evt-0001');
+    assert.match(String(order!.message_id), /^push-/);
+    assert.equal(memory.tables.order_items.length, 2);
+  });
+
+  test('an unwrapped push: the body is the data, metadata and attributes come as headers', async () => {
+    const response = await post('{"not": "an order"}', { 'x-goog-pubsub-message-id': 'unwrapped-1', 'x-goog-pubsub-publish-time': '2026-11-20T10:00:02Z', event_type: 'order_created' });
+    assert.equal(response.status, 204);
+    const row = memory.tables.dead_letter.find((r) => r.message_id === 'unwrapped-1');
+    assert.ok(row);
+    assert.equal(row.payload, '{"not": "an order"}');
+    assert.equal(row.error_code, 'schema');
+    assert.deepEqual(row.attributes, [{ key: 'event_type', value: 'order_created' }]);
+  });
+
+  test('missing, foreign-signed or wrong-audience tokens are refused with 401 and nothing is written', async () => {
+    const before = memory.writes;
+    for (const bearer of [null, token({}, stranger.privateKey), token({ aud: 'https://elsewhere' }), token({ exp: Math.floor(Date.now() / 1000) - 3600 })]) {
+      assert.equal((await post(wrapped(JSON.stringify(updatedEvent())), {}, bearer)).status, 401);
+    }
+    assert.equal(memory.writes, before);
+  });
+
+  test('a request that is not a Pub/Sub push message is a 400', async () => {
+    const response = await post(JSON.stringify({ message: { data: 'e30=' }, subscription: 's' }));
+    assert.equal(response.status, 400);
+  });
+
+  test('a transient write failure answers 5xx so Pub/Sub retries; the retry succeeds', async () => {
+    const body = wrapped(JSON.stringify({ ...updatedEvent(), event_id: 'evt-retry' }));
+    sink.plan = { failNext: 1 };
+    assert.equal((await post(body)).status, 503);
+    assert.equal((await post(body)).status, 204);
+    assert.equal(memory.tables.orders.filter((r) => r.event_id === 'evt-retry').length, 1);
+  });
+
+  test('concurrent requests share micro-batches', async () => {
+    const before = memory.writes;
+    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => post(wrapped(JSON.stringify({ ...updatedEvent(), event_id: `evt-c${i}` })))));
+    assert.deepEqual(new Set(responses.map((r) => r.status)), new Set([204]));
+    const writes = memory.writes - before;
+    assert.ok(writes < 40 / 4, `40 requests in ${writes} writes`);
+  });
+});

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { InboundMessage } from '../../streaming/pipeline/message.ts';
+import { MicroBatcher } from '../../streaming/pipeline/micro-batcher.ts';
+import { Pipeline } from '../../streaming/pipeline/pipeline.ts';
+import { ProcessedSpy } from '../../streaming/pipeline/processed-spy.ts';
+import { RecentIds } from '../../streaming/pipeline/recent-ids.ts';
+import { WorkerStats } from '../../streaming/pipeline/stats.ts';
+import { FaultySink, type FaultPlan } from '../../streaming/sinks/faulty-sink.ts';
+import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
+import { createdEvent, updatedEvent } from '../fixtures/events.ts';
+
+let ids = 0;
+const message = (body: unknown): InboundMessage => ({
+  id: `m${++ids}`,
+  data: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+  attributes: { source: 'test' },
+  publishTime: new Date('2026-11-20T10:00:01Z'),
+});
+
+function pipeline(plan: FaultPlan = {}, limits = { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5 }) {
+  const memory = new MemorySink();
+  const sink = new FaultySink(memory, plan);
+  const stats = new WorkerStats();
+  const spy = new ProcessedSpy();
+  return { memory, sink, stats, spy, pipeline: new Pipeline({ sink, limits, dedupeCapacity: 100, stats, spy }) };
+}
+
+describe('pipeline', () => {
+  test('a valid message is acked after its rows for all three tables are written', async () => {
+    const { pipeline: p, memory } = pipeline();
+    assert.deepEqual(await p.process(message(createdEvent())), { kind: 'ack', reason: 'written' });
+    assert.deepEqual([memory.tables.orders.length, memory.tables.order_items.length, memory.tables.order_payments.length, memory.tables.dead_letter.length], [1, 2, 1, 0]);
+  });
+
+  test('an invalid message becomes a dead-letter row with its payload and every reason, then is acked', async () => {
+    const { pipeline: p, memory, stats } = pipeline();
+    const outcome = await p.process(message('{"event_id": "x"'));
+    assert.deepEqual(outcome, { kind: 'dead-letter', errorCode: 'not_json' });
+    assert.equal(memory.tables.dead_letter.length, 1);
+    assert.equal(memory.tables.dead_letter[0]!.payload, '{"event_id": "x"');
+    assert.equal(memory.tables.orders.length, 0);
+    assert.equal(stats.invalid, 1);
+  });
+
+  test('duplicates are acked without writing, whether the first copy is written or still in its batch', async () => {
+    const { pipeline: p, memory, stats } = pipeline();
+    const together = await Promise.all([p.process(message(createdEvent())), p.process(message(createdEvent()))]);
+    assert.deepEqual(together.map((o) => o.kind === 'ack' && o.reason).sort(), ['duplicate', 'written']);
+    assert.deepEqual(await p.process(message(createdEvent())), { kind: 'ack', reason: 'duplicate' });
+    assert.equal(memory.tables.orders.length, 1);
+    assert.equal(stats.duplicatesDropped, 2);
+    // Another event of the same order is not a duplicate.
+    assert.deepEqual(await p.process(message(updatedEvent())), { kind: 'ack', reason: 'written' });
+  });
+
+  test('a transient write failure nacks every message of the batch, and the redelivery is written', async () => {
+    const { pipeline: p, memory, stats } = pipeline({ failNext: 1 }, { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 20 });
+    const second = { ...updatedEvent(), event_id: 'evt-0003' };
+    const first = await Promise.all([p.process(message(createdEvent())), p.process(message('nope')), p.process(message(second))]);
+    assert.deepEqual(first.map((o) => o.kind), ['nack', 'nack', 'nack']);
+    assert.equal(memory.writes, 0);
+    assert.equal(stats.nacked, 3);
+    // The failed event id was not remembered: its redelivery is written, not dropped as a duplicate.
+    assert.deepEqual(await p.process(message(createdEvent())), { kind: 'ack', reason: 'written' });
+    assert.equal(memory.tables.orders.length, 1);
+  });
+
+  test('a message whose rows are refused for good is dead-lettered with the reason and acked; the others are written', async () => {
+    const refused = createdEvent().order.order_id;
+    const other = { ...createdEvent(), event_id: 'evt-9', order: { ...createdEvent().order, order_id: 'b'.repeat(32) } };
+    const { pipeline: p, memory } = pipeline({ reject: (table, row) => (table === 'order_items' && row.order_id === refused ? 'price out of range' : undefined) });
+    const outcomes = await Promise.all([p.process(message(createdEvent())), p.process(message(other))]);
+    assert.deepEqual(outcomes, [{ kind: 'dead-letter', errorCode: 'write_rejected' }, { kind: 'ack', reason: 'written' }]);
+    const [row] = memory.tables.dead_letter;
+    assert.equal(row!.error_code, 'write_rejected');
+    assert.equal(row!.event_id, 'evt-0001');
+    assert.match(JSON.stringify(row!.errors), /order_items row refused: price out of range/);
+    assert.deepEqual(memory.tables.order_items.map((r) => r.order_id), ['b'.repeat(32), 'b'.repeat(32)]);
+  });
+
+  test('a refused dead-letter row is nacked (left to Pub/Sub retries and its dead-letter topic)', async () => {
+    const { pipeline: p } = pipeline({ reject: (table) => (table === 'dead_letter' ? 'too large' : undefined) });
+    const outcome = await p.process(message('nope'));
+    assert.equal(outcome.kind, 'nack');
+  });
+
+  test('after drain() buffered messages are written and later ones nacked', async () => {
+    const { pipeline: p, memory } = pipeline({}, { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000 });
+    const pending = p.process(message(createdEvent()));
+    await p.drain();
+    assert.deepEqual(await pending, { kind: 'ack', reason: 'written' });
+    assert.equal(memory.tables.orders.length, 1);
+    const late = await p.process(message(updatedEvent()));
+    assert.equal(late.kind === 'nack' && late.error.name, 'DrainingError');
+  });
+
+  test('the spy resolves waits for past and future messages', async () => {
+    const { pipeline: p, spy } = pipeline();
+    const m = message(createdEvent());
+    const waiting = spy.waitForMessage(m.id);
+    await p.process(m);
+    assert.deepEqual((await waiting).outcome, { kind: 'ack', reason: 'written' });
+    assert.equal((await spy.waitFor((e) => e.eventId === 'evt-0001')).length, 1);
+  });
+});
+
+describe('micro-batcher', () => {
+  const recorder = () => {
+    const batches: number[][] = [];
+    return { batches, write: async (items: number[]) => { batches.push(items); return items.map((i) => i * 10); } };
+  };
+
+  test('flushes when the row limit is reached, and resolves each entry with its own result', async () => {
+    const { batches, write } = recorder();
+    const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 6, maxBytes: 1e9, maxAgeMs: 60_000 }, write);
+    const results = await Promise.all([1, 2, 3].map((i) => batcher.add(i, { rows: 2, bytes: 1 })));
+    assert.deepEqual(results, [10, 20, 30]);
+    assert.deepEqual(batches, [[1, 2, 3]]);
+  });
+
+  test('flushes when the message limit is reached', async () => {
+    const { batches, write } = recorder();
+    const batcher = new MicroBatcher({ maxMessages: 2, maxRows: 1e9, maxBytes: 1e9, maxAgeMs: 60_000 }, write);
+    await Promise.all([1, 2].map((i) => batcher.add(i, { rows: 1, bytes: 1 })));
+    assert.deepEqual(batches, [[1, 2]]);
+  });
+
+  test('flushes when the byte limit is reached', async () => {
+    const { batches, write } = recorder();
+    const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 1e9, maxBytes: 100, maxAgeMs: 60_000 }, write);
+    await Promise.all([batcher.add(1, { rows: 1, bytes: 60 }), batcher.add(2, { rows: 1, bytes: 60 })]);
+    assert.deepEqual(batches, [[1, 2]]);
+  });
+
+  test('flushes on age, and fills the next batch while one is written', async () => {
+    const { batches, write } = recorder();
+    const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 1e9, maxBytes: 1e9, maxAgeMs: 10 }, write);
+    const first = batcher.add(1, { rows: 1, bytes: 1 });
+    assert.equal(batcher.pending, 1);
+    await first;
+    await Promise.all([batcher.add(2, { rows: 1, bytes: 1 }), batcher.add(3, { rows: 1, bytes: 1 })]);
+    assert.deepEqual(batches, [[1], [2, 3]]);
+  });
+
+  test('a write that throws rejects every entry of its batch', async () => {
+    const batcher = new MicroBatcher<number, number>({ maxMessages: 1e9, maxRows: 2, maxBytes: 1e9, maxAgeMs: 60_000 }, async () => {
+      throw new Error('boom');
+    });
+    const results = await Promise.allSettled([batcher.add(1, { rows: 1, bytes: 1 }), batcher.add(2, { rows: 1, bytes: 1 })]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  });
+});
+
+describe('recent event ids', () => {
+  test('keeps the most recently seen ids up to its capacity', () => {
+    const recent = new RecentIds(2);
+    recent.add('a');
+    recent.add('b');
+    assert.equal(recent.has('a'), true); // refreshes a: b is now the oldest
+    recent.add('c');
+    assert.deepEqual([recent.has('a'), recent.has('b'), recent.has('c'), recent.size], [true, false, true, 2]);
+  });
+});
