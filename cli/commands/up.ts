@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { killAllChildren } from '../../local/stack/children.ts';
 import { formatSummary } from '../../local/stack/report.ts';
 import { runStack } from '../../local/stack/up.ts';
@@ -59,6 +61,8 @@ export const upCommand = defineCommand<Args>({
         (line) => process.stdout.write(`${line}\n`),
       );
       process.stdout.write(formatSummary(result, (performance.now() - started) / 1000));
+      // The same figures for scripts and tests.
+      await writeFile(join(args.dataDir, 'up-summary.json'), `${JSON.stringify(result, null, 2)}\n`);
       if (result.interrupted) process.exitCode = 130;
       else if (result.batch && result.batch.exitCode !== 0) process.exitCode = typeof result.batch.exitCode === 'number' ? result.batch.exitCode : 1;
     } finally {

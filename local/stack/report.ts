@@ -38,13 +38,14 @@ export function formatSummary(result: StackResult, seconds: number): string {
 }
 
 function wrap(text: string, width: number, indent: string): string[] {
+  const lead = /^\s*/.exec(text)![0];
   const out: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + word.length + 1 > width) {
+  let line = lead;
+  for (const word of text.trim().split(' ')) {
+    if (line.trim() && line.length + word.length + 1 > width) {
       out.push(line);
       line = indent + word;
-    } else line = line ? `${line} ${word}` : word;
+    } else line = line.trim() ? `${line} ${word}` : `${line}${word}`;
   }
   if (line.trim()) out.push(line);
   return out;

@@ -52,6 +52,8 @@ export interface StackResult {
 const PROJECT = 'orderflow-local';
 const TOPIC = 'orders';
 const SUBSCRIPTION = 'orders-worker';
+/** The generator's default pace on the event clock. */
+const EVENT_INTERVAL_SECONDS = 300;
 
 /**
  * The whole pipeline on this machine: emulator, setup, N worker processes, the generator, then the
@@ -110,11 +112,15 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
 }
 
 async function generate(options: StackOptions, workers: Child[], logs: string, logger: Logger, log: (line: string) => void): Promise<RunResult> {
+  const count = options.keepRunning ? undefined : Math.max(1, Math.round(options.rate * options.duration));
+  // A bounded run replays the last days so its event clock ends about now (orders get approved,
+  // shipped and delivered on the way); an open-ended one keeps pace with the wall clock.
+  const eventInterval = count === undefined ? 1 / options.rate : EVENT_INTERVAL_SECONDS;
+  const startTime = Date.now() - (count ?? 0) * eventInterval * 1000;
   const stream = new EventStream({
-    seed: options.seed, startTime: Date.now(), duplicateRate: options.duplicateRate, invalidRate: options.invalidRate, updateRate: options.updateRate,
+    seed: options.seed, startTime, eventInterval, duplicateRate: options.duplicateRate, invalidRate: options.invalidRate, updateRate: options.updateRate,
   });
   const output = new PubSubOutput({ projectId: PROJECT, topic: TOPIC, maxInFlight: 1000, ordering: true, logger });
-  const count = options.keepRunning ? undefined : Math.max(1, Math.round(options.rate * options.duration));
   log(`generator: ${count === undefined ? 'until Ctrl-C' : `${count} messages`} at ${options.rate}/s (seed ${options.seed})`);
   const started = performance.now();
   const progress = new ProgressLine(() => {

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { StackResult } from '../../local/stack/up.ts';
+import { runCli } from '../helpers/cli.ts';
+
+/** Processes whose command line mentions `marker` (our children carry the data directory in their flags). */
+const processesMentioning = (marker: string) =>
+  execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(marker) && !line.includes('ps -eo'));
+
+test('orderflow up runs the whole pipeline and its figures add up', { timeout: 240_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'orderflow-up-'));
+  const result = await runCli(['up', '--data-dir', dataDir, '--rate', '150', '--duration', '6', '--duplicate-rate', '0.05', '--invalid-rate', '0.05', '--update-rate', '0.2']);
+  const stdout = result.stdout.toString('utf8');
+  assert.equal(result.code, 0, `${stdout}\n${result.stderr}`);
+  const summary = JSON.parse(await readFile(join(dataDir, 'up-summary.json'), 'utf8')) as StackResult;
+  const { generator: g, warehouse: w } = summary;
+
+  assert.equal(g.published, 900);
+  assert.equal(g.failed, 0);
+  assert.ok(g.byKind.invalid > 0 && g.byKind.duplicate > 0 && g.byKind.updated > 0, JSON.stringify(g.byKind));
+  assert.equal(w.ingestedEvents, g.published - g.byKind.invalid - g.byKind.duplicate, 'published - invalid - duplicates = ingested');
+  assert.equal(w.deadLetteredMessages, g.byKind.invalid, 'every invalid message is dead-lettered, nothing else');
+  assert.ok(Object.keys(w.deadLettered).length >= 5, `a mix of reasons: ${JSON.stringify(w.deadLettered)}`);
+  assert.equal(summary.batch?.summary?.status, 'published');
+  assert.ok(summary.batch!.checks.length > 0 && summary.batch!.checks.every((c) => c.status !== 'fail'));
+  for (const table of ['fact_sales', 'fact_orders', 'agg_daily_sales']) assert.ok((w.mart[table] ?? 0) > 0, `mart.${table} is empty`);
+
+  assert.match(stdout, /ingested +\d[\d,]* distinct events \(published - invalid - duplicates = [\d,]+, matches\)/);
+  assert.match(stdout, /npx orderflow query/);
+  assert.deepEqual((await readdir(join(dataDir, 'logs'))).sort(), ['batch.log', 'setup.log', 'up.log', 'worker-1.log', 'worker-2.log']);
+  assert.deepEqual(processesMentioning(dataDir), [], 'a process of the stack is still running');
+});
+
+test('orderflow up with a bad flag says so in one line and starts nothing', async () => {
+  const result = await runCli(['up', '--workers', '0']);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^orderflow: --workers must be a positive whole number/);
+});
+
+test('Ctrl-C stops the stack cleanly: exit 130, no process left, the warehouse opens and reads', { timeout: 120_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const { once } = await import('node:events');
+  const { withDuckDBFile } = await import('../../common/warehouse/duckdb-file.ts');
+  const { latestCounters } = await import('../../local/stack/worker-logs.ts');
+  const { BIN } = await import('../helpers/cli.ts');
+  const dataDir = await mkdtemp(join(tmpdir(), 'orderflow-up-int-'));
+  const child = spawn(process.execPath, [BIN, 'up', '--data-dir', dataDir, '--rate', '100', '--duration', '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Interrupt once the workers have acked something: mid-run, with messages in flight.
+  for (let acked = 0; acked < 50; acked = (await latestCounters(join(dataDir, 'logs', 'worker-1.log'))).acked) {
+    assert.equal(child.exitCode, null, output);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGINT');
+  const [code] = await once(child, 'close');
+  assert.equal(code, 130, output);
+  assert.match(output, /orderflow up: interrupted/);
+  assert.deepEqual(processesMentioning(dataDir), []);
+  const orders = await withDuckDBFile(join(dataDir, 'warehouse.duckdb'), async (db) =>
+    Number((await db.runAndReadAll('SELECT count(*) AS n FROM raw.orders_current')).getRowObjectsJS()[0]!.n));
+  assert.ok(orders > 0);
+});
