@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { StackResult } from '../../local/stack/up.ts';
-import { runCli } from '../helpers/cli.ts';
+import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
+import { latestCounters } from '../../local/stack/worker-logs.ts';
+import { BIN, runCli } from '../helpers/cli.ts';
 
 /** Processes whose command line mentions `marker` (our children carry the data directory in their flags). */
 const processesMentioning = (marker: string) =>
@@ -42,11 +45,6 @@ test('orderflow up with a bad flag says so in one line and starts nothing', asyn
 });
 
 test('Ctrl-C stops the stack cleanly: exit 130, no process left, the warehouse opens and reads', { timeout: 120_000 }, async () => {
-  const { spawn } = await import('node:child_process');
-  const { once } = await import('node:events');
-  const { withDuckDBFile } = await import('../../common/warehouse/duckdb-file.ts');
-  const { latestCounters } = await import('../../local/stack/worker-logs.ts');
-  const { BIN } = await import('../helpers/cli.ts');
   const dataDir = await mkdtemp(join(tmpdir(), 'orderflow-up-int-'));
   const child = spawn(process.execPath, [BIN, 'up', '--data-dir', dataDir, '--rate', '100', '--duration', '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../bin/orderflow.js', import.meta.url));
+/** Every command and subcommand, in the order the reference lists them. */
+export const COMMANDS = ['up', 'generate', 'validate', 'snapshot', 'emulator', 'setup', 'worker', 'batch run', 'query'];
+
+/** docs/cli.md: each command's --help, so the flag reference is the CLI's own text and never drifts. */
+export function renderCliReference(): string {
+  const help = (command: string) =>
+    // A bare environment: some defaults come from variables (GOOGLE_CLOUD_PROJECT, PORT, K_SERVICE).
+    execFileSync(process.execPath, [BIN, ...command.split(' '), '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } }).trimEnd();
+  const sections = COMMANDS.map((command) => `## orderflow ${command}\n\n\`\`\`\n${help(command)}\n\`\`\`\n`);
+  return [
+    '# CLI reference',
+    '',
+    'Generated from each command\'s `--help` by `npm run docs:cli`; a test fails when it is stale.',
+    'Every flag can also be set as an environment variable: `ORDERFLOW_` and the flag in upper case with',
+    '`_` for `-` (`--duplicate-rate` is `ORDERFLOW_DUPLICATE_RATE`). A flag on the command line wins over the',
+    'variable; variables for flags a command does not have are ignored. Also read: `PUBSUB_EMULATOR_HOST`',
+    '(point Pub/Sub clients at an emulator), `STORAGE_EMULATOR_HOST` (GCS), `GOOGLE_CLOUD_PROJECT` (default',
+    'project), `GOOGLE_APPLICATION_CREDENTIALS` (service account key for the Google clients), `PORT` (the',
+    'worker\'s HTTP port on Cloud Run), `ORDERFLOW_LOG_LEVEL` (trace, debug, info, warn, error) and',
+    '`ORDERFLOW_DEBUG=1` (stack traces with errors).',
+    '',
+    ...sections,
+  ].join('\n');
+}
