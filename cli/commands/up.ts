@@ -2,22 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { killAllChildren } from '../../local/stack/children.ts';
 import { formatSummary } from '../../local/stack/report.ts';
-import { runStack } from '../../local/stack/up.ts';
+import { runStack, type StackOptions } from '../../local/stack/up.ts';
 import { defineCommand } from '../command.ts';
 import { integer, positiveInteger, positiveNumber, probability } from '../options.ts';
 
-interface Args {
-  dataDir: string;
-  workers: number;
-  rate: number;
-  duration: number;
-  keepRunning: boolean;
-  seed: number;
-  duplicateRate: number;
-  invalidRate: number;
-  updateRate: number;
-  stallTimeout: number;
-}
+/** The stack's options as flags: seconds instead of ms for the stall timeout; the signal is ours. */
+type Args = Omit<StackOptions, 'stallTimeoutMs' | 'signal'> & { stallTimeout: number };
 
 export const upCommand = defineCommand<Args>({
   command: 'up',
@@ -33,7 +23,7 @@ export const upCommand = defineCommand<Args>({
         seed: { type: 'number', default: 1, coerce: integer('seed'), describe: 'Generator seed (the dims snapshot uses the same)' },
         'duplicate-rate': { type: 'number', default: 0.03, coerce: probability('duplicate-rate'), describe: 'Share of republished events' },
         'invalid-rate': { type: 'number', default: 0.02, coerce: probability('invalid-rate'), describe: 'Share of invalid messages (every reason code)' },
-        'update-rate': { type: 'number', default: 0.15, coerce: probability('update-rate'), describe: 'Share of order_updated events' },
+        'update-rate': { type: 'number', default: 0.6, coerce: probability('update-rate'), describe: 'Share of order_updated events (each order has ~5 lifecycle steps)' },
         'stall-timeout': { type: 'number', default: 60, coerce: positiveNumber('stall-timeout'), describe: 'Give up when nothing is acked for this many seconds' },
       })
       .example('npm start', 'the default demo: ~3,000 messages in 30 s, then the WAP job')
@@ -56,8 +46,9 @@ export const upCommand = defineCommand<Args>({
     process.once('exit', killAllChildren);
     const started = performance.now();
     try {
+      const { stallTimeout, ...options } = args;
       const result = await runStack(
-        { ...args, stallTimeoutMs: args.stallTimeout * 1000, signal: stop.signal },
+        { ...options, stallTimeoutMs: stallTimeout * 1000, signal: stop.signal },
         (line) => process.stdout.write(`${line}\n`),
       );
       process.stdout.write(formatSummary(result, (performance.now() - started) / 1000));

@@ -52,8 +52,8 @@ export interface StackResult {
 const PROJECT = 'orderflow-local';
 const TOPIC = 'orders';
 const SUBSCRIPTION = 'orders-worker';
-/** The generator's default pace on the event clock. */
-const EVENT_INTERVAL_SECONDS = 300;
+/** Simulated seconds between events for a bounded run: 3,000 messages span about a month. */
+const EVENT_INTERVAL_SECONDS = 900;
 
 /**
  * The whole pipeline on this machine: emulator, setup, N worker processes, the generator, then the
@@ -74,7 +74,9 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
   try {
     const external = process.env.PUBSUB_EMULATOR_HOST;
     if (!external) emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
-    const env = { PUBSUB_EMULATOR_HOST: external ?? emulator!.address, GOOGLE_CLOUD_PROJECT: PROJECT };
+    // Local only: the Google clients need not look for a GCE metadata server (and warn when there is none).
+    const env = { PUBSUB_EMULATOR_HOST: external ?? emulator!.address, GOOGLE_CLOUD_PROJECT: PROJECT, METADATA_SERVER_DETECTION: 'none' };
+    process.env.METADATA_SERVER_DETECTION = env.METADATA_SERVER_DETECTION;
     // The in-process generator's client reads it too.
     process.env.PUBSUB_EMULATOR_HOST = env.PUBSUB_EMULATOR_HOST;
     log(`pubsub: ${external ? `emulator at ${external}` : `embedded emulator at ${emulator!.address}`}`);
