@@ -93,6 +93,14 @@ export class DuckDBSink implements RowSink {
 
   /** Writes queued batches while they keep coming; says why it let the file go. */
   private async holdFile(connection: DuckDBConnection): Promise<'idle' | 'turn'> {
+    const released = await this.writeWhileComing(connection);
+    // Closing checkpoints the WAL into the file, synchronously on the event loop; doing it here
+    // runs it on DuckDB's threads while messages keep being received.
+    await connection.run('CHECKPOINT');
+    return released;
+  }
+
+  private async writeWhileComing(connection: DuckDBConnection): Promise<'idle' | 'turn'> {
     const opened = performance.now();
     for (;;) {
       const pending = this.queue[0] ?? (await this.nextWithin(this.hold.holdIdleMs));
