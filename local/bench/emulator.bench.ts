@@ -2,6 +2,7 @@
 // gcloud's (when installed), through the official client with its default batching, 1 KB messages;
 // then the embedded emulator's memory holding 200k unacked messages.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type Message, PubSub } from '@google-cloud/pubsub';
 import { gcloudOnPath, startGcloudEmulator } from '../gcloud-emulator.ts';
 import { startEmulatorProcess } from './emulator-process.ts';
@@ -18,6 +19,9 @@ const PUBLISH_WINDOW = 5_000;
 interface Figures {
   publishPerSecond: number;
   pullAckPerSecond: number;
+  /** The emulator's own CPU time per message (its whole process group for gcloud's), or NaN. */
+  publishCpuMicros: number;
+  pullAckCpuMicros: number;
   duplicates: number;
 }
 
@@ -65,12 +69,50 @@ async function measure(target: Target, count: number): Promise<Figures> {
     const run = `bench-${process.pid}-${++runCount}`;
     const [topic] = await pubsub.createTopic(`${run}-topic`);
     await topic.createSubscription(`${run}-sub`, { ackDeadlineSeconds: 60 });
+    const cpuAtStart = cpuSeconds(target.pid);
     const publishSeconds = await publishAll(pubsub, topic.name, count);
+    const cpuAfterPublish = cpuSeconds(target.pid);
     const pulled = await pullAll(pubsub, `${run}-sub`, count);
+    const cpuAfterPull = cpuSeconds(target.pid);
     await topic.delete();
-    return { publishPerSecond: count / publishSeconds, pullAckPerSecond: count / pulled.seconds, duplicates: pulled.duplicates };
+    return {
+      publishPerSecond: count / publishSeconds,
+      pullAckPerSecond: count / pulled.seconds,
+      publishCpuMicros: ((cpuAfterPublish - cpuAtStart) / count) * 1e6,
+      pullAckCpuMicros: ((cpuAfterPull - cpuAfterPublish) / count) * 1e6,
+      duplicates: pulled.duplicates,
+    };
   } finally {
     await pubsub.close();
+  }
+}
+
+const CLOCK_TICKS = Number(tryExec('getconf', ['CLK_TCK'])) || 100;
+
+/** CPU seconds used so far by a process and its process group (Linux /proc); NaN elsewhere. */
+function cpuSeconds(pid: number): number {
+  if (!existsSync('/proc/self/stat')) return NaN;
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the parenthesised command: state ppid pgrp ... utime(14th) stime(15th).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(entry) === pid || Number(fields[2]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+function tryExec(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
   }
 }
 
@@ -105,6 +147,7 @@ function seconds(since: bigint): number {
 }
 
 const rate = (n: number) => `${Math.round(n).toLocaleString('en-US')}`.padStart(12);
+const micros = (n: number) => (Number.isNaN(n) ? 'n/a' : n.toFixed(1)).padStart(12);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 async function startTargets(): Promise<{ targets: Target[]; notes: string[] }> {
@@ -135,14 +178,20 @@ async function main(): Promise<void> {
     const gcloud = results.get('gcloud');
     const lines = [
       `Pub/Sub emulators: ${MESSAGES.toLocaleString('en-US')} messages of 1 KB, official client, default batching (after a ${WARMUP_MESSAGES.toLocaleString('en-US')}-message warm-up)`,
-      `${''.padEnd(16)}${'embedded'.padStart(12)}${gcloud ? `${'gcloud'.padStart(12)}${'ratio'.padStart(10)}` : ''}`,
+      `${''.padEnd(20)}${'embedded'.padStart(12)}${gcloud ? `${'gcloud'.padStart(12)}${'ratio'.padStart(10)}` : ''}`,
     ];
-    for (const [label, key] of [
-      ['publish msgs/s', 'publishPerSecond'],
-      ['pull+ack msgs/s', 'pullAckPerSecond'],
+    // Throughput: higher is better, ratio embedded/gcloud. CPU per message: lower is better, ratio gcloud/embedded.
+    for (const [label, key, higherIsBetter] of [
+      ['publish msgs/s', 'publishPerSecond', true],
+      ['pull+ack msgs/s', 'pullAckPerSecond', true],
+      ['publish CPU µs/msg', 'publishCpuMicros', false],
+      ['pull+ack CPU µs/msg', 'pullAckCpuMicros', false],
     ] as const) {
-      lines.push(`${label.padEnd(16)}${rate(embedded[key])}${gcloud ? `${rate(gcloud[key])}${`${(embedded[key] / gcloud[key]).toFixed(2)}x`.padStart(10)}` : ''}`);
+      const ratio = gcloud ? (higherIsBetter ? embedded[key] / gcloud[key] : gcloud[key] / embedded[key]) : NaN;
+      const format = higherIsBetter ? rate : micros;
+      lines.push(`${label.padEnd(20)}${format(embedded[key])}${gcloud ? `${format(gcloud[key])}${`${ratio.toFixed(2)}x`.padStart(10)}` : ''}`);
     }
+    if (gcloud) lines.push('(ratio: how many times better the embedded emulator is; CPU is the emulator process only, not the client)');
     lines.push(`duplicates: embedded ${embedded.duplicates}${gcloud ? `, gcloud ${gcloud.duplicates}` : ''}`);
     // A fresh process, so the figure is not inflated by what the throughput runs left behind.
     const fresh = await startEmulatorProcess();

@@ -1,5 +1,5 @@
 import { type FaultOptions, seededRandom } from './faults.ts';
-import { isEmptyMessage, stampMessages, type StoredMessage } from './message.ts';
+import { isEmptyMessage, messageBytes, stampMessages, type StoredMessage } from './message.ts';
 import { alreadyExists, invalidArgument, notFound, parseSubscriptionName, parseTopicName, type SubscriptionResource, type TopicResource } from './resources.ts';
 import { type Delivery, Subscription } from './subscription.ts';
 
@@ -56,17 +56,7 @@ export class Broker {
     parseSubscriptionName(resource.name);
     if (this.subscriptions.has(resource.name)) throw alreadyExists('Subscription');
     const topic = this.getTopic(resource.topic);
-    const deadline = resource.ackDeadlineSeconds || 10;
-    // The real minimum is 10 s; shorter deadlines (down to 1 s) are allowed here to keep tests quick.
-    if (deadline < MIN_ACK_DEADLINE_S || deadline > MAX_ACK_DEADLINE_S) throw invalidArgument(`Invalid ack deadline given: ${deadline}`);
-    const policy = resource.deadLetterPolicy;
-    if (policy?.deadLetterTopic) {
-      if (!this.topics.has(policy.deadLetterTopic)) throw notFound(policy.deadLetterTopic);
-      const attempts = policy.maxDeliveryAttempts || 5;
-      if (attempts < 5 || attempts > 100) throw invalidArgument('max_delivery_attempts must be between 5 and 100');
-      policy.maxDeliveryAttempts = attempts;
-    }
-    const stored: SubscriptionResource = { ...resource, ackDeadlineSeconds: deadline };
+    const stored = this.validSubscription(resource);
     const subscription = new Subscription(stored, {
       faults: this.faults,
       random: this.random,
@@ -75,6 +65,38 @@ export class Broker {
     this.subscriptions.set(resource.name, subscription);
     topic.subscriptions.add(subscription);
     return stored;
+  }
+
+  /** UpdateSubscription: takes the fields the mask names, checked as on creation. */
+  updateSubscription(update: SubscriptionResource, paths: readonly string[]): SubscriptionResource {
+    const subscription = this.getSubscription(update.name);
+    const next = this.validSubscription(applyMask(subscription.resource, update, paths, ['name', 'topic']));
+    // The Subscription keeps a reference to its resource: change it in place.
+    for (const key of Object.keys(subscription.resource)) if (!(key in next)) delete subscription.resource[key];
+    return Object.assign(subscription.resource, next);
+  }
+
+  /** UpdateTopic: takes the fields the mask names. */
+  updateTopic(update: TopicResource, paths: readonly string[]): TopicResource {
+    const topic = this.getTopic(update.name);
+    topic.resource = applyMask(topic.resource, update, paths, ['name']);
+    return topic.resource;
+  }
+
+  /** A copy with the defaults filled in, or an INVALID_ARGUMENT/NOT_FOUND as the service answers. */
+  private validSubscription(resource: SubscriptionResource): SubscriptionResource {
+    const deadline = resource.ackDeadlineSeconds || 10;
+    // The real minimum is 10 s; shorter deadlines (down to 1 s) are allowed here to keep tests quick.
+    if (deadline < MIN_ACK_DEADLINE_S || deadline > MAX_ACK_DEADLINE_S) throw invalidArgument(`Invalid ack deadline given: ${deadline}`);
+    const valid: SubscriptionResource = { ...resource, ackDeadlineSeconds: deadline };
+    const policy = resource.deadLetterPolicy;
+    if (policy?.deadLetterTopic) {
+      if (!this.topics.has(policy.deadLetterTopic)) throw notFound(policy.deadLetterTopic);
+      const attempts = policy.maxDeliveryAttempts || 5;
+      if (attempts < 5 || attempts > 100) throw invalidArgument('max_delivery_attempts must be between 5 and 100');
+      valid.deadLetterPolicy = { ...policy, maxDeliveryAttempts: attempts };
+    }
+    return valid;
   }
 
   getSubscription(name: string): Subscription {
@@ -107,7 +129,7 @@ export class Broker {
     // Messages published to a topic that no longer exists are lost, as with the service.
     if (!topic) return;
     const { project, id } = parseSubscriptionName(source.resource.name);
-    const forwarded = stampMessages([delivery.message.encoded], Date.now(), {
+    const forwarded = stampMessages([messageBytes(delivery.message)], Date.now(), {
       CloudPubSubDeadLetterSourceDeliveryCount: String(delivery.attempts),
       CloudPubSubDeadLetterSourceSubscription: id,
       CloudPubSubDeadLetterSourceSubscriptionProject: project,
@@ -115,4 +137,18 @@ export class Broker {
     });
     this.route(topic, forwarded);
   }
+}
+
+/** The resource with the fields named by an update mask (snake_case paths) taken from the update. */
+function applyMask<T extends { name: string }>(current: T, update: T, paths: readonly string[], fixed: readonly string[]): T {
+  if (paths.length === 0) throw invalidArgument('The update_mask must name at least one field.');
+  const next: Record<string, unknown> = { ...current };
+  for (const path of paths) {
+    const key = path.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    if (fixed.includes(key) || path.includes('.')) throw invalidArgument(`Invalid update_mask provided: ${path}`);
+    const value = (update as Record<string, unknown>)[key];
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  return next as T;
 }

@@ -53,8 +53,9 @@ export function encodeReceivedMessages(deliveries: readonly OutgoingMessage[], w
   for (const d of deliveries) {
     pos = writeLenHeader(buf, pos, 1, receivedSize(d, withAttempt));
     pos = writeStringField(buf, pos, 1, d.ackId, d.ackId.length);
-    pos = writeLenHeader(buf, pos, 2, d.message.encoded.length);
-    pos += d.message.encoded.copy(buf, pos);
+    pos = writeLenHeader(buf, pos, 2, d.message.size);
+    pos += d.message.body.copy(buf, pos);
+    pos += d.message.stamp.copy(buf, pos);
     if (withAttempt) pos = writeVarintField(buf, pos, 3, d.attempts);
   }
   return buf;
@@ -62,5 +63,5 @@ export function encodeReceivedMessages(deliveries: readonly OutgoingMessage[], w
 
 // Ack ids are ASCII, so their length is their byte length.
 function receivedSize(d: OutgoingMessage, withAttempt: boolean): number {
-  return lenFieldSize(d.ackId.length) + lenFieldSize(d.message.encoded.length) + (withAttempt ? 1 + varintSize(d.attempts) : 0);
+  return lenFieldSize(d.ackId.length) + lenFieldSize(d.message.size) + (withAttempt ? 1 + varintSize(d.attempts) : 0);
 }

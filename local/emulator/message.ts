@@ -1,13 +1,23 @@
 import { lenFieldSize, varintSize, WIRE_LEN, WireError, WireReader, writeLenHeader, writeStringField, writeVarintField } from './wire.ts';
 
 /**
- * A published message as every subscription shares it: the complete encoded PubsubMessage
- * (client fields as sent, plus message_id and publish_time), ready to be copied into responses.
+ * A published message as every subscription shares it, still encoded: the client's PubsubMessage
+ * bytes as they arrived (a slice of the Publish request, never copied) followed by a stamp with
+ * message_id and publish_time. Protobuf lets fields be appended (for singular fields the last one
+ * wins, map entries accumulate), so body + stamp is the complete message, copied as is into responses.
  */
 export interface StoredMessage {
   readonly id: string;
-  readonly encoded: Buffer;
+  readonly body: Buffer;
+  readonly stamp: Buffer;
   readonly publishTimeMs: number;
+  /** body + stamp length: the encoded message's size. */
+  readonly size: number;
+}
+
+/** The complete encoded PubsubMessage. */
+export function messageBytes(message: StoredMessage): Buffer {
+  return Buffer.concat([message.body, message.stamp], message.size);
 }
 
 // PubsubMessage field numbers (google/pubsub/v1/pubsub.proto).
@@ -38,11 +48,9 @@ export function isEmptyMessage(raw: Buffer): boolean {
 
 /**
  * Stamps the client's encoded PubsubMessages with ids and the publish time, and optionally extra
- * attributes (dead-lettering). Protobuf lets fields be appended: for singular fields the last one
- * wins and map entries accumulate, so the client's bytes are copied, never re-encoded. All the
- * messages of one request share one allocation: no per-message allocation, no pool slack.
+ * attributes (dead-lettering). The stamps of one request share one small allocation.
  */
-export function stampMessages(raws: readonly Buffer[], publishTimeMs: number, extraAttributes?: Record<string, string>): StoredMessage[] {
+export function stampMessages(bodies: readonly Buffer[], publishTimeMs: number, extraAttributes?: Record<string, string>): StoredMessage[] {
   const seconds = Math.floor(publishTimeMs / 1000);
   const nanos = (publishTimeMs % 1000) * 1_000_000;
   // Both timestamp fields are always written: an embedded message merges, so a zero left out
@@ -50,16 +58,16 @@ export function stampMessages(raws: readonly Buffer[], publishTimeMs: number, ex
   const timestampSize = 1 + varintSize(seconds) + 1 + varintSize(nanos);
   const attributeEntries = extraAttributes ? Object.entries(extraAttributes).map(([k, v]) => encodeMapEntry(k, v)) : [];
   const attributesSize = attributeEntries.reduce((sum, entry) => sum + lenFieldSize(entry.length), 0);
-  const ids = raws.map(() => nextMessageId());
+  const ids = bodies.map(() => nextMessageId());
   // Ids are digits: their length is their byte length.
-  const sizes = raws.map((raw, i) => raw.length + attributesSize + lenFieldSize((ids[i] as string).length) + lenFieldSize(timestampSize));
-  const slab = Buffer.allocUnsafe(sizes.reduce((sum, size) => sum + size, 0));
+  const stampSize = (id: string) => attributesSize + lenFieldSize(id.length) + lenFieldSize(timestampSize);
+  const slab = Buffer.allocUnsafe(ids.reduce((sum, id) => sum + stampSize(id), 0));
   const stored: StoredMessage[] = [];
   let pos = 0;
-  for (let i = 0; i < raws.length; i++) {
+  for (let i = 0; i < bodies.length; i++) {
     const start = pos;
     const id = ids[i] as string;
-    pos += (raws[i] as Buffer).copy(slab, pos);
+    const body = bodies[i] as Buffer;
     for (const entry of attributeEntries) {
       pos = writeLenHeader(slab, pos, ATTRIBUTES, entry.length);
       pos += entry.copy(slab, pos);
@@ -68,8 +76,8 @@ export function stampMessages(raws: readonly Buffer[], publishTimeMs: number, ex
     pos = writeLenHeader(slab, pos, PUBLISH_TIME, timestampSize);
     pos = writeVarintField(slab, pos, 1, seconds);
     pos = writeVarintField(slab, pos, 2, nanos);
-    if (pos - start !== sizes[i]) throw new WireError('message size mismatch');
-    stored.push({ id, encoded: slab.subarray(start, pos), publishTimeMs });
+    if (pos - start !== stampSize(id)) throw new WireError('stamp size mismatch');
+    stored.push({ id, body, stamp: slab.subarray(start, pos), publishTimeMs, size: body.length + pos - start });
   }
   return stored;
 }

@@ -30,6 +30,10 @@ export function publisherImplementation(broker: Broker): UntypedServiceImplement
   return {
     CreateTopic: unary((topic: TopicResource) => broker.createTopic(topic)),
     GetTopic: unary((request: { topic: string }) => broker.getTopic(request.topic).resource),
+    UpdateTopic: unary((request: { topic?: TopicResource; updateMask?: { paths?: string[] } }) => {
+      if (!request.topic) throw invalidArgument('No topic given.');
+      return broker.updateTopic(request.topic, request.updateMask?.paths ?? []);
+    }),
     ListTopics: unary((request: ListRequest) => {
       const page = paginate([...broker.topics.values()].filter((topic) => inProject(topic.resource.name, request.project)), request);
       return { topics: page.items.map((topic) => topic.resource), nextPageToken: page.nextPageToken };
@@ -54,6 +58,10 @@ export function subscriberImplementation(
   return {
     CreateSubscription: unary((subscription: SubscriptionResource) => broker.createSubscription(subscription)),
     GetSubscription: unary((request: { subscription: string }) => broker.getSubscription(request.subscription).resource),
+    UpdateSubscription: unary((request: { subscription?: SubscriptionResource; updateMask?: { paths?: string[] } }) => {
+      if (!request.subscription) throw invalidArgument('No subscription given.');
+      return broker.updateSubscription(request.subscription, request.updateMask?.paths ?? []);
+    }),
     ListSubscriptions: unary((request: ListRequest) => {
       const page = paginate([...broker.subscriptions.values()].filter((s) => inProject(s.resource.name, request.project)), request);
       return { subscriptions: page.items.map((subscription) => subscription.resource), nextPageToken: page.nextPageToken };

@@ -68,7 +68,11 @@ export class StreamingPullSession implements Consumer {
     this.writable = this.call.write(encodeReceivedMessages(deliveries, subscription.maxDeliveryAttempts > 0));
     this.delivered += deliveries.length;
     const dropEvery = this.broker.faults.dropStreamEvery;
-    if (dropEvery > 0 && this.delivered >= dropEvery) setImmediate(() => this.fail(new RpcError(status.UNAVAILABLE, 'Stream dropped by fault injection.')));
+    if (dropEvery > 0 && this.delivered >= dropEvery) {
+      // No more messages for a stream about to be dropped.
+      this.writable = false;
+      setImmediate(() => this.fail(new RpcError(status.UNAVAILABLE, 'Stream dropped by fault injection.')));
+    }
   }
 
   released(delivery: Delivery): void {

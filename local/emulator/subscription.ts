@@ -16,7 +16,7 @@ export class Delivery implements Scheduled {
   constructor(readonly message: StoredMessage) {}
 
   get size(): number {
-    return this.message.encoded.length;
+    return this.message.size;
   }
 }
 

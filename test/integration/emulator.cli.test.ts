@@ -27,7 +27,10 @@ async function startCommand(args: string[]) {
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`orderflow emulator serves the official client and exits 0 on ${signal}`, async () => {
     const { child, address, stderr } = await startCommand(['--port', '0']);
-    const pubsub = new PubSub({ apiEndpoint: address, emulatorMode: true, projectId: 'orderflow-cli' });
+    // The way users point clients at it: the environment variable, not an option.
+    process.env.PUBSUB_EMULATOR_HOST = address;
+    const pubsub = new PubSub({ projectId: 'orderflow-cli' });
+    delete process.env.PUBSUB_EMULATOR_HOST;
     try {
       const [topic] = await pubsub.createTopic(uniqueId('topic'));
       assert.match(await topic.publishMessage({ data: Buffer.from('x') }), /^\d+$/);

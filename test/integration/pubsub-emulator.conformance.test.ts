@@ -57,6 +57,18 @@ for (const entry of targets) {
       await assert.rejects(topic.publishMessage({ data: Buffer.from('x') }), { code: 5 }, 'publishing to a deleted topic');
     });
 
+    it('updates a subscription by field mask', async () => {
+      const [deadTopic] = await clients.pubsub.createTopic(uniqueId('topic'));
+      const [, subscription] = await topicWithSubscription({ ackDeadlineSeconds: 20, labels: { team: 'data' } });
+      await subscription.setMetadata({ ackDeadlineSeconds: 30, deadLetterPolicy: { deadLetterTopic: deadTopic.name, maxDeliveryAttempts: 7 } });
+      const [metadata] = await subscription.getMetadata();
+      assert.equal(metadata.ackDeadlineSeconds, 30);
+      assert.equal(metadata.deadLetterPolicy?.deadLetterTopic, deadTopic.name);
+      assert.equal(metadata.deadLetterPolicy?.maxDeliveryAttempts, 7);
+      assert.deepEqual({ ...metadata.labels }, { team: 'data' }, 'fields outside the mask are kept');
+      await assert.rejects(subscription.setMetadata({ ackDeadlineSeconds: 601 }), { code: 3 }, 'INVALID_ARGUMENT');
+    });
+
     it('holds a nacked message back for the retry policy minimum backoff', { skip: entry.target?.limitations.retryPolicy ?? false }, async () => {
       const backoffS = 2;
       const [topic, subscription] = await topicWithSubscription({ retryPolicy: { minimumBackoff: { seconds: backoffS }, maximumBackoff: { seconds: 60 } } });

@@ -5,7 +5,7 @@ import { decodePublishRequest, encodePublishResponse, encodeReceivedMessages } f
 import { DeadlineWheel } from '../../local/emulator/deadline-wheel.ts';
 import { Deque } from '../../local/emulator/deque.ts';
 import { resolveFaults } from '../../local/emulator/faults.ts';
-import { isEmptyMessage, stampMessages, type StoredMessage } from '../../local/emulator/message.ts';
+import { isEmptyMessage, messageBytes, stampMessages, type StoredMessage } from '../../local/emulator/message.ts';
 
 const { PubsubMessage, PublishRequest, PublishResponse, PullResponse } = protos.google.pubsub.v1;
 
@@ -61,20 +61,20 @@ describe('wire codec', () => {
   it('stamps id and publish time onto the client bytes, keeping data, attributes and ordering key', () => {
     const raw = Buffer.from(PubsubMessage.encode({ data: Buffer.from('payload'), attributes: { a: '1' }, orderingKey: 'k' }).finish());
     const [stored, second] = stampMessages([raw, raw], Date.UTC(2026, 0, 2, 3, 4, 5, 678), { extra: 'yes' });
-    const decoded = PubsubMessage.decode(stored?.encoded as Buffer);
+    const decoded = PubsubMessage.decode(messageBytes(stored as StoredMessage));
     assert.equal(Buffer.from(decoded.data).toString(), 'payload');
     assert.deepEqual({ ...decoded.attributes }, { a: '1', extra: 'yes' });
     assert.equal(decoded.orderingKey, 'k');
     assert.match(decoded.messageId, /^\d+$/);
-    assert.equal(Number(PubsubMessage.decode(second?.encoded as Buffer).messageId), Number(decoded.messageId) + 1, 'ids increase');
+    assert.equal(Number(PubsubMessage.decode(messageBytes(second as StoredMessage)).messageId), Number(decoded.messageId) + 1, 'ids increase');
     assert.equal(Number(decoded.publishTime?.seconds), Date.UTC(2026, 0, 2, 3, 4, 5) / 1000);
     assert.equal(decoded.publishTime?.nanos, 678_000_000);
   });
 
   it('lets a restamp override the earlier id and time, zero nanos included', () => {
     const [first] = stampMessages([Buffer.from(PubsubMessage.encode({ data: Buffer.from('x') }).finish())], 1_000_500);
-    const [restamped] = stampMessages([first?.encoded as Buffer], 2_000_000);
-    const second = PubsubMessage.decode(restamped?.encoded as Buffer);
+    const [restamped] = stampMessages([messageBytes(first as StoredMessage)], 2_000_000);
+    const second = PubsubMessage.decode(messageBytes(restamped as StoredMessage));
     assert.equal(second.messageId, restamped?.id);
     assert.notEqual(second.messageId, first?.id);
     assert.equal(Number(second.publishTime?.seconds), 2000);
