@@ -56,7 +56,7 @@ export class DuckDBSink implements RowSink {
 
   constructor(private readonly options: DuckDBSinkOptions) {
     this.tables = loadRawTables().map((table) => [table.name as RawTable, table]);
-    this.hold = { ...DUCKDB_HOLD_DEFAULTS, ...(options.holdIdleMs === undefined ? {} : { holdIdleMs: options.holdIdleMs }), ...(options.maxHoldMs === undefined ? {} : { maxHoldMs: options.maxHoldMs }) };
+    this.hold = { holdIdleMs: options.holdIdleMs ?? DUCKDB_HOLD_DEFAULTS.holdIdleMs, maxHoldMs: options.maxHoldMs ?? DUCKDB_HOLD_DEFAULTS.maxHoldMs };
   }
 
   async write(batch: RawRows): Promise<WriteResult> {
@@ -65,7 +65,7 @@ export class DuckDBSink implements RowSink {
     await new Promise<void>((resolve, reject) => {
       this.queue.push({ writes, resolve, reject });
       this.wake?.();
-      this.session ??= this.runSessions().finally(() => (this.session = undefined));
+      this.startSessions();
     });
     return { rejected: [] };
   }
@@ -74,6 +74,14 @@ export class DuckDBSink implements RowSink {
     this.closing = true;
     this.wake?.();
     await this.session;
+  }
+
+  private startSessions(): void {
+    this.session ??= this.runSessions().finally(() => {
+      this.session = undefined;
+      // A batch queued while the last turn was ending gets a turn of its own.
+      if (this.queue.length > 0) this.startSessions();
+    });
   }
 
   /** Turns on the file until the queue is empty. */
