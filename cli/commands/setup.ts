@@ -53,6 +53,9 @@ export const setupCommand = defineCommand<Args>({
       .example('orderflow setup --engine bigquery --project my-project', 'the same on Google Cloud'),
   handler: async (args) => {
     const logger = createLogger({ base: { component: 'setup' } });
+    // The warehouse first: an engine that cannot be set up stops before any Pub/Sub change.
+    await setupWarehouse({ engine: args.engine, database: args.database, lockTimeoutMs: args.lockTimeoutMs, projectId: args.project });
+    logger.info({ engine: args.engine, ...(args.engine === 'duckdb' ? { database: args.database } : {}) }, 'warehouse ready');
     if (args.pubsub) {
       const report = await setupPubSub({
         projectId: args.project,
@@ -68,7 +71,5 @@ export const setupCommand = defineCommand<Args>({
     } else {
       logger.info('pubsub skipped: set PUBSUB_EMULATOR_HOST or GOOGLE_CLOUD_PROJECT, or pass --pubsub');
     }
-    await setupWarehouse({ engine: args.engine, database: args.database, lockTimeoutMs: args.lockTimeoutMs, projectId: args.project });
-    logger.info({ engine: args.engine, ...(args.engine === 'duckdb' ? { database: args.database } : {}) }, 'warehouse ready');
   },
 });

@@ -2,6 +2,7 @@ import { defineCommand } from '../command.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { DEFAULT_BATCH_LIMITS } from '../../streaming/pipeline/micro-batcher.ts';
+import { DUCKDB_HOLD_DEFAULTS } from '../../streaming/sinks/duckdb-sink.ts';
 import { ENGINES, openSink, type Engine } from '../../streaming/sinks/factory.ts';
 import { startWorker } from '../../streaming/worker.ts';
 import { positiveInteger, positiveNumber } from '../options.ts';
@@ -13,6 +14,7 @@ interface Args {
   database: string;
   project: string;
   lockTimeoutMs: number;
+  duckdbHoldMs: number;
   maxMessages: number;
   maxBytes: number;
   streams: number;
@@ -31,6 +33,12 @@ interface Args {
 const port = (value: unknown) => {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, got ${String(value)}`);
+  return n;
+};
+
+const nonNegativeInteger = (name: string) => (value: unknown) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number >= 0, got ${String(value)}`);
   return n;
 };
 
@@ -57,6 +65,7 @@ export const workerCommand = defineCommand<Args>({
         mode: { type: 'string', default: 'pull', coerce: oneOf('mode', ['pull', 'push']), describe: 'pull: streaming pull from --subscription; push: serve Pub/Sub push requests on --port' },
         sink: { type: 'string', default: 'duckdb', coerce: oneOf('sink', ENGINES), describe: `Warehouse to write to: ${ENGINES.join(' or ')}` },
         ...warehouseOptions,
+        'duckdb-hold-ms': { type: 'number', default: DUCKDB_HOLD_DEFAULTS.maxHoldMs, coerce: nonNegativeInteger('duckdb-hold-ms'), describe: 'Keep the DuckDB file open for consecutive batches up to this long, sharing one checkpoint (0: close after every batch; less memory, slower)' },
         'max-messages': { type: 'number', default: 2000, coerce: positiveInteger('max-messages'), describe: 'Flow control: messages held unacked at most (exact bound)' },
         'max-bytes': { type: 'number', default: 64 * 1024 * 1024, coerce: positiveInteger('max-bytes'), describe: 'Flow control: message bytes held unacked at most' },
         streams: { type: 'number', default: 1, coerce: positiveInteger('streams'), describe: 'StreamingPull streams; Pub/Sub grants each the flow-control bound, so up to streams x --max-messages can sit in memory' },
@@ -80,7 +89,7 @@ export const workerCommand = defineCommand<Args>({
       .example('PORT=8080 orderflow worker --mode push --push-audience https://worker.example.run.app', 'serve authenticated Pub/Sub push requests'),
   handler: async (args) => {
     const logger = createLogger({ base: { component: 'worker' } });
-    const sink = await openSink({ engine: args.sink, database: args.database, lockTimeoutMs: args.lockTimeoutMs, projectId: args.project });
+    const sink = await openSink({ engine: args.sink, database: args.database, lockTimeoutMs: args.lockTimeoutMs, holdMs: args.duckdbHoldMs, projectId: args.project });
     let failed = false;
     let resolveStopped = () => {};
     const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));

@@ -207,7 +207,7 @@ try {
   // Node's default heap grows lazily on a large machine (garbage awaits a major GC); the cap
   // docs/worker.md recommends shows what the worker itself holds.
   await rssUnderBacklog(emulator.address, dir, '', 'backlog-default-heap');
-  await rssUnderBacklog(emulator.address, dir, '--max-old-space-size=128', 'backlog-capped-heap');
+  await rssUnderBacklog(emulator.address, dir, process.env.BENCH_CAPPED_NODE_OPTIONS ?? '--max-old-space-size=128 --max-semi-space-size=4', 'backlog-capped-heap');
 } finally {
   await emulator.close();
   await rm(dir, { recursive: true, force: true });

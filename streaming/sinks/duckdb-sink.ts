@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadRawTables, type TableSpec } from '../../common/table-schemas.ts';
 import { appendRows } from '../../common/warehouse/duckdb-append.ts';
@@ -13,7 +14,16 @@ export interface DuckDBSinkOptions {
   path: string;
   /** How long a write waits for another process to release the file (ms). */
   lockTimeoutMs: number;
+  /** Keep the file open this long for the next batch (ms); 0 closes it after every batch. */
+  holdIdleMs?: number;
+  /** Give the file up after holding it this long (ms), so other processes get their turn. */
+  maxHoldMs?: number;
 }
+
+export const DUCKDB_HOLD_DEFAULTS = { holdIdleMs: 20, maxHoldMs: 1000 };
+// After giving the file up for fairness, wait longer than withDuckDBFile's longest backoff
+// (200 ms x 1.5) so a process waiting for the lock takes it before this one opens it again.
+const YIELD_MS = 400;
 
 /** Creates the raw tables and *_current views if missing (idempotent). */
 export async function setupDuckDBWarehouse(path: string, lockTimeoutMs = 30_000): Promise<void> {
@@ -23,30 +33,112 @@ export async function setupDuckDBWarehouse(path: string, lockTimeoutMs = 30_000)
   }, { lockTimeoutMs });
 }
 
+interface Pending {
+  writes: [TableSpec, RawRows[RawTable]][];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 /**
  * The DuckDB adapter of the RowSink port: one short transaction per micro-batch over all four
- * tables (BEGIN, append each, COMMIT) with the file held only for that long, so several workers
- * and the batch job share it. A failure rolls the whole batch back and is reported as transient.
+ * tables (BEGIN, append each, COMMIT); a failure rolls the whole batch back and is reported as
+ * transient. The file is held only while batches keep coming (a commit is durable in the WAL; the
+ * checkpoint on close is what costs, so it is shared by consecutive batches) and at most
+ * maxHoldMs at a time, so several workers and the batch job share it by taking turns.
  */
 export class DuckDBSink implements RowSink {
-  private readonly tables: Map<RawTable, TableSpec>;
+  private readonly tables: [RawTable, TableSpec][];
+  private readonly queue: Pending[] = [];
+  private session: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private closing = false;
+  private readonly hold: { holdIdleMs: number; maxHoldMs: number };
 
   constructor(private readonly options: DuckDBSinkOptions) {
-    this.tables = new Map(loadRawTables().map((table) => [table.name as RawTable, table]));
+    this.tables = loadRawTables().map((table) => [table.name as RawTable, table]);
+    this.hold = { holdIdleMs: options.holdIdleMs ?? DUCKDB_HOLD_DEFAULTS.holdIdleMs, maxHoldMs: options.maxHoldMs ?? DUCKDB_HOLD_DEFAULTS.maxHoldMs };
   }
 
   async write(batch: RawRows): Promise<WriteResult> {
-    const tables = [...this.tables.entries()].filter(([name]) => batch[name].length > 0);
-    if (tables.length === 0) return { rejected: [] };
-    try {
-      await withDuckDBFile(this.options.path, (connection) => appendAll(connection, tables.map(([name, spec]) => [spec, batch[name]])), { lockTimeoutMs: this.options.lockTimeoutMs });
-    } catch (error) {
-      throw new TransientWriteError(`DuckDB write to ${this.options.path} failed: ${(error as Error).message}`, { cause: error });
-    }
+    const writes = this.tables.filter(([name]) => batch[name].length > 0).map(([name, spec]): [TableSpec, RawRows[RawTable]] => [spec, batch[name]]);
+    if (writes.length === 0) return { rejected: [] };
+    await new Promise<void>((resolve, reject) => {
+      this.queue.push({ writes, resolve, reject });
+      this.wake?.();
+      this.startSessions();
+    });
     return { rejected: [] };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closing = true;
+    this.wake?.();
+    await this.session;
+  }
+
+  private startSessions(): void {
+    this.session ??= this.runSessions().finally(() => {
+      this.session = undefined;
+      // A batch queued while the last turn was ending gets a turn of its own.
+      if (this.queue.length > 0) this.startSessions();
+    });
+  }
+
+  /** Turns on the file until the queue is empty. */
+  private async runSessions(): Promise<void> {
+    while (this.queue.length > 0) {
+      let released: 'idle' | 'turn';
+      try {
+        released = await withDuckDBFile(this.options.path, (connection) => this.holdFile(connection), { lockTimeoutMs: this.options.lockTimeoutMs });
+      } catch (error) {
+        const failure = new TransientWriteError(`DuckDB write to ${this.options.path} failed: ${(error as Error).message}`, { cause: error });
+        for (const pending of this.queue.splice(0)) pending.reject(failure);
+        return;
+      }
+      if (released === 'turn' && this.queue.length > 0 && !this.closing) await sleep(YIELD_MS);
+    }
+  }
+
+  /** Writes queued batches while they keep coming; says why it let the file go. */
+  private async holdFile(connection: DuckDBConnection): Promise<'idle' | 'turn'> {
+    const released = await this.writeWhileComing(connection);
+    // Closing checkpoints the WAL into the file, synchronously on the event loop; doing it here
+    // runs it on DuckDB's threads while messages keep being received.
+    await connection.run('CHECKPOINT');
+    return released;
+  }
+
+  private async writeWhileComing(connection: DuckDBConnection): Promise<'idle' | 'turn'> {
+    const opened = performance.now();
+    for (;;) {
+      const pending = this.queue[0] ?? (await this.nextWithin(this.hold.holdIdleMs));
+      if (!pending) return 'idle';
+      try {
+        await appendAll(connection, pending.writes);
+      } catch (error) {
+        this.queue.shift();
+        pending.reject(new TransientWriteError(`DuckDB write to ${this.options.path} failed: ${(error as Error).message}`, { cause: error }));
+        // A fresh connection for whatever comes next.
+        return 'idle';
+      }
+      this.queue.shift();
+      pending.resolve();
+      if (performance.now() - opened >= this.hold.maxHoldMs) return 'turn';
+    }
+  }
+
+  private async nextWithin(ms: number): Promise<Pending | undefined> {
+    if (this.closing || ms <= 0) return undefined;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+    return this.closing ? undefined : this.queue[0];
+  }
 }
 
 /** Appends to several tables in one explicit transaction: all rows land, or none. */

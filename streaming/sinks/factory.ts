@@ -1,5 +1,5 @@
 import { OperationalError } from '../../common/errors.ts';
-import { DuckDBSink, setupDuckDBWarehouse } from './duckdb-sink.ts';
+import { DUCKDB_HOLD_DEFAULTS, DuckDBSink, setupDuckDBWarehouse } from './duckdb-sink.ts';
 import type { RowSink } from './sink.ts';
 
 export const ENGINES = ['duckdb', 'bigquery'] as const;
@@ -11,6 +11,8 @@ export interface WarehouseConfig {
   database: string;
   /** DuckDB: how long to wait for another process holding the file (ms). */
   lockTimeoutMs: number;
+  /** DuckDB: hold the file for consecutive batches up to this long (ms); 0 closes it after each. */
+  holdMs?: number;
   /** BigQuery: the project holding the raw dataset. */
   projectId: string;
 }
@@ -24,7 +26,7 @@ export async function openSink(config: WarehouseConfig): Promise<RowSink> {
   switch (config.engine) {
     case 'duckdb':
       await setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
-      return new DuckDBSink({ path: config.database, lockTimeoutMs: config.lockTimeoutMs });
+      return new DuckDBSink({ path: config.database, lockTimeoutMs: config.lockTimeoutMs, ...(config.holdMs === undefined ? {} : { maxHoldMs: config.holdMs, holdIdleMs: config.holdMs === 0 ? 0 : DUCKDB_HOLD_DEFAULTS.holdIdleMs }) });
     case 'bigquery':
       throw bigQueryNotBuilt();
   }

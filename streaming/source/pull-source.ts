@@ -19,6 +19,8 @@ export interface PullSourceOptions {
   onFatal: (error: Error) => void;
 }
 
+const PERMISSION_DENIED = 7;
+
 /** Streaming pull with the official client; PUBSUB_EMULATOR_HOST, when set, points it at an emulator. */
 export class PullSource {
   private client: PubSub | undefined;
@@ -34,10 +36,7 @@ export class PullSource {
       streamingOptions: { maxStreams: options.streams },
       closeOptions: { behavior: 'WAIT', timeout: Duration.from({ millis: options.drainTimeoutMs }) },
     });
-    const [exists] = await this.subscription.exists().catch((error: Error) => {
-      throw new OperationalError(`cannot reach Pub/Sub subscription ${options.subscription}: ${error.message}`);
-    });
-    if (!exists) throw new OperationalError(`subscription ${options.subscription} does not exist in project ${options.projectId} (run orderflow setup)`);
+    await this.checkExists();
     this.subscription.on('message', (message: Message) => {
       process(inbound(message)).then(
         (outcome) => (acks(outcome) ? message.ack() : message.nack()),
@@ -49,6 +48,22 @@ export class PullSource {
     });
     // Retryable stream errors are retried inside the client; what reaches here will not recover.
     this.subscription.on('error', (error: Error) => options.onFatal(error));
+  }
+
+  /**
+   * Fails fast on a missing subscription. roles/pubsub.subscriber cannot read subscription
+   * metadata, so PERMISSION_DENIED is not an answer: the stream reports a missing one then.
+   */
+  private async checkExists(): Promise<void> {
+    const { options } = this;
+    let exists: boolean;
+    try {
+      [exists] = await this.subscription!.exists();
+    } catch (error) {
+      if ((error as { code?: number }).code === PERMISSION_DENIED) return;
+      throw new OperationalError(`cannot reach Pub/Sub subscription ${options.subscription}: ${(error as Error).message}`);
+    }
+    if (!exists) throw new OperationalError(`subscription ${options.subscription} does not exist in project ${options.projectId} (run orderflow setup)`);
   }
 
   /** Stops pulling, waits for messages in processing to be acked or nacked, closes the client. */

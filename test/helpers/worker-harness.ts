@@ -25,6 +25,8 @@ export interface Harness {
 }
 
 export async function startHarness(): Promise<Harness> {
+  // No GCE metadata server here: spare the client (and the spawned workers) its probe.
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
   const emulator = await startEmulator();
   // The official client in this process (publisher, in-process workers) goes to the emulator too.
   process.env.PUBSUB_EMULATOR_HOST = emulator.address;

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { validateEvent } from '../../common/contract/validate.ts';
 import { loadRawTables } from '../../common/table-schemas.ts';
@@ -70,5 +72,30 @@ describe('DuckDB sink', () => {
     batch.order_payments[0]!.order_id = null;
     await assert.rejects(sink.write(batch), { name: 'TransientWriteError' });
     assert.deepEqual([await count(path, 'orders'), await count(path, 'order_items'), await count(path, 'order_payments')], [0, 0, 0]);
+  });
+
+  test('a sink under continuous load still lets another process take the file', async () => {
+    const path = join(dir, 'c.duckdb');
+    await setupDuckDBWarehouse(path);
+    const sink = new DuckDBSink({ path, lockTimeoutMs: 10_000, maxHoldMs: 500 });
+    await sink.write(rowsOf('first'));
+    let loading = true;
+    let written = 0;
+    const load = (async () => {
+      while (loading) await sink.write(rowsOf(`load-${written++}`));
+    })();
+    // Another process wanting the file for a moment, with less patience than two of the sink's turns.
+    const script = `import { withDuckDBFile } from ${JSON.stringify(new URL('../../common/warehouse/duckdb-file.ts', import.meta.url).pathname)};
+      await withDuckDBFile(${JSON.stringify(path)}, (c) => c.run('SELECT count(*) FROM raw.orders'), { lockTimeoutMs: 1500 });`;
+    try {
+      const started = Date.now();
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+      assert.ok(written > 0, 'the sink kept writing meanwhile');
+      process.stderr.write(`# the other process got the file after ${Date.now() - started} ms, ${written} batches in\n`);
+    } finally {
+      loading = false;
+      await load;
+      await sink.close();
+    }
   });
 });
