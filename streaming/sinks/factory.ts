@@ -1,4 +1,5 @@
-import { OperationalError } from '../../common/errors.ts';
+import { createBigQuerySink } from './bigquery/bigquery-sink.ts';
+import { setupBigQuery } from './bigquery/setup.ts';
 import { DUCKDB_HOLD_DEFAULTS, DuckDBSink, setupDuckDBWarehouse } from './duckdb-sink.ts';
 import type { RowSink } from './sink.ts';
 
@@ -17,18 +18,18 @@ export interface WarehouseConfig {
   projectId: string;
 }
 
-// The one place the BigQuery adapter plugs in: its sink (streaming/sinks/bigquery/) for
-// openSink, and its tables and views for setupWarehouse.
-const bigQueryNotBuilt = () => new OperationalError('the bigquery sink is not built yet');
-
 /** The RowSink for the configured engine. */
 export async function openSink(config: WarehouseConfig): Promise<RowSink> {
   switch (config.engine) {
     case 'duckdb':
       await setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
       return new DuckDBSink({ path: config.database, lockTimeoutMs: config.lockTimeoutMs, ...(config.holdMs === undefined ? {} : { maxHoldMs: config.holdMs, holdIdleMs: config.holdMs === 0 ? 0 : DUCKDB_HOLD_DEFAULTS.holdIdleMs }) });
-    case 'bigquery':
-      throw bigQueryNotBuilt();
+    case 'bigquery': {
+      const sink = createBigQuerySink({ projectId: config.projectId });
+      // Fail at start-up, in one line, on a missing table or unusable credentials.
+      await sink.verify();
+      return sink;
+    }
   }
 }
 
@@ -38,6 +39,6 @@ export async function setupWarehouse(config: WarehouseConfig): Promise<void> {
     case 'duckdb':
       return setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
     case 'bigquery':
-      throw bigQueryNotBuilt();
+      await setupBigQuery({ projectId: config.projectId });
   }
 }

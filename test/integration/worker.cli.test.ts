@@ -47,10 +47,12 @@ describe('orderflow worker and setup commands', () => {
     }
   });
 
-  test('--sink bigquery fails with one clear line until the BigQuery sink lands', async () => {
-    const result = await runCli(['worker', '--sink', 'bigquery'], { env: { PUBSUB_EMULATOR_HOST: emulator.address } });
+  test('--sink bigquery checks its tables at start-up: unusable credentials are one clear line, exit 1', async () => {
+    const env = { PUBSUB_EMULATOR_HOST: emulator.address, GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'no-such-key.json'), METADATA_SERVER_DETECTION: 'none' };
+    const result = await runCli(['worker', '--sink', 'bigquery', '--project', 'my-project-1'], { env });
     assert.equal(result.code, 1);
-    assert.equal(result.stderr.trim(), 'orderflow: the bigquery sink is not built yet');
+    const lines = result.stderr.trim().split('\n');
+    assert.match(lines.at(-1)!, /^orderflow: BigQuery sink cannot write raw\.orders .*no-such-key\.json does not exist/);
   });
 
   test('setup creates the topic, the subscription with its dead-letter and retry policies, the tables and views; a second run changes nothing', async () => {

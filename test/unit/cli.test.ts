@@ -15,9 +15,3 @@ test('no command prints one line and exits 2', async () => {
   assert.equal(result.code, 2);
   assert.match(result.stderr, /name a command/);
 });
-
-test('up exits cleanly while the local stack is not built', async () => {
-  const result = await runCli(['up']);
-  assert.equal(result.code, 0);
-  assert.match(result.stdout.toString(), /not built yet/);
-});
