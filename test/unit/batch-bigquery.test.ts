@@ -117,9 +117,9 @@ describe('BigQuery engine, offline up to the client', () => {
   });
 });
 
-const liveProject = process.env.ORDERFLOW_BIGQUERY_TEST_PROJECT;
+const liveProject = process.env.ORDERFLOW_TEST_PROJECT;
 const credentials = process.env.GOOGLE_APPLICATION_CREDENTIALS;
-const liveSkip = !liveProject ? 'set ORDERFLOW_BIGQUERY_TEST_PROJECT (and Google credentials) to run the dialect macros on real BigQuery'
+const liveSkip = !liveProject ? 'set ORDERFLOW_TEST_PROJECT (and Google credentials) to run the dialect macros on real BigQuery'
   : !credentials ? 'GOOGLE_APPLICATION_CREDENTIALS is not set: no BigQuery credentials' : false;
 
 test('live BigQuery gives the macro probe the values DuckDB gives', { skip: liveSkip }, async () => {
