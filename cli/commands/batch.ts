@@ -1,15 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { BigQuery } from '@google-cloud/bigquery';
+import type { BatchOptions, BatchResult } from '../../batch/job.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
-import { openObjectStore } from '../../common/object-store.ts';
 import { ProgressLine } from '../../common/progress.ts';
-import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
-import { BigQueryWarehouse, GoogleBigQueryClient, bigqueryTarget } from '../../batch/engines/bigquery.ts';
-import { DuckDBWarehouse } from '../../batch/engines/duckdb.ts';
 import type { Warehouse } from '../../batch/engines/warehouse.ts';
-import { runBatch, type BatchOptions, type BatchResult } from '../../batch/job.ts';
 import { calendarDate, nonNegativeInteger } from '../options.ts';
 
 interface Args {
@@ -67,6 +62,8 @@ const runCommand = defineCommand<Args>({
       .example('orderflow batch run --from 2026-11-01 --to 2026-11-30 --dry-run', 'rebuild and audit November without publishing')
       .example('orderflow batch run --engine bigquery --project my-proj --dims gs://b/dims --reports gs://b/audit-reports', 'on BigQuery'),
   handler: async (args) => {
+    // Loaded here, not at the top: every CLI start would otherwise load the job and its clients.
+    const [{ openObjectStore }, { runBatch }] = await Promise.all([import('../../common/object-store.ts'), import('../../batch/job.ts')]);
     const runId = `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}Z-${randomBytes(3).toString('hex')}`;
     // The job puts run_id on every line it logs.
     const logger = createLogger({ base: { component: 'batch' } });
@@ -93,11 +90,15 @@ const runCommand = defineCommand<Args>({
   },
 });
 
-function withWarehouse(args: Args, work: (warehouse: Warehouse) => Promise<BatchResult>): Promise<BatchResult> {
+async function withWarehouse(args: Args, work: (warehouse: Warehouse) => Promise<BatchResult>): Promise<BatchResult> {
   if (args.engine === 'bigquery') {
+    const [{ BigQuery }, { BigQueryWarehouse, GoogleBigQueryClient, bigqueryTarget }] = await Promise.all([
+      import('@google-cloud/bigquery'), import('../../batch/engines/bigquery.ts'),
+    ]);
     const client = new GoogleBigQueryClient(new BigQuery({ projectId: args.project }), args.location);
     return work(new BigQueryWarehouse(client, bigqueryTarget(args.project!)));
   }
+  const [{ withDuckDBFile }, { DuckDBWarehouse }] = await Promise.all([import('../../common/warehouse/duckdb-file.ts'), import('../../batch/engines/duckdb.ts')]);
   // The workers share the file by short turns: hold it for this run only.
   return withDuckDBFile(args.database, (connection) => work(new DuckDBWarehouse(connection)), { lockTimeoutMs: 120_000 });
 }

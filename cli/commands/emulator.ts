@@ -2,7 +2,6 @@ import { defineCommand } from '../command.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { resolveFaults } from '../../local/emulator/faults.ts';
-import { startEmulator } from '../../local/emulator/index.ts';
 
 interface EmulatorArgs {
   host: string;
@@ -27,6 +26,8 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
       .option('drop-stream-every', { type: 'number', default: 0, describe: 'Fault: end each StreamingPull stream after this many messages (0 = never)' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed for the fault injection random choices' }),
   handler: async (args) => {
+    // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
+    const { startEmulator } = await import('../../local/emulator/index.ts');
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${args.port}`);
     let faults;
     try {

@@ -3,10 +3,6 @@ import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
 import type { MessageOutput } from '../../generator/outputs/output.ts';
-import { PubSubOutput } from '../../generator/outputs/pubsub-output.ts';
-import { StreamOutput } from '../../generator/outputs/stream-output.ts';
-import { runGenerator } from '../../generator/run.ts';
-import { EventStream } from '../../generator/stream.ts';
 import { catalogOptions, instant, positiveInteger, positiveNumber, probability } from '../options.ts';
 
 interface Args {
@@ -55,6 +51,9 @@ export const generateCommand = defineCommand<Args>({
       .example('orderflow generate --count 1000 --seed 7 --start-time 2026-11-20T00:00:00Z --out stdout', 'reproducible events as NDJSON')
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow generate --out pubsub --rate 500 --invalid-rate 0.02', 'publish to an emulator'),
   handler: async (args) => {
+    // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
+    const { runGenerator } = await import('../../generator/run.ts');
+    const { EventStream } = await import('../../generator/stream.ts');
     const logger = createLogger({ base: { component: 'generator' } });
     const startTime = args.startTime ?? Date.now();
     const stream = new EventStream({
@@ -66,7 +65,7 @@ export const generateCommand = defineCommand<Args>({
       updateRate: args.updateRate,
       sizes: { customers: args.customers, products: args.products, sellers: args.sellers },
     });
-    const output = openOutput(args, logger);
+    const output = await openOutput(args, logger);
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
@@ -90,9 +89,11 @@ export const generateCommand = defineCommand<Args>({
   },
 });
 
-function openOutput(args: Args, logger: ReturnType<typeof createLogger>): MessageOutput {
+async function openOutput(args: Args, logger: ReturnType<typeof createLogger>): Promise<MessageOutput> {
+  const { StreamOutput } = await import('../../generator/outputs/stream-output.ts');
   if (args.out === 'stdout' || args.out === '-') return StreamOutput.toStdout();
   if (args.out === 'pubsub') {
+    const { PubSubOutput } = await import('../../generator/outputs/pubsub-output.ts');
     return new PubSubOutput({ projectId: args.project, topic: args.topic, maxInFlight: args.maxInFlight, ordering: args.orderingKey, logger });
   }
   return StreamOutput.toFile(args.out);

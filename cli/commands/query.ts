@@ -1,4 +1,3 @@
-import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../../common/errors.ts';
 
@@ -20,6 +19,8 @@ export const queryCommand = defineCommand<Args>({
       })
       .example('orderflow query "SELECT order_status, count(*) FROM raw.orders_current GROUP BY 1"', 'orders by status'),
   handler: async ({ sql, database, format }) => {
+    // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
+    const { withDuckDBFile } = await import('../../common/warehouse/duckdb-file.ts');
     const rows = await withDuckDBFile(database, async (db) => {
       try {
         return (await db.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];

@@ -1,7 +1,6 @@
 import { defineCommand } from '../command.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ENGINES, setupWarehouse, type Engine } from '../../streaming/sinks/factory.ts';
-import { setupPubSub } from '../../streaming/pubsub-setup.ts';
 import { integer, positiveInteger } from '../options.ts';
 import { UsageError } from '../../common/errors.ts';
 import { oneOf, warehouseOptions } from './worker.ts';
@@ -52,6 +51,8 @@ export const setupCommand = defineCommand<Args>({
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow setup', 'topic, subscription and ./data/warehouse.duckdb for a local run')
       .example('orderflow setup --engine bigquery --project my-project', 'the same on Google Cloud'),
   handler: async (args) => {
+    // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
+    const { setupPubSub } = await import('../../streaming/pubsub-setup.ts');
     const logger = createLogger({ base: { component: 'setup' } });
     // The warehouse first: an engine that cannot be set up stops before any Pub/Sub change.
     await setupWarehouse({ engine: args.engine, database: args.database, lockTimeoutMs: args.lockTimeoutMs, projectId: args.project });

@@ -1,7 +1,4 @@
 import { defineCommand } from '../command.ts';
-import { openObjectStore } from '../../common/object-store.ts';
-import { Catalog } from '../../generator/catalog.ts';
-import { writeSnapshot } from '../../generator/snapshot.ts';
 import { catalogOptions } from '../options.ts';
 
 interface Args {
@@ -24,6 +21,10 @@ export const snapshotCommand = defineCommand<Args>({
       .example('orderflow snapshot --out ./dims', 'CSV files of the default catalog (seed 1)')
       .example('orderflow snapshot --out gs://my-bucket/dims/2026-11-20 --seed 7', 'to GCS, matching `generate --seed 7`'),
   handler: async (args) => {
+    // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
+    const { openObjectStore } = await import('../../common/object-store.ts');
+    const { Catalog } = await import('../../generator/catalog.ts');
+    const { writeSnapshot } = await import('../../generator/snapshot.ts');
     const store = openObjectStore(args.out);
     const catalog = new Catalog(args.seed, { customers: args.customers, products: args.products, sellers: args.sellers });
     await writeSnapshot(catalog, store, (location, rows) => process.stderr.write(`wrote ${location} (${rows} rows)\n`));

@@ -1,8 +1,8 @@
+import type { StackOptions } from '../../local/stack/up.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { killAllChildren } from '../../local/stack/children.ts';
 import { formatSummary } from '../../local/stack/report.ts';
-import { runStack, type StackOptions } from '../../local/stack/up.ts';
 import { defineCommand } from '../command.ts';
 import { integer, positiveInteger, positiveNumber, probability } from '../options.ts';
 
@@ -30,6 +30,8 @@ export const upCommand = defineCommand<Args>({
       .example('orderflow up --rate 500 --duration 60 --workers 3', 'more volume')
       .example('orderflow up --keep-running', 'run until Ctrl-C'),
   handler: async (args) => {
+    // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
+    const { runStack } = await import('../../local/stack/up.ts');
     const stop = new AbortController();
     let interrupts = 0;
     const onSignal = () => {

@@ -1,5 +1,4 @@
 import { defineCommand } from '../command.ts';
-import { validateMessage } from '../../common/contract/validate.ts';
 import { byteLines, openInput, writeAll } from '../../common/ndjson.ts';
 
 interface Args {
@@ -15,6 +14,8 @@ export const validateCommand = defineCommand<Args>({
       .positional('file', { type: 'string', default: '-', describe: 'NDJSON file of events, or - for stdin' })
       .example('orderflow generate --count 100 --out stdout | orderflow validate -', 'validate generated events'),
   handler: async ({ file }) => {
+    // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
+    const { validateMessage } = await import('../../common/contract/validate.ts');
     const input = await openInput(file);
     let line = 0;
     let valid = 0;

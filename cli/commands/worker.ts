@@ -2,9 +2,8 @@ import { defineCommand } from '../command.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { DEFAULT_BATCH_LIMITS } from '../../streaming/pipeline/micro-batcher.ts';
-import { DUCKDB_HOLD_DEFAULTS } from '../../streaming/sinks/duckdb-sink.ts';
+import { DUCKDB_HOLD_DEFAULTS } from '../../streaming/sinks/engines.ts';
 import { ENGINES, openSink, type Engine } from '../../streaming/sinks/factory.ts';
-import { startWorker } from '../../streaming/worker.ts';
 import { positiveInteger, positiveNumber } from '../options.ts';
 
 interface Args {
@@ -88,6 +87,8 @@ export const workerCommand = defineCommand<Args>({
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow worker', 'pull from orders-worker into ./data/warehouse.duckdb')
       .example('PORT=8080 orderflow worker --mode push --push-audience https://worker.example.run.app', 'serve authenticated Pub/Sub push requests'),
   handler: async (args) => {
+    // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
+    const { startWorker } = await import('../../streaming/worker.ts');
     const logger = createLogger({ base: { component: 'worker' } });
     const sink = await openSink({ engine: args.sink, database: args.database, lockTimeoutMs: args.lockTimeoutMs, holdMs: args.duckdbHoldMs, projectId: args.project });
     let failed = false;

@@ -14,10 +14,16 @@ export type Verdict =
 const schema = JSON.parse(readFileSync(new URL('../../schemas/order-event.v1.schema.json', import.meta.url), 'utf8')) as object;
 
 // Compiled once per process: ajv compiles the schema to a specialised function, the expensive part.
-// strictRequired is off because the if/then names properties defined at the top level.
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, multipleOfPrecision: 6 });
-(addFormatsModule as unknown as (a: Ajv2020, formats: string[]) => void)(ajv, ['date-time']);
-const checkSchema = ajv.compile<OrderEvent>(schema);
+// strictRequired is off because the if/then names properties defined at the top level. Two
+// validators: valid messages (nearly all) take the fail-fast one; a rejected message is checked
+// again with allErrors, so its dead letter lists every violation.
+const compile = (allErrors: boolean) => {
+  const ajv = new Ajv2020({ allErrors, strict: true, strictRequired: false, multipleOfPrecision: 6 });
+  (addFormatsModule as unknown as (a: Ajv2020, formats: string[]) => void)(ajv, ['date-time']);
+  return ajv.compile<OrderEvent>(schema);
+};
+const isValid = compile(false);
+const everyError = compile(true);
 
 /** Decode -> parse -> validate one message body; never throws. */
 export function validateMessage(data: Uint8Array): Verdict {
@@ -38,8 +44,8 @@ export function validateEvent(value: unknown): Verdict {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     return reject([{ code: 'not_object', path: '', message: `expected a JSON object, got ${kind}` }]);
   }
-  const schemaOk = checkSchema(value);
-  const errors = [...(schemaOk ? [] : fromAjv(checkSchema.errors ?? [])), ...checkRules(value as Record<string, unknown>)];
+  const schemaOk = isValid(value) || everyError(value);
+  const errors = [...(schemaOk ? [] : fromAjv(everyError.errors ?? [])), ...checkRules(value as Record<string, unknown>)];
   if (errors.length === 0) return { valid: true, event: value as OrderEvent, flags: flagsOf(value as OrderEvent) };
   const eventId = (value as { event_id?: unknown }).event_id;
   return reject(errors, typeof eventId === 'string' ? eventId : undefined);

@@ -1,3 +1,4 @@
+import { DUCKDB_HOLD_DEFAULTS } from './engines.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadRawTables, type TableSpec } from '../../common/table-schemas.ts';
@@ -20,7 +21,7 @@ export interface DuckDBSinkOptions {
   maxHoldMs?: number;
 }
 
-export const DUCKDB_HOLD_DEFAULTS = { holdIdleMs: 20, maxHoldMs: 1000 };
+
 // After giving the file up for fairness, wait longer than withDuckDBFile's longest backoff
 // (200 ms x 1.5) so a process waiting for the lock takes it before this one opens it again.
 const YIELD_MS = 400;

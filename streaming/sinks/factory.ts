@@ -1,10 +1,9 @@
-import { createBigQuerySink } from './bigquery/bigquery-sink.ts';
-import { setupBigQuery } from './bigquery/setup.ts';
-import { DUCKDB_HOLD_DEFAULTS, DuckDBSink, setupDuckDBWarehouse } from './duckdb-sink.ts';
+import { DUCKDB_HOLD_DEFAULTS, type Engine } from './engines.ts';
 import type { RowSink } from './sink.ts';
 
-export const ENGINES = ['duckdb', 'bigquery'] as const;
-export type Engine = (typeof ENGINES)[number];
+export { ENGINES, type Engine } from './engines.ts';
+// Each adapter is imported when its engine is used: a DuckDB worker never loads the BigQuery
+// clients, and the reverse.
 
 export interface WarehouseConfig {
   engine: Engine;
@@ -21,10 +20,13 @@ export interface WarehouseConfig {
 /** The RowSink for the configured engine. */
 export async function openSink(config: WarehouseConfig): Promise<RowSink> {
   switch (config.engine) {
-    case 'duckdb':
+    case 'duckdb': {
+      const { DuckDBSink, setupDuckDBWarehouse } = await import('./duckdb-sink.ts');
       await setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
       return new DuckDBSink({ path: config.database, lockTimeoutMs: config.lockTimeoutMs, ...(config.holdMs === undefined ? {} : { maxHoldMs: config.holdMs, holdIdleMs: config.holdMs === 0 ? 0 : DUCKDB_HOLD_DEFAULTS.holdIdleMs }) });
+    }
     case 'bigquery': {
+      const { createBigQuerySink } = await import('./bigquery/bigquery-sink.ts');
       const sink = createBigQuerySink({ projectId: config.projectId });
       // Fail at start-up, in one line, on a missing table or unusable credentials.
       await sink.verify();
@@ -37,8 +39,8 @@ export async function openSink(config: WarehouseConfig): Promise<RowSink> {
 export async function setupWarehouse(config: WarehouseConfig): Promise<void> {
   switch (config.engine) {
     case 'duckdb':
-      return setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
+      return (await import('./duckdb-sink.ts')).setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
     case 'bigquery':
-      await setupBigQuery({ projectId: config.projectId });
+      await (await import('./bigquery/setup.ts')).setupBigQuery({ projectId: config.projectId });
   }
 }
