@@ -1,11 +1,13 @@
 locals {
-  # Only flags `orderflow worker` / `orderflow batch run` define: the CLI is strict, so an
-  # unknown ORDERFLOW_* variable would stop the command.
+  # Flags of `orderflow worker` / `orderflow batch run` as ORDERFLOW_* variables (the CLI ignores
+  # variables for flags a command does not have).
   worker_env = merge({
     ORDERFLOW_PROJECT      = var.project_id
     ORDERFLOW_SUBSCRIPTION = local.subscription_name
     ORDERFLOW_MODE         = var.worker_mode
     ORDERFLOW_SINK         = "bigquery"
+    # A small V8 heap keeps a worker under ~300 MB with a full flow-control window (docs/worker.md).
+    NODE_OPTIONS = "--max-old-space-size=128 --max-semi-space-size=4"
   }, var.worker_extra_env)
 
   wap_env = merge({

@@ -155,11 +155,11 @@ test('the bucket has uniform access and a lifecycle rule', () => {
   assert.ok(block(rule, 'condition').age);
 });
 
-/** The ORDERFLOW_* variables a container gets: name -> the expression text Terraform evaluates. */
+/** The variables a container gets: name -> the expression text Terraform evaluates. */
 function envOf(body: Body): Record<string, string> {
   const expression = String(localOf(tf, dynamicBlock(body, 'env').forEach));
   assert.match(expression, /^\$\{merge\(\{/, 'env is a merge() of the defaults and the extra variables');
-  return Object.fromEntries([...expression.matchAll(/^\s*(ORDERFLOW_\w+)\s*=\s*(.+)$/gm)].map((match) => [match[1], match[2]!.trim()]));
+  return Object.fromEntries([...expression.matchAll(/^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.+)$/gm)].map((match) => [match[1], match[2]!.trim()]));
 }
 
 test('the worker runs pull-ready on Cloud Run: CPU always allocated, scaling bounds, concurrency, env, probes', () => {
@@ -179,12 +179,12 @@ test('the worker runs pull-ready on Cloud Run: CPU always allocated, scaling bou
   assert.equal(tf.locals.push_mode, '${var.worker_mode == "push"}');
   assert.equal(defaultOf(tf, '${var.worker_mode}'), 'pull');
 
-  // The CLI is strict: an ORDERFLOW_* variable the command does not define would stop it.
   assert.deepEqual(envOf(container), {
     ORDERFLOW_PROJECT: 'var.project_id',
     ORDERFLOW_SUBSCRIPTION: 'local.subscription_name',
     ORDERFLOW_MODE: 'var.worker_mode',
     ORDERFLOW_SINK: '"bigquery"',
+    NODE_OPTIONS: '"--max-old-space-size=128 --max-semi-space-size=4"',
   });
   assert.equal(tf.locals.subscription_name, 'orders-worker');
   assert.equal(block(block(container, 'liveness_probe'), 'http_get').path, '/healthz');
