@@ -20,7 +20,7 @@ export function formatSummary(result: StackResult, seconds: number): string {
     const failed = batch.checks.filter((c) => c.status === 'fail');
     const warned = batch.checks.filter((c) => c.status === 'warn');
     const passed = batch.checks.filter((c) => c.status === 'pass');
-    lines.push(`  audit            ${batch.summary?.status ?? `batch exited ${batch.exitCode}`}: ${passed.length} passed, ${warned.length} warnings, ${failed.length} failed (dates ${batch.summary?.dates.join(', ') ?? '-'})`);
+    lines.push(`  audit            ${batch.summary?.status ?? `batch exited ${batch.exitCode}`}: ${passed.length} passed, ${warned.length} warnings, ${failed.length} failed (${dateSpan(batch.summary?.dates ?? [])})`);
     for (const check of [...failed, ...warned]) lines.push(`    ${check.status.padEnd(5)} ${check.name} (${n(check.failingRows)} rows)`);
     lines.push(...wrap(`    pass  ${passed.map((c) => c.name).join(', ')}`, 110, '          '));
     if (batch.summary?.report) lines.push(`    report: ${batch.summary.report}`);
@@ -50,3 +50,6 @@ function wrap(text: string, width: number, indent: string): string[] {
   if (line.trim()) out.push(line);
   return out;
 }
+
+const dateSpan = (dates: string[]) =>
+  dates.length === 0 ? 'no dates' : dates.length === 1 ? `date ${dates[0]}` : `${dates.length} dates, ${dates[0]} to ${dates.at(-1)}`;
