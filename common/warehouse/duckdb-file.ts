@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { OperationalError } from '../errors.ts';
@@ -30,6 +30,7 @@ export async function withDuckDBFile<T>(path: string, work: (connection: DuckDBC
       if (Date.now() >= deadline) throw new OperationalError(`DuckDB warehouse ${path} stayed locked by another process: ${(error as Error).message}`);
       const wait = Math.min(200, 2 ** Math.min(attempt, 7)) * (0.5 + Math.random());
       options.onLockWait?.(attempt, wait);
+      await signalWaiting(path);
       await sleep(wait);
       continue;
     }
@@ -40,5 +41,24 @@ export async function withDuckDBFile<T>(path: string, work: (connection: DuckDBC
       connection.closeSync();
       instance.closeSync();
     }
+  }
+}
+
+// A process waiting for the lock says so in a marker file beside the database, so a holder that
+// writes continuously (a worker) gives the file up only when someone actually wants it.
+const waitingMarker = (path: string) => `${path}.waiting`;
+/** How recently a waiter must have touched the marker to count (above the longest retry backoff). */
+const WAITING_FRESH_MS = 1000;
+
+async function signalWaiting(path: string): Promise<void> {
+  await writeFile(waitingMarker(path), String(process.pid)).catch(() => undefined);
+}
+
+/** Whether another process has been waiting for this file within the last second. */
+export async function othersWaiting(path: string): Promise<boolean> {
+  try {
+    return Date.now() - (await stat(waitingMarker(path))).mtimeMs < WAITING_FRESH_MS;
+  } catch {
+    return false;
   }
 }

@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadRawTables, type TableSpec } from '../../common/table-schemas.ts';
 import { appendRows } from '../../common/warehouse/duckdb-append.ts';
 import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
-import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
+import { othersWaiting, withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { CURRENT_VIEWS, currentViewSql } from '../../common/warehouse/views.ts';
 import type { RawRows } from '../../common/warehouse/rows.ts';
 import { TransientWriteError } from '../errors.ts';
@@ -96,7 +96,7 @@ export class DuckDBSink implements RowSink {
         for (const pending of this.queue.splice(0)) pending.reject(failure);
         return;
       }
-      if (released === 'turn' && this.queue.length > 0 && !this.closing) await sleep(YIELD_MS);
+      if (released === 'turn' && this.queue.length > 0 && !this.closing && (await othersWaiting(this.options.path))) await sleep(YIELD_MS);
     }
   }
 
@@ -110,7 +110,7 @@ export class DuckDBSink implements RowSink {
   }
 
   private async writeWhileComing(connection: DuckDBConnection): Promise<'idle' | 'turn'> {
-    const opened = performance.now();
+    let opened = performance.now();
     for (;;) {
       const pending = this.queue[0] ?? (await this.nextWithin(this.hold.holdIdleMs));
       if (!pending) return 'idle';
@@ -124,7 +124,11 @@ export class DuckDBSink implements RowSink {
       }
       this.queue.shift();
       pending.resolve();
-      if (performance.now() - opened >= this.hold.maxHoldMs) return 'turn';
+      if (performance.now() - opened >= this.hold.maxHoldMs) {
+        if (await othersWaiting(this.options.path)) return 'turn';
+        // Nobody wants the file: keep it, and skip the reopen and checkpoint a turn would cost.
+        opened = performance.now();
+      }
     }
   }
 
