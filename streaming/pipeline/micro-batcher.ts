@@ -10,7 +10,7 @@ export interface BatchLimits {
   maxAgeMs: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxMessages: 1000, maxRows: 20_000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 200 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxMessages: 500, maxRows: 20_000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 200 };
 
 interface Waiting<T, R> {
   item: T;

@@ -112,24 +112,44 @@ export class DuckDBSink implements RowSink {
   private async writeWhileComing(connection: DuckDBConnection): Promise<'idle' | 'turn'> {
     let opened = performance.now();
     for (;;) {
-      const pending = this.queue[0] ?? (await this.nextWithin(this.hold.holdIdleMs));
-      if (!pending) return 'idle';
+      if (this.queue.length === 0 && !(await this.nextWithin(this.hold.holdIdleMs))) return 'idle';
+      // Group commit: every batch queued while the last one was written goes in one transaction,
+      // so a backlog pays one COMMIT (and WAL sync) per group rather than per batch.
+      const group = this.queue.splice(0);
       try {
-        await appendAll(connection, pending.writes);
+        await appendAll(connection, mergeByTable(group.flatMap((pending) => pending.writes)));
+        for (const pending of group) pending.resolve();
       } catch (error) {
-        this.queue.shift();
-        pending.reject(new TransientWriteError(`DuckDB write to ${this.options.path} failed: ${(error as Error).message}`, { cause: error }));
+        // One bad batch must not fail the others it was grouped with: each goes again on its own.
+        const failed = group.length === 1 ? [[group[0]!, error] as const] : await this.writeEachAlone(connection, group);
+        for (const [pending, cause] of failed) {
+          pending.reject(new TransientWriteError(`DuckDB write to ${this.options.path} failed: ${(cause as Error).message}`, { cause }));
+        }
         // A fresh connection for whatever comes next.
-        return 'idle';
+        if (failed.length > 0) return 'idle';
       }
-      this.queue.shift();
-      pending.resolve();
       if (performance.now() - opened >= this.hold.maxHoldMs) {
         if (await othersWaiting(this.options.path)) return 'turn';
-        // Nobody wants the file: keep it, and skip the reopen and checkpoint a turn would cost.
+        // Nobody wants the file: keep it (no close and reopen), but checkpoint as a turn would, so
+        // the rows committed since do not pile up in DuckDB's memory.
+        await connection.run('CHECKPOINT');
         opened = performance.now();
       }
     }
+  }
+
+  /** Writes each batch in its own transaction; resolves the ones that land, returns the rest with their errors. */
+  private async writeEachAlone(connection: DuckDBConnection, group: Pending[]): Promise<(readonly [Pending, unknown])[]> {
+    const failed: (readonly [Pending, unknown])[] = [];
+    for (const pending of group) {
+      try {
+        await appendAll(connection, pending.writes);
+        pending.resolve();
+      } catch (error) {
+        failed.push([pending, error]);
+      }
+    }
+    return failed;
   }
 
   private async nextWithin(ms: number): Promise<Pending | undefined> {
@@ -144,6 +164,17 @@ export class DuckDBSink implements RowSink {
     this.wake = undefined;
     return this.closing ? undefined : this.queue[0];
   }
+}
+
+/** One entry per table: a group of batches becomes one appender per table. */
+function mergeByTable(writes: [TableSpec, RawRows[RawTable]][]): [TableSpec, RawRows[RawTable]][] {
+  const merged = new Map<TableSpec, RawRows[RawTable]>();
+  for (const [table, rows] of writes) {
+    const into = merged.get(table);
+    if (into) for (const row of rows) into.push(row);
+    else merged.set(table, [...rows]);
+  }
+  return [...merged];
 }
 
 /** Appends to several tables in one explicit transaction: all rows land, or none. */

@@ -74,6 +74,28 @@ describe('DuckDB sink', () => {
     assert.deepEqual([await count(path, 'orders'), await count(path, 'order_items'), await count(path, 'order_payments')], [0, 0, 0]);
   });
 
+  test('batches queued behind a write are committed together, and each resolves once durable', async () => {
+    const path = join(dir, 'd.duckdb');
+    await setupDuckDBWarehouse(path);
+    const sink = new DuckDBSink({ path, lockTimeoutMs: 5000 });
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => sink.write(rowsOf(`g${i}`))));
+    assert.deepEqual(results, Array.from({ length: 6 }, () => ({ rejected: [] })));
+    await sink.close();
+    assert.deepEqual([await count(path, 'orders'), await count(path, 'order_items'), await count(path, 'order_payments')], [6, 12, 6]);
+  });
+
+  test('a bad batch grouped with good ones fails alone: the others are written', async () => {
+    const path = join(dir, 'e.duckdb');
+    await setupDuckDBWarehouse(path);
+    const sink = new DuckDBSink({ path, lockTimeoutMs: 5000 });
+    const bad = rowsOf('bad');
+    bad.order_payments[0]!.order_id = null;
+    const settled = await Promise.allSettled([sink.write(rowsOf('ok1')), sink.write(bad), sink.write(rowsOf('ok2'))]);
+    assert.deepEqual(settled.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    await sink.close();
+    assert.deepEqual([await count(path, 'orders'), await count(path, 'order_payments')], [2, 2]);
+  });
+
   test('a sink under continuous load still lets another process take the file', async () => {
     const path = join(dir, 'c.duckdb');
     await setupDuckDBWarehouse(path);
