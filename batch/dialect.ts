@@ -107,19 +107,87 @@ export interface RenderContext {
 
 /** Macros that read the run's context: table references and the run's variables. */
 function contextMacros({ target, vars, extra }: RenderContext): Record<string, (...args: string[]) => string> {
+  // The published table when it exists, else a CTE of the model giving the same columns and no rows (first run).
+  const previous = (table: string, emptyCte: string) => (vars.martTables.has(table) ? tableRef(target, 'mart', table) : emptyCte);
   return {
     ref: (model) => vars.refName?.(model) ?? tableRef(target, 'audit', model),
     source: (table) => tableRef(target, 'raw', table),
     audit: (table) => tableRef(target, 'audit', table),
     mart: (table) => tableRef(target, 'mart', table),
-    // The published table when it exists, else a CTE of the model giving the same columns and no rows (first run).
-    previous: (table, emptyCte) => (vars.martTables.has(table) ? tableRef(target, 'mart', table) : emptyCte!),
+    previous: (table, emptyCte) => previous(table!, emptyCte!),
     work_dates: () => vars.dates.map(dateLiteral).join(', '),
     watermark: () => timestampLiteral(vars.watermark ?? '1970-01-01 00:00:00'),
     as_of: () => dateLiteral(vars.asOf),
     hours_ago: (hours) => timestampLiteral(naiveUtc(new Date(vars.now.getTime() - Number(hours) * 3_600_000))),
+    scd_versions: (table, key, columns) => scdVersions(table!, key!, columns!.split(',').map((c) => c.trim()), {
+      asOf: dateLiteral(vars.asOf),
+      previous: previous(table!, 'empty_dim'),
+    }),
     ...extra,
   };
+}
+
+/**
+ * The CTEs of a type 2 dimension over a `snapshot` CTE (key + columns): the published dimension
+ * carried forward, a version closed (valid_to = the as-of date) when the snapshot changes its
+ * columns or drops the key, and a new current version opened. The first load opens every version
+ * at 1900-01-01 so all history finds it. Ends with a `versions` CTE.
+ */
+function scdVersions(table: string, key: string, columns: string[], at: { asOf: string; previous: string }): string {
+  const all = [key, ...columns].join(', ');
+  const changed = columns.map((c) => `\n      OR previous.${c} IS DISTINCT FROM snapshot.${c}`).join('');
+  return `empty_dim AS (
+  SELECT ${all}, ${at.asOf} AS valid_from, CAST(NULL AS DATE) AS valid_to, TRUE AS is_current
+  FROM snapshot
+  WHERE FALSE
+),
+
+previous AS (
+  SELECT * FROM ${at.previous}
+),
+
+history AS (
+  SELECT * FROM previous WHERE NOT is_current
+),
+
+compared AS (
+  SELECT
+    previous.*,
+    snapshot.${key} IS NULL${changed} AS ends
+  FROM previous
+  LEFT JOIN snapshot ON previous.${key} = snapshot.${key}
+  WHERE previous.is_current
+),
+
+kept AS (
+  SELECT ${all}, valid_from, valid_to, is_current
+  FROM compared
+  WHERE NOT ends
+),
+
+closed AS (
+  SELECT ${all}, valid_from, ${at.asOf} AS valid_to, FALSE AS is_current
+  FROM compared
+  WHERE ends
+),
+
+opened AS (
+  SELECT
+    ${[key, ...columns].map((c) => `snapshot.${c}`).join(', ')},
+    CASE WHEN (SELECT COUNT(*) FROM previous) = 0 THEN ${dateLiteral('1900-01-01')} ELSE ${at.asOf} END AS valid_from,
+    CAST(NULL AS DATE) AS valid_to,
+    TRUE AS is_current
+  FROM snapshot
+  LEFT JOIN kept ON snapshot.${key} = kept.${key}
+  WHERE kept.${key} IS NULL
+),
+
+versions AS (
+  SELECT * FROM history
+  UNION ALL SELECT * FROM kept
+  UNION ALL SELECT * FROM closed
+  UNION ALL SELECT * FROM opened
+)`;
 }
 
 const CALL = /\{\{\s*([a-z_]+)\(((?:\s*'[^']*'\s*,?)*)\)\s*\}\}/g;
