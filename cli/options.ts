@@ -54,3 +54,25 @@ export const nonNegativeInteger = (name: string) => (value: unknown) => {
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number of 0 or more, got ${String(value)}`);
   return n;
 };
+
+export const port = (name: string) => (value: unknown) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be an integer from 0 to 65535, got ${String(value)}`);
+  return n;
+};
+
+/** One of a few words; yargs' own `choices` message spans two lines. */
+export const oneOf = <T extends string>(name: string, values: readonly T[]) => (value: unknown): T => {
+  if (!values.includes(value as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, got ${String(value)}`);
+  return value as T;
+};
+
+/** The local warehouse file every DuckDB command opens by default. */
+export const DEFAULT_DATABASE = './data/warehouse.duckdb';
+
+/** Flags the worker and setup share: where the warehouse is. */
+export const warehouseOptions = {
+  database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file (shared by workers and the batch job)' },
+  project: { type: 'string', default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local', describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)' },
+  'lock-timeout-ms': { type: 'number', default: 30_000, coerce: positiveInteger('lock-timeout-ms'), describe: 'How long a DuckDB write waits while another process holds the file' },
+} as const;

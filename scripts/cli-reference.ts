@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ORDERFLOW_BIN as BIN } from '../common/bin.ts';
 
-const BIN = fileURLToPath(new URL('../bin/orderflow.js', import.meta.url));
 /** Every command and subcommand, in the order the reference lists them. */
 export const COMMANDS = ['up', 'generate', 'validate', 'snapshot', 'emulator', 'setup', 'worker', 'batch run', 'query'];
 

@@ -5,7 +5,7 @@ import { UsageError } from '../../common/errors.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
 import type { Warehouse } from '../../batch/engines/warehouse.ts';
-import { calendarDate, nonNegativeInteger } from '../options.ts';
+import { DEFAULT_DATABASE, calendarDate, nonNegativeInteger } from '../options.ts';
 
 interface Args {
   date?: string;
@@ -46,7 +46,7 @@ const runCommand = defineCommand<Args>({
         from: { type: 'string', coerce: calendarDate('from'), implies: 'to', describe: 'Backfill: first purchase date to rebuild (with --to)' },
         to: { type: 'string', coerce: calendarDate('to'), implies: 'from', describe: 'Backfill: last purchase date to rebuild, inclusive (with --from)' },
         engine: { choices: ['duckdb', 'bigquery'] as const, default: 'duckdb' as const, describe: 'Warehouse: the local DuckDB file or BigQuery' },
-        database: { type: 'string', default: './data/warehouse.duckdb', describe: 'DuckDB warehouse file (with --engine duckdb)' },
+        database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file (with --engine duckdb)' },
         dims: { type: 'string', default: './data/dims', describe: 'Dims snapshot (Olist CSVs from `orderflow snapshot`): a directory or gs://bucket/prefix' },
         reports: { type: 'string', default: './data/audit-reports', describe: 'Where the JSON audit report goes: a directory or gs://bucket/prefix' },
         project: { type: 'string', describe: 'Google Cloud project of the raw, audit and mart datasets (with --engine bigquery)' },

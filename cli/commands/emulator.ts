@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.ts';
+import { port } from '../options.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { resolveFaults } from '../../local/emulator/faults.ts';
@@ -19,7 +20,7 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
   builder: (yargs) =>
     yargs
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on' })
-      .option('port', { type: 'number', default: 8085, describe: 'Port to listen on (0 picks a free one)' })
+      .option('port', { type: 'number', default: 8085, coerce: port('port'), describe: 'Port to listen on (0 picks a free one)' })
       .option('duplicate-rate', { type: 'number', default: 0, describe: 'Fault: fraction (0..1) of acked messages delivered again' })
       .option('delay-ms', { type: 'number', default: 0, describe: 'Fault: hold deliveries back this many milliseconds' })
       .option('delay-rate', { type: 'number', describe: 'Fault: fraction (0..1) of deliveries delayed by --delay-ms (default 1 when --delay-ms is set)' })
@@ -28,7 +29,6 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { startEmulator } = await import('../../local/emulator/index.ts');
-    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${args.port}`);
     let faults;
     try {
       faults = resolveFaults({

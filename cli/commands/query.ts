@@ -1,5 +1,6 @@
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../../common/errors.ts';
+import { DEFAULT_DATABASE } from '../options.ts';
 
 interface Args {
   sql: string;
@@ -14,7 +15,7 @@ export const queryCommand = defineCommand<Args>({
     y
       .positional('sql', { type: 'string', describe: 'The statement, e.g. "SELECT * FROM mart.agg_daily_sales"' })
       .options({
-        database: { type: 'string', default: './data/warehouse.duckdb', describe: 'DuckDB warehouse file' },
+        database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file' },
         format: { type: 'string', default: 'table', choices: ['table', 'json', 'csv'], describe: 'table for people, json (one object a line) or csv for tools' },
       })
       .example('orderflow query "SELECT order_status, count(*) FROM raw.orders_current GROUP BY 1"', 'orders by status'),

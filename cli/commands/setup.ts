@@ -1,9 +1,8 @@
 import { defineCommand } from '../command.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ENGINES, setupWarehouse, type Engine } from '../../streaming/sinks/factory.ts';
-import { integer, positiveInteger } from '../options.ts';
+import { integer, oneOf, positiveInteger, warehouseOptions } from '../options.ts';
 import { UsageError } from '../../common/errors.ts';
-import { oneOf, warehouseOptions } from './worker.ts';
 
 interface Args {
   engine: Engine;

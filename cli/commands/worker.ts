@@ -4,7 +4,7 @@ import { createLogger } from '../../common/logger.ts';
 import { DEFAULT_BATCH_LIMITS } from '../../streaming/pipeline/micro-batcher.ts';
 import { DUCKDB_HOLD_DEFAULTS } from '../../streaming/sinks/engines.ts';
 import { ENGINES, openSink, type Engine } from '../../streaming/sinks/factory.ts';
-import { positiveInteger, positiveNumber } from '../options.ts';
+import { nonNegativeInteger, oneOf, port, positiveInteger, positiveNumber, warehouseOptions } from '../options.ts';
 
 interface Args {
   subscription: string;
@@ -29,31 +29,6 @@ interface Args {
   drainTimeoutMs: number;
 }
 
-const port = (value: unknown) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, got ${String(value)}`);
-  return n;
-};
-
-const nonNegativeInteger = (name: string) => (value: unknown) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number >= 0, got ${String(value)}`);
-  return n;
-};
-
-/** One of a few words; yargs' own `choices` message spans two lines. */
-export const oneOf = <T extends string>(name: string, values: readonly T[]) => (value: unknown): T => {
-  if (!values.includes(value as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, got ${String(value)}`);
-  return value as T;
-};
-
-/** Flags the worker and setup share: where the warehouse is. */
-export const warehouseOptions = {
-  database: { type: 'string', default: './data/warehouse.duckdb', describe: 'DuckDB warehouse file (shared by workers and the batch job)' },
-  project: { type: 'string', default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local', describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)' },
-  'lock-timeout-ms': { type: 'number', default: 30_000, coerce: positiveInteger('lock-timeout-ms'), describe: 'How long a DuckDB write waits while another process holds the file' },
-} as const;
-
 export const workerCommand = defineCommand<Args>({
   command: 'worker',
   describe: 'Consume order events from Pub/Sub: validate, split, dedupe and write them to DuckDB or BigQuery, acking once durable',
@@ -74,7 +49,7 @@ export const workerCommand = defineCommand<Args>({
         'batch-max-age-ms': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxAgeMs, coerce: positiveNumber('batch-max-age-ms'), describe: 'Write a micro-batch once its oldest message waited this long' },
         'dedupe-cache-size': { type: 'number', default: 100_000, coerce: positiveInteger('dedupe-cache-size'), describe: 'Recent event ids remembered to drop duplicates in process' },
         host: { type: 'string', default: process.env.K_SERVICE ? '0.0.0.0' : '127.0.0.1', describe: 'Interface for the HTTP server (default: 0.0.0.0 on Cloud Run, else 127.0.0.1)' },
-        port: { type: 'number', default: Number(process.env.PORT ?? 8080), coerce: port, describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT or 8080; 0 picks a free one)' },
+        port: { type: 'number', default: Number(process.env.PORT ?? 8080), coerce: port('port'), describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT or 8080; 0 picks a free one)' },
         'push-audience': { type: 'string', describe: 'Push mode: require an OIDC token for this audience on every request' },
         'stats-interval': { type: 'number', default: 30, coerce: positiveNumber('stats-interval'), describe: 'Seconds between counter log lines' },
         'drain-timeout-ms': { type: 'number', default: 8000, coerce: positiveInteger('drain-timeout-ms'), describe: 'On SIGTERM, how long messages in processing may take before the rest are nacked' },

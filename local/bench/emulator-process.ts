@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../bin/orderflow.js', import.meta.url));
+import { ORDERFLOW_BIN as BIN } from '../../common/bin.ts';
 
 export interface EmulatorProcess {
   readonly address: string;

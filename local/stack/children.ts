@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../bin/orderflow.js', import.meta.url));
+import { ORDERFLOW_BIN as BIN } from '../../common/bin.ts';
 
 export interface Child {
   readonly name: string;

@@ -97,18 +97,20 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     log(`workers: ${options.workers} processes on ${SUBSCRIPTION} (logs in ${paths.logs})`);
 
     const generated = await generate(options, workers, paths.logs, logger, log);
-    const interrupted = options.signal.aborted && !options.keepRunning;
-    if (!interrupted) await waitUntilAcked(options, generated, emulator, workers, paths.logs);
+    // In a bounded run Ctrl-C interrupts, during generation or while draining; with --keep-running
+    // the first Ctrl-C is what ends generation, so the drain and the WAP job still follow.
+    const interrupted = () => options.signal.aborted && !options.keepRunning;
+    if (!interrupted()) await waitUntilAcked(options, generated, emulator, workers, paths.logs);
     await Promise.all(workers.map((w) => w.stop()));
-    const counters = sumCounters(await Promise.all(workers.map((w) => latestCounters(join(paths.logs, `${w.name}.log`)))));
+    const counters = await workerCounters(workers, paths.logs);
 
     let batch: BatchOutcome | undefined;
-    if (!interrupted) {
+    if (!interrupted()) {
       log('batch: write -> audit -> publish ...');
       batch = await runBatch(paths, env);
     }
     const warehouse = await withDuckDBFile(paths.database, (db) => summariseWarehouse(db, startedMicros));
-    return { interrupted, generator: generated, workers: counters, warehouse, ...(batch ? { batch } : {}), paths };
+    return { interrupted: interrupted(), generator: generated, workers: counters, warehouse, ...(batch ? { batch } : {}), paths };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     await emulator?.close();
@@ -134,7 +136,7 @@ async function generate(options: StackOptions, workers: Child[], logs: string, l
   });
   let lastAcked = 0;
   const poll = setInterval(async () => {
-    lastAcked = sumCounters(await Promise.all(workers.map((w) => latestCounters(join(logs, `${w.name}.log`))))).acked;
+    lastAcked = (await workerCounters(workers, logs)).acked;
   }, 500);
   try {
     return await runGenerator(stream, output, { ...(count === undefined ? {} : { count }), rate: options.rate, signal: options.signal });
@@ -150,14 +152,14 @@ async function waitUntilAcked(options: StackOptions, generated: RunResult, emula
   let last = -1;
   let lastChange = Date.now();
   for (;;) {
-    const counters = sumCounters(await Promise.all(workers.map((w) => latestCounters(join(logs, `${w.name}.log`)))));
+    const counters = await workerCounters(workers, logs);
     const done = subscription ? subscription.backlog === 0 : counters.acked >= generated.published;
     if (done) return;
     const exited = workers.find((w) => w.process.exitCode !== null);
     if (exited) throw new OperationalError(`${exited.name} exited with code ${exited.process.exitCode}; see ${join(logs, `${exited.name}.log`)}`);
     if (counters.acked !== last) [last, lastChange] = [counters.acked, Date.now()];
     if (Date.now() - lastChange > options.stallTimeoutMs) throw new OperationalError(`no message acked for ${options.stallTimeoutMs / 1000} s with ${generated.published - counters.acked} outstanding; see ${logs}`);
-    if (options.signal.aborted && options.keepRunning === false) return;
+    if (options.signal.aborted && !options.keepRunning) return;
     await sleep(200);
   }
 }
@@ -170,6 +172,11 @@ async function runBatch(paths: { database: string; dims: string; reports: string
   const summary = line ? (JSON.parse(line) as BatchOutcome['summary']) : undefined;
   const checks = summary?.report ? ((JSON.parse(await readFile(summary.report, 'utf8')) as { checks: BatchOutcome['checks'] }).checks) : [];
   return { exitCode, ...(summary ? { summary } : {}), checks };
+}
+
+/** The workers' latest counters, summed, from their JSON logs (`worker-N.log`). */
+async function workerCounters(workers: Child[], logs: string): Promise<WorkerCounters> {
+  return sumCounters(await Promise.all(workers.map((w) => latestCounters(join(logs, `${w.name}.log`)))));
 }
 
 async function expectSuccess(child: Child): Promise<void> {

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PubSub, type Message } from '@google-cloud/pubsub';
+import { ORDERFLOW_BIN as BIN } from '../../common/bin.ts';
 import { createLogger } from '../../common/logger.ts';
 import { EventStream, type GeneratedMessage } from '../../generator/stream.ts';
 import { TokenBucket } from '../../generator/token-bucket.ts';
@@ -31,7 +32,6 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 200_000);
 const RSS_SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 30);
 const PROJECT = 'bench';
-const BIN = new URL('../../bin/orderflow.js', import.meta.url).pathname;
 // The worker's defaults (orderflow worker --help).
 const FLOW = { maxMessages: 2000, maxBytes: 64 << 20, streams: 1 };
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ORDERFLOW_BIN } from '../../common/bin.ts';
 
-export const BIN = fileURLToPath(new URL('../../bin/orderflow.js', import.meta.url));
+export const BIN = ORDERFLOW_BIN;
 
 export interface CliResult {
   code: number | null;
