@@ -67,6 +67,13 @@ export const oneOf = <T extends string>(name: string, values: readonly T[]) => (
   return value as T;
 };
 
+/** A size as DuckDB settings take it: a number and a unit, e.g. 64MB or 1.5GiB. */
+export const memorySize = (name: string) => (value: unknown) => {
+  const text = String(value).trim();
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(text)) throw new UsageError(`--${name} must be a size such as 64MB or 1GB, got ${text}`);
+  return text;
+};
+
 /** The local warehouse file every DuckDB command opens by default. */
 export const DEFAULT_DATABASE = './data/warehouse.duckdb';
 

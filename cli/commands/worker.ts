@@ -2,9 +2,9 @@ import { defineCommand } from '../command.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { DEFAULT_BATCH_LIMITS } from '../../streaming/pipeline/micro-batcher.ts';
-import { DUCKDB_HOLD_DEFAULTS } from '../../streaming/sinks/engines.ts';
+import { DUCKDB_HOLD_DEFAULTS, DUCKDB_WORKER_MEMORY_LIMIT } from '../../streaming/sinks/engines.ts';
 import { ENGINES, openSink, type Engine } from '../../streaming/sinks/factory.ts';
-import { nonNegativeInteger, oneOf, port, positiveInteger, positiveNumber, warehouseOptions } from '../options.ts';
+import { memorySize, nonNegativeInteger, oneOf, port, positiveInteger, positiveNumber, warehouseOptions } from '../options.ts';
 
 interface Args {
   subscription: string;
@@ -14,6 +14,7 @@ interface Args {
   project: string;
   lockTimeoutMs: number;
   duckdbHoldMs: number;
+  duckdbMemoryLimit: string;
   maxMessages: number;
   maxBytes: number;
   streams: number;
@@ -39,7 +40,8 @@ export const workerCommand = defineCommand<Args>({
         mode: { type: 'string', default: 'pull', coerce: oneOf('mode', ['pull', 'push']), describe: 'pull: streaming pull from --subscription; push: serve Pub/Sub push requests on --port' },
         sink: { type: 'string', default: 'duckdb', coerce: oneOf('sink', ENGINES), describe: `Warehouse to write to: ${ENGINES.join(' or ')}` },
         ...warehouseOptions,
-        'duckdb-hold-ms': { type: 'number', default: DUCKDB_HOLD_DEFAULTS.maxHoldMs, coerce: nonNegativeInteger('duckdb-hold-ms'), describe: 'Keep the DuckDB file open for consecutive batches up to this long, sharing one checkpoint (0: close after every batch; less memory, slower)' },
+        'duckdb-hold-ms': { type: 'number', default: DUCKDB_HOLD_DEFAULTS.maxHoldMs, coerce: nonNegativeInteger('duckdb-hold-ms'), describe: 'Checkpoint the DuckDB file, and give it up to another process waiting for it, this often (0: close it after every batch; slower)' },
+        'duckdb-memory-limit': { type: 'string', default: DUCKDB_WORKER_MEMORY_LIMIT, coerce: memorySize('duckdb-memory-limit'), describe: "DuckDB's memory_limit while writing: it caches the file's blocks up to this" },
         'max-messages': { type: 'number', default: 2000, coerce: positiveInteger('max-messages'), describe: 'Flow control: messages held unacked at most (exact bound)' },
         'max-bytes': { type: 'number', default: 64 * 1024 * 1024, coerce: positiveInteger('max-bytes'), describe: 'Flow control: message bytes held unacked at most' },
         streams: { type: 'number', default: 1, coerce: positiveInteger('streams'), describe: 'StreamingPull streams; Pub/Sub grants each the flow-control bound, so up to streams x --max-messages can sit in memory' },
@@ -65,7 +67,7 @@ export const workerCommand = defineCommand<Args>({
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { startWorker } = await import('../../streaming/worker.ts');
     const logger = createLogger({ base: { component: 'worker' } });
-    const sink = await openSink({ engine: args.sink, database: args.database, lockTimeoutMs: args.lockTimeoutMs, holdMs: args.duckdbHoldMs, projectId: args.project });
+    const sink = await openSink({ engine: args.sink, database: args.database, lockTimeoutMs: args.lockTimeoutMs, holdMs: args.duckdbHoldMs, memoryLimit: args.duckdbMemoryLimit, projectId: args.project });
     let failed = false;
     let resolveStopped = () => {};
     const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));

@@ -16,6 +16,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { spawnOrderflow, type Child } from './children.ts';
 import { latestCounters, sumCounters, type WorkerCounters } from './worker-logs.ts';
 import { summariseWarehouse, type WarehouseSummary } from './warehouse-summary.ts';
+import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
 
 export interface StackOptions {
   dataDir: string;
@@ -54,7 +55,6 @@ const TOPIC = 'orders';
 const SUBSCRIPTION = 'orders-worker';
 /** Simulated seconds between events for a bounded run: 3,000 messages span about a month. */
 const EVENT_INTERVAL_SECONDS = 900;
-const WORKER_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=4';
 
 /**
  * The whole pipeline on this machine: emulator, setup, N worker processes, the generator, then the
@@ -92,7 +92,7 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     for (let n = 1; n <= options.workers; n++) {
       workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, '--sink', 'duckdb', '--port', '0', '--stats-interval', '0.5', ...common],
         // The heap cap production uses (terraform/run.tf): workers stay small with a full flow-control window.
-        { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, NODE_OPTIONS: WORKER_NODE_OPTIONS } }));
+        { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, ...WORKER_RUNTIME_ENV } }));
     }
     log(`workers: ${options.workers} processes on ${SUBSCRIPTION} (logs in ${paths.logs})`);
 

@@ -10,7 +10,9 @@ export interface BatchLimits {
   maxAgeMs: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxMessages: 500, maxRows: 20_000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 200 };
+// A short age: while one batch is written the next grows on its own, so age only matters when the
+// sink is idle, where waiting adds latency and, under flow control, holds back the pull.
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxMessages: 500, maxRows: 20_000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 10 };
 
 interface Waiting<T, R> {
   item: T;

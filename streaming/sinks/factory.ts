@@ -11,8 +11,10 @@ export interface WarehouseConfig {
   database: string;
   /** DuckDB: how long to wait for another process holding the file (ms). */
   lockTimeoutMs: number;
-  /** DuckDB: hold the file for consecutive batches up to this long (ms); 0 closes it after each. */
+  /** DuckDB: checkpoint, and let a waiting process have the file, this often (ms); 0 closes it after each batch. */
   holdMs?: number;
+  /** DuckDB: memory_limit while writing. */
+  memoryLimit?: string;
   /** BigQuery: the project holding the raw dataset. */
   projectId: string;
 }
@@ -23,7 +25,12 @@ export async function openSink(config: WarehouseConfig): Promise<RowSink> {
     case 'duckdb': {
       const { DuckDBSink, setupDuckDBWarehouse } = await import('./duckdb-sink.ts');
       await setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
-      return new DuckDBSink({ path: config.database, lockTimeoutMs: config.lockTimeoutMs, ...(config.holdMs === undefined ? {} : { maxHoldMs: config.holdMs, holdIdleMs: config.holdMs === 0 ? 0 : DUCKDB_HOLD_DEFAULTS.holdIdleMs }) });
+      return new DuckDBSink({
+        path: config.database,
+        lockTimeoutMs: config.lockTimeoutMs,
+        ...(config.holdMs === undefined ? {} : { maxHoldMs: config.holdMs, holdIdleMs: config.holdMs === 0 ? 0 : DUCKDB_HOLD_DEFAULTS.holdIdleMs }),
+        ...(config.memoryLimit === undefined ? {} : { memoryLimit: config.memoryLimit }),
+      });
     }
     case 'bigquery': {
       const { createBigQuerySink } = await import('./bigquery/bigquery-sink.ts');

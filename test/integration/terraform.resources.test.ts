@@ -5,6 +5,7 @@ import { before, test } from 'node:test';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { parse as parseSql } from 'sql-parser-cst';
 import type { Body, TerraformModule } from '../helpers/terraform.ts';
+import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
 import { REPO, TERRAFORM_DIR, block, defaultOf, dynamicBlock, loadModule, localOf, resource } from '../helpers/terraform.ts';
 
 interface Manifest {
@@ -184,7 +185,8 @@ test('the worker runs pull-ready on Cloud Run: CPU always allocated, scaling bou
     ORDERFLOW_SUBSCRIPTION: 'local.subscription_name',
     ORDERFLOW_MODE: 'var.worker_mode',
     ORDERFLOW_SINK: '"bigquery"',
-    NODE_OPTIONS: '"--max-old-space-size=128 --max-semi-space-size=4"',
+    // The same runtime environment as local workers and the RSS benchmark run with.
+    ...Object.fromEntries(Object.entries(WORKER_RUNTIME_ENV).map(([name, value]) => [name, JSON.stringify(value)])),
   });
   assert.equal(tf.locals.subscription_name, 'orders-worker');
   assert.equal(block(block(container, 'liveness_probe'), 'http_get').path, '/healthz');

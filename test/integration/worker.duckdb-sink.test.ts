@@ -13,7 +13,7 @@ import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import type { RawRows } from '../../common/warehouse/rows.ts';
 import { split } from '../../streaming/pipeline/split.ts';
-import { appendAll, DuckDBSink, setupDuckDBWarehouse } from '../../streaming/sinks/duckdb-sink.ts';
+import { DuckDBSink, setupDuckDBWarehouse } from '../../streaming/sinks/duckdb-sink.ts';
 import { createdEvent } from '../fixtures/events.ts';
 
 const tables = new Map(loadRawTables().map((t) => [t.name, t]));
@@ -45,7 +45,7 @@ describe('DuckDB sink', () => {
     assert.equal(await count(path, 'order_items_current'), 2);
   });
 
-  test('the appender writes inside the explicit transaction: nothing is visible before COMMIT, nothing remains after ROLLBACK', async () => {
+  test('appended rows live inside the explicit transaction: nothing is visible before COMMIT, nothing remains after ROLLBACK', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const writer = await instance.connect();
     const reader = await instance.connect();
@@ -56,7 +56,9 @@ describe('DuckDB sink', () => {
     assert.equal(await visible(), 0, 'appended rows are not visible to another connection before COMMIT');
     await writer.run('ROLLBACK');
     assert.equal(await visible(), 0);
-    await appendAll(writer, [[tables.get('orders')!, rowsOf('e2').orders]]);
+    await writer.run('BEGIN TRANSACTION');
+    await appendRows(writer, tables.get('orders')!, rowsOf('e2').orders);
+    await writer.run('COMMIT');
     assert.equal(await visible(), 1);
     writer.closeSync();
     reader.closeSync();
