@@ -98,6 +98,44 @@ describe('DuckDB sink', () => {
     assert.deepEqual([await count(path, 'orders'), await count(path, 'order_payments')], [2, 2]);
   });
 
+  test('a batch of many inserts lands whole under the default memory limit, and a bad row in its last insert rolls all of them back', async () => {
+    const path = join(dir, 'f.duckdb');
+    await setupDuckDBWarehouse(path);
+    const sink = new DuckDBSink({ path, lockTimeoutMs: 5000 });
+    const big = (prefix: string): RawRows => {
+      const batch: RawRows = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
+      for (let i = 0; i < 12_000; i++) {
+        const rows = rowsOf(`${prefix}-${i}`);
+        for (const table of ['orders', 'order_items', 'order_payments'] as const) batch[table].push(...rows[table]);
+      }
+      return batch;
+    };
+    // 24,000 item rows: twelve inserts of at most 2,048 rows in one transaction, with DuckDB limited to 32MB.
+    await sink.write(big('ok'));
+    const bad = big('bad');
+    bad.order_payments.at(-1)!.order_id = null;
+    await assert.rejects(sink.write(bad), { name: 'TransientWriteError' });
+    await sink.close();
+    assert.deepEqual([await count(path, 'orders'), await count(path, 'order_items'), await count(path, 'order_payments')], [12_000, 24_000, 12_000]);
+  });
+
+  test('an idle sink keeps the file only until another process asks for it', async () => {
+    const path = join(dir, 'g.duckdb');
+    await setupDuckDBWarehouse(path);
+    // Held for up to 10 s, while the other process waits at most 1.5 s: only its asking frees the file.
+    const sink = new DuckDBSink({ path, lockTimeoutMs: 5000, maxHoldMs: 10_000 });
+    try {
+      await sink.write(rowsOf('before'));
+      const script = `import { withDuckDBFile } from ${JSON.stringify(new URL('../../common/warehouse/duckdb-file.ts', import.meta.url).pathname)};
+        await withDuckDBFile(${JSON.stringify(path)}, (c) => c.run("INSERT INTO raw.orders SELECT * REPLACE ('other' AS order_id) FROM raw.orders"), { lockTimeoutMs: 1500 });`;
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+      await sink.write(rowsOf('after'));
+    } finally {
+      await sink.close();
+    }
+    assert.equal(await count(path, 'orders'), 3);
+  });
+
   test('a sink under continuous load still lets another process take the file', async () => {
     const path = join(dir, 'c.duckdb');
     await setupDuckDBWarehouse(path);
