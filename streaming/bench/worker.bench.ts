@@ -27,7 +27,7 @@ import { startWorker } from '../worker.ts';
 // No GCE metadata server here: skip the client's probe for one.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 50_000);
 const LATENCY_RATE = 1000;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 200_000);
