@@ -72,7 +72,7 @@ export class DuckDBSink implements RowSink {
   private async startThread(): Promise<Worker> {
     let worker: Worker;
     try {
-      worker = await startBundledThread(new URL('./duckdb-writer-thread.ts', import.meta.url), { ...this.options, tables: loadRawTables() } satisfies DuckDBWriterOptions);
+      worker = await startBundledThread(new URL('./duckdb-writer-thread.ts', import.meta.url), { ...this.options, tables: this.tables.map(([, spec]) => spec) } satisfies DuckDBWriterOptions);
     } catch (error) {
       this.lost(`could not start: ${(error as Error).message}`);
       throw error;

@@ -20,7 +20,7 @@ export interface DuckDBWriterOptions {
   memoryLimit?: string;
 }
 
-/** One table's rows of a batch, as encodeColumns laid them out. */
+/** Up to 2,048 of one table's rows, as encodeColumns laid them out. */
 export interface EncodedWrite {
   table: string;
   json: string;
