@@ -15,7 +15,7 @@ import { ORDERFLOW_BIN as BIN } from '../../common/bin.ts';
 import { createLogger } from '../../common/logger.ts';
 import { EventStream, type GeneratedMessage } from '../../generator/stream.ts';
 import { TokenBucket } from '../../generator/token-bucket.ts';
-import { startEmulatorProcess } from '../../local/bench/emulator-process.ts';
+import { startEmulatorProcess, type EmulatorProcess } from '../../local/bench/emulator-process.ts';
 import { classify } from '../pipeline/classify.ts';
 import { DEFAULT_BATCH_LIMITS } from '../pipeline/micro-batcher.ts';
 import { ProcessedSpy, type ProcessedEvent } from '../pipeline/processed-spy.ts';
@@ -48,6 +48,27 @@ const quantile = (values: number[], q: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 };
 const verdict = (ok: boolean) => (ok ? 'target met' : 'TARGET MISSED');
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+/** CPU time (µs) used so far by a child process (user + system, from /proc; Linux). */
+const childCpu = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+};
+const ownCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+/**
+ * CPU a message while `run` handles `count` messages: this process's (the subscriber or worker,
+ * all its threads) and the emulator's. Shows whether a rate is bound by CPU or by waiting.
+ */
+async function cpuPerMessage<T>(emulatorPid: number, count: number, run: () => Promise<T>): Promise<{ result: T; label: string }> {
+  const [own, emulator] = [ownCpu(), childCpu(emulatorPid)];
+  const result = await run();
+  const mine = (ownCpu() - own) / count;
+  const theirs = (childCpu(emulatorPid) - emulator) / count;
+  return { result, label: `CPU ${mine.toFixed(0)} µs/msg here + ${theirs.toFixed(0)} µs/msg in the emulator` };
+}
 /**
  * Sustained rate from the times messages were settled: over the last 90%, so opening the stream
  * (and the worker's DuckDB file and writer thread) is not averaged into a run of a few seconds.
@@ -119,7 +140,7 @@ class TimedSpy extends ProcessedSpy {
   }
 }
 
-async function endToEnd(address: string, dir: string): Promise<void> {
+async function endToEnd({ address, pid }: EmulatorProcess, dir: string): Promise<void> {
   process.env.PUBSUB_EMULATOR_HOST = address;
   const client = new PubSub({ projectId: PROJECT });
   const common = { projectId: PROJECT, maxDeliveryAttempts: 100, minBackoffSeconds: 1, maxBackoffSeconds: 10, ackDeadlineSeconds: 60 };
@@ -128,18 +149,21 @@ async function endToEnd(address: string, dir: string): Promise<void> {
   const load = take(MESSAGES);
 
   await publish(client, 'bare', load);
-  const bare = await bareRate(client, 'bare', load.length);
+  const { result: bare, label: bareCpu } = await cpuPerMessage(pid, load.length, () => bareRate(client, 'bare', load.length));
 
   const database = join(dir, 'bench.duckdb');
   await setupDuckDBWarehouse(database);
   await publish(client, 'orders', load);
   const spy = new TimedSpy();
-  const worker = await startWorker({
-    mode: 'pull', projectId: PROJECT, subscription: 'orders-worker', ...FLOW,
-    limits: DEFAULT_BATCH_LIMITS, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
-    statsIntervalMs: 3_600_000, drainTimeoutMs: 8000,
-  }, { sink: new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), spy, logger: createLogger({ level: 'warn' }) });
-  await spy.waitFor((event) => event.outcome.kind !== 'nack', load.length);
+  const { result: worker, label: workerCpu } = await cpuPerMessage(pid, load.length, async () => {
+    const started = await startWorker({
+      mode: 'pull', projectId: PROJECT, subscription: 'orders-worker', ...FLOW,
+      limits: DEFAULT_BATCH_LIMITS, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
+      statsIntervalMs: 3_600_000, drainTimeoutMs: 8000,
+    }, { sink: new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), spy, logger: createLogger({ level: 'warn' }) });
+    await spy.waitFor((event) => event.outcome.kind !== 'nack', load.length);
+    return started;
+  });
   const rate = sustainedRate([...spy.settledAt.values()]);
   const batches = worker.stats.snapshot();
 
@@ -162,8 +186,8 @@ async function endToEnd(address: string, dir: string): Promise<void> {
   await client.close();
 
   print(`end to end (embedded emulator in its own process, one in-process worker, DuckDB): ${load.length} messages as a backlog`);
-  print(`  bare pull+ack:           ${bare.toFixed(0)} msgs/s`);
-  print(`  worker:                  ${rate.toFixed(0)} msgs/s  = ${((rate / bare) * 100).toFixed(0)}% of bare (target >= 80%: ${verdict(rate >= 0.8 * bare)})`);
+  print(`  bare pull+ack:           ${bare.toFixed(0)} msgs/s  (${bareCpu})`);
+  print(`  worker:                  ${rate.toFixed(0)} msgs/s  = ${((rate / bare) * 100).toFixed(0)}% of bare (target >= 80%: ${verdict(rate >= 0.8 * bare)})  (${workerCpu})`);
   print(`  DuckDB batch write:      p50 ${batches['write.latency_ms_p50']} ms, p99 ${batches['write.latency_ms_p99']} ms over ${batches['write.batches']} batches`);
   const p50 = quantile(latencies, 0.5);
   const p99 = quantile(latencies, 0.99);
@@ -217,7 +241,7 @@ const dir = await mkdtemp(join(tmpdir(), 'orderflow-bench-'));
 const emulator = await startEmulatorProcess();
 try {
   transformCost();
-  await endToEnd(emulator.address, dir);
+  await endToEnd(emulator, dir);
   // Node's default heap grows lazily on a large machine (garbage awaits a major GC); the runtime
   // environment deployed workers get (streaming/runtime-env.ts) shows what the worker itself holds.
   await rssUnderBacklog(emulator.address, dir, {}, 'backlog-defaults');

@@ -97,9 +97,12 @@ export class DuckDBWriter {
   private async holdFile(connection: DuckDBConnection): Promise<'idle' | 'turn'> {
     // Held for long, DuckDB would otherwise keep caching the blocks it writes, up to 80% of RAM.
     await connection.run(`SET memory_limit = '${(this.options.memoryLimit ?? DUCKDB_WORKER_MEMORY_LIMIT).replaceAll("'", '')}'`);
+    // One thread: a batch's inserts do not parallelise, and DuckDB's extra threads only compete with
+    // the event loop for the worker's cores (measured: ~25% less CPU a message, no slower).
+    await connection.run('SET threads = 1');
     const released = await this.writeWhileComing(connection);
-    // Closing checkpoints the WAL into the file synchronously; doing it here first runs it on
-    // DuckDB's threads.
+    // Closing checkpoints the WAL into the file synchronously; doing it here first runs it off the
+    // JavaScript thread.
     await connection.run('CHECKPOINT');
     return released;
   }
