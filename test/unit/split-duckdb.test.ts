@@ -55,6 +55,12 @@ describe('split', () => {
     assert.equal(toMicros('2026-11-20T10:00:00.123456Z'), micros('2026-11-20T10:00:00Z') + 123_456n);
     assert.equal(toMicros('2026-11-20T07:00:00-03:00'), micros('2026-11-20T10:00:00Z'));
     assert.equal(toMicros('2026-11-20T10:00:00.5+00:00'), micros('2026-11-20T10:00:00Z') + 500_000n);
+    // A short fraction ends at the offset: its digits are not the fraction's.
+    assert.equal(toMicros('2026-11-20T15:30:00.5+05:30'), micros('2026-11-20T10:00:00Z') + 500_000n);
+    assert.equal(toMicros('2026-11-20T10:00:00.1234567Z'), micros('2026-11-20T10:00:00Z') + 123_456n);
+    // Beyond what a double holds exactly (year 2255), still exact.
+    assert.equal(toMicros('9999-12-31T23:59:59.999999Z'), 253_402_300_799_999_999n);
+    assert.equal(toMicros('1969-12-31T23:59:59.000001Z'), -999_999n);
   });
   test('dead letter keeps the payload, base64 when not UTF-8, attributes and every reason', () => {
     const bad = Buffer.from([0xff, 0x41]);
