@@ -22,6 +22,7 @@ interface Args {
   batchMaxRows: number;
   batchMaxBytes: number;
   batchMaxAgeMs: number;
+  batchMaxInFlight: number;
   dedupeCacheSize: number;
   host: string;
   port: number;
@@ -49,6 +50,7 @@ export const workerCommand = defineCommand<Args>({
         'batch-max-rows': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxRows, coerce: positiveInteger('batch-max-rows'), describe: 'Write a micro-batch once it holds this many rows (all tables)' },
         'batch-max-bytes': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxBytes, coerce: positiveInteger('batch-max-bytes'), describe: 'Write a micro-batch once its messages reach this many bytes' },
         'batch-max-age-ms': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxAgeMs, coerce: positiveNumber('batch-max-age-ms'), describe: 'Write a micro-batch once its oldest message waited this long' },
+        'batch-max-in-flight': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxInFlight, coerce: positiveInteger('batch-max-in-flight'), describe: 'Micro-batches being written at once, so the sink has the next one when a write ends (more helps a sink far away, such as BigQuery)' },
         'dedupe-cache-size': { type: 'number', default: 100_000, coerce: positiveInteger('dedupe-cache-size'), describe: 'Recent event ids remembered to drop duplicates in process' },
         host: { type: 'string', default: process.env.K_SERVICE ? '0.0.0.0' : '127.0.0.1', describe: 'Interface for the HTTP server (default: 0.0.0.0 on Cloud Run, else 127.0.0.1)' },
         port: { type: 'number', default: Number(process.env.PORT ?? 8080), coerce: port('port'), describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT or 8080; 0 picks a free one)' },
@@ -78,7 +80,7 @@ export const workerCommand = defineCommand<Args>({
       maxMessages: args.maxMessages,
       maxBytes: args.maxBytes,
       streams: args.streams,
-      limits: { maxMessages: args.batchMaxMessages, maxRows: args.batchMaxRows, maxBytes: args.batchMaxBytes, maxAgeMs: args.batchMaxAgeMs },
+      limits: { maxMessages: args.batchMaxMessages, maxRows: args.batchMaxRows, maxBytes: args.batchMaxBytes, maxAgeMs: args.batchMaxAgeMs, maxInFlight: args.batchMaxInFlight },
       dedupeCapacity: args.dedupeCacheSize,
       host: args.host,
       port: args.port,

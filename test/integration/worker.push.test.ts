@@ -46,7 +46,7 @@ describe('push mode', () => {
   before(async () => {
     worker = await startWorker({
       mode: 'push', projectId: 'p', subscription: 'unused', maxMessages: 1000, maxBytes: 1 << 20, streams: 1,
-      limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30 }, dedupeCapacity: 1000, host: '127.0.0.1', port: 0,
+      limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30, maxInFlight: 2 }, dedupeCapacity: 1000, host: '127.0.0.1', port: 0,
       statsIntervalMs: 60_000, drainTimeoutMs: 2000,
     }, { sink, logger: createLogger({ level: 'silent' }), verifier: oidcVerifier(AUDIENCE, new TestCertsClient()) });
     base = `http://127.0.0.1:${worker.address.port}`;

@@ -26,7 +26,7 @@ describe('sink failure injection', () => {
     const spy = new ProcessedSpy();
     const worker: RunningWorker = await startWorker({
       mode: 'pull', projectId: harness.projectId, subscription: harness.subscription, maxMessages: 1000, maxBytes: 64 << 20, streams: 1,
-      limits: { maxMessages: 1e9, maxRows: 2000, maxBytes: 8 << 20, maxAgeMs: 50 }, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
+      limits: { maxMessages: 1e9, maxRows: 2000, maxBytes: 8 << 20, maxAgeMs: 50, maxInFlight: 2 }, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
       statsIntervalMs: 60_000, drainTimeoutMs: 5000,
     }, { sink, spy, logger: createLogger({ level: 'warn' }) });
     try {

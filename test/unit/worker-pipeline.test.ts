@@ -18,7 +18,7 @@ const message = (body: unknown): InboundMessage => ({
   publishTime: new Date('2026-11-20T10:00:01Z'),
 });
 
-function pipeline(plan: FaultPlan = {}, limits = { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5 }) {
+function pipeline(plan: FaultPlan = {}, limits = { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5, maxInFlight: 2 }) {
   const memory = new MemorySink();
   const sink = new FaultySink(memory, plan);
   const stats = new WorkerStats();
@@ -55,7 +55,7 @@ describe('pipeline', () => {
   });
 
   test('a transient write failure nacks every message of the batch, and the redelivery is written', async () => {
-    const { pipeline: p, memory, stats } = pipeline({ failNext: 1 }, { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 20 });
+    const { pipeline: p, memory, stats } = pipeline({ failNext: 1 }, { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 20, maxInFlight: 2 });
     const second = { ...updatedEvent(), event_id: 'evt-0003' };
     const first = await Promise.all([p.process(message(createdEvent())), p.process(message('nope')), p.process(message(second))]);
     assert.deepEqual(first.map((o) => o.kind), ['nack', 'nack', 'nack']);
@@ -86,7 +86,7 @@ describe('pipeline', () => {
   });
 
   test('after drain() buffered messages are written and later ones nacked', async () => {
-    const { pipeline: p, memory } = pipeline({}, { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000 });
+    const { pipeline: p, memory } = pipeline({}, { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 });
     const pending = p.process(message(createdEvent()));
     await p.drain();
     assert.deepEqual(await pending, { kind: 'ack', reason: 'written' });
@@ -113,7 +113,7 @@ describe('micro-batcher', () => {
 
   test('flushes when the row limit is reached, and resolves each entry with its own result', async () => {
     const { batches, write } = recorder();
-    const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 6, maxBytes: 1e9, maxAgeMs: 60_000 }, write);
+    const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 6, maxBytes: 1e9, maxAgeMs: 60_000, maxInFlight: 1 }, write);
     const results = await Promise.all([1, 2, 3].map((i) => batcher.add(i, { rows: 2, bytes: 1 })));
     assert.deepEqual(results, [10, 20, 30]);
     assert.deepEqual(batches, [[1, 2, 3]]);
@@ -121,21 +121,21 @@ describe('micro-batcher', () => {
 
   test('flushes when the message limit is reached', async () => {
     const { batches, write } = recorder();
-    const batcher = new MicroBatcher({ maxMessages: 2, maxRows: 1e9, maxBytes: 1e9, maxAgeMs: 60_000 }, write);
+    const batcher = new MicroBatcher({ maxMessages: 2, maxRows: 1e9, maxBytes: 1e9, maxAgeMs: 60_000, maxInFlight: 1 }, write);
     await Promise.all([1, 2].map((i) => batcher.add(i, { rows: 1, bytes: 1 })));
     assert.deepEqual(batches, [[1, 2]]);
   });
 
   test('flushes when the byte limit is reached', async () => {
     const { batches, write } = recorder();
-    const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 1e9, maxBytes: 100, maxAgeMs: 60_000 }, write);
+    const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 1e9, maxBytes: 100, maxAgeMs: 60_000, maxInFlight: 1 }, write);
     await Promise.all([batcher.add(1, { rows: 1, bytes: 60 }), batcher.add(2, { rows: 1, bytes: 60 })]);
     assert.deepEqual(batches, [[1, 2]]);
   });
 
   test('flushes on age, and fills the next batch while one is written', async () => {
     const { batches, write } = recorder();
-    const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 1e9, maxBytes: 1e9, maxAgeMs: 10 }, write);
+    const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 1e9, maxBytes: 1e9, maxAgeMs: 10, maxInFlight: 1 }, write);
     const first = batcher.add(1, { rows: 1, bytes: 1 });
     assert.equal(batcher.pending, 1);
     await first;
@@ -143,8 +143,28 @@ describe('micro-batcher', () => {
     assert.deepEqual(batches, [[1], [2, 3]]);
   });
 
+  test('writes up to maxInFlight batches at once; a full batch waits for one to finish', async () => {
+    const started: number[][] = [];
+    const finish: (() => void)[] = [];
+    const batcher = new MicroBatcher<number, number>({ maxMessages: 1, maxRows: 1e9, maxBytes: 1e9, maxAgeMs: 60_000, maxInFlight: 2 }, (items) => {
+      started.push(items);
+      return new Promise((resolve) => finish.push(() => resolve(items)));
+    });
+    const results = [1, 2, 3].map((i) => batcher.add(i, { rows: 1, bytes: 1 }));
+    assert.deepEqual(started, [[1], [2]]);
+    assert.equal(batcher.pending, 1);
+    finish[1]!(); // the second write ends first: its slot goes to the waiting batch
+    assert.equal(await results[1], 2);
+    await new Promise(setImmediate); // the write's slot is released after its entries resolve
+    assert.deepEqual(started, [[1], [2], [3]]);
+    finish[0]!();
+    finish[2]!();
+    assert.deepEqual(await Promise.all(results), [1, 2, 3]);
+    await batcher.flush();
+  });
+
   test('a write that throws rejects every entry of its batch', async () => {
-    const batcher = new MicroBatcher<number, number>({ maxMessages: 1e9, maxRows: 2, maxBytes: 1e9, maxAgeMs: 60_000 }, async () => {
+    const batcher = new MicroBatcher<number, number>({ maxMessages: 1e9, maxRows: 2, maxBytes: 1e9, maxAgeMs: 60_000, maxInFlight: 1 }, async () => {
       throw new Error('boom');
     });
     const results = await Promise.allSettled([batcher.add(1, { rows: 1, bytes: 1 }), batcher.add(2, { rows: 1, bytes: 1 })]);
