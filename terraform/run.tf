@@ -8,7 +8,7 @@ locals {
     ORDERFLOW_SINK         = "bigquery"
     # A small V8 heap and two malloc arenas keep a worker under ~300 MB with a full flow-control
     # window (docs/worker.md); streaming/runtime-env.ts holds the same values for local runs.
-    NODE_OPTIONS     = "--max-old-space-size=128 --max-semi-space-size=4"
+    NODE_OPTIONS     = "--max-old-space-size=128 --max-semi-space-size=2"
     MALLOC_ARENA_MAX = "2"
   }, var.worker_extra_env)
 
