@@ -41,7 +41,7 @@ export const workerCommand = defineCommand<Args>({
         mode: { type: 'string', default: 'pull', coerce: oneOf('mode', ['pull', 'push']), describe: 'pull: streaming pull from --subscription; push: serve Pub/Sub push requests on --port' },
         sink: { type: 'string', default: 'duckdb', coerce: oneOf('sink', ENGINES), describe: `Warehouse to write to: ${ENGINES.join(' or ')}` },
         ...warehouseOptions,
-        'duckdb-hold-ms': { type: 'number', default: DUCKDB_HOLD_DEFAULTS.maxHoldMs, coerce: nonNegativeInteger('duckdb-hold-ms'), describe: 'Checkpoint the DuckDB file, and give it up to another process waiting for it, this often (0: close it after every batch; slower)' },
+        'duckdb-hold-ms': { type: 'number', default: DUCKDB_HOLD_DEFAULTS.maxHoldMs, coerce: nonNegativeInteger('duckdb-hold-ms'), describe: 'Give the DuckDB file up to another process waiting for it after holding it this long (0: close it after every batch; slower)' },
         'duckdb-memory-limit': { type: 'string', default: DUCKDB_WORKER_MEMORY_LIMIT, coerce: memorySize('duckdb-memory-limit'), describe: "DuckDB's memory_limit while writing: it caches the file's blocks up to this" },
         'max-messages': { type: 'number', default: 2000, coerce: positiveInteger('max-messages'), describe: 'Flow control: messages held unacked at most (exact bound)' },
         'max-bytes': { type: 'number', default: 64 * 1024 * 1024, coerce: positiveInteger('max-bytes'), describe: 'Flow control: message bytes held unacked at most' },

@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableSpec } from '../../common/table-schemas.ts';
 import { insertColumns } from '../../common/warehouse/duckdb-append.ts';
 import { othersWaiting, withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
-import { DUCKDB_HOLD_DEFAULTS, DUCKDB_WORKER_MEMORY_LIMIT } from './engines.ts';
+import { DUCKDB_HOLD_DEFAULTS, DUCKDB_WORKER_CHECKPOINT_THRESHOLD, DUCKDB_WORKER_MEMORY_LIMIT } from './engines.ts';
 
 export interface DuckDBWriterOptions {
   /** The raw tables (from schemas/, read by the caller: the writer's thread reads no files). */
@@ -39,9 +39,9 @@ interface Pending {
 /**
  * Writes encoded batches to the warehouse file: one short transaction per batch over all four
  * tables (BEGIN, insert each, COMMIT); a failure rolls the whole batch back. The file is held while
- * batches keep coming (a commit is durable in the WAL; the checkpoint on close is what costs, so
- * it is shared by consecutive batches) and given up after maxHoldMs when another process waits
- * for it, so several workers and the batch job take turns.
+ * batches keep coming (a commit is durable in the WAL; checkpoints are what cost, so they are
+ * shared by many batches) and given up after maxHoldMs when another process waits for it, so
+ * several workers and the batch job take turns.
  */
 export class DuckDBWriter {
   private readonly tables: Map<string, TableSpec>;
@@ -100,6 +100,7 @@ export class DuckDBWriter {
     // One thread: a batch's inserts do not parallelise, and DuckDB's extra threads only compete with
     // the event loop for the worker's cores (measured: ~25% less CPU a message, no slower).
     await connection.run('SET threads = 1');
+    await connection.run(`SET checkpoint_threshold = '${DUCKDB_WORKER_CHECKPOINT_THRESHOLD}'`);
     const released = await this.writeWhileComing(connection);
     // Closing checkpoints the WAL into the file synchronously; doing it here first runs it off the
     // JavaScript thread.
@@ -135,11 +136,10 @@ export class DuckDBWriter {
         // A fresh connection for whatever comes next.
         if (failed.length > 0) return 'idle';
       }
+      // Nobody waiting: keep the file (no close, checkpoint and reopen); DuckDB checkpoints when
+      // its WAL reaches the threshold, and memory_limit spills what it cannot cache.
       if (performance.now() - opened >= this.hold.maxHoldMs) {
         if (await othersWaiting(this.options.path)) return 'turn';
-        // Nobody wants the file: keep it (no close and reopen), but checkpoint as a turn would, so
-        // the rows committed since do not pile up in DuckDB's memory.
-        await connection.run('CHECKPOINT');
         opened = performance.now();
       }
     }

@@ -11,7 +11,7 @@ export interface WarehouseConfig {
   database: string;
   /** DuckDB: how long to wait for another process holding the file (ms). */
   lockTimeoutMs: number;
-  /** DuckDB: checkpoint, and let a waiting process have the file, this often (ms); 0 closes it after each batch. */
+  /** DuckDB: let a waiting process have the file after this long (ms); 0 closes it after each batch. */
   holdMs?: number;
   /** DuckDB: memory_limit while writing. */
   memoryLimit?: string;
