@@ -28,6 +28,7 @@ import { startWorker } from '../worker.ts';
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 50_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LATENCY_RATE = 1000;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 200_000);
@@ -173,21 +174,26 @@ class SettledTimes extends ProcessedSpy {
   }
 }
 
-async function endToEnd({ address, pid }: EmulatorProcess, dir: string): Promise<void> {
-  process.env.PUBSUB_EMULATOR_HOST = address;
-  const client = new PubSub({ projectId: PROJECT });
-  const common = { projectId: PROJECT, maxDeliveryAttempts: 100, minBackoffSeconds: 1, maxBackoffSeconds: 10, ackDeadlineSeconds: 60 };
-  await setupPubSub({ ...common, topic: 'bare', subscription: 'bare', deadLetterTopic: 'bare-dead-letter' });
-  await setupPubSub({ ...common, topic: 'orders', subscription: 'orders-worker', deadLetterTopic: 'orders-dead-letter' });
-  // The same backlog for both: one seed.
-  await publish(client, 'bare', generated(9), MESSAGES);
-  const { result: bare, label: bareCpu } = await cpuPerMessage(pid, MESSAGES, () => bareRate(client, 'bare', MESSAGES));
+type StartedWorker = Awaited<ReturnType<typeof startWorker>>;
 
-  const database = join(dir, 'bench.duckdb');
-  await setupDuckDBWarehouse(database);
-  await publish(client, 'orders', generated(9), MESSAGES);
+interface Round {
+  bare: number;
+  bareCpu: string;
+  worker: number;
+  workerCpu: string;
+  batches: ReturnType<StartedWorker['stats']['snapshot']>;
+}
+
+/**
+ * One round: a backlog drained by bare pull+ack, then the same backlog (one seed) by a worker
+ * started for it. The worker is left running for the caller.
+ */
+async function round(client: PubSub, emulatorPid: number, database: string, seed: number): Promise<Round & { running: StartedWorker; spy: SettledTimes }> {
+  await publish(client, 'bare', generated(seed), MESSAGES);
+  const { result: bare, label: bareCpu } = await cpuPerMessage(emulatorPid, MESSAGES, () => bareRate(client, 'bare', MESSAGES));
+  await publish(client, 'orders', generated(seed), MESSAGES);
   const spy = new SettledTimes();
-  const { result: worker, label: workerCpu } = await cpuPerMessage(pid, MESSAGES, async () => {
+  const { result: running, label: workerCpu } = await cpuPerMessage(emulatorPid, MESSAGES, async () => {
     const started = await startWorker({
       mode: 'pull', projectId: PROJECT, subscription: 'orders-worker', ...FLOW,
       limits: DEFAULT_BATCH_LIMITS, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
@@ -196,8 +202,35 @@ async function endToEnd({ address, pid }: EmulatorProcess, dir: string): Promise
     await spy.settled(() => true, MESSAGES);
     return started;
   });
-  const rate = sustainedRate([...spy.settledAt.values()]);
-  const batches = worker.stats.snapshot();
+  return { bare, bareCpu, worker: sustainedRate([...spy.settledAt.values()]), workerCpu, batches: running.stats.snapshot(), running, spy };
+}
+
+async function endToEnd({ address, pid }: EmulatorProcess, dir: string): Promise<void> {
+  process.env.PUBSUB_EMULATOR_HOST = address;
+  const client = new PubSub({ projectId: PROJECT });
+  const common = { projectId: PROJECT, maxDeliveryAttempts: 100, minBackoffSeconds: 1, maxBackoffSeconds: 10, ackDeadlineSeconds: 60 };
+  await setupPubSub({ ...common, topic: 'bare', subscription: 'bare', deadLetterTopic: 'bare-dead-letter' });
+  await setupPubSub({ ...common, topic: 'orders', subscription: 'orders-worker', deadLetterTopic: 'orders-dead-letter' });
+  const database = join(dir, 'bench.duckdb');
+  await setupDuckDBWarehouse(database);
+
+  print(`end to end (embedded emulator in its own process, one in-process worker, DuckDB): ${ROUNDS} rounds, each a ${MESSAGES}-message backlog drained by bare pull+ack, then by the worker`);
+  // Rounds take turns, and the median is judged: this machine's speed drifts by a third within a
+  // run, and a single pair measured the drift as much as the worker. Each round has its own seed:
+  // the worker would take a repeated backlog for duplicates.
+  const ratios: number[] = [];
+  let last: Awaited<ReturnType<typeof round>> | undefined;
+  for (let r = 1; r <= ROUNDS; r++) {
+    await last?.running.stop();
+    last = await round(client, pid, database, 100 + r);
+    const ratio = last.worker / last.bare;
+    ratios.push(ratio);
+    print(`  round ${r}: bare pull+ack ${last.bare.toFixed(0)} msgs/s (${last.bareCpu})`);
+    print(`           worker ${last.worker.toFixed(0)} msgs/s = ${(ratio * 100).toFixed(0)}% of bare (${last.workerCpu}); DuckDB batch write p50 ${last.batches['write.latency_ms_p50']} ms, p99 ${last.batches['write.latency_ms_p99']} ms`);
+  }
+  const median = quantile(ratios, 0.5);
+  print(`  worker vs bare, median of ${ROUNDS} rounds: ${(median * 100).toFixed(0)}% (target >= 80%: ${verdict(median >= 0.8)})`);
+  const { running: worker, spy } = last!;
 
   // Steady load: publish at 1,000 msgs/s and time each message from its publish call to its durable rows.
   // Another seed: the backlog's event ids would all be duplicates to the worker.
@@ -218,10 +251,6 @@ async function endToEnd({ address, pid }: EmulatorProcess, dir: string): Promise
   await worker.stop();
   await client.close();
 
-  print(`end to end (embedded emulator in its own process, one in-process worker, DuckDB): ${MESSAGES} messages as a backlog`);
-  print(`  bare pull+ack:           ${bare.toFixed(0)} msgs/s  (${bareCpu})`);
-  print(`  worker:                  ${rate.toFixed(0)} msgs/s  = ${((rate / bare) * 100).toFixed(0)}% of bare (target >= 80%: ${verdict(rate >= 0.8 * bare)})  (${workerCpu})`);
-  print(`  DuckDB batch write:      p50 ${batches['write.latency_ms_p50']} ms, p99 ${batches['write.latency_ms_p99']} ms over ${batches['write.batches']} batches`);
   const p50 = quantile(latencies, 0.5);
   const p99 = quantile(latencies, 0.99);
   print(`  publish-to-row latency at ${LATENCY_RATE} msgs/s for ${LATENCY_SECONDS} s: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms (target p99 < 2 s: ${verdict(p99 < 2000)})`);
