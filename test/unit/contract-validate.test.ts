@@ -119,6 +119,17 @@ describe('each reason code is given for what it names', () => {
       assert.deepEqual(verdict.errors.map((e) => [e.code, e.path]), [[code, path]]);
     });
   }
+  // Short lists compare with earlier entries, long ones use a Set: both report each repeat.
+  for (const count of [3, 40]) {
+    test(`rule:duplicate_order_item_id on every repeat in a list of ${count} items`, () => {
+      const verdict = rejected(mutated((e) => {
+        e.items = Array.from({ length: count }, (_, i) => ({ ...e.items[0], order_item_id: i + 1 }));
+        e.items[count - 2].order_item_id = 1;
+        e.items[count - 1].order_item_id = 1;
+      }));
+      assert.deepEqual(verdict.errors.filter((e) => e.code === 'rule:duplicate_order_item_id').map((e) => e.path), [`/items/${count - 2}/order_item_id`, `/items/${count - 1}/order_item_id`]);
+    });
+  }
 });
 
 describe('a message with several violations lists all of them', () => {
