@@ -77,7 +77,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
     })
     : undefined;
   try {
-    await source?.start((message) => pipeline.process(message));
+    await source?.start((message, settle) => pipeline.handle(message, settle));
   } catch (error) {
     server.close();
     throw error;

@@ -18,16 +18,20 @@ export interface BatchLimits {
 // the sink idling for the round trip that hands it over (measured: ~15% more messages a second).
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxMessages: 500, maxRows: 20_000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 10, maxInFlight: 2 };
 
+/** Called once an entry's batch is written: with its result, or with the error its batch failed with. Must not throw. */
+export type Done<R> = (error: Error | undefined, result?: R) => void;
+
 interface Waiting<T, R> {
   item: T;
-  resolve: (result: R) => void;
-  reject: (error: unknown) => void;
+  done: Done<R>;
 }
 
 /**
  * Gathers entries from concurrent callers into micro-batches and writes up to maxInFlight batches
- * at a time (the next one fills while they are written). add() resolves with that entry's result
- * once its batch is written; `write` returns one result per entry, in order.
+ * at a time (the next one fills while they are written). Each entry's `done` is called once its
+ * batch is written; `write` returns one result per entry, in order. Callbacks rather than a
+ * promise an entry: the worker adds every message it receives, and promises were a good part of
+ * what it allocated.
  */
 export class MicroBatcher<T, R> {
   private buffer: Waiting<T, R>[] = [];
@@ -39,14 +43,12 @@ export class MicroBatcher<T, R> {
 
   constructor(private readonly limits: BatchLimits, private readonly write: (items: T[]) => Promise<R[]>) {}
 
-  add(item: T, size: { rows: number; bytes: number }): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      if (this.buffer.length === 0) this.oldestAt = performance.now();
-      this.buffer.push({ item, resolve, reject });
-      this.rows += size.rows;
-      this.bytes += size.bytes;
-      this.kick(false);
-    });
+  add(item: T, size: { rows: number; bytes: number }, done: Done<R>): void {
+    if (this.buffer.length === 0) this.oldestAt = performance.now();
+    this.buffer.push({ item, done });
+    this.rows += size.rows;
+    this.bytes += size.bytes;
+    this.kick(false);
   }
 
   /** Entries waiting for a batch (not yet being written). */
@@ -87,11 +89,14 @@ export class MicroBatcher<T, R> {
   }
 
   private async run(batch: Waiting<T, R>[]): Promise<void> {
+    let results: R[];
     try {
-      const results = await this.write(batch.map((waiting) => waiting.item));
-      batch.forEach((waiting, i) => waiting.resolve(results[i]!));
+      results = await this.write(batch.map((waiting) => waiting.item));
     } catch (error) {
-      for (const waiting of batch) waiting.reject(error);
+      const failure = error instanceof Error ? error : new Error(`write failed: ${String(error)}`);
+      for (const waiting of batch) waiting.done(failure);
+      return;
     }
+    batch.forEach((waiting, i) => waiting.done(undefined, results[i]));
   }
 }

@@ -25,17 +25,21 @@ interface Entry {
   classified: Classified;
 }
 
+/** Receives a message's outcome once it is decided. */
+export type Settle = (outcome: Outcome) => void;
+
 const TABLES: RawTable[] = ['orders', 'order_items', 'order_payments', 'dead_letter'];
 
 /**
  * decode -> validate -> split -> dedupe -> micro-batch -> write -> settle, for messages from any
- * source. process() resolves with the message's outcome once it is decided; the source acks or
- * nacks accordingly.
+ * source. handle() calls back with the message's outcome once it is decided; the source acks or
+ * nacks accordingly. Callbacks all the way from the source to the batcher: every message passes
+ * here, and a promise at each step was a good part of what the worker allocated.
  */
 export class Pipeline {
   private readonly recent: RecentIds;
-  /** Event ids whose rows are being written: a duplicate arriving meanwhile shares that outcome. */
-  private readonly writing = new Map<string, Promise<Outcome>>();
+  /** Event ids whose rows are being written, with the copies that arrived meanwhile and wait for that outcome. */
+  private readonly writing = new Map<string, Settle[]>();
   private readonly batcher: MicroBatcher<Entry, WriteStatus>;
   private readonly clock: () => Date;
   private draining = false;
@@ -46,20 +50,28 @@ export class Pipeline {
     this.batcher = new MicroBatcher(options.limits, (entries) => this.write(entries));
   }
 
-  async process(message: InboundMessage): Promise<Outcome> {
+  /** handle() as a promise, for sources that await each message (push requests) and for tests. */
+  process(message: InboundMessage): Promise<Outcome> {
+    return new Promise((resolve) => this.handle(message, resolve));
+  }
+
+  /** Takes one message; `settle` is called exactly once, with its outcome. Never throws. */
+  handle(message: InboundMessage, settle: Settle): void {
     const { stats } = this.options;
     stats.received += 1;
     stats.inFlight += 1;
-    let classified: Classified | undefined;
-    try {
-      const outcome = this.draining ? { kind: 'nack' as const, error: new DrainingError('the worker is shutting down') } : await this.route((classified = classify(message, this.clock())), message);
-      if (acks(outcome)) stats.acked += 1;
-      else stats.nacked += 1;
-      if (outcome.kind === 'dead-letter') stats.deadLettered += 1;
-      this.options.spy?.record({ messageId: message.id, ...(classified?.eventId === undefined ? {} : { eventId: classified.eventId }), outcome });
-      return outcome;
-    } finally {
-      stats.inFlight -= 1;
+    if (this.draining) {
+      this.settled(message, undefined, settle, { kind: 'nack', error: new DrainingError('the worker is shutting down') });
+      return;
+    }
+    const classified = classify(message, this.clock());
+    const decided: Settle = (outcome) => this.settled(message, classified, settle, outcome);
+    if (classified.kind === 'invalid') {
+      stats.invalid += 1;
+      this.enqueue({ message, classified }, decided);
+    } else {
+      stats.valid += 1;
+      this.route({ message, classified }, classified.eventId, decided);
     }
   }
 
@@ -69,36 +81,50 @@ export class Pipeline {
     await this.batcher.flush();
   }
 
-  private async route(classified: Classified, message: InboundMessage): Promise<Outcome> {
-    const { stats } = this.options;
-    if (classified.kind === 'invalid') {
-      stats.invalid += 1;
-      return this.enqueue({ message, classified });
-    }
-    stats.valid += 1;
-    const { eventId } = classified;
-    const pending = this.writing.get(eventId);
-    // Awaited only when there is one, so two copies arriving together cannot both pass this check.
-    const earlier = this.recent.has(eventId) ? ({ kind: 'ack', reason: 'written' } as const) : pending && (await pending);
-    if (earlier && acks(earlier)) {
-      stats.duplicatesDropped += 1;
-      return { kind: 'ack', reason: 'duplicate' };
-    }
-    // Not seen, or its earlier copy failed to write: this copy is written.
-    const outcome = this.enqueue({ message, classified });
-    this.writing.set(eventId, outcome);
-    try {
-      const settled = await outcome;
-      if (settled.kind === 'ack') this.recent.add(eventId);
-      return settled;
-    } finally {
-      if (this.writing.get(eventId) === outcome) this.writing.delete(eventId);
-    }
+  private settled(message: InboundMessage, classified: Classified | undefined, settle: Settle, outcome: Outcome): void {
+    const { stats, spy } = this.options;
+    stats.inFlight -= 1;
+    if (acks(outcome)) stats.acked += 1;
+    else stats.nacked += 1;
+    if (outcome.kind === 'dead-letter') stats.deadLettered += 1;
+    spy?.record({ messageId: message.id, ...(classified?.eventId === undefined ? {} : { eventId: classified.eventId }), outcome });
+    settle(outcome);
   }
 
-  private async enqueue(entry: Entry): Promise<Outcome> {
-    const status = await this.batcher.add(entry, { rows: rowCount(entry.classified.rows), bytes: entry.message.data.length });
-    return decide(entry.classified.kind === 'invalid' ? { errorCode: entry.classified.errorCode } : {}, status);
+  /** A valid message: dropped if its event is known written, else written (once, however many copies arrive together). */
+  private route(entry: Entry, eventId: string, settle: Settle): void {
+    if (this.recent.has(eventId)) {
+      this.duplicate(settle);
+      return;
+    }
+    // A copy arriving while the first is written waits for that outcome; it is written itself only
+    // if that write failed.
+    const waiting = this.writing.get(eventId);
+    if (waiting) {
+      waiting.push((earlier) => (acks(earlier) ? this.duplicate(settle) : this.route(entry, eventId, settle)));
+      return;
+    }
+    const copies: Settle[] = [];
+    this.writing.set(eventId, copies);
+    this.enqueue(entry, (outcome) => {
+      if (outcome.kind === 'ack') this.recent.add(eventId);
+      this.writing.delete(eventId);
+      settle(outcome);
+      for (const copy of copies) copy(outcome);
+    });
+  }
+
+  private duplicate(settle: Settle): void {
+    this.options.stats.duplicatesDropped += 1;
+    settle({ kind: 'ack', reason: 'duplicate' });
+  }
+
+  private enqueue(entry: Entry, settle: Settle): void {
+    const { classified } = entry;
+    this.batcher.add(entry, { rows: rowCount(classified.rows), bytes: entry.message.data.length }, (error, status) => {
+      const write: WriteStatus = error ? { status: 'failed', error } : status!;
+      settle(decide(classified.kind === 'invalid' ? { errorCode: classified.errorCode } : {}, write));
+    });
   }
 
   /** Writes one micro-batch over all tables; never throws (a failure becomes each entry's status). */

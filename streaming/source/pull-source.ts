@@ -28,7 +28,8 @@ export class PullSource {
 
   constructor(private readonly options: PullSourceOptions) {}
 
-  async start(process: (message: InboundMessage) => Promise<Outcome>): Promise<void> {
+  /** Starts pulling; `handle` must call `settle` once per message, and not throw. */
+  async start(handle: (message: InboundMessage, settle: (outcome: Outcome) => void) => void): Promise<void> {
     const { options } = this;
     this.client = new PubSub({ projectId: options.projectId });
     this.subscription = this.client.subscription(options.subscription, {
@@ -38,13 +39,7 @@ export class PullSource {
     });
     await this.checkExists();
     this.subscription.on('message', (message: Message) => {
-      process(inbound(message)).then(
-        (outcome) => (acks(outcome) ? message.ack() : message.nack()),
-        (error: unknown) => {
-          options.logger.error({ err: error, message_id: message.id }, 'message processing failed');
-          message.nack();
-        },
-      );
+      handle(inbound(message), (outcome) => (acks(outcome) ? message.ack() : message.nack()));
     });
     // Retryable stream errors are retried inside the client; what reaches here will not recover.
     this.subscription.on('error', (error: Error) => options.onFatal(error));

@@ -66,6 +66,14 @@ describe('pipeline', () => {
     assert.equal(memory.tables.orders.length, 1);
   });
 
+  test('a copy that arrived while the first copy was written, and that write failed, is written itself', async () => {
+    const { pipeline: p, memory, stats } = pipeline({ failNext: 1 }, { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 20, maxInFlight: 1 });
+    const outcomes = await Promise.all([p.process(message(createdEvent())), p.process(message(createdEvent()))]);
+    assert.deepEqual(outcomes, [{ kind: 'nack', error: (outcomes[0] as { error: Error }).error }, { kind: 'ack', reason: 'written' }]);
+    assert.equal(memory.tables.orders.length, 1);
+    assert.equal(stats.duplicatesDropped, 0);
+  });
+
   test('a message whose rows are refused for good is dead-lettered with the reason and acked; the others are written', async () => {
     const refused = createdEvent().order.order_id;
     const other = { ...createdEvent(), event_id: 'evt-9', order: { ...createdEvent().order, order_id: 'b'.repeat(32) } };
@@ -106,6 +114,9 @@ describe('pipeline', () => {
 });
 
 describe('micro-batcher', () => {
+  /** add() as a promise of the entry's result. */
+  const added = <T, R>(batcher: MicroBatcher<T, R>, item: T, size: { rows: number; bytes: number }) =>
+    new Promise<R>((resolve, reject) => batcher.add(item, size, (error, result) => (error ? reject(error) : resolve(result!))));
   const recorder = () => {
     const batches: number[][] = [];
     return { batches, write: async (items: number[]) => { batches.push(items); return items.map((i) => i * 10); } };
@@ -114,7 +125,7 @@ describe('micro-batcher', () => {
   test('flushes when the row limit is reached, and resolves each entry with its own result', async () => {
     const { batches, write } = recorder();
     const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 6, maxBytes: 1e9, maxAgeMs: 60_000, maxInFlight: 1 }, write);
-    const results = await Promise.all([1, 2, 3].map((i) => batcher.add(i, { rows: 2, bytes: 1 })));
+    const results = await Promise.all([1, 2, 3].map((i) => added(batcher, i, { rows: 2, bytes: 1 })));
     assert.deepEqual(results, [10, 20, 30]);
     assert.deepEqual(batches, [[1, 2, 3]]);
   });
@@ -122,24 +133,24 @@ describe('micro-batcher', () => {
   test('flushes when the message limit is reached', async () => {
     const { batches, write } = recorder();
     const batcher = new MicroBatcher({ maxMessages: 2, maxRows: 1e9, maxBytes: 1e9, maxAgeMs: 60_000, maxInFlight: 1 }, write);
-    await Promise.all([1, 2].map((i) => batcher.add(i, { rows: 1, bytes: 1 })));
+    await Promise.all([1, 2].map((i) => added(batcher, i, { rows: 1, bytes: 1 })));
     assert.deepEqual(batches, [[1, 2]]);
   });
 
   test('flushes when the byte limit is reached', async () => {
     const { batches, write } = recorder();
     const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 1e9, maxBytes: 100, maxAgeMs: 60_000, maxInFlight: 1 }, write);
-    await Promise.all([batcher.add(1, { rows: 1, bytes: 60 }), batcher.add(2, { rows: 1, bytes: 60 })]);
+    await Promise.all([added(batcher, 1, { rows: 1, bytes: 60 }), added(batcher, 2, { rows: 1, bytes: 60 })]);
     assert.deepEqual(batches, [[1, 2]]);
   });
 
   test('flushes on age, and fills the next batch while one is written', async () => {
     const { batches, write } = recorder();
     const batcher = new MicroBatcher({ maxMessages: 1e9, maxRows: 1e9, maxBytes: 1e9, maxAgeMs: 10, maxInFlight: 1 }, write);
-    const first = batcher.add(1, { rows: 1, bytes: 1 });
+    const first = added(batcher, 1, { rows: 1, bytes: 1 });
     assert.equal(batcher.pending, 1);
     await first;
-    await Promise.all([batcher.add(2, { rows: 1, bytes: 1 }), batcher.add(3, { rows: 1, bytes: 1 })]);
+    await Promise.all([added(batcher, 2, { rows: 1, bytes: 1 }), added(batcher, 3, { rows: 1, bytes: 1 })]);
     assert.deepEqual(batches, [[1], [2, 3]]);
   });
 
@@ -150,7 +161,7 @@ describe('micro-batcher', () => {
       started.push(items);
       return new Promise((resolve) => finish.push(() => resolve(items)));
     });
-    const results = [1, 2, 3].map((i) => batcher.add(i, { rows: 1, bytes: 1 }));
+    const results = [1, 2, 3].map((i) => added(batcher, i, { rows: 1, bytes: 1 }));
     assert.deepEqual(started, [[1], [2]]);
     assert.equal(batcher.pending, 1);
     finish[1]!(); // the second write ends first: its slot goes to the waiting batch
@@ -163,11 +174,11 @@ describe('micro-batcher', () => {
     await batcher.flush();
   });
 
-  test('a write that throws rejects every entry of its batch', async () => {
+  test('a write that throws fails every entry of its batch', async () => {
     const batcher = new MicroBatcher<number, number>({ maxMessages: 1e9, maxRows: 2, maxBytes: 1e9, maxAgeMs: 60_000, maxInFlight: 1 }, async () => {
       throw new Error('boom');
     });
-    const results = await Promise.allSettled([batcher.add(1, { rows: 1, bytes: 1 }), batcher.add(2, { rows: 1, bytes: 1 })]);
+    const results = await Promise.allSettled([added(batcher, 1, { rows: 1, bytes: 1 }), added(batcher, 2, { rows: 1, bytes: 1 })]);
     assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
   });
 });
