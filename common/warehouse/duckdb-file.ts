@@ -11,6 +11,16 @@ export interface OpenOptions {
   onLockWait?: (attempt: number, waitMs: number) => void;
 }
 
+/**
+ * The block size of warehouse files this creates (an existing file keeps its own). A worker appends
+ * to every column of the four raw tables in each transaction, and DuckDB gives each column being
+ * appended a block in memory: at DuckDB's default of 256 KB that is ~26 MB twice over (the
+ * transaction's rows and the table's), so a worker's 32MB memory_limit spilled all the time. At
+ * 64 KB, DuckDB's CPU a message written at 12,000 msgs/s past the first 50k rows fell from ~50 to
+ * ~30 µs (16, 32 and 128 KB: between), and the file was no larger.
+ */
+export const DUCKDB_BLOCK_SIZE = 65_536;
+
 const isLockConflict = (error: unknown) => error instanceof Error && /Could not set lock on file/i.test(error.message);
 
 /**
@@ -24,7 +34,7 @@ export async function withDuckDBFile<T>(path: string, work: (connection: DuckDBC
   for (let attempt = 1; ; attempt++) {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, { default_block_size: String(DUCKDB_BLOCK_SIZE) });
     } catch (error) {
       if (!isLockConflict(error)) throw new OperationalError(`cannot open DuckDB warehouse ${path}: ${(error as Error).message}`);
       if (Date.now() >= deadline) throw new OperationalError(`DuckDB warehouse ${path} stayed locked by another process: ${(error as Error).message}`);

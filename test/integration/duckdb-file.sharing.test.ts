@@ -4,7 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
+import { DUCKDB_BLOCK_SIZE, withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 
 // Two OS processes append to one file in short turns; neither fails on the other's lock.
 const writer = `
@@ -39,4 +39,14 @@ test('a file that is not a DuckDB database gives one clear error', async () => {
   const { writeFile } = await import('node:fs/promises');
   await writeFile(path, 'hello');
   await assert.rejects(withDuckDBFile(path, async () => 1), /cannot open DuckDB warehouse .*not-a-db\.duckdb/);
+});
+
+test('a new warehouse file gets 64 KB blocks; an existing file keeps its own', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'orderflow-duckdb-'));
+  const blockSize = (path: string) => withDuckDBFile(path, async (c) => Number((await c.runAndReadAll('SELECT block_size FROM pragma_database_size()')).getRows()[0]![0]));
+  assert.equal(await blockSize(join(dir, 'new.duckdb')), DUCKDB_BLOCK_SIZE);
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const older = join(dir, 'older.duckdb');
+  (await DuckDBInstance.create(older)).closeSync();
+  assert.equal(await blockSize(older), 262_144);
 });
