@@ -11,8 +11,8 @@ export const DUCKDB_WORKER_MEMORY_LIMIT = '32MB';
 
 /**
  * DuckDB's checkpoint_threshold in a worker: how large the WAL grows before DuckDB folds it into
- * the file. A checkpoint costs about as much for a few thousand rows as for tens of thousands, so
- * its default (16MB, about a second of a worker under load) doubled the CPU DuckDB used a message
- * (measured: ~30 vs ~60 µs at 8,000 msgs/s). The WAL is what a crash leaves to replay on the next open.
+ * the file. A checkpoint costs about as much for a few thousand rows as for tens of thousands; at
+ * its default (16MB, about a second of a worker under load) DuckDB used more CPU a message and
+ * left a larger file (docs/worker.md has the figures). The WAL is what a crash leaves to replay.
  */
 export const DUCKDB_WORKER_CHECKPOINT_THRESHOLD = '64MB';
