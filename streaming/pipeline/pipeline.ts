@@ -55,16 +55,20 @@ export class Pipeline {
     return new Promise((resolve) => this.handle(message, resolve));
   }
 
-  /** Takes one message; `settle` is called exactly once, with its outcome. Never throws. */
+  /**
+   * Takes one message; `settle` is called exactly once, with its outcome. classify() does not
+   * throw by design; should a bug make it, this throws before the message counts as in flight and
+   * the source nacks it.
+   */
   handle(message: InboundMessage, settle: Settle): void {
     const { stats } = this.options;
     stats.received += 1;
+    const classified = this.draining ? undefined : classify(message, this.clock());
     stats.inFlight += 1;
-    if (this.draining) {
+    if (!classified) {
       this.settled(message, undefined, settle, { kind: 'nack', error: new DrainingError('the worker is shutting down') });
       return;
     }
-    const classified = classify(message, this.clock());
     const decided: Settle = (outcome) => this.settled(message, classified, settle, outcome);
     if (classified.kind === 'invalid') {
       stats.invalid += 1;

@@ -28,7 +28,7 @@ export class PullSource {
 
   constructor(private readonly options: PullSourceOptions) {}
 
-  /** Starts pulling; `handle` must call `settle` once per message, and not throw. */
+  /** Starts pulling; `handle` calls `settle` once per message it takes, and a message it throws on is nacked. */
   async start(handle: (message: InboundMessage, settle: (outcome: Outcome) => void) => void): Promise<void> {
     const { options } = this;
     this.client = new PubSub({ projectId: options.projectId });
@@ -39,7 +39,13 @@ export class PullSource {
     });
     await this.checkExists();
     this.subscription.on('message', (message: Message) => {
-      handle(inbound(message), (outcome) => (acks(outcome) ? message.ack() : message.nack()));
+      try {
+        handle(inbound(message), (outcome) => (acks(outcome) ? message.ack() : message.nack()));
+      } catch (error) {
+        // A bug, not bad input (that becomes a dead letter): the message goes back, the worker stays up.
+        options.logger.error({ err: error, message_id: message.id }, 'message processing failed');
+        message.nack();
+      }
     });
     // Retryable stream errors are retried inside the client; what reaches here will not recover.
     this.subscription.on('error', (error: Error) => options.onFatal(error));
