@@ -1,6 +1,7 @@
+import type { ReasonCode } from '../../common/contract/reasons.ts';
 import type { RawRows } from '../../common/warehouse/rows.ts';
 import { DrainingError, TransientWriteError } from '../errors.ts';
-import type { RawTable, RejectedRow, RowSink } from '../sinks/sink.ts';
+import type { RawTable, RejectedRow, RowSink, WriteResult } from '../sinks/sink.ts';
 import { classify, rowCount, type Classified } from './classify.ts';
 import type { InboundMessage } from './message.ts';
 import { MicroBatcher, type BatchLimits } from './micro-batcher.ts';
@@ -20,9 +21,23 @@ export interface PipelineOptions {
   clock?: () => Date;
 }
 
+/** A message in a micro-batch. */
 interface Entry {
   message: InboundMessage;
-  classified: Classified;
+  kind: Classified['kind'];
+  eventId: string | undefined;
+  /**
+   * Its rows until its batch is sent (then null): the message waits for the commit and its ack
+   * without them, so they die young rather than being promoted to the old generation.
+   */
+  rows: RawRows | null;
+}
+
+/** A batch on its way to the sink: where each row came from, and how many rows each table got. */
+interface Sent {
+  written: Promise<WriteResult>;
+  owners: Record<RawTable, number[]>;
+  counts: Record<RawTable, number>;
 }
 
 /** Receives a message's outcome once it is decided. */
@@ -69,13 +84,15 @@ export class Pipeline {
       this.settled(message, undefined, settle, { kind: 'nack', error: new DrainingError('the worker is shutting down') });
       return;
     }
-    const decided: Settle = (outcome) => this.settled(message, classified, settle, outcome);
+    const { kind, eventId, rows } = classified;
+    const decided: Settle = (outcome) => this.settled(message, eventId, settle, outcome);
+    const entry: Entry = { message, kind, eventId, rows };
     if (classified.kind === 'invalid') {
       stats.invalid += 1;
-      this.enqueue({ message, classified }, decided);
+      this.enqueue(entry, classified.errorCode, decided);
     } else {
       stats.valid += 1;
-      this.route({ message, classified }, classified.eventId, decided);
+      this.route(entry, classified.eventId, decided);
     }
   }
 
@@ -85,13 +102,13 @@ export class Pipeline {
     await this.batcher.flush();
   }
 
-  private settled(message: InboundMessage, classified: Classified | undefined, settle: Settle, outcome: Outcome): void {
+  private settled(message: InboundMessage, eventId: string | undefined, settle: Settle, outcome: Outcome): void {
     const { stats, spy } = this.options;
     stats.inFlight -= 1;
     if (acks(outcome)) stats.acked += 1;
     else stats.nacked += 1;
     if (outcome.kind === 'dead-letter') stats.deadLettered += 1;
-    spy?.record({ messageId: message.id, ...(classified?.eventId === undefined ? {} : { eventId: classified.eventId }), outcome });
+    spy?.record({ messageId: message.id, ...(eventId === undefined ? {} : { eventId }), outcome });
     settle(outcome);
   }
 
@@ -110,7 +127,7 @@ export class Pipeline {
     }
     const copies: Settle[] = [];
     this.writing.set(eventId, copies);
-    this.enqueue(entry, (outcome) => {
+    this.enqueue(entry, undefined, (outcome) => {
       if (outcome.kind === 'ack') this.recent.add(eventId);
       this.writing.delete(eventId);
       settle(outcome);
@@ -123,32 +140,23 @@ export class Pipeline {
     settle({ kind: 'ack', reason: 'duplicate' });
   }
 
-  private enqueue(entry: Entry, settle: Settle): void {
-    const { classified } = entry;
-    this.batcher.add(entry, { rows: rowCount(classified.rows), bytes: entry.message.data.length }, (error, status) => {
+  /** Adds a message's rows to the micro-batch; `errorCode` is an invalid message's (its rows: the dead-letter row). */
+  private enqueue(entry: Entry, errorCode: ReasonCode | undefined, settle: Settle): void {
+    this.batcher.add(entry, { rows: rowCount(entry.rows!), bytes: entry.message.data.length }, (error, status) => {
       const write: WriteStatus = error ? { status: 'failed', error } : status!;
-      settle(decide(classified.kind === 'invalid' ? { errorCode: classified.errorCode } : {}, write));
+      settle(decide(errorCode === undefined ? {} : { errorCode }, write));
     });
   }
 
   /** Writes one micro-batch over all tables; never throws (a failure becomes each entry's status). */
   private async write(entries: Entry[]): Promise<WriteStatus[]> {
-    const { sink, stats } = this.options;
-    const batch: RawRows = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
-    // owners[table][i] = the entry that produced row i of that table, to map rejections back.
-    const owners: Record<RawTable, number[]> = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
-    entries.forEach((entry, i) => {
-      for (const table of TABLES) {
-        for (const row of entry.classified.rows[table]) {
-          batch[table].push(row);
-          owners[table].push(i);
-        }
-      }
-    });
+    const { stats } = this.options;
     const started = performance.now();
+    let sent: Sent;
     let rejected: RejectedRow[];
     try {
-      ({ rejected } = await sink.write(batch));
+      sent = this.send(entries);
+      ({ rejected } = await sent.written);
     } catch (error) {
       stats.failedBatches += 1;
       const failure = error instanceof TransientWriteError ? error : new TransientWriteError(`write failed: ${(error as Error).message}`, { cause: error });
@@ -157,13 +165,34 @@ export class Pipeline {
     stats.recordBatch(performance.now() - started);
     const reasons = new Map<number, RejectedRow[]>();
     for (const row of rejected) {
-      const owner = owners[row.table][row.index]!;
+      const owner = sent.owners[row.table][row.index]!;
       reasons.set(owner, [...(reasons.get(owner) ?? []), row]);
     }
-    for (const table of TABLES) stats.rows[table] += batch[table].length - rejected.filter((row) => row.table === table).length;
+    for (const table of TABLES) stats.rows[table] += sent.counts[table] - rejected.filter((row) => row.table === table).length;
     const statuses: WriteStatus[] = entries.map(() => ({ status: 'durable' }));
     if (reasons.size > 0) await this.deadLetterRejected(entries, reasons, statuses);
     return statuses;
+  }
+
+  /**
+   * Hands the entries' rows to the sink as one batch, taking them from the entries. Not async, so
+   * no suspended frame keeps the batch: once the sink has encoded it, nothing here holds it.
+   */
+  private send(entries: Entry[]): Sent {
+    const batch: RawRows = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
+    // owners[table][i] = the entry that produced row i of that table, to map rejections back.
+    const owners: Record<RawTable, number[]> = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
+    entries.forEach((entry, i) => {
+      for (const table of TABLES) {
+        for (const row of entry.rows![table]) {
+          batch[table].push(row);
+          owners[table].push(i);
+        }
+      }
+      entry.rows = null;
+    });
+    const counts = { orders: batch.orders.length, order_items: batch.order_items.length, order_payments: batch.order_payments.length, dead_letter: batch.dead_letter.length };
+    return { written: this.options.sink.write(batch), owners, counts };
   }
 
   /**
@@ -173,14 +202,14 @@ export class Pipeline {
    */
   private async deadLetterRejected(entries: Entry[], reasons: Map<number, RejectedRow[]>, statuses: WriteStatus[]): Promise<void> {
     const owners = [...reasons.keys()];
-    const unrecoverable = owners.filter((i) => entries[i]!.classified.kind === 'invalid');
+    const unrecoverable = owners.filter((i) => entries[i]!.kind === 'invalid');
     for (const i of unrecoverable) statuses[i] = { status: 'failed', error: new TransientWriteError(`dead-letter row rejected: ${reasons.get(i)![0]!.reason}`) };
-    const recoverable = owners.filter((i) => entries[i]!.classified.kind === 'valid');
+    const recoverable = owners.filter((i) => entries[i]!.kind === 'valid');
     if (recoverable.length === 0) return;
     const rows = recoverable.map((i) => {
-      const { message, classified } = entries[i]!;
+      const { message, eventId } = entries[i]!;
       const errors = reasons.get(i)!.map((row) => ({ code: 'write_rejected' as const, path: '', message: `${row.table} row refused: ${row.reason}` }));
-      return deadLetter(message, 'write_rejected', errors, this.clock(), classified.eventId);
+      return deadLetter(message, 'write_rejected', errors, this.clock(), eventId);
     });
     try {
       const { rejected } = await this.options.sink.write({ orders: [], order_items: [], order_payments: [], dead_letter: rows });

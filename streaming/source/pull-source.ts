@@ -3,6 +3,7 @@ import { OperationalError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
 import { acks, type Outcome } from '../pipeline/outcome.ts';
+import { inSlices } from './in-slices.ts';
 
 export interface PullSourceOptions {
   projectId: string;
@@ -38,7 +39,7 @@ export class PullSource {
       closeOptions: { behavior: 'WAIT', timeout: Duration.from({ millis: options.drainTimeoutMs }) },
     });
     await this.checkExists();
-    this.subscription.on('message', (message: Message) => {
+    const take = (message: Message) => {
       try {
         handle(inbound(message), (outcome) => (acks(outcome) ? message.ack() : message.nack()));
       } catch (error) {
@@ -46,7 +47,11 @@ export class PullSource {
         options.logger.error({ err: error, message_id: message.id }, 'message processing failed');
         message.nack();
       }
-    });
+    };
+    // The client emits a pull response's messages (up to 1,000) from process.nextTick callbacks,
+    // all in one turn of the event loop; handled in slices, the writer's replies (and so the acks of
+    // batches already durable) no longer wait behind the whole response (~10-20 ms, measured).
+    this.subscription.on('message', inSlices(take));
     // Retryable stream errors are retried inside the client; what reaches here will not recover.
     this.subscription.on('error', (error: Error) => options.onFatal(error));
   }

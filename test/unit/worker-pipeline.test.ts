@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { InboundMessage } from '../../streaming/pipeline/message.ts';
 import { MicroBatcher } from '../../streaming/pipeline/micro-batcher.ts';
 import { Pipeline } from '../../streaming/pipeline/pipeline.ts';
@@ -8,6 +10,7 @@ import { RecentIds } from '../../streaming/pipeline/recent-ids.ts';
 import { WorkerStats } from '../../streaming/pipeline/stats.ts';
 import { FaultySink, type FaultPlan } from '../../streaming/sinks/faulty-sink.ts';
 import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
+import type { RowSink } from '../../streaming/sinks/sink.ts';
 import { createdEvent, updatedEvent } from '../fixtures/events.ts';
 
 let ids = 0;
@@ -101,6 +104,30 @@ describe('pipeline', () => {
     assert.equal(memory.tables.orders.length, 1);
     const late = await p.process(message(updatedEvent()));
     assert.equal(late.kind === 'nack' && late.error.name, 'DrainingError');
+  });
+
+  test('once its batch is handed to the sink, the pipeline holds none of its rows while the write is pending', async () => {
+    // The rows of a message waiting for its commit and ack would otherwise outlive V8's young generation.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let handedOver: WeakRef<object> | undefined;
+    let commit: () => void = () => assert.fail('no write');
+    const sink: RowSink = {
+      write: (batch) => {
+        handedOver = new WeakRef(batch.orders[0]!);
+        return new Promise((resolve) => (commit = () => resolve({ rejected: [] })));
+      },
+      close: async () => {},
+    };
+    const p = new Pipeline({ sink, limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5, maxInFlight: 1 }, dedupeCapacity: 100, stats: new WorkerStats() });
+    const outcome = p.process(message(createdEvent()));
+    // A WeakRef's target lives at least until the job that made it ends: collect in a later one.
+    do await new Promise((resolve) => setImmediate(resolve));
+    while (!handedOver);
+    gc();
+    assert.equal(handedOver.deref(), undefined, 'the order row is still reachable while its write is pending');
+    commit();
+    assert.deepEqual(await outcome, { kind: 'ack', reason: 'written' });
   });
 
   test('the spy resolves waits for past and future messages', async () => {
