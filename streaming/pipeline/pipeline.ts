@@ -33,11 +33,10 @@ interface Entry {
   rows: RawRows | null;
 }
 
-/** A batch on its way to the sink: where each row came from, and how many rows each table got. */
+/** A batch on its way to the sink, and where each of its rows came from (owners[table][i]: row i's entry). */
 interface Sent {
   written: Promise<WriteResult>;
   owners: Record<RawTable, number[]>;
-  counts: Record<RawTable, number>;
 }
 
 /** Receives a message's outcome once it is decided. */
@@ -168,7 +167,7 @@ export class Pipeline {
       const owner = sent.owners[row.table][row.index]!;
       reasons.set(owner, [...(reasons.get(owner) ?? []), row]);
     }
-    for (const table of TABLES) stats.rows[table] += sent.counts[table] - rejected.filter((row) => row.table === table).length;
+    for (const table of TABLES) stats.rows[table] += sent.owners[table].length - rejected.filter((row) => row.table === table).length;
     const statuses: WriteStatus[] = entries.map(() => ({ status: 'durable' }));
     if (reasons.size > 0) await this.deadLetterRejected(entries, reasons, statuses);
     return statuses;
@@ -191,8 +190,7 @@ export class Pipeline {
       }
       entry.rows = null;
     });
-    const counts = { orders: batch.orders.length, order_items: batch.order_items.length, order_payments: batch.order_payments.length, dead_letter: batch.dead_letter.length };
-    return { written: this.options.sink.write(batch), owners, counts };
+    return { written: this.options.sink.write(batch), owners };
   }
 
   /**
