@@ -1,4 +1,14 @@
 import { fileURLToPath } from 'node:url';
 
-/** The CLI's entry, for running `orderflow` as a child process (local stack, benches, tests). */
-export const ORDERFLOW_BIN = fileURLToPath(new URL('../bin/orderflow.js', import.meta.url));
+/** True when this module runs compiled (dist/), false when run from its TypeScript source through tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/**
+ * Node.js arguments that run the `orderflow` CLI as a child process the way this process runs:
+ * `spawn(process.execPath, [...ORDERFLOW_NODE_ARGS, 'worker', ...])`. Compiled, the CLI in dist/
+ * (what `bin/orderflow.js` and the image run); from sources (tests, `npm run` scripts), the
+ * TypeScript CLI through tsx's loader, so a test exercises the code it sits beside, not a stale build.
+ */
+export const ORDERFLOW_NODE_ARGS: readonly string[] = COMPILED
+  ? [fileURLToPath(new URL('../cli/main.js', import.meta.url))]
+  : ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../cli/main.ts', import.meta.url))];

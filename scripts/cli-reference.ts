@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { ORDERFLOW_BIN as BIN } from '../common/bin.ts';
+import { ORDERFLOW_NODE_ARGS } from '../common/bin.ts';
 
 /** Every command and subcommand, in the order the reference lists them. */
 export const COMMANDS = ['up', 'generate', 'validate', 'snapshot', 'emulator', 'setup', 'worker', 'batch run', 'query'];
@@ -8,7 +8,7 @@ export const COMMANDS = ['up', 'generate', 'validate', 'snapshot', 'emulator', '
 export function renderCliReference(): string {
   const help = (command: string) =>
     // A bare environment: some defaults come from variables (GOOGLE_CLOUD_PROJECT, PORT, K_SERVICE).
-    execFileSync(process.execPath, [BIN, ...command.split(' '), '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } }).trimEnd();
+    execFileSync(process.execPath, [...ORDERFLOW_NODE_ARGS, ...command.split(' '), '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } }).trimEnd();
   const sections = COMMANDS.map((command) => `## orderflow ${command}\n\n\`\`\`\n${help(command)}\n\`\`\`\n`);
   return [
     '# CLI reference',

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ORDERFLOW_BIN as BIN } from '../../common/bin.ts';
+import { ORDERFLOW_NODE_ARGS } from '../../common/bin.ts';
 
 export interface EmulatorProcess {
   readonly address: string;
@@ -10,7 +10,7 @@ export interface EmulatorProcess {
 /** Runs `orderflow emulator --port 0` as a child process, so its memory and CPU are its own. */
 export function startEmulatorProcess(): Promise<EmulatorProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'emulator', '--host', '127.0.0.1', '--port', '0'], {
+    const child = spawn(process.execPath, [...ORDERFLOW_NODE_ARGS, 'emulator', '--host', '127.0.0.1', '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

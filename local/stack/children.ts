@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
-import { ORDERFLOW_BIN as BIN } from '../../common/bin.ts';
+import { ORDERFLOW_NODE_ARGS } from '../../common/bin.ts';
 
 export interface Child {
   readonly name: string;
@@ -22,7 +22,7 @@ const running = new Set<Child>();
  */
 export function spawnOrderflow(name: string, args: string[], options: { logFile: string; env?: NodeJS.ProcessEnv; captureStdout?: boolean }): Child {
   const log = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...ORDERFLOW_NODE_ARGS, ...args], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', options.captureStdout ? 'pipe' : log, log],
   });

@@ -9,7 +9,7 @@ import { TransientWriteError } from '../errors.ts';
 import type { DuckDBWriterOptions, EncodedWrite } from './duckdb-writer.ts';
 import type { WriterReply, WriterRequest } from './duckdb-writer-protocol.ts';
 import type { RawTable, RowSink, WriteResult } from './sink.ts';
-import { startBundledThread } from './bundled-thread.ts';
+import { siblingModule, startModuleThread } from './module-thread.ts';
 
 export type DuckDBSinkOptions = Omit<DuckDBWriterOptions, 'tables'>;
 
@@ -80,7 +80,7 @@ export class DuckDBSink implements RowSink {
   private async startThread(): Promise<Worker> {
     let worker: Worker;
     try {
-      worker = await startBundledThread(new URL('./duckdb-writer-thread.ts', import.meta.url), { ...this.options, tables: this.tables.map(([, spec]) => spec) } satisfies DuckDBWriterOptions);
+      worker = startModuleThread(siblingModule('duckdb-writer-thread', import.meta.url), { ...this.options, tables: this.tables.map(([, spec]) => spec) } satisfies DuckDBWriterOptions);
     } catch (error) {
       this.lost(`could not start: ${(error as Error).message}`);
       throw error;

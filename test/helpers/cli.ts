@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { ORDERFLOW_BIN } from '../../common/bin.ts';
+import { ORDERFLOW_NODE_ARGS } from '../../common/bin.ts';
 
-export const BIN = ORDERFLOW_BIN;
+/** Node.js arguments that run the CLI from its sources: `spawn(process.execPath, [...CLI_ARGS, 'worker', ...])`. */
+export const CLI_ARGS = ORDERFLOW_NODE_ARGS;
 
 export interface CliResult {
   code: number | null;
@@ -9,10 +10,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `orderflow ...args` as a user would (through bin/), optionally feeding stdin. */
+/** Runs `orderflow ...args` as a user would (from its sources through tsx), optionally feeding stdin. */
 export function runCli(args: string[], options: { stdin?: Buffer | string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, [...CLI_ARGS, ...args], { env: { ...process.env, ...options.env } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -12,7 +12,7 @@ import { EventStream, type GeneratedMessage } from '../../generator/stream.ts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/index.ts';
 import { setupDuckDBWarehouse } from '../../streaming/sinks/duckdb-sink.ts';
 import { setupPubSub } from '../../streaming/pubsub-setup.ts';
-import { BIN } from './cli.ts';
+import { CLI_ARGS } from './cli.ts';
 
 /** An embedded emulator with the orders topic and worker subscription, and an empty warehouse file. */
 export interface Harness {
@@ -90,7 +90,7 @@ export interface WorkerProcess {
 /** Spawns `orderflow worker` as a separate process on the harness's subscription and warehouse. */
 export async function spawnWorker(harness: Harness, extra: string[] = []): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [
-    BIN, 'worker', '--project', harness.projectId, '--subscription', harness.subscription, '--database', harness.database,
+    ...CLI_ARGS, 'worker', '--project', harness.projectId, '--subscription', harness.subscription, '--database', harness.database,
     '--port', '0', '--stats-interval', '60', ...extra,
   ], { env: { ...process.env, PUBSUB_EMULATOR_HOST: harness.emulator.address }, stdio: ['ignore', 'inherit', 'pipe'] });
   const logs: Record<string, unknown>[] = [];

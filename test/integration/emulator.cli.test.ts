@@ -4,12 +4,12 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import { PubSub } from '@google-cloud/pubsub';
 import { startEmulator } from '../../local/emulator/index.ts';
-import { BIN, runCli } from '../helpers/cli.ts';
+import { CLI_ARGS, runCli } from '../helpers/cli.ts';
 import { uniqueId } from '../helpers/pubsub-targets.ts';
 
 /** Starts `orderflow emulator` and resolves with its address once it says where it listens. */
 async function startCommand(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'emulator', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_ARGS, 'emulator', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

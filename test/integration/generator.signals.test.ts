@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { BIN } from '../helpers/cli.ts';
+import { CLI_ARGS } from '../helpers/cli.ts';
 
 test('an unbounded generate stops cleanly on SIGINT: exit 0, complete lines, final counts logged', async () => {
-  const child = spawn(process.execPath, [BIN, 'generate', '--seed', '1', '--rate', '2000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_ARGS, 'generate', '--seed', '1', '--rate', '2000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

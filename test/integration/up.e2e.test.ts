@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { StackResult } from '../../local/stack/up.ts';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { latestCounters } from '../../local/stack/worker-logs.ts';
-import { BIN, runCli } from '../helpers/cli.ts';
+import { CLI_ARGS, runCli } from '../helpers/cli.ts';
 
 /** Processes whose command line mentions `marker` (our children carry the data directory in their flags). */
 const processesMentioning = (marker: string) =>
@@ -46,7 +46,7 @@ test('orderflow up with a bad flag says so in one line and starts nothing', asyn
 
 test('Ctrl-C stops the stack cleanly: exit 130, no process left, the warehouse opens and reads', { timeout: 120_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'orderflow-up-int-'));
-  const child = spawn(process.execPath, [BIN, 'up', '--data-dir', dataDir, '--rate', '100', '--duration', '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_ARGS, 'up', '--data-dir', dataDir, '--rate', '100', '--duration', '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
