@@ -23,6 +23,7 @@ export interface TableSpec {
 
 interface Manifest {
   dataset: string;
+  description: string;
   tables: Record<string, Omit<TableSpec, 'name' | 'dataset' | 'fields'> & { schema: string }>;
 }
 
@@ -38,6 +39,11 @@ export function loadRawTables(): TableSpec[] {
     ...spec,
     fields: readJson<Field[]>(schema),
   }));
+}
+
+/** The raw dataset's description (Terraform's google_bigquery_dataset.raw reads the same manifest). */
+export function rawDatasetDescription(): string {
+  return readJson<Manifest>('tables.json').description;
 }
 
 export const RAW_TABLE_NAMES = ['orders', 'order_items', 'order_payments', 'dead_letter'] as const;

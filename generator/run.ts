@@ -10,7 +10,20 @@ export interface RunOptions {
   rate?: number;
   /** Stops the run early (SIGINT); what was sent is still flushed. */
   signal?: AbortSignal;
+  /** With `rate`: called after each window (10 s, or the run's end) that fell more than 5% short of it. */
+  onShortfall?: (shortfall: RateShortfall) => void;
 }
+
+/** A window of the run in which the output did not take `rate` messages a second. */
+export interface RateShortfall {
+  target_rate: number;
+  /** Messages a second the run achieved in the window (whole number). */
+  achieved_rate: number;
+  window_s: number;
+}
+
+const SHORTFALL_WINDOW_MS = 10_000;
+const SHORTFALL_TOLERANCE = 0.95;
 
 export interface RunResult extends OutputStats {
   generated: number;
@@ -24,6 +37,15 @@ export async function runGenerator(stream: EventStream, output: MessageOutput, o
   const bucket = options.rate ? new TokenBucket(options.rate) : undefined;
   const byKind: Record<MessageKind, number> = { created: 0, updated: 0, duplicate: 0, invalid: 0 };
   let generated = 0;
+  let window = { started: performance.now(), generated: 0 };
+  // A rate the output cannot take (publishing is the bottleneck) is reported, not silently missed.
+  const checkRate = (now: number, final: boolean) => {
+    const elapsed = now - window.started;
+    if (!options.rate || !options.onShortfall || (!final && elapsed < SHORTFALL_WINDOW_MS) || elapsed < 1000) return;
+    const achieved = ((generated - window.generated) * 1000) / elapsed;
+    if (achieved < options.rate * SHORTFALL_TOLERANCE) options.onShortfall({ target_rate: options.rate, achieved_rate: Math.round(achieved), window_s: Math.round(elapsed / 1000) });
+    window = { started: now, generated };
+  };
   while ((options.count === undefined || generated < options.count) && !options.signal?.aborted) {
     const wait = bucket?.take() ?? 0;
     if (wait >= MIN_SLEEP_MS) await sleep(wait);
@@ -31,6 +53,9 @@ export async function runGenerator(stream: EventStream, output: MessageOutput, o
     byKind[message.kind] += 1;
     generated += 1;
     await output.send(message);
+    if ((generated & 255) === 0) checkRate(performance.now(), false);
   }
-  return { generated, byKind, ...(await output.close()) };
+  const stats = await output.close();
+  checkRate(performance.now(), true);
+  return { generated, byKind, ...stats };
 }

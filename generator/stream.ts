@@ -14,6 +14,12 @@ export interface StreamOptions {
   startTime: number;
   /** Mean simulated seconds between events: the event clock's pace, independent of the publish rate. */
   eventInterval?: number;
+  /**
+   * Real time: the event clock is this wall clock (ms since epoch; never goes back), and
+   * eventInterval is unused. A live feed's events then carry the time they are made, and lifecycle
+   * updates come due as the days really pass. The stream is then no longer a pure function of its options.
+   */
+  wallClock?: () => number;
   duplicateRate?: number;
   invalidRate?: number;
   updateRate?: number;
@@ -60,7 +66,8 @@ export class EventStream implements Iterator<GeneratedMessage> {
   private clock: number;
   private orders = 0;
   private scheduled = 0;
-  private readonly options: Required<Omit<StreamOptions, 'sizes'>>;
+  private readonly options: Required<Omit<StreamOptions, 'sizes' | 'wallClock'>>;
+  private readonly wallClock: (() => number) | undefined;
 
   constructor(options: StreamOptions) {
     this.options = {
@@ -71,6 +78,7 @@ export class EventStream implements Iterator<GeneratedMessage> {
     // generator (a new start time) makes new orders for the same customers and products.
     this.rng = new Random([options.seed, Math.floor(options.startTime / 1000)]);
     this.clock = options.startTime;
+    this.wallClock = options.wallClock;
   }
 
   next(): IteratorResult<GeneratedMessage> {
@@ -83,7 +91,7 @@ export class EventStream implements Iterator<GeneratedMessage> {
 
   nextMessage(): GeneratedMessage {
     const { duplicateRate, invalidRate, updateRate } = this.options;
-    this.clock += Math.round(this.rng.exponential(this.options.eventInterval * 1000));
+    this.clock = this.wallClock ? Math.max(this.clock, this.wallClock()) : this.clock + Math.round(this.rng.exponential(this.options.eventInterval * 1000));
     const u = this.rng.next();
     if (u < duplicateRate && this.recent.length > 0) return { ...this.rng.element(this.recent), kind: 'duplicate' };
     if (u < duplicateRate + invalidRate) return this.invalid();

@@ -7,8 +7,9 @@ import type { ProcessedSpy } from './pipeline/processed-spy.ts';
 import { WorkerStats } from './pipeline/stats.ts';
 import type { RowSink } from './sinks/sink.ts';
 import { createWorkerServer } from './source/http-server.ts';
-import { oidcVerifier, type PushVerifier } from './source/push-auth.ts';
+import { oidcVerifier, type PushIdentity, type PushVerifier } from './source/push-auth.ts';
 import { PullSource } from './source/pull-source.ts';
+import { waitForStartup } from './startup-wait.ts';
 
 export interface WorkerConfig {
   mode: 'pull' | 'push';
@@ -21,8 +22,10 @@ export interface WorkerConfig {
   dedupeCapacity: number;
   host: string;
   port: number;
-  /** Push mode: verify the OIDC token of each request against this audience. */
-  pushAudience?: string;
+  /** Push mode: verify each request's OIDC token (audience and service account). */
+  pushIdentity?: PushIdentity;
+  /** At start-up, retry a missing subscription, table or permission this long (ms; readiness false meanwhile); 0 fails at once. */
+  startupWaitMs?: number;
   statsIntervalMs: number;
   /** Time given to messages in processing when stopping (Cloud Run allows 10 s after SIGTERM). */
   drainTimeoutMs: number;
@@ -32,7 +35,7 @@ export interface WorkerDeps {
   sink: RowSink;
   logger: Logger;
   spy?: ProcessedSpy;
-  /** Push mode: replaces the OIDC verifier built from pushAudience (tests). */
+  /** Push mode: replaces the OIDC verifier built from pushIdentity (tests). */
   verifier?: PushVerifier;
   /** Called when the source fails for good; the worker should then be stopped. */
   onFatal?: (error: Error) => void;
@@ -45,13 +48,13 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Wires a source (pull or push), the pipeline and the sink, with /healthz and /readyz on the port. */
+/** Wires a source (pull or push), the pipeline and the sink, with /health and /ready on the port. */
 export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promise<RunningWorker> {
   const { logger, sink } = deps;
   const stats = new WorkerStats();
   const pipeline = new Pipeline({ sink, limits: config.limits, dedupeCapacity: config.dedupeCapacity, stats, ...(deps.spy ? { spy: deps.spy } : {}) });
   let ready = false;
-  const verify = deps.verifier ?? (config.pushAudience ? oidcVerifier(config.pushAudience) : undefined);
+  const verify = deps.verifier ?? (config.pushIdentity ? oidcVerifier(config.pushIdentity) : undefined);
   const server = createWorkerServer({
     isReady: () => ready,
     ...(config.mode === 'push' ? { push: { pipeline, ...(verify ? { verify } : {}) } } : {}),
@@ -77,8 +80,13 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
     })
     : undefined;
   try {
+    await waitForStartup(async () => {
+      await sink.verify?.();
+      await source?.check();
+    }, { waitMs: config.startupWaitMs ?? 0, logger, context: { port: address.port } });
     await source?.start((message, settle) => pipeline.handle(message, settle));
   } catch (error) {
+    await source?.stop();
     server.close();
     throw error;
   }

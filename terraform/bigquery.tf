@@ -1,7 +1,7 @@
 resource "google_bigquery_dataset" "raw" {
   dataset_id  = local.raw_manifest.dataset
   location    = var.bigquery_location
-  description = "Append-only rows the worker writes, the dead letters, and the *_current views."
+  description = local.raw_manifest.description
   labels      = local.labels
 
   depends_on = [google_project_service.enabled]

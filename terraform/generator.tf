@@ -44,5 +44,11 @@ resource "google_compute_instance" "generator" {
     enable-oslogin         = "TRUE"
   }
 
-  depends_on = [google_project_service.enabled]
+  # Publish only once something consumes: in push mode a message pushed to a service that is not
+  # up yet, or not yet callable, spends delivery attempts and can end in the dead-letter topic.
+  depends_on = [
+    google_project_service.enabled,
+    google_cloud_run_v2_service.worker,
+    google_cloud_run_v2_service_iam_member.push_invoker,
+  ]
 }

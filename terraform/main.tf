@@ -16,17 +16,26 @@ locals {
   # The *_current views: SQL kept with the schemas, one file per view.
   current_views = toset(["orders_current", "order_items_current", "order_payments_current"])
 
-  push_mode         = var.worker_mode == "push"
-  subscription_name = "orders-worker"
-  zone              = coalesce(var.zone, "${var.region}-b")
-  bucket_name       = coalesce(var.bucket_name, "${var.project_id}-orderflow")
-  registry_host     = "${var.region}-docker.pkg.dev"
-  image             = "${local.registry_host}/${var.project_id}/${google_artifact_registry_repository.orderflow.repository_id}/orderflow:${var.image_tag}"
+  push_mode           = var.worker_mode == "push"
+  subscription_name   = "orders-worker"
+  worker_service_name = "orderflow-worker"
+  # Cloud Run's deterministic URL (https://SERVICE-PROJECT_NUMBER.REGION.run.app), known before the
+  # service exists: the push subscription names it without referring to the service, so the service
+  # can be created after its subscription and grants on the first apply, in both modes.
+  worker_url = "https://${local.worker_service_name}-${data.google_project.this.number}.${var.region}.run.app"
+  # Push mode: the OIDC audience Pub/Sub puts in its tokens and the worker (and Cloud Run) require.
+  push_audience = local.worker_url
+
+  zone          = coalesce(var.zone, "${var.region}-b")
+  bucket_name   = coalesce(var.bucket_name, "${var.project_id}-orderflow")
+  registry_host = "${var.region}-docker.pkg.dev"
+  image         = "${local.registry_host}/${var.project_id}/${google_artifact_registry_repository.orderflow.repository_id}/orderflow:${var.image_tag}"
 
   # Created by Google when the Pub/Sub API is enabled; it moves messages to the dead-letter topic.
   pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 
-  labels = { app = "orderflow" }
+  # managed-by: `orderflow setup --engine bigquery` refuses to touch a dataset Terraform manages.
+  labels = { app = "orderflow", managed-by = "terraform" }
 }
 
 resource "google_project_service" "enabled" {

@@ -51,13 +51,14 @@ resource "google_pubsub_subscription" "orders_worker" {
   }
 
   dynamic "push_config" {
-    for_each = local.push_mode ? [google_cloud_run_v2_service.worker.uri] : []
+    # No reference to the service: the service depends on this subscription (run.tf).
+    for_each = local.push_mode ? [local.worker_url] : []
     content {
       push_endpoint = "${push_config.value}${var.worker_push_path}"
 
       oidc_token {
         service_account_email = google_service_account.push_invoker[0].email
-        audience              = push_config.value
+        audience              = local.push_audience
       }
     }
   }

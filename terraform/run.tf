@@ -10,7 +10,16 @@ locals {
     # window (docs/worker.md); streaming/runtime-env.ts holds the same values for local runs.
     NODE_OPTIONS     = "--max-old-space-size=128 --max-semi-space-size=2"
     MALLOC_ARENA_MAX = "2"
-  }, var.worker_extra_env)
+    # Grants can take minutes to propagate: wait for them (not ready) rather than exit. Within the
+    # startup probe's 240 s.
+    ORDERFLOW_STARTUP_WAIT = "220"
+  }, local.worker_push_env, var.worker_extra_env)
+
+  # Push mode: accept only tokens for this audience, signed for the push subscription's identity.
+  worker_push_env = local.push_mode ? {
+    ORDERFLOW_PUSH_AUDIENCE        = local.push_audience
+    ORDERFLOW_PUSH_SERVICE_ACCOUNT = one(google_service_account.push_invoker[*].email)
+  } : {}
 
   wap_env = merge({
     ORDERFLOW_PROJECT = var.project_id
@@ -21,12 +30,14 @@ locals {
 }
 
 resource "google_cloud_run_v2_service" "worker" {
-  name                = "orderflow-worker"
+  name                = local.worker_service_name
   location            = var.region
   deletion_protection = var.deletion_protection
   # Pull mode needs no inbound traffic at all; push requests from Pub/Sub count as internal.
   ingress = "INGRESS_TRAFFIC_INTERNAL_ONLY"
   labels  = local.labels
+  # Push mode: Cloud Run accepts the subscription's tokens for this audience too.
+  custom_audiences = local.push_mode ? [local.push_audience] : []
 
   template {
     service_account                  = google_service_account.worker.email
@@ -68,12 +79,13 @@ resource "google_cloud_run_v2_service" "worker" {
 
       # Cloud Run routes to an instance once its startup probe passes, so the startup probe
       # asks the readiness endpoint; the liveness probe restarts an instance that hangs.
+      # Paths ending in z are reserved on Cloud Run (its front end answers /healthz itself).
       startup_probe {
         period_seconds    = 5
         timeout_seconds   = 3
-        failure_threshold = 24
+        failure_threshold = 48
         http_get {
-          path = "/readyz"
+          path = "/ready"
         }
       }
 
@@ -82,7 +94,7 @@ resource "google_cloud_run_v2_service" "worker" {
         timeout_seconds   = 3
         failure_threshold = 3
         http_get {
-          path = "/healthz"
+          path = "/health"
         }
       }
     }
@@ -95,7 +107,15 @@ resource "google_cloud_run_v2_service" "worker" {
     }
   }
 
-  depends_on = [google_project_service.enabled]
+  # First apply: a revision becomes ready only once its checks pass (streaming/startup-wait.ts), so
+  # what it checks exists, and is granted, before it starts: the subscription it pulls (pull mode)
+  # and the tables it writes.
+  depends_on = [
+    google_project_service.enabled,
+    google_pubsub_subscription.orders_worker,
+    google_pubsub_subscription_iam_member.worker_subscriber,
+    google_bigquery_table_iam_member.worker_raw_writer,
+  ]
 }
 
 resource "google_cloud_run_v2_job" "wap" {

@@ -192,7 +192,7 @@ variable "generator_machine_type" {
 }
 
 variable "generator_rate" {
-  description = "Orders per second the generator publishes."
+  description = "Messages per second the generator publishes; its events carry the wall-clock time (--real-time)."
   type        = number
   default     = 10
 }

@@ -1,5 +1,6 @@
 import { defineCommand } from '../command.ts';
 import { createLogger } from '../../common/logger.ts';
+import { BIGQUERY_DEFAULT_LOCATION } from '../../streaming/sinks/engines.ts';
 import { ENGINES, setupWarehouse, type Engine } from '../../streaming/sinks/factory.ts';
 import { integer, oneOf, positiveInteger, warehouseOptions } from '../options.ts';
 import { UsageError } from '../../common/errors.ts';
@@ -17,6 +18,7 @@ interface Args {
   minBackoff: number;
   maxBackoff: number;
   ackDeadline: number;
+  location: string;
 }
 
 export const setupCommand = defineCommand<Args>({
@@ -27,6 +29,7 @@ export const setupCommand = defineCommand<Args>({
       .options({
         engine: { type: 'string', default: 'duckdb', coerce: oneOf('engine', ENGINES), describe: `Warehouse to create the tables and views in: ${ENGINES.join(' or ')}` },
         ...warehouseOptions,
+        location: { type: 'string', default: BIGQUERY_DEFAULT_LOCATION, describe: "BigQuery: location of the raw dataset when setup creates it (as Terraform's bigquery_location default). A dataset Terraform manages is refused: use terraform apply" },
         pubsub: {
           type: 'boolean',
           default: Boolean(process.env.PUBSUB_EMULATOR_HOST || process.env.GOOGLE_CLOUD_PROJECT),
@@ -48,13 +51,13 @@ export const setupCommand = defineCommand<Args>({
         return true;
       })
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow setup', 'topic, subscription and ./data/warehouse.duckdb for a local run')
-      .example('orderflow setup --engine bigquery --project my-project', 'the same on Google Cloud'),
+      .example('orderflow setup --engine bigquery --project my-project', 'the same in a project the Terraform module does not manage'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { setupPubSub } = await import('../../streaming/pubsub-setup.ts');
     const logger = createLogger({ base: { component: 'setup' } });
     // The warehouse first: an engine that cannot be set up stops before any Pub/Sub change.
-    await setupWarehouse({ engine: args.engine, database: args.database, lockTimeoutMs: args.lockTimeoutMs, projectId: args.project });
+    await setupWarehouse({ engine: args.engine, database: args.database, lockTimeoutMs: args.lockTimeoutMs, projectId: args.project, location: args.location });
     logger.info({ engine: args.engine, ...(args.engine === 'duckdb' ? { database: args.database } : {}) }, 'warehouse ready');
     if (args.pubsub) {
       const report = await setupPubSub({

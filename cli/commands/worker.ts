@@ -27,6 +27,8 @@ interface Args {
   host: string;
   port: number;
   pushAudience?: string;
+  pushServiceAccount?: string;
+  startupWait: number;
   statsInterval: number;
   drainTimeoutMs: number;
 }
@@ -54,17 +56,22 @@ export const workerCommand = defineCommand<Args>({
         'dedupe-cache-size': { type: 'number', default: 100_000, coerce: positiveInteger('dedupe-cache-size'), describe: 'Recent event ids remembered to drop duplicates in process' },
         host: { type: 'string', default: process.env.K_SERVICE ? '0.0.0.0' : '127.0.0.1', describe: 'Interface for the HTTP server (default: 0.0.0.0 on Cloud Run, else 127.0.0.1)' },
         port: { type: 'number', default: Number(process.env.PORT ?? 8080), coerce: port('port'), describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT or 8080; 0 picks a free one)' },
-        'push-audience': { type: 'string', describe: 'Push mode: require an OIDC token for this audience on every request' },
+        'push-audience': { type: 'string', describe: 'Push mode: require an OIDC token for this audience on every request (with --push-service-account)' },
+        'push-service-account': { type: 'string', describe: "Push mode: the service account email the subscription's OIDC tokens must be issued to (with --push-audience)" },
+        'startup-wait': { type: 'number', default: 0, coerce: nonNegativeInteger('startup-wait'), describe: 'Seconds to wait at start-up for a missing subscription, table or permission, retrying every 5 s with /ready false (a first deploy, IAM propagation); 0 fails at once' },
         'stats-interval': { type: 'number', default: 30, coerce: positiveNumber('stats-interval'), describe: 'Seconds between counter log lines' },
         'drain-timeout-ms': { type: 'number', default: 8000, coerce: positiveInteger('drain-timeout-ms'), describe: 'On SIGTERM, how long messages in processing may take before the rest are nacked' },
       })
       .check((args) => {
         if (args['batch-max-messages'] > args['max-messages']) throw new UsageError('--batch-max-messages must not exceed --max-messages (a batch could then only be written on age)');
-        if (args['push-audience'] !== undefined && args.mode !== 'push') throw new UsageError('--push-audience only applies with --mode push');
+        for (const flag of ['push-audience', 'push-service-account'] as const) {
+          if (args[flag] !== undefined && args.mode !== 'push') throw new UsageError(`--${flag} only applies with --mode push`);
+        }
+        if ((args['push-audience'] === undefined) !== (args['push-service-account'] === undefined)) throw new UsageError('--push-audience and --push-service-account go together: a token is checked for both');
         return true;
       })
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow worker', 'pull from orders-worker into ./data/warehouse.duckdb')
-      .example('PORT=8080 orderflow worker --mode push --push-audience https://worker.example.run.app', 'serve authenticated Pub/Sub push requests'),
+      .example('PORT=8080 orderflow worker --mode push --push-audience https://worker.example.run.app --push-service-account push@p.iam.gserviceaccount.com', 'serve authenticated Pub/Sub push requests'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { startWorker } = await import('../../streaming/worker.ts');
@@ -84,7 +91,8 @@ export const workerCommand = defineCommand<Args>({
       dedupeCapacity: args.dedupeCacheSize,
       host: args.host,
       port: args.port,
-      ...(args.pushAudience ? { pushAudience: args.pushAudience } : {}),
+      ...(args.pushAudience && args.pushServiceAccount ? { pushIdentity: { audience: args.pushAudience, serviceAccount: args.pushServiceAccount } } : {}),
+      startupWaitMs: args.startupWait * 1000,
       statsIntervalMs: args.statsInterval * 1000,
       drainTimeoutMs: args.drainTimeoutMs,
     }, {

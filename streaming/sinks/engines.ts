@@ -16,3 +16,6 @@ export const DUCKDB_WORKER_MEMORY_LIMIT = '32MB';
  * left a larger file (docs/worker.md has the figures). The WAL is what a crash leaves to replay.
  */
 export const DUCKDB_WORKER_CHECKPOINT_THRESHOLD = '64MB';
+
+/** Where `setup --engine bigquery` creates the raw dataset by default: Terraform's bigquery_location default. */
+export const BIGQUERY_DEFAULT_LOCATION = 'EU';

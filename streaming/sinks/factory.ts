@@ -17,6 +17,8 @@ export interface WarehouseConfig {
   memoryLimit?: string;
   /** BigQuery: the project holding the raw dataset. */
   projectId: string;
+  /** BigQuery setup: where the raw dataset is created when missing. */
+  location?: string;
 }
 
 /** The RowSink for the configured engine. */
@@ -34,10 +36,8 @@ export async function openSink(config: WarehouseConfig): Promise<RowSink> {
     }
     case 'bigquery': {
       const { createBigQuerySink } = await import('./bigquery/bigquery-sink.ts');
-      const sink = createBigQuerySink({ projectId: config.projectId });
-      // Fail at start-up, in one line, on a missing table or unusable credentials.
-      await sink.verify();
-      return sink;
+      // The worker calls verify() at start-up: a missing table or unusable credentials fail in one line.
+      return createBigQuerySink({ projectId: config.projectId });
     }
   }
 }
@@ -48,6 +48,6 @@ export async function setupWarehouse(config: WarehouseConfig): Promise<void> {
     case 'duckdb':
       return (await import('./duckdb-sink.ts')).setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
     case 'bigquery':
-      await (await import('./bigquery/setup.ts')).setupBigQuery({ projectId: config.projectId });
+      await (await import('./bigquery/setup.ts')).setupBigQuery({ projectId: config.projectId, ...(config.location ? { location: config.location } : {}) });
   }
 }

@@ -23,5 +23,7 @@ export interface WriteResult {
  */
 export interface RowSink {
   write(batch: RawRows): Promise<WriteResult>;
+  /** Throws an OperationalError unless every table exists and is writable (the worker retries it at start-up). */
+  verify?(): Promise<void>;
   close(): Promise<void>;
 }

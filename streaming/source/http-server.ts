@@ -17,8 +17,13 @@ export interface WorkerServerOptions {
 // Pub/Sub messages are at most 10 MB; the wrapped envelope base64-encodes them.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** Liveness and readiness paths. Cloud Run reserves paths ending in `z` (Google's front end answers
+ * /healthz itself), so probes use /health and /ready; /healthz and /readyz stay as local aliases. */
+export const HEALTH_PATHS: readonly string[] = ['/health', '/healthz'];
+export const READY_PATHS: readonly string[] = ['/ready', '/readyz'];
+
 /**
- * The worker's HTTP surface on $PORT: /healthz (the process is alive), /readyz (it can take
+ * The worker's HTTP surface on $PORT: /health (the process is alive), /ready (it can take
  * messages), and in push mode Pub/Sub push requests on any other path. Built here, listened on by
  * the caller, so tests use it without a fixed port.
  */
@@ -33,8 +38,8 @@ export function createWorkerServer(options: WorkerServerOptions): Server {
 
 async function handle(options: WorkerServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
-  if (request.method === 'GET' && path === '/healthz') return reply(response, 200, 'ok');
-  if (request.method === 'GET' && path === '/readyz') return options.isReady() ? reply(response, 200, 'ready') : reply(response, 503, 'not ready');
+  if (request.method === 'GET' && HEALTH_PATHS.includes(path!)) return reply(response, 200, 'ok');
+  if (request.method === 'GET' && READY_PATHS.includes(path!)) return options.isReady() ? reply(response, 200, 'ready') : reply(response, 503, 'not ready');
   if (!options.push || request.method !== 'POST') return reply(response, 404, 'not found');
   const { pipeline, verify } = options.push;
   try {

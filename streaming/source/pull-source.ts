@@ -20,7 +20,11 @@ export interface PullSourceOptions {
   onFatal: (error: Error) => void;
 }
 
+// gRPC status codes.
+const NOT_FOUND = 5;
 const PERMISSION_DENIED = 7;
+const UNIMPLEMENTED = 12;
+const CONSUME = 'pubsub.subscriptions.consume';
 
 /** Streaming pull with the official client; PUBSUB_EMULATOR_HOST, when set, points it at an emulator. */
 export class PullSource {
@@ -29,16 +33,15 @@ export class PullSource {
 
   constructor(private readonly options: PullSourceOptions) {}
 
-  /** Starts pulling; `handle` calls `settle` once per message it takes, and a message it throws on is nacked. */
+  /** Starts pulling (after check(), which fails fast); `handle` calls `settle` once per message it takes, and a message it throws on is nacked. */
   async start(handle: (message: InboundMessage, settle: (outcome: Outcome) => void) => void): Promise<void> {
     const { options } = this;
-    this.client = new PubSub({ projectId: options.projectId });
+    this.client ??= new PubSub({ projectId: options.projectId });
     this.subscription = this.client.subscription(options.subscription, {
       flowControl: { maxMessages: options.maxMessages, maxBytes: options.maxBytes, allowExcessMessages: false },
       streamingOptions: { maxStreams: options.streams },
       closeOptions: { behavior: 'WAIT', timeout: Duration.from({ millis: options.drainTimeoutMs }) },
     });
-    await this.checkExists();
     const take = (message: Message) => {
       try {
         handle(inbound(message), (outcome) => (acks(outcome) ? message.ack() : message.nack()));
@@ -57,19 +60,33 @@ export class PullSource {
   }
 
   /**
-   * Fails fast on a missing subscription. roles/pubsub.subscriber cannot read subscription
-   * metadata, so PERMISSION_DENIED is not an answer: the stream reports a missing one then.
+   * Throws an OperationalError unless the subscription exists and this identity may consume from it.
+   * roles/pubsub.subscriber cannot read subscription metadata (PERMISSION_DENIED is no answer), so
+   * the permission comes from testIamPermissions, which any caller may use; emulators have no IAM
+   * (UNIMPLEMENTED), and there existence is the whole check.
    */
-  private async checkExists(): Promise<void> {
+  async check(): Promise<void> {
     const { options } = this;
-    let exists: boolean;
+    this.client ??= new PubSub({ projectId: options.projectId });
+    const subscription = this.client.subscription(options.subscription);
+    const missing = () => new OperationalError(`subscription ${options.subscription} does not exist in project ${options.projectId} (run orderflow setup)`);
+    const unreachable = (error: unknown) => new OperationalError(`cannot reach Pub/Sub subscription ${options.subscription}: ${(error as Error).message}`);
+    let exists = true;
     try {
-      [exists] = await this.subscription!.exists();
+      [exists] = await subscription.exists();
     } catch (error) {
-      if ((error as { code?: number }).code === PERMISSION_DENIED) return;
-      throw new OperationalError(`cannot reach Pub/Sub subscription ${options.subscription}: ${(error as Error).message}`);
+      if ((error as { code?: number }).code !== PERMISSION_DENIED) throw unreachable(error);
     }
-    if (!exists) throw new OperationalError(`subscription ${options.subscription} does not exist in project ${options.projectId} (run orderflow setup)`);
+    if (!exists) throw missing();
+    let granted: Record<string, boolean>;
+    try {
+      [granted] = await subscription.iam.testPermissions(CONSUME);
+    } catch (error) {
+      const code = (error as { code?: number }).code;
+      if (code === UNIMPLEMENTED) return;
+      throw code === NOT_FOUND ? missing() : unreachable(error);
+    }
+    if (!granted[CONSUME]) throw new OperationalError(`no permission to consume from subscription ${options.subscription} (grant roles/pubsub.subscriber)`);
   }
 
   /** Stops pulling, waits for messages in processing to be acked or nacked, closes the client. */

@@ -82,6 +82,11 @@ export class BigQueryWriteStandIn {
     this.answer = answer;
   }
 
+  /** AppendRows streams open on the server now (the client has neither ended nor cancelled them). */
+  get openStreams(): number {
+    return this.open.size;
+  }
+
   /** Ends every open stream with status OK, as BigQuery does to a connection idle for 600 s. */
   closeIdleStreams(): void {
     for (const call of this.open) call.end();
@@ -137,6 +142,7 @@ export class BigQueryWriteStandIn {
       call.end();
     });
     call.on('error', () => this.open.delete(call));
+    call.on('cancelled', () => this.open.delete(call));
   }
 }
 

@@ -195,6 +195,21 @@ describe('BigQuery sink on the wire', () => {
     assert.equal(standIn.streamsOpened, 8);
   });
 
+  test('retired connections are released: across idle closes, drops and lost answers, one connection per table', async () => {
+    for (let round = 0; round < 5; round++) {
+      await sink.write(fullBatch());
+      standIn.closeIdleStreams();
+    }
+    const requests = standIn.requests.length;
+    standIn.respond((_, n) => (n === requests + 1 ? { kind: 'drop', committed: false } : { kind: 'ok' }));
+    await sink.write(fullBatch());
+    await sink.write(fullBatch());
+    assert.equal(standIn.rows('orders').length, 7 * fullBatch().orders.length, 'idle reconnects and the retried drop still write every batch');
+    assert.ok(standIn.streamsOpened >= 6 * 4, `reconnected after each idle close: ${standIn.streamsOpened} streams`);
+    assert.equal(sink.connections, 4, 'the client holds one connection per table, not every one it opened');
+    assert.equal(standIn.openStreams, 4, 'one stream per table open on the server');
+  });
+
   test('verify() passes when every table is writable, and names a missing one in one line', async () => {
     await sink.verify();
     standIn.missingTables.add('order_payments');

@@ -130,10 +130,12 @@ test('orders-worker retries with exponential backoff, then dead-letters to a sub
 test('the push option sends deliveries to the worker with an OIDC token', () => {
   const push = dynamicBlock(resource(tf, 'google_pubsub_subscription.orders_worker'), 'push_config');
   assert.match(String(push.forEach), /local\.push_mode/);
-  assert.match(String(push.forEach), /google_cloud_run_v2_service\.worker\.uri/);
+  // The worker's deterministic URL (terraform.first-apply.test.ts): the same service, no reference to it.
+  assert.match(String(push.forEach), /local\.worker_url/);
+  assert.equal(push.content.push_endpoint, '${push_config.value}${var.worker_push_path}');
   const oidc = block(push.content, 'oidc_token');
   assert.equal(oidc.service_account_email, '${google_service_account.push_invoker[0].email}');
-  assert.ok(oidc.audience);
+  assert.equal(oidc.audience, '${local.push_audience}');
 });
 
 test('the Pub/Sub service agent may publish dead letters and ack them on the source subscription', () => {
@@ -185,12 +187,17 @@ test('the worker runs pull-ready on Cloud Run: CPU always allocated, scaling bou
     ORDERFLOW_SUBSCRIPTION: 'local.subscription_name',
     ORDERFLOW_MODE: 'var.worker_mode',
     ORDERFLOW_SINK: '"bigquery"',
+    ORDERFLOW_STARTUP_WAIT: '"220"',
     // The same runtime environment as local workers and the RSS benchmark run with.
     ...Object.fromEntries(Object.entries(WORKER_RUNTIME_ENV).map(([name, value]) => [name, JSON.stringify(value)])),
   });
   assert.equal(tf.locals.subscription_name, 'orders-worker');
-  assert.equal(block(block(container, 'liveness_probe'), 'http_get').path, '/healthz');
-  assert.equal(block(block(container, 'startup_probe'), 'http_get').path, '/readyz');
+  // Cloud Run reserves paths ending in z.
+  assert.equal(block(block(container, 'liveness_probe'), 'http_get').path, '/health');
+  const startup = block(container, 'startup_probe');
+  assert.equal(block(startup, 'http_get').path, '/ready');
+  // The probe outlasts the worker's start-up wait for its grants.
+  assert.ok(Number(startup.period_seconds) * Number(startup.failure_threshold) > Number(JSON.parse(envOf(container).ORDERFLOW_STARTUP_WAIT!)));
 });
 
 test('the WAP job runs `batch run` on BigQuery, fired daily at 01:00 UTC by the scheduler', () => {
@@ -227,7 +234,7 @@ test('the generator VM is small and runs `orderflow generate` as a restarting se
   const used = [...new Set([...cloudInit.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]))].sort();
   assert.deepEqual(used, given);
   assert.match(cloudInit, /^#cloud-config/);
-  assert.match(cloudInit, /docker run .*\$\{image\} generate --out pubsub --topic \$\{topic\} --project \$\{project\} --rate \$\{rate\}/);
+  assert.match(cloudInit, /docker run .*\$\{image\} generate --out pubsub --topic \$\{topic\} --project \$\{project\} --rate \$\{rate\} --real-time/);
   assert.match(cloudInit, /^\s*Restart=always$/m);
 });
 

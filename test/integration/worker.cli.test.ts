@@ -22,7 +22,7 @@ describe('orderflow worker and setup commands', () => {
   test('--help documents every flag of both commands', async () => {
     const worker = await runCli(['worker', '--help']);
     assert.equal(worker.code, 0);
-    for (const flag of ['--subscription', '--mode', '--sink', '--database', '--max-messages', '--max-bytes', '--batch-max-rows', '--batch-max-bytes', '--batch-max-age-ms', '--dedupe-cache-size', '--duckdb-hold-ms', '--duckdb-memory-limit', '--port', '--push-audience', '--stats-interval', '--drain-timeout-ms']) {
+    for (const flag of ['--subscription', '--mode', '--sink', '--database', '--max-messages', '--max-bytes', '--batch-max-rows', '--batch-max-bytes', '--batch-max-age-ms', '--dedupe-cache-size', '--duckdb-hold-ms', '--duckdb-memory-limit', '--port', '--push-audience', '--push-service-account', '--startup-wait', '--stats-interval', '--drain-timeout-ms']) {
       assert.ok(worker.stdout.toString().includes(flag), `worker --help lists ${flag}`);
     }
     const setup = await runCli(['setup', '--help']);
@@ -36,6 +36,9 @@ describe('orderflow worker and setup commands', () => {
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [['worker', '--max-messages', '0'], {}, /--max-messages must be a positive whole number/],
       [['worker', '--push-audience', 'https://x'], {}, /--push-audience only applies with --mode push/],
+      [['worker', '--mode', 'push', '--push-audience', 'https://x'], {}, /--push-audience and --push-service-account go together/],
+      [['worker', '--mode', 'push'], { ORDERFLOW_PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' }, /--push-audience and --push-service-account go together/],
+      [['worker', '--startup-wait', 'soon'], {}, /--startup-wait must be/],
       [['worker'], { ORDERFLOW_MODE: 'poll' }, /mode/],
       [['worker', '--duckdb-memory-limit', 'lots'], {}, /--duckdb-memory-limit must be a size such as 64MB or 1GB, got lots/],
       [['worker'], { ORDERFLOW_DUCKDB_MEMORY_LIMIT: "32MB'; DROP TABLE raw.orders; --" }, /--duckdb-memory-limit must be a size/],

@@ -10,6 +10,7 @@ import { startWorker, type RunningWorker } from '../../streaming/worker.ts';
 import { createdEvent, updatedEvent } from '../fixtures/events.ts';
 
 const AUDIENCE = 'https://worker.test/push';
+const PUSH_ACCOUNT = 'orderflow-push@p.iam.gserviceaccount.com';
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
@@ -24,7 +25,7 @@ class TestCertsClient extends OAuth2Client {
 function token(claims: Record<string, unknown>, key = keys.privateKey): string {
   const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const body = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'test' })}.${b64({ iss: 'https://accounts.google.com', aud: AUDIENCE, iat: now, exp: now + 600, email: 'push@test', ...claims })}`;
+  const body = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'test' })}.${b64({ iss: 'https://accounts.google.com', aud: AUDIENCE, iat: now, exp: now + 600, email: PUSH_ACCOUNT, email_verified: true, ...claims })}`;
   return `${body}.${sign('RSA-SHA256', Buffer.from(body), key).toString('base64url')}`;
 }
 
@@ -48,16 +49,15 @@ describe('push mode', () => {
       mode: 'push', projectId: 'p', subscription: 'unused', maxMessages: 1000, maxBytes: 1 << 20, streams: 1,
       limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30, maxInFlight: 2 }, dedupeCapacity: 1000, host: '127.0.0.1', port: 0,
       statsIntervalMs: 60_000, drainTimeoutMs: 2000,
-    }, { sink, logger: createLogger({ level: 'silent' }), verifier: oidcVerifier(AUDIENCE, new TestCertsClient()) });
+    }, { sink, logger: createLogger({ level: 'silent' }), verifier: oidcVerifier({ audience: AUDIENCE, serviceAccount: PUSH_ACCOUNT }, new TestCertsClient()) });
     base = `http://127.0.0.1:${worker.address.port}`;
   });
   after(async () => {
     await worker.stop();
   });
 
-  test('/healthz and /readyz answer 200', async () => {
-    assert.equal((await fetch(`${base}/healthz`)).status, 200);
-    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  test('/health and /ready (Cloud Run reserves paths ending in z) and the local aliases /healthz and /readyz answer 200', async () => {
+    for (const path of ['/health', '/ready', '/healthz', '/readyz']) assert.equal((await fetch(`${base}${path}`)).status, 200, path);
   });
 
   test('a wrapped push with a valid token: 2xx once the rows are durable', async () => {
@@ -83,6 +83,16 @@ describe('push mode', () => {
     const before = memory.writes;
     for (const bearer of [null, token({}, stranger.privateKey), token({ aud: 'https://elsewhere' }), token({ exp: Math.floor(Date.now() / 1000) - 3600 })]) {
       assert.equal((await post(wrapped(JSON.stringify(updatedEvent())), {}, bearer)).status, 401);
+    }
+    assert.equal(memory.writes, before);
+  });
+
+  test("a Google-signed token for the right audience issued to another service account, or an unverified email, is refused with 401", async () => {
+    const before = memory.writes;
+    for (const claims of [{ email: 'someone-else@p.iam.gserviceaccount.com' }, { email_verified: false }, { email: undefined }]) {
+      const response = await post(wrapped(JSON.stringify(updatedEvent())), {}, token(claims));
+      assert.equal(response.status, 401, JSON.stringify(claims));
+      assert.match(await response.text(), /not orderflow-push@p\.iam\.gserviceaccount\.com/);
     }
     assert.equal(memory.writes, before);
   });

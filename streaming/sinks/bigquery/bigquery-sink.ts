@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../../../common/logger.ts';
 import { loadRawTables, RAW_TABLE_NAMES } from '../../../common/table-schemas.ts';
 import type { RawRows } from '../../../common/warehouse/rows.ts';
 import type { RawTable, RejectedRow, RowSink, WriteResult } from '../sink.ts';
+import { heldConnections } from './client-connections.ts';
 import { resolveTarget } from './target.ts';
 import { TableWriter } from './table-writer.ts';
 
@@ -57,6 +58,11 @@ export class BigQuerySink implements RowSink {
    */
   async verify(timeoutMs = 15_000): Promise<void> {
     await Promise.all(Object.values(this.writers).map((writer) => writer.verify(timeoutMs)));
+  }
+
+  /** Storage Write connections the client holds: at most one per raw table, however many reconnects. */
+  get connections(): number {
+    return heldConnections(this.client);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import { OperationalError } from '../../../common/errors.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { TableSpec } from '../../../common/table-schemas.ts';
 import type { Row } from '../../../common/warehouse/rows.ts';
+import { releaseConnection } from './client-connections.ts';
 import { encodeRow, writerDescriptor, type StorageRow } from './row-encoding.ts';
 
 type WriterClient = InstanceType<typeof managedwriter.WriterClient>;
@@ -200,7 +201,7 @@ export class TableWriter {
     return connection;
   }
 
-  /** Closes the stream and fails its unanswered appends, which their callers then retry on a new one. */
+  /** Closes the stream, releases it from the client, and fails its unanswered appends, which their callers then retry on a new one. */
   private retire(connection: Connection): void {
     if (this.live === connection) {
       this.live = undefined;
@@ -210,6 +211,7 @@ export class TableWriter {
     connection.retired = true;
     const unanswered = connection.stream.getPendingWrites();
     connection.writer.close();
+    releaseConnection(this.client, connection.stream);
     for (const write of unanswered) write.abort();
   }
 
