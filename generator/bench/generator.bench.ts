@@ -1,5 +1,10 @@
-// npm run bench:generator — how fast the generator makes events, and how steady --rate holds.
+// npm run bench:generator — how fast the generator makes events, how steady --rate holds, and how
+// fast it publishes with and without ordering keys.
+import { PubSub } from '@google-cloud/pubsub';
+import { createLogger } from '../../common/logger.ts';
+import { startEmulatorProcess } from '../../local/bench/emulator-process.ts';
 import type { MessageOutput } from '../outputs/output.ts';
+import { PubSubOutput } from '../outputs/pubsub-output.ts';
 import { runGenerator } from '../run.ts';
 import { EventStream } from '../stream.ts';
 
@@ -39,3 +44,30 @@ await runGenerator(new EventStream(mix), counting, { rate: RATE, signal: stop.si
 const total = perSecond.reduce((a, b) => a + b, 0);
 const worst = Math.max(...perSecond.map((n) => Math.abs(n - RATE) / RATE));
 console.log(`rate: target ${RATE}/s, achieved ${(total / SECONDS).toFixed(1)}/s over ${SECONDS} s (ratio ${(total / SECONDS / RATE).toFixed(3)}); per second: ${perSecond.join(' ')}; worst second off by ${(worst * 100).toFixed(1)}%`);
+
+// 3. Publishing to Pub/Sub (the embedded emulator in its own process): ordering keys vs none, same
+// run, same messages. The client batches per ordering key, so ordered publishing sends ~1-message
+// batches and is CPU-bound in the client; that is why `generate` publishes without keys by default.
+const PUBLISH = Number(process.env.BENCH_PUBLISH_COUNT ?? 5000);
+const emulator = await startEmulatorProcess();
+process.env.PUBSUB_EMULATOR_HOST = emulator.address;
+try {
+  const admin = new PubSub({ projectId: 'orderflow-bench' });
+  const silent = createLogger({ level: 'silent' });
+  const rates: Record<string, number> = {};
+  for (const ordering of [false, true]) {
+    const topic = `bench-${ordering ? 'ordered' : 'unordered'}-${process.pid}`;
+    await admin.createTopic(topic);
+    const output = new PubSubOutput({ projectId: 'orderflow-bench', topic, maxInFlight: 2000, ordering, logger: silent });
+    const began = performance.now();
+    const result = await runGenerator(new EventStream(mix), output, { count: PUBLISH });
+    const seconds = (performance.now() - began) / 1000;
+    if (result.published !== PUBLISH) throw new Error(`published ${result.published} of ${PUBLISH}`);
+    rates[ordering ? 'ordered' : 'unordered'] = PUBLISH / seconds;
+    console.log(`publish ${ordering ? 'with ordering keys' : 'without ordering keys (default)'}: ${PUBLISH} messages in ${seconds.toFixed(2)} s (${Math.round(PUBLISH / seconds)} msg/s)`);
+  }
+  console.log(`publish: unordered / ordered throughput ratio ${(rates.unordered! / rates.ordered!).toFixed(1)}x`);
+  await admin.close();
+} finally {
+  await emulator.close();
+}
