@@ -29,7 +29,10 @@ locals {
   zone          = coalesce(var.zone, "${var.region}-b")
   bucket_name   = coalesce(var.bucket_name, "${var.project_id}-orderflow")
   registry_host = "${var.region}-docker.pkg.dev"
-  image         = "${local.registry_host}/${var.project_id}/${google_artifact_registry_repository.orderflow.repository_id}/orderflow:${var.image_tag}"
+  repository    = "${local.registry_host}/${var.project_id}/${google_artifact_registry_repository.orderflow.repository_id}"
+  # By digest: every instance, revision and VM boot runs exactly the image that was deployed.
+  # Null until the first image is pushed (the repository is applied alone first: docs/deploy.md).
+  image = var.image_digest == null ? null : "${local.repository}/orderflow@${var.image_digest}"
 
   # Created by Google when the Pub/Sub API is enabled; it moves messages to the dead-letter topic.
   pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
@@ -47,6 +50,7 @@ resource "google_project_service" "enabled" {
     "compute.googleapis.com",
     "iam.googleapis.com",
     "logging.googleapis.com",
+    "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "storage.googleapis.com",

@@ -1,11 +1,11 @@
 output "image" {
-  description = "Image reference the worker, the WAP job and the generator run; push this tag."
+  description = "Image reference (by digest) the worker, the WAP job and the generator run."
   value       = local.image
 }
 
 output "artifact_registry" {
-  description = "Repository to push the orderflow image to."
-  value       = "${local.registry_host}/${var.project_id}/${google_artifact_registry_repository.orderflow.repository_id}"
+  description = "Repository to push the orderflow image to (tags are immutable: use a unique one, e.g. the git commit)."
+  value       = local.repository
 }
 
 output "worker_url" {

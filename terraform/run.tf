@@ -102,6 +102,10 @@ resource "google_cloud_run_v2_service" "worker" {
 
   lifecycle {
     precondition {
+      condition     = var.image_digest != null
+      error_message = "Set image_digest to the pushed image's digest (docs/deploy.md: apply the repository alone, push, then apply everything)."
+    }
+    precondition {
       condition     = local.push_mode || var.worker_min_instances >= 1
       error_message = "A pull-mode worker needs worker_min_instances >= 1: with none running, nothing pulls."
     }

@@ -27,12 +27,27 @@ resource "google_artifact_registry_repository" "orderflow" {
   description   = "The orderflow image: one image for every subcommand."
   labels        = local.labels
 
+  # A tag names one image for good: a deployed image (by digest, from its unique tag) never
+  # loses its tag, so the untagged cleanup below can never remove it.
+  docker_config {
+    immutable_tags = true
+  }
+
   cleanup_policies {
     id     = "delete-untagged"
     action = "DELETE"
     condition {
       tag_state  = "UNTAGGED"
       older_than = "2592000s"
+    }
+  }
+
+  # KEEP wins over DELETE: the most recent images stay whatever their state (rollback targets).
+  cleanup_policies {
+    id     = "keep-recent"
+    action = "KEEP"
+    most_recent_versions {
+      keep_count = var.image_keep_count
     }
   }
 

@@ -21,10 +21,21 @@ variable "bigquery_location" {
   default     = "EU"
 }
 
-variable "image_tag" {
-  description = "Tag of the orderflow image in the Artifact Registry repository (push it before the full apply)."
+variable "image_digest" {
+  description = "Digest (sha256:...) of the orderflow image in the Artifact Registry repository that every component runs; push the image (with a unique tag, e.g. the git commit) before the full apply."
   type        = string
-  default     = "latest"
+  default     = null
+
+  validation {
+    condition     = var.image_digest == null || can(regex("^sha256:[0-9a-f]{64}$", var.image_digest))
+    error_message = "image_digest is an image digest: sha256: and 64 hex digits (gcloud artifacts docker images describe IMAGE:TAG --format 'value(image_summary.digest)')."
+  }
+}
+
+variable "image_keep_count" {
+  description = "Most recent images the repository keeps whatever their tags (rollback targets); older untagged ones are deleted after 30 days."
+  type        = number
+  default     = 10
 }
 
 variable "deletion_protection" {
@@ -172,9 +183,9 @@ variable "wap_timeout" {
 }
 
 variable "wap_max_retries" {
-  description = "Retries of a failed WAP attempt (safe: the run is idempotent)."
+  description = "Retries of a failed WAP task (Cloud Run's default and advice: 3; safe, the run is idempotent). An audit failure (exit 3) fails every retry the same way; the alert says so."
   type        = number
-  default     = 1
+  default     = 3
 }
 
 variable "wap_extra_env" {
@@ -201,4 +212,29 @@ variable "generator_network" {
   description = "VPC network of the generator VM (it needs egress to Pub/Sub and Artifact Registry)."
   type        = string
   default     = "default"
+}
+
+# Monitoring (monitoring.tf)
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channel ids (projects/<p>/notificationChannels/<id>) every orderflow alert notifies; empty: incidents open in the console only."
+  type        = list(string)
+  default     = []
+}
+
+variable "alert_backlog_age_seconds" {
+  description = "Alert when the oldest unacked message in orders-worker is older than this for 5 minutes."
+  type        = number
+  default     = 900
+}
+
+variable "wap_deadline_hours" {
+  description = "Alert when no WAP run has completed (published, or nothing to do) for this many hours; keep it above a day for a daily schedule."
+  type        = number
+  default     = 26
+
+  validation {
+    condition     = var.wap_deadline_hours > 24
+    error_message = "A daily run completes about every 24 h: a deadline of 24 h or less would alert every day."
+  }
 }
