@@ -1,20 +1,21 @@
 import { isUtf8 } from 'node:buffer';
-import type { OrderEvent } from '../../common/contract/order-event.generated.ts';
+import { centsToDecimal } from '../../common/contract/money.ts';
+import type { ParsedEvent } from '../../common/contract/parsed-event.ts';
 import type { Flag, ReasonCode, Violation } from '../../common/contract/reasons.ts';
-import { microsFromDate, money, toMicros, type RawRows, type Row } from '../../common/warehouse/rows.ts';
+import { microsFromDate, type RawRows, type Row } from '../../common/warehouse/rows.ts';
 import type { InboundMessage } from './message.ts';
-
-const optionalMicros = (value: string | null | undefined) => (value ? toMicros(value) : null);
 
 /**
  * Splits a valid event into rows for orders, order_items and order_payments (one key per table,
- * like Beam's tagged outputs), each carrying the event and message metadata.
+ * like Beam's tagged outputs), each carrying the event and message metadata. Takes the validator's
+ * converted values as they are (timestamps in microseconds, money in cents): nothing is parsed here.
  */
-export function split(event: OrderEvent, flags: Flag[], message: InboundMessage, ingestedAt: Date): RawRows {
+export function split(event: ParsedEvent, flags: Flag[], message: InboundMessage, ingestedAt: Date): RawRows {
   const meta = {
     event_id: event.event_id,
     event_type: event.event_type,
-    event_time: toMicros(event.event_time),
+    event_time: event.event_time,
+    event_sequence: event.event_sequence,
     message_id: message.id,
     publish_time: microsFromDate(message.publishTime),
     ingested_at: microsFromDate(ingestedAt),
@@ -24,16 +25,19 @@ export function split(event: OrderEvent, flags: Flag[], message: InboundMessage,
     order_id: order.order_id,
     customer_id: order.customer_id,
     order_status: order.order_status,
-    order_purchase_timestamp: toMicros(order.order_purchase_timestamp),
-    order_approved_at: optionalMicros(order.order_approved_at),
-    order_delivered_carrier_date: optionalMicros(order.order_delivered_carrier_date),
-    order_delivered_customer_date: optionalMicros(order.order_delivered_customer_date),
-    order_estimated_delivery_date: optionalMicros(order.order_estimated_delivery_date),
+    order_purchase_timestamp: order.order_purchase_timestamp,
+    order_approved_at: order.order_approved_at,
+    order_delivered_carrier_date: order.order_delivered_carrier_date,
+    order_delivered_customer_date: order.order_delivered_customer_date,
+    order_estimated_delivery_date: order.order_estimated_delivery_date,
     customer_unique_id: customer?.customer_unique_id ?? null,
     customer_zip_code_prefix: customer?.customer_zip_code_prefix ?? null,
     customer_city: customer?.customer_city ?? null,
     customer_state: customer?.customer_state ?? null,
     payment_mismatch: flags.includes('payment_mismatch'),
+    no_items: flags.includes('no_items'),
+    no_payments: flags.includes('no_payments'),
+    timestamp_before_purchase: flags.includes('timestamp_before_purchase'),
     ...meta,
   }];
   const order_items: Row[] = (event.items ?? []).map((item) => ({
@@ -41,9 +45,9 @@ export function split(event: OrderEvent, flags: Flag[], message: InboundMessage,
     order_item_id: item.order_item_id,
     product_id: item.product_id,
     seller_id: item.seller_id,
-    shipping_limit_date: toMicros(item.shipping_limit_date),
-    price: money(item.price),
-    freight_value: money(item.freight_value),
+    shipping_limit_date: item.shipping_limit_date,
+    price: centsToDecimal(item.price),
+    freight_value: centsToDecimal(item.freight_value),
     ...meta,
   }));
   const order_payments: Row[] = (event.payments ?? []).map((payment) => ({
@@ -51,7 +55,7 @@ export function split(event: OrderEvent, flags: Flag[], message: InboundMessage,
     payment_sequential: payment.payment_sequential,
     payment_type: payment.payment_type,
     payment_installments: payment.payment_installments,
-    payment_value: money(payment.payment_value),
+    payment_value: centsToDecimal(payment.payment_value),
     ...meta,
   }));
   return { orders, order_items, order_payments, dead_letter: [] };
