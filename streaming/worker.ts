@@ -49,7 +49,7 @@ export interface RunningWorker {
 export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promise<RunningWorker> {
   const { logger, sink } = deps;
   const stats = new WorkerStats();
-  const pipeline = new Pipeline({ sink, limits: config.limits, dedupeCapacity: config.dedupeCapacity, stats, ...(deps.spy ? { spy: deps.spy } : {}) });
+  const pipeline = new Pipeline({ sink, limits: config.limits, dedupeCapacity: config.dedupeCapacity, stats, logger, ...(deps.spy ? { spy: deps.spy } : {}) });
   let ready = false;
   const verify = deps.verifier ?? (config.pushAudience ? oidcVerifier(config.pushAudience) : undefined);
   const server = createWorkerServer({

@@ -61,8 +61,11 @@ export function split(event: ParsedEvent, flags: Flag[], message: InboundMessage
   return { orders, order_items, order_payments, dead_letter: [] };
 }
 
-/** Why a message is dead-lettered: a contract reason, or the warehouse refusing its rows for good. */
-export type DeadLetterCode = ReasonCode | 'write_rejected';
+/**
+ * Why a message is dead-lettered: a contract reason, the warehouse refusing its rows for good, or
+ * a stage of the worker throwing on it (`stage:validate`, `stage:split`).
+ */
+export type DeadLetterCode = ReasonCode | 'write_rejected' | `stage:${'validate' | 'split'}`;
 export type DeadLetterReason = Omit<Violation, 'code'> & { code: DeadLetterCode };
 
 /** The dead-letter row of a rejected message: its payload exactly as received, attributes and every reason. */

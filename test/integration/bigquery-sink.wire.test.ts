@@ -9,6 +9,7 @@ import { timestampMicros as toMicros } from '../../common/contract/timestamp.ts'
 import type { RawRows, Row } from '../../common/warehouse/rows.ts';
 import { createBigQuerySink, type BigQuerySink, type BigQuerySinkOptions } from '../../streaming/sinks/bigquery/bigquery-sink.ts';
 import { BigQueryWriteError } from '../../streaming/sinks/bigquery/table-writer.ts';
+import { WriteRefusedError } from '../../streaming/sinks/sink.ts';
 import { BigQueryWriteStandIn, type Answer } from '../helpers/bigquery-write-standin.ts';
 import { emptyRows, fullBatch } from '../fixtures/raw-rows.ts';
 
@@ -217,5 +218,28 @@ describe('BigQuery sink on the wire', () => {
     await sink.write({ ...emptyRows(), order_items: items });
     assert.deepEqual(standIn.rows('order_items').map((r) => r.order_item_id), items.map((r) => BigInt(r.order_item_id)));
     assert.ok(standIn.requests.length >= 3, `${standIn.requests.length} requests`);
+  });
+
+  test('INVALID_ARGUMENT on an append (the rows refused for good) is WriteRefusedError, for the pipeline to narrow down', async () => {
+    standIn.respond(() => ({ kind: 'error', code: grpc.status.INVALID_ARGUMENT, message: 'Request size exceeds the limit' }));
+    await assert.rejects(sink.write({ ...emptyRows(), orders: fullBatch().orders }), (error: unknown) =>
+      error instanceof WriteRefusedError && /Request size exceeds the limit/.test(error.message));
+  });
+
+  test('NOT_FOUND is not a refusal of the data (the operator must act): no WriteRefusedError', async () => {
+    standIn.respond(() => ({ kind: 'error', code: grpc.status.NOT_FOUND, message: 'Table raw.orders not found' }));
+    await assert.rejects(sink.write({ ...emptyRows(), orders: fullBatch().orders }), (error: unknown) => !(error instanceof WriteRefusedError));
+  });
+
+  test('a row larger than a request can hold is rejected before sending; its neighbours are written; no request exceeds the limit', async () => {
+    await sink.close();
+    openSink({ maxRequestBytes: 4_000 });
+    const small = fullBatch().dead_letter[0]!;
+    const huge = { ...small, message_id: 'huge', payload: 'x'.repeat(10_000) };
+    const result = await sink.write({ ...emptyRows(), dead_letter: [small, huge, { ...small, message_id: 'after' }] });
+    assert.deepEqual(result.rejected.map((r) => [r.table, r.index]), [['dead_letter', 1]]);
+    assert.match(result.rejected[0]!.reason, /exceeds the 4000-byte AppendRows request size/);
+    assert.deepEqual(standIn.rows('dead_letter').map((r) => r.message_id), [small.message_id, 'after']);
+    assert.ok(standIn.requests.every((r) => r.bytes <= 4_000), JSON.stringify(standIn.requests.map((r) => r.bytes)));
   });
 });

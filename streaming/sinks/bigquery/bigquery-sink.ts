@@ -3,9 +3,9 @@ import { UsageError } from '../../../common/errors.ts';
 import { createLogger, type Logger } from '../../../common/logger.ts';
 import { loadRawTables, RAW_TABLE_NAMES } from '../../../common/table-schemas.ts';
 import type { RawRows } from '../../../common/warehouse/rows.ts';
-import type { RawTable, RejectedRow, RowSink, WriteResult } from '../sink.ts';
+import { WriteRefusedError, type RawTable, type RejectedRow, type RowSink, type WriteResult } from '../sink.ts';
 import { resolveTarget } from './target.ts';
-import { TableWriter } from './table-writer.ts';
+import { BigQueryWriteError, TableWriter } from './table-writer.ts';
 
 type WriterClient = InstanceType<typeof managedwriter.WriterClient>;
 /** Options of the underlying gRPC client (endpoint, port, credentials), as google-gax takes them. */
@@ -46,7 +46,7 @@ export class BigQuerySink implements RowSink {
     const results = await Promise.allSettled(tables.map(async (table): Promise<RejectedRow[]> =>
       (await this.writers[table].append(batch[table])).map((r) => ({ table, ...r }))));
     const failure = results.find((r) => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    if (failure) throw refusalOrFailure(failure.reason);
     return { rejected: results.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])) };
   }
 
@@ -65,6 +65,16 @@ export class BigQuerySink implements RowSink {
     // close() rethrows the failure of a client that never connected (no credentials): nothing is open then.
     await this.client.getClient().close().catch(() => undefined);
   }
+}
+
+// gRPC INVALID_ARGUMENT and OUT_OF_RANGE: the request itself (its rows) is what BigQuery refuses.
+// NOT_FOUND, PERMISSION_DENIED and the like are about the table or credentials: not the data's fault.
+const REFUSED_CODES = new Set([3, 11]);
+
+/** A permanent append failure caused by the rows becomes WriteRefusedError (the pipeline narrows the batch down). */
+function refusalOrFailure(error: unknown): unknown {
+  if (error instanceof BigQueryWriteError && !error.transient && error.code !== undefined && REFUSED_CODES.has(error.code)) return new WriteRefusedError(`BigQuery refused the rows: ${error.message}`);
+  return error;
 }
 
 /** Builds the BigQuery sink from options (defaults above); a bad option throws one UsageError line. */
