@@ -1,4 +1,5 @@
 import type { Logger } from '../../common/logger.ts';
+import type { ObjectStore } from '../../common/object-store.ts';
 import type { RawRows, Row } from '../../common/warehouse/rows.ts';
 import { DrainingError, TransientWriteError } from '../errors.ts';
 import { WriteRefusedError, type RawTable, type RejectedRow, type RowSink, type WriteResult } from '../sinks/sink.ts';
@@ -8,7 +9,7 @@ import { MicroBatcher, type BatchLimits } from './micro-batcher.ts';
 import { acks, decide, type Outcome, type WriteStatus } from './outcome.ts';
 import type { ProcessedSpy } from './processed-spy.ts';
 import { RecentIds } from './recent-ids.ts';
-import { deadLetter, type DeadLetterCode } from './split.ts';
+import { DEAD_LETTER_PAYLOAD_CAP, deadLetter, payloadObjectName, type DeadLetterCode } from './split.ts';
 import type { WorkerStats } from './stats.ts';
 
 export interface PipelineOptions {
@@ -19,6 +20,11 @@ export interface PipelineOptions {
   stats: WorkerStats;
   spy?: ProcessedSpy;
   clock?: () => Date;
+  /**
+   * Where the whole payload of a dead letter too large for its row goes (GCS prefix or local
+   * directory), before the row is written. Without one such a message is nacked.
+   */
+  payloadStore?: ObjectStore;
   /** Replaces validate/split (tests of a stage that throws). */
   stages?: Stages;
   /** Where failed batches and refused messages are reported (one line each). */
@@ -31,8 +37,8 @@ interface Entry {
   kind: Classified['kind'];
   eventId: string | undefined;
   /**
-   * Its rows until its batch is sent (then null): the message waits for the commit and its ack
-   * without them, so they die young rather than being promoted to the old generation.
+   * Its rows until its batch is sent (then null for a valid message): the message waits for the
+   * commit and its ack without them, so they die young rather than being promoted to the old generation.
    */
   rows: RawRows | null;
 }
@@ -92,11 +98,25 @@ export class Pipeline {
     const entry: Entry = { message, kind, eventId, rows };
     if (classified.kind === 'invalid') {
       stats.invalid += 1;
-      this.enqueue(entry, classified.errorCode, decided);
+      const { errorCode } = classified;
+      if (rows.dead_letter[0]?.payload_truncated) {
+        this.storePayload(rows.dead_letter[0], message).then(() => this.enqueue(entry, errorCode, decided), (error: Error) => decided({ kind: 'nack', error }));
+      } else {
+        this.enqueue(entry, errorCode, decided);
+      }
     } else {
       stats.valid += 1;
       this.route(entry, classified.eventId, decided);
     }
+  }
+
+  /** Puts a truncated dead letter's whole payload in the object store and points its row at it. */
+  private async storePayload(row: Row, message: InboundMessage): Promise<void> {
+    const store = this.options.payloadStore;
+    if (!store) throw new TransientWriteError(`dead letter of ${message.data.length} bytes needs a payload store (--dead-letter-store) for its whole payload`);
+    const name = payloadObjectName(message.id);
+    await store.put(name, message.data, 'application/octet-stream');
+    row.payload_uri = store.describe(name);
   }
 
   /** Stops taking messages (later ones are nacked) and writes everything buffered. */
@@ -212,10 +232,12 @@ export class Pipeline {
     } else {
       // Its dead-letter row itself was refused (say, a text the engine cannot store): the same
       // reasons, the payload as base64 only, and the refusal added.
-      const again = classify(message, this.clock(), this.options.stages).rows.dead_letter[0]!;
-      row = { ...again, payload: null, payload_base64: message.data.toString('base64'), errors: [...(again.errors as Row[]), reason] } as Row;
+      const first = entry.rows!.dead_letter[0]!;
+      const data = first.payload_truncated ? message.data.subarray(0, DEAD_LETTER_PAYLOAD_CAP) : message.data;
+      row = { ...first, payload: null, payload_base64: data.toString('base64'), errors: [...(first.errors as Row[]), reason] } as Row;
     }
     try {
+      if (entry.kind === 'valid' && row.payload_truncated) await this.storePayload(row, message);
       const { rejected } = await this.options.sink.write({ orders: [], order_items: [], order_payments: [], dead_letter: [row] });
       if (rejected.length > 0) throw new WriteRefusedError(rejected[0]!.reason);
     } catch (error) {
@@ -230,8 +252,9 @@ export class Pipeline {
 
   /**
    * Hands the entries' rows to the sink as one batch, taking them from the entries. Not async, so
-   * no suspended frame keeps the batch: once the sink has encoded it, nothing here holds it. An
-   * entry written before (a batch being narrowed down) has its rows made again from its message.
+   * no suspended frame keeps the batch: once the sink has encoded it, nothing here holds the rows
+   * of valid messages (an entry written again, in a batch being narrowed down, has them made again
+   * from its message). Dead-letter rows are rare and stay: they may point at a stored payload.
    */
   private send(entries: Entry[]): Sent {
     const batch: RawRows = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
@@ -245,7 +268,7 @@ export class Pipeline {
           owners[table].push(i);
         }
       }
-      entry.rows = null;
+      if (entry.kind === 'valid') entry.rows = null;
     });
     return { written: this.options.sink.write(batch), owners };
   }

@@ -83,7 +83,9 @@ describe('BigQuery sink on the wire', () => {
     assert.deepEqual(text!.attributes, [{ key: 'event_id', value: 'evt' }, { key: 'source', value: 'test' }]);
     assert.deepEqual(text!.errors, [{ code: 'schema', path: '/order', message: 'required' }, { code: 'rule:duplicate_order_item_id', path: '/items/1/order_item_id', message: 'repeats 1' }]);
     assert.deepEqual([text!.payload, text!.delivery_attempt, text!.event_id], ['{"x":1}', 2n, 'evt-9']);
-    assert.deepEqual(binary, { message_id: 'm4', publish_time: 1_795_168_801_500_000n, payload_base64: '/w==', error_code: 'not_utf8', errors: [{ code: 'not_utf8', path: '', message: 'not UTF-8' }], received_at: 1_795_176_000_250_000n });
+    assert.deepEqual(binary, {
+      message_id: 'm4', publish_time: 1_795_168_801_500_000n, payload_base64: '/w==',
+      payload_bytes: 1n, payload_sha256: 'a8100ae6aa1940d0b663bb31cd466142ebbdbd5187131b92d93818987832eb89', payload_truncated: false, error_code: 'not_utf8', errors: [{ code: 'not_utf8', path: '', message: 'not UTF-8' }], received_at: 1_795_176_000_250_000n });
   });
 
   test('rows BigQuery names in rowErrors come back as rejected with the reason; the rest are appended once', async () => {

@@ -12,7 +12,12 @@ import { FaultySink, type FaultPlan } from '../../streaming/sinks/faulty-sink.ts
 import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
 import type { RowSink } from '../../streaming/sinks/sink.ts';
 import { validateMessage } from '../../common/contract/validate.ts';
-import { split } from '../../streaming/pipeline/split.ts';
+import { DEAD_LETTER_PAYLOAD_CAP, deadLetter, split } from '../../streaming/pipeline/split.ts';
+import { DirectoryStore } from '../../common/object-store.ts';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createdEvent, updatedEvent } from '../fixtures/events.ts';
 
 let ids = 0;
@@ -170,6 +175,47 @@ describe('pipeline', () => {
     assert.match(String(lines[0]!.fields.error), /injected transient write failure/);
     assert.match(lines[0]!.text, /batch of 3 messages failed/);
     assert.deepEqual([stats.received, stats.acked + stats.nacked + stats.inFlight, stats.nacked, stats.failedBatches], [3, 3, 3, 1]);
+  });
+
+  test('a dead letter above the size cap keeps the first 1 MiB, the full size and sha256; the whole payload is in the store under its message id', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'orderflow-dl-'));
+    const memory = new MemorySink();
+    const p = new Pipeline({ sink: memory, limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 30, maxAgeMs: 5, maxInFlight: 1 }, dedupeCapacity: 100, stats: new WorkerStats(), payloadStore: new DirectoryStore(dir) });
+    // Handed case 4 of issue 15: 8,000,000 bytes that are not UTF-8.
+    const data = Buffer.alloc(8_000_000, 0xff);
+    const m = { ...message('x'), data };
+    assert.deepEqual(await p.process(m), { kind: 'dead-letter', errorCode: 'not_utf8' });
+    const [row] = memory.tables.dead_letter;
+    assert.equal(row!.payload, null);
+    assert.equal(Buffer.from(row!.payload_base64 as string, 'base64').length, DEAD_LETTER_PAYLOAD_CAP);
+    assert.deepEqual([row!.payload_bytes, row!.payload_truncated, row!.payload_sha256], [8_000_000, true, createHash('sha256').update(data).digest('hex')]);
+    assert.equal(row!.payload_uri, join(dir, 'dead-letters', m.id));
+    assert.ok((await readFile(row!.payload_uri as string)).equals(data));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a truncated UTF-8 payload ends on a character boundary; a small one is kept whole with its size and sha256', async () => {
+    const { pipeline: p, memory } = pipeline();
+    await p.process(message('nope'));
+    assert.deepEqual([memory.tables.dead_letter[0]!.payload, memory.tables.dead_letter[0]!.payload_bytes, memory.tables.dead_letter[0]!.payload_truncated, memory.tables.dead_letter[0]!.payload_uri], ['nope', 4, false, null]);
+    const text = `{"ab":"${'é'.repeat(600_000)}`; // 1.2 MB, not JSON; 'é' is 2 bytes, the cap falls inside one
+    const row = deadLetter({ ...message('x'), data: Buffer.from(text) }, 'not_json', [], new Date());
+    assert.equal(Buffer.byteLength(row.payload as string), DEAD_LETTER_PAYLOAD_CAP - 1);
+    assert.ok(text.startsWith(row.payload as string));
+  });
+
+  test('without a payload store a dead letter above the cap is nacked, not stored cut short', async () => {
+    const { pipeline: p } = pipeline({}, { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 30, maxAgeMs: 5, maxInFlight: 1 });
+    const outcome = await p.process({ ...message('x'), data: Buffer.alloc(2 << 20, 0xff) });
+    assert.equal(outcome.kind, 'nack');
+  });
+
+  test('a message with more violations than a row keeps lists the first 100 and counts the rest', () => {
+    const errors = Array.from({ length: 250 }, (_, i) => ({ code: 'schema' as const, path: `/items/${i}`, message: 'bad' }));
+    const row = deadLetter(message('x'), 'schema', errors, new Date());
+    const kept = row.errors as { message: string }[];
+    assert.equal(kept.length, 101);
+    assert.equal(kept[100]!.message, 'and 150 more violations');
   });
 
   test('after drain() buffered messages are written and later ones nacked', async () => {
