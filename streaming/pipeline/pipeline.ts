@@ -183,15 +183,15 @@ export class Pipeline {
    * One write of these entries' rows. A batch the engine refuses for good is narrowed down
    * (narrow()); any other failure fails every entry, to be nacked and redelivered.
    */
-  private async attempt(entries: Entry[]): Promise<WriteStatus[]> {
+  private async attempt(entries: Entry[], written: ReadonlySet<RawTable> = new Set()): Promise<WriteStatus[]> {
     const { stats } = this.options;
     let sent: Sent;
     let rejected: RejectedRow[];
     try {
-      sent = this.send(entries);
+      sent = this.send(entries, written);
       ({ rejected } = await sent.written);
     } catch (error) {
-      if (error instanceof WriteRefusedError) return this.narrow(entries, error);
+      if (error instanceof WriteRefusedError) return this.narrow(entries, error, new Set([...written, ...error.committed]));
       stats.failedBatches += 1;
       const failure = error instanceof TransientWriteError ? error : new TransientWriteError(`write failed: ${(error as Error).message}`, { cause: error });
       this.options.logger?.warn({ messages: entries.length, error: failure.message }, `write of a batch of ${entries.length} messages failed; nacking them for redelivery`);
@@ -211,13 +211,15 @@ export class Pipeline {
   /**
    * The engine refused a batch for good: bisect it, writing each half again, until the refused
    * messages stand alone; those become write_rejected dead letters (with the engine's message),
-   * every other message is written. log2(n) rounds for one bad message in n.
+   * every other message is written. log2(n) rounds for one bad message in n. `written`: tables
+   * whose rows for these entries are already durable (BigQuery appends tables independently), left
+   * out of the retries so they are not stored twice.
    */
-  private async narrow(entries: Entry[], refusal: WriteRefusedError): Promise<WriteStatus[]> {
+  private async narrow(entries: Entry[], refusal: WriteRefusedError, written: ReadonlySet<RawTable>): Promise<WriteStatus[]> {
     if (entries.length === 1) return [await this.refused(entries[0]!, refusal)];
     const half = Math.ceil(entries.length / 2);
-    const first = await this.attempt(entries.slice(0, half));
-    const second = await this.attempt(entries.slice(half));
+    const first = await this.attempt(entries.slice(0, half), written);
+    const second = await this.attempt(entries.slice(half), written);
     return [...first, ...second];
   }
 
@@ -256,13 +258,14 @@ export class Pipeline {
    * of valid messages (an entry written again, in a batch being narrowed down, has them made again
    * from its message). Dead-letter rows are rare and stay: they may point at a stored payload.
    */
-  private send(entries: Entry[]): Sent {
+  private send(entries: Entry[], written: ReadonlySet<RawTable> = new Set()): Sent {
     const batch: RawRows = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
     // owners[table][i] = the entry that produced row i of that table, to map rejections back.
     const owners: Record<RawTable, number[]> = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
     entries.forEach((entry, i) => {
       const rows = entry.rows ?? classify(entry.message, this.clock(), this.options.stages).rows;
       for (const table of TABLES) {
+        if (written.has(table)) continue;
         for (const row of rows[table]) {
           batch[table].push(row);
           owners[table].push(i);

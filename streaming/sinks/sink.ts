@@ -18,6 +18,15 @@ export interface RejectedRow {
  */
 export class WriteRefusedError extends Error {
   override name = 'WriteRefusedError';
+  /**
+   * Tables of the batch whose rows were durably written all the same (BigQuery appends each
+   * table on its own), so a narrowed-down retry leaves them out rather than writing them twice.
+   */
+  readonly committed: readonly RawTable[];
+  constructor(message: string, options: ErrorOptions & { committed?: readonly RawTable[] } = {}) {
+    super(message, options);
+    this.committed = options.committed ?? [];
+  }
 }
 
 export interface WriteResult {

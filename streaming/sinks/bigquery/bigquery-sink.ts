@@ -46,7 +46,7 @@ export class BigQuerySink implements RowSink {
     const results = await Promise.allSettled(tables.map(async (table): Promise<RejectedRow[]> =>
       (await this.writers[table].append(batch[table])).map((r) => ({ table, ...r }))));
     const failure = results.find((r) => r.status === 'rejected');
-    if (failure) throw refusalOrFailure(failure.reason);
+    if (failure) throw refusalOrFailure(failure.reason, tables.filter((_, i) => results[i]!.status === 'fulfilled'));
     return { rejected: results.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])) };
   }
 
@@ -71,9 +71,14 @@ export class BigQuerySink implements RowSink {
 // NOT_FOUND, PERMISSION_DENIED and the like are about the table or credentials: not the data's fault.
 const REFUSED_CODES = new Set([3, 11]);
 
-/** A permanent append failure caused by the rows becomes WriteRefusedError (the pipeline narrows the batch down). */
-function refusalOrFailure(error: unknown): unknown {
-  if (error instanceof BigQueryWriteError && !error.transient && error.code !== undefined && REFUSED_CODES.has(error.code)) return new WriteRefusedError(`BigQuery refused the rows: ${error.message}`);
+/**
+ * A permanent append failure caused by the rows becomes WriteRefusedError (the pipeline narrows the
+ * batch down), naming the tables whose appends went through all the same.
+ */
+function refusalOrFailure(error: unknown, committed: RawTable[]): unknown {
+  if (error instanceof BigQueryWriteError && !error.transient && error.code !== undefined && REFUSED_CODES.has(error.code)) {
+    return new WriteRefusedError(`BigQuery refused the rows: ${error.message}`, { cause: error, committed });
+  }
   return error;
 }
 
