@@ -137,6 +137,8 @@ export class EventStream implements Iterator<GeneratedMessage> {
       event_id: `${state.order.order_id}.${state.version}`,
       event_type: type,
       event_time: iso(at),
+      // Numbered per order (1 for its order_created): consumers' "latest" trusts it before event_time.
+      event_sequence: state.version,
       schema_version: 1,
       source: this.options.source,
       order: { ...state.order },

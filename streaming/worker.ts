@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../common/logger.ts';
+import { openObjectStore } from '../common/object-store.ts';
 import type { BatchLimits } from './pipeline/micro-batcher.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
 import type { ProcessedSpy } from './pipeline/processed-spy.ts';
@@ -29,6 +30,8 @@ export interface WorkerConfig {
   statsIntervalMs: number;
   /** Time given to messages in processing when stopping (Cloud Run allows 10 s after SIGTERM). */
   drainTimeoutMs: number;
+  /** gs://bucket/prefix or a directory: whole payloads of dead letters too large for their row. */
+  deadLetterStore?: string;
 }
 
 export interface WorkerDeps {
@@ -52,7 +55,11 @@ export interface RunningWorker {
 export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promise<RunningWorker> {
   const { logger, sink } = deps;
   const stats = new WorkerStats();
-  const pipeline = new Pipeline({ sink, limits: config.limits, dedupeCapacity: config.dedupeCapacity, stats, ...(deps.spy ? { spy: deps.spy } : {}) });
+  const pipeline = new Pipeline({
+    sink, limits: config.limits, dedupeCapacity: config.dedupeCapacity, stats, logger,
+    ...(config.deadLetterStore ? { payloadStore: openObjectStore(config.deadLetterStore) } : {}),
+    ...(deps.spy ? { spy: deps.spy } : {}),
+  });
   let ready = false;
   const verify = deps.verifier ?? (config.pushIdentity ? oidcVerifier(config.pushIdentity) : undefined);
   const server = createWorkerServer({

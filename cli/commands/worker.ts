@@ -6,6 +6,9 @@ import { DUCKDB_HOLD_DEFAULTS, DUCKDB_WORKER_MEMORY_LIMIT } from '../../streamin
 import { ENGINES, openSink, type Engine } from '../../streaming/sinks/factory.ts';
 import { memorySize, nonNegativeInteger, oneOf, port, positiveInteger, positiveNumber, warehouseOptions } from '../options.ts';
 
+/** Pub/Sub's largest message (data and attributes), bytes. */
+const PUBSUB_MAX_MESSAGE_BYTES = 10_000_000;
+
 interface Args {
   subscription: string;
   mode: 'pull' | 'push';
@@ -31,6 +34,7 @@ interface Args {
   startupWait: number;
   statsInterval: number;
   drainTimeoutMs: number;
+  deadLetterStore: string;
 }
 
 export const workerCommand = defineCommand<Args>({
@@ -46,7 +50,7 @@ export const workerCommand = defineCommand<Args>({
         'duckdb-hold-ms': { type: 'number', default: DUCKDB_HOLD_DEFAULTS.maxHoldMs, coerce: nonNegativeInteger('duckdb-hold-ms'), describe: 'Give the DuckDB file up to another process waiting for it after holding it this long (0: close it after every batch; slower)' },
         'duckdb-memory-limit': { type: 'string', default: DUCKDB_WORKER_MEMORY_LIMIT, coerce: memorySize('duckdb-memory-limit'), describe: "DuckDB's memory_limit while writing: it caches the file's blocks up to this" },
         'max-messages': { type: 'number', default: 2000, coerce: positiveInteger('max-messages'), describe: 'Flow control: messages held unacked at most (exact bound)' },
-        'max-bytes': { type: 'number', default: 64 * 1024 * 1024, coerce: positiveInteger('max-bytes'), describe: 'Flow control: message bytes held unacked at most' },
+        'max-bytes': { type: 'number', default: 64 * 1024 * 1024, coerce: positiveInteger('max-bytes'), describe: 'Flow control: message bytes held unacked at most (at least 10000000, Pub/Sub\'s largest message, so any message fits)' },
         streams: { type: 'number', default: 1, coerce: positiveInteger('streams'), describe: 'StreamingPull streams; Pub/Sub grants each the flow-control bound, so up to streams x --max-messages can sit in memory' },
         'batch-max-messages': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxMessages, coerce: positiveInteger('batch-max-messages'), describe: 'Write a micro-batch once it holds this many messages (at most --max-messages; batches that queue behind a write are committed together)' },
         'batch-max-rows': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxRows, coerce: positiveInteger('batch-max-rows'), describe: 'Write a micro-batch once it holds this many rows (all tables)' },
@@ -60,6 +64,7 @@ export const workerCommand = defineCommand<Args>({
         'push-service-account': { type: 'string', describe: "Push mode: the service account email the subscription's OIDC tokens must be issued to (with --push-audience)" },
         'startup-wait': { type: 'number', default: 0, coerce: nonNegativeInteger('startup-wait'), describe: 'Seconds to wait at start-up for a missing subscription, table or permission, retrying every 5 s with /ready false (a first deploy, IAM propagation); 0 fails at once' },
         'stats-interval': { type: 'number', default: 30, coerce: positiveNumber('stats-interval'), describe: 'Seconds between counter log lines' },
+        'dead-letter-store': { type: 'string', default: './data/dead-letters', describe: 'gs://bucket/prefix or a directory: where the whole payload of a dead letter above 1 MiB is stored (its row keeps the first 1 MiB, the size, a sha256 and this location)' },
         'drain-timeout-ms': { type: 'number', default: 8000, coerce: positiveInteger('drain-timeout-ms'), describe: 'On SIGTERM, how long messages in processing may take before the rest are nacked' },
       })
       .check((args) => {
@@ -68,6 +73,8 @@ export const workerCommand = defineCommand<Args>({
           if (args[flag] !== undefined && args.mode !== 'push') throw new UsageError(`--${flag} only applies with --mode push`);
         }
         if ((args['push-audience'] === undefined) !== (args['push-service-account'] === undefined)) throw new UsageError('--push-audience and --push-service-account go together: a token is checked for both');
+        // The client holds back a message larger than the window (allowExcessMessages: false) for ever.
+        if (args['max-bytes'] < PUBSUB_MAX_MESSAGE_BYTES) throw new UsageError(`--max-bytes must be at least ${PUBSUB_MAX_MESSAGE_BYTES} (Pub/Sub's largest message, 10 MB), got ${args['max-bytes']}: a larger message would never be delivered`);
         return true;
       })
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow worker', 'pull from orders-worker into ./data/warehouse.duckdb')
@@ -95,6 +102,7 @@ export const workerCommand = defineCommand<Args>({
       startupWaitMs: args.startupWait * 1000,
       statsIntervalMs: args.statsInterval * 1000,
       drainTimeoutMs: args.drainTimeoutMs,
+      deadLetterStore: args.deadLetterStore,
     }, {
       sink,
       logger,

@@ -1,7 +1,7 @@
 // Generated from schemas/order-event.v1.schema.json by `npm run gen:types`. Do not edit.
 
 /**
- * RFC 3339 date-time with an offset (Z or +hh:mm).
+ * RFC 3339 date-time with a Z or ±hh:mm offset (not +hh, not +hhmm), fraction up to 9 digits (microseconds kept), instant within 2000-01-01T00:00:00Z..2099-12-31T23:59:59Z.
  *
  * This interface was referenced by `OrderEvent`'s JSON-Schema
  * via the `definition` "timestamp".
@@ -13,14 +13,14 @@ export type Timestamp = string;
  */
 export type Hex32 = string;
 /**
- * RFC 3339 date-time with an offset, or null when not known yet.
+ * A timestamp (as above), or null when not known yet.
  *
  * This interface was referenced by `OrderEvent`'s JSON-Schema
  * via the `definition` "optionalTimestamp".
  */
 export type OptionalTimestamp = string | null;
 /**
- * BRL with at most 2 decimal places.
+ * BRL with at most 2 decimal places as written in the JSON text, no exponent (the validator checks the text; multipleOf is the nearest JSON Schema can say).
  *
  * This interface was referenced by `OrderEvent`'s JSON-Schema
  * via the `definition` "money".
@@ -28,7 +28,7 @@ export type OptionalTimestamp = string | null;
 export type Money = number;
 
 /**
- * Order event contract, version 1: one Olist-shaped order event per Pub/Sub message. Unknown fields are allowed everywhere (tolerant reader). The rules the schema cannot say (timestamps not before purchase, unique line numbers) are enforced by the validator as rule:<name> reasons.
+ * Order event contract, version 1: one Olist-shaped order event per Pub/Sub message. Unknown fields are allowed everywhere (tolerant reader). What the schema cannot say is enforced by the validator: timestamps on the exact grammar and in 2000-2099, money with at most 2 decimals as written, strings of valid Unicode (all `schema` reasons), and unique line numbers (rule:<name> reasons).
  */
 export interface OrderEvent {
   /**
@@ -37,6 +37,10 @@ export interface OrderEvent {
   event_id: string;
   event_type: 'order_created' | 'order_updated';
   event_time: Timestamp;
+  /**
+   * The n-th event of this order (producer-numbered, increasing per order); decides the latest event before event_time. Optional.
+   */
+  event_sequence?: number;
   schema_version: 1;
   /**
    * Producer name.
@@ -44,14 +48,14 @@ export interface OrderEvent {
   source?: string;
   order: Order;
   /**
-   * Required for order_created; on order_updated, when present, replaces the order's items.
+   * When present, replaces the order's items; an order_created without items is accepted and flagged no_items.
    *
    * @minItems 1
    * @maxItems 100
    */
   items?: [Item, ...Item[]];
   /**
-   * Required for order_created; on order_updated, when present, replaces the order's payments.
+   * When present, replaces the order's payments; an order_created without payments is accepted and flagged no_payments.
    *
    * @minItems 1
    * @maxItems 50
@@ -87,11 +91,11 @@ export interface Item {
   seller_id: Hex32;
   shipping_limit_date: Timestamp;
   /**
-   * BRL with at most 2 decimal places.
+   * BRL with at most 2 decimal places as written in the JSON text, no exponent (the validator checks the text; multipleOf is the nearest JSON Schema can say).
    */
   price: number;
   /**
-   * BRL with at most 2 decimal places.
+   * BRL with at most 2 decimal places as written in the JSON text, no exponent (the validator checks the text; multipleOf is the nearest JSON Schema can say).
    */
   freight_value: number;
 }
@@ -107,7 +111,7 @@ export interface Payment {
   payment_type: 'credit_card' | 'boleto' | 'voucher' | 'debit_card' | 'not_defined';
   payment_installments: number;
   /**
-   * BRL with at most 2 decimal places.
+   * BRL with at most 2 decimal places as written in the JSON text, no exponent (the validator checks the text; multipleOf is the nearest JSON Schema can say).
    */
   payment_value: number;
 }

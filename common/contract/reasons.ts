@@ -1,10 +1,5 @@
 /** The rules beyond the schema (contract page), named for the violation. */
-export const RULES = [
-  'timestamp_before_purchase',
-  'duplicate_order_item_id',
-  'duplicate_payment_sequential',
-  'created_without_lines',
-] as const;
+export const RULES = ['duplicate_order_item_id', 'duplicate_payment_sequential'] as const;
 export type RuleName = (typeof RULES)[number];
 
 /** Dead-letter `error_code` values, in precedence order: a message's error_code is its first reason. */
@@ -18,5 +13,6 @@ export interface Violation {
   message: string;
 }
 
-/** Accepted, but marked on the rows. */
-export type Flag = 'payment_mismatch';
+/** Accepted, but marked on the rows (contract page, "Flags"); each is a BOOLEAN column of raw.orders. */
+export const FLAGS = ['payment_mismatch', 'no_items', 'no_payments', 'timestamp_before_purchase'] as const;
+export type Flag = (typeof FLAGS)[number];

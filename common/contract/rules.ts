@@ -1,7 +1,6 @@
 import type { RuleName, Violation } from './reasons.ts';
 
 type Json = Record<string, unknown>;
-const LATER_THAN_PURCHASE = ['order_approved_at', 'order_delivered_carrier_date', 'order_delivered_customer_date'] as const;
 
 const violation = (rule: RuleName, path: string, message: string): Violation => ({ code: `rule:${rule}`, path, message });
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -13,23 +12,9 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
  */
 export function checkRules(event: Json): Violation[] {
   const found: Violation[] = [];
-  timestampsNotBeforePurchase(event, found);
   uniqueWithin(event, 'items', 'order_item_id', 'duplicate_order_item_id', found);
   uniqueWithin(event, 'payments', 'payment_sequential', 'duplicate_payment_sequential', found);
   return found;
-}
-
-function timestampsNotBeforePurchase(event: Json, found: Violation[]): void {
-  const order = event.order;
-  if (!isObject(order) || typeof order.order_purchase_timestamp !== 'string') return;
-  const purchase = Date.parse(order.order_purchase_timestamp);
-  if (Number.isNaN(purchase)) return;
-  for (const field of LATER_THAN_PURCHASE) {
-    const value = order[field];
-    if (typeof value === 'string' && Date.parse(value) < purchase) {
-      found.push(violation('timestamp_before_purchase', `/order/${field}`, `${field} ${value} is earlier than order_purchase_timestamp ${order.order_purchase_timestamp}`));
-    }
-  }
 }
 
 // An order has a few lines: comparing each with the earlier ones allocates nothing (a Set a

@@ -1,23 +1,56 @@
 import { validateMessage } from '../../common/contract/validate.ts';
-import type { ReasonCode } from '../../common/contract/reasons.ts';
 import type { RawRows } from '../../common/warehouse/rows.ts';
 import type { InboundMessage } from './message.ts';
-import { deadLetter, split } from './split.ts';
+import { deadLetter, split, type DeadLetterCode } from './split.ts';
 
 /** A message turned into the rows it must write: its tables' rows, or its dead-letter row. */
 export type Classified =
   | { kind: 'valid'; eventId: string; rows: RawRows }
-  | { kind: 'invalid'; errorCode: ReasonCode; eventId?: string; rows: RawRows };
+  | { kind: 'invalid'; errorCode: DeadLetterCode; eventId?: string; rows: RawRows };
 
-/** Decode -> validate -> split (or dead-letter): pure, never throws. */
-export function classify(message: InboundMessage, receivedAt: Date): Classified {
-  const verdict = validateMessage(message.data);
-  if (verdict.valid) return { kind: 'valid', eventId: verdict.event.event_id, rows: split(verdict.event, verdict.flags, message, receivedAt) };
+const deadLetterOnly = (row: RawRows['dead_letter'][number]): RawRows => ({ orders: [], order_items: [], order_payments: [], dead_letter: [row] });
+
+/** The stages classify() runs; replaceable so tests can make one throw. */
+export interface Stages {
+  validate: typeof validateMessage;
+  split: typeof split;
+}
+const STAGES: Stages = { validate: validateMessage, split };
+
+/**
+ * Decode -> validate -> split (or dead-letter); never throws. A throw inside a stage (a bug, or an
+ * input no test foresaw) dead-letters this message alone as `stage:<name>` with the error's text,
+ * rather than failing its batch on every delivery.
+ */
+export function classify(message: InboundMessage, receivedAt: Date, stages: Stages = STAGES): Classified {
+  let verdict: ReturnType<typeof validateMessage>;
+  try {
+    verdict = stages.validate(message.data);
+  } catch (error) {
+    return stageFailed(message, 'stage:validate', error, receivedAt);
+  }
+  if (!verdict.valid) {
+    return {
+      kind: 'invalid',
+      errorCode: verdict.errorCode,
+      ...(verdict.eventId === undefined ? {} : { eventId: verdict.eventId }),
+      rows: deadLetterOnly(deadLetter(message, verdict.errorCode, verdict.errors, receivedAt, verdict.eventId)),
+    };
+  }
+  try {
+    return { kind: 'valid', eventId: verdict.event.event_id, rows: stages.split(verdict.event, verdict.flags, message, receivedAt) };
+  } catch (error) {
+    return stageFailed(message, 'stage:split', error, receivedAt, verdict.event.event_id);
+  }
+}
+
+function stageFailed(message: InboundMessage, code: 'stage:validate' | 'stage:split', error: unknown, receivedAt: Date, eventId?: string): Classified {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return {
     kind: 'invalid',
-    errorCode: verdict.errorCode,
-    ...(verdict.eventId === undefined ? {} : { eventId: verdict.eventId }),
-    rows: { orders: [], order_items: [], order_payments: [], dead_letter: [deadLetter(message, verdict.errorCode, verdict.errors, receivedAt, verdict.eventId)] },
+    errorCode: code,
+    ...(eventId === undefined ? {} : { eventId }),
+    rows: deadLetterOnly(deadLetter(message, code, [{ code, path: '', message: text }], receivedAt, eventId)),
   };
 }
 

@@ -1,14 +1,15 @@
-import type { ReasonCode } from '../../common/contract/reasons.ts';
-import type { RawRows } from '../../common/warehouse/rows.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { ObjectStore } from '../../common/object-store.ts';
+import type { RawRows, Row } from '../../common/warehouse/rows.ts';
 import { DrainingError, TransientWriteError } from '../errors.ts';
-import type { RawTable, RejectedRow, RowSink, WriteResult } from '../sinks/sink.ts';
-import { classify, rowCount, type Classified } from './classify.ts';
+import { WriteRefusedError, type RawTable, type RejectedRow, type RowSink, type WriteResult } from '../sinks/sink.ts';
+import { classify, rowCount, type Classified, type Stages } from './classify.ts';
 import type { InboundMessage } from './message.ts';
 import { MicroBatcher, type BatchLimits } from './micro-batcher.ts';
 import { acks, decide, type Outcome, type WriteStatus } from './outcome.ts';
 import type { ProcessedSpy } from './processed-spy.ts';
 import { RecentIds } from './recent-ids.ts';
-import { deadLetter } from './split.ts';
+import { DEAD_LETTER_PAYLOAD_CAP, deadLetter, payloadObjectName, type DeadLetterCode } from './split.ts';
 import type { WorkerStats } from './stats.ts';
 
 export interface PipelineOptions {
@@ -19,6 +20,15 @@ export interface PipelineOptions {
   stats: WorkerStats;
   spy?: ProcessedSpy;
   clock?: () => Date;
+  /**
+   * Where the whole payload of a dead letter too large for its row goes (GCS prefix or local
+   * directory), before the row is written. Without one such a message is nacked.
+   */
+  payloadStore?: ObjectStore;
+  /** Replaces validate/split (tests of a stage that throws). */
+  stages?: Stages;
+  /** Where failed batches and refused messages are reported (one line each). */
+  logger?: Pick<Logger, 'warn' | 'error'>;
 }
 
 /** A message in a micro-batch. */
@@ -27,8 +37,8 @@ interface Entry {
   kind: Classified['kind'];
   eventId: string | undefined;
   /**
-   * Its rows until its batch is sent (then null): the message waits for the commit and its ack
-   * without them, so they die young rather than being promoted to the old generation.
+   * Its rows until its batch is sent (then null for a valid message): the message waits for the
+   * commit and its ack without them, so they die young rather than being promoted to the old generation.
    */
   rows: RawRows | null;
 }
@@ -77,7 +87,7 @@ export class Pipeline {
   handle(message: InboundMessage, settle: Settle): void {
     const { stats } = this.options;
     stats.received += 1;
-    const classified = this.draining ? undefined : classify(message, this.clock());
+    const classified = this.draining ? undefined : classify(message, this.clock(), this.options.stages);
     stats.inFlight += 1;
     if (!classified) {
       this.settled(message, undefined, settle, { kind: 'nack', error: new DrainingError('the worker is shutting down') });
@@ -88,11 +98,25 @@ export class Pipeline {
     const entry: Entry = { message, kind, eventId, rows };
     if (classified.kind === 'invalid') {
       stats.invalid += 1;
-      this.enqueue(entry, classified.errorCode, decided);
+      const { errorCode } = classified;
+      if (rows.dead_letter[0]?.payload_truncated) {
+        this.storePayload(rows.dead_letter[0], message).then(() => this.enqueue(entry, errorCode, decided), (error: Error) => decided({ kind: 'nack', error }));
+      } else {
+        this.enqueue(entry, errorCode, decided);
+      }
     } else {
       stats.valid += 1;
       this.route(entry, classified.eventId, decided);
     }
+  }
+
+  /** Puts a truncated dead letter's whole payload in the object store and points its row at it. */
+  private async storePayload(row: Row, message: InboundMessage): Promise<void> {
+    const store = this.options.payloadStore;
+    if (!store) throw new TransientWriteError(`dead letter of ${message.data.length} bytes needs a payload store (--dead-letter-store) for its whole payload`);
+    const name = payloadObjectName(message.id);
+    await store.put(name, message.data, 'application/octet-stream');
+    row.payload_uri = store.describe(name);
   }
 
   /** Stops taking messages (later ones are nacked) and writes everything buffered. */
@@ -140,7 +164,7 @@ export class Pipeline {
   }
 
   /** Adds a message's rows to the micro-batch; `errorCode` is an invalid message's (its rows: the dead-letter row). */
-  private enqueue(entry: Entry, errorCode: ReasonCode | undefined, settle: Settle): void {
+  private enqueue(entry: Entry, errorCode: DeadLetterCode | undefined, settle: Settle): void {
     this.batcher.add(entry, { rows: rowCount(entry.rows!), bytes: entry.message.data.length }, (error, status) => {
       const write: WriteStatus = error ? { status: 'failed', error } : status!;
       settle(decide(errorCode === undefined ? {} : { errorCode }, write));
@@ -149,19 +173,30 @@ export class Pipeline {
 
   /** Writes one micro-batch over all tables; never throws (a failure becomes each entry's status). */
   private async write(entries: Entry[]): Promise<WriteStatus[]> {
-    const { stats } = this.options;
     const started = performance.now();
+    const statuses = await this.attempt(entries);
+    if (statuses.every((s) => s.status !== 'failed')) this.options.stats.recordBatch(performance.now() - started);
+    return statuses;
+  }
+
+  /**
+   * One write of these entries' rows. A batch the engine refuses for good is narrowed down
+   * (narrow()); any other failure fails every entry, to be nacked and redelivered.
+   */
+  private async attempt(entries: Entry[], written: ReadonlySet<RawTable> = new Set()): Promise<WriteStatus[]> {
+    const { stats } = this.options;
     let sent: Sent;
     let rejected: RejectedRow[];
     try {
-      sent = this.send(entries);
+      sent = this.send(entries, written);
       ({ rejected } = await sent.written);
     } catch (error) {
+      if (error instanceof WriteRefusedError) return this.narrow(entries, error, new Set([...written, ...error.committed]));
       stats.failedBatches += 1;
       const failure = error instanceof TransientWriteError ? error : new TransientWriteError(`write failed: ${(error as Error).message}`, { cause: error });
+      this.options.logger?.warn({ messages: entries.length, error: failure.message }, `write of a batch of ${entries.length} messages failed; nacking them for redelivery`);
       return entries.map(() => ({ status: 'failed', error: failure }));
     }
-    stats.recordBatch(performance.now() - started);
     const reasons = new Map<number, RejectedRow[]>();
     for (const row of rejected) {
       const owner = sent.owners[row.table][row.index]!;
@@ -174,21 +209,69 @@ export class Pipeline {
   }
 
   /**
-   * Hands the entries' rows to the sink as one batch, taking them from the entries. Not async, so
-   * no suspended frame keeps the batch: once the sink has encoded it, nothing here holds it.
+   * The engine refused a batch for good: bisect it, writing each half again, until the refused
+   * messages stand alone; those become write_rejected dead letters (with the engine's message),
+   * every other message is written. log2(n) rounds for one bad message in n. `written`: tables
+   * whose rows for these entries are already durable (BigQuery appends tables independently), left
+   * out of the retries so they are not stored twice.
    */
-  private send(entries: Entry[]): Sent {
+  private async narrow(entries: Entry[], refusal: WriteRefusedError, written: ReadonlySet<RawTable>): Promise<WriteStatus[]> {
+    if (entries.length === 1) return [await this.refused(entries[0]!, refusal)];
+    const half = Math.ceil(entries.length / 2);
+    const first = await this.attempt(entries.slice(0, half), written);
+    const second = await this.attempt(entries.slice(half), written);
+    return [...first, ...second];
+  }
+
+  /** One message whose rows the engine refuses: its dead-letter row instead (written alone). */
+  private async refused(entry: Entry, refusal: WriteRefusedError): Promise<WriteStatus> {
+    const { message, eventId } = entry;
+    const { stats, logger } = this.options;
+    const reason = { code: 'write_rejected' as const, path: '', message: refusal.message };
+    let row: Row;
+    if (entry.kind === 'valid') {
+      row = deadLetter(message, 'write_rejected', [reason], this.clock(), eventId);
+    } else {
+      // Its dead-letter row itself was refused (say, a text the engine cannot store): the same
+      // reasons, the payload as base64 only, and the refusal added.
+      const first = entry.rows!.dead_letter[0]!;
+      const data = first.payload_truncated ? message.data.subarray(0, DEAD_LETTER_PAYLOAD_CAP) : message.data;
+      row = { ...first, payload: null, payload_base64: data.toString('base64'), errors: [...(first.errors as Row[]), reason] } as Row;
+    }
+    try {
+      if (entry.kind === 'valid' && row.payload_truncated) await this.storePayload(row, message);
+      const { rejected } = await this.options.sink.write({ orders: [], order_items: [], order_payments: [], dead_letter: [row] });
+      if (rejected.length > 0) throw new WriteRefusedError(rejected[0]!.reason);
+    } catch (error) {
+      logger?.error({ message_id: message.id, error: (error as Error).message, refusal: refusal.message }, 'the warehouse refused a message and its dead-letter row; nacking it');
+      return { status: 'failed', error: new TransientWriteError(`dead-letter row not written: ${(error as Error).message}`, { cause: error }) };
+    }
+    stats.rows.dead_letter += 1;
+    stats.refused += 1;
+    logger?.warn({ message_id: message.id, ...(eventId ? { event_id: eventId } : {}), error: refusal.message }, 'the warehouse refused a message for good; dead-lettered it as write_rejected');
+    return entry.kind === 'valid' ? { status: 'rejected' } : { status: 'durable' };
+  }
+
+  /**
+   * Hands the entries' rows to the sink as one batch, taking them from the entries. Not async, so
+   * no suspended frame keeps the batch: once the sink has encoded it, nothing here holds the rows
+   * of valid messages (an entry written again, in a batch being narrowed down, has them made again
+   * from its message). Dead-letter rows are rare and stay: they may point at a stored payload.
+   */
+  private send(entries: Entry[], written: ReadonlySet<RawTable> = new Set()): Sent {
     const batch: RawRows = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
     // owners[table][i] = the entry that produced row i of that table, to map rejections back.
     const owners: Record<RawTable, number[]> = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
     entries.forEach((entry, i) => {
+      const rows = entry.rows ?? classify(entry.message, this.clock(), this.options.stages).rows;
       for (const table of TABLES) {
-        for (const row of entry.rows![table]) {
+        if (written.has(table)) continue;
+        for (const row of rows[table]) {
           batch[table].push(row);
           owners[table].push(i);
         }
       }
-      entry.rows = null;
+      if (entry.kind === 'valid') entry.rows = null;
     });
     return { written: this.options.sink.write(batch), owners };
   }

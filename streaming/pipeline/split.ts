@@ -1,20 +1,22 @@
 import { isUtf8 } from 'node:buffer';
-import type { OrderEvent } from '../../common/contract/order-event.generated.ts';
+import { createHash } from 'node:crypto';
+import { centsToDecimal } from '../../common/contract/money.ts';
+import type { ParsedEvent } from '../../common/contract/parsed-event.ts';
 import type { Flag, ReasonCode, Violation } from '../../common/contract/reasons.ts';
-import { microsFromDate, money, toMicros, type RawRows, type Row } from '../../common/warehouse/rows.ts';
+import { microsFromDate, type RawRows, type Row } from '../../common/warehouse/rows.ts';
 import type { InboundMessage } from './message.ts';
-
-const optionalMicros = (value: string | null | undefined) => (value ? toMicros(value) : null);
 
 /**
  * Splits a valid event into rows for orders, order_items and order_payments (one key per table,
- * like Beam's tagged outputs), each carrying the event and message metadata.
+ * like Beam's tagged outputs), each carrying the event and message metadata. Takes the validator's
+ * converted values as they are (timestamps in microseconds, money in cents): nothing is parsed here.
  */
-export function split(event: OrderEvent, flags: Flag[], message: InboundMessage, ingestedAt: Date): RawRows {
+export function split(event: ParsedEvent, flags: Flag[], message: InboundMessage, ingestedAt: Date): RawRows {
   const meta = {
     event_id: event.event_id,
     event_type: event.event_type,
-    event_time: toMicros(event.event_time),
+    event_time: event.event_time,
+    event_sequence: event.event_sequence,
     message_id: message.id,
     publish_time: microsFromDate(message.publishTime),
     ingested_at: microsFromDate(ingestedAt),
@@ -24,16 +26,19 @@ export function split(event: OrderEvent, flags: Flag[], message: InboundMessage,
     order_id: order.order_id,
     customer_id: order.customer_id,
     order_status: order.order_status,
-    order_purchase_timestamp: toMicros(order.order_purchase_timestamp),
-    order_approved_at: optionalMicros(order.order_approved_at),
-    order_delivered_carrier_date: optionalMicros(order.order_delivered_carrier_date),
-    order_delivered_customer_date: optionalMicros(order.order_delivered_customer_date),
-    order_estimated_delivery_date: optionalMicros(order.order_estimated_delivery_date),
+    order_purchase_timestamp: order.order_purchase_timestamp,
+    order_approved_at: order.order_approved_at,
+    order_delivered_carrier_date: order.order_delivered_carrier_date,
+    order_delivered_customer_date: order.order_delivered_customer_date,
+    order_estimated_delivery_date: order.order_estimated_delivery_date,
     customer_unique_id: customer?.customer_unique_id ?? null,
     customer_zip_code_prefix: customer?.customer_zip_code_prefix ?? null,
     customer_city: customer?.customer_city ?? null,
     customer_state: customer?.customer_state ?? null,
     payment_mismatch: flags.includes('payment_mismatch'),
+    no_items: flags.includes('no_items'),
+    no_payments: flags.includes('no_payments'),
+    timestamp_before_purchase: flags.includes('timestamp_before_purchase'),
     ...meta,
   }];
   const order_items: Row[] = (event.items ?? []).map((item) => ({
@@ -41,9 +46,9 @@ export function split(event: OrderEvent, flags: Flag[], message: InboundMessage,
     order_item_id: item.order_item_id,
     product_id: item.product_id,
     seller_id: item.seller_id,
-    shipping_limit_date: toMicros(item.shipping_limit_date),
-    price: money(item.price),
-    freight_value: money(item.freight_value),
+    shipping_limit_date: item.shipping_limit_date,
+    price: centsToDecimal(item.price),
+    freight_value: centsToDecimal(item.freight_value),
     ...meta,
   }));
   const order_payments: Row[] = (event.payments ?? []).map((payment) => ({
@@ -51,30 +56,67 @@ export function split(event: OrderEvent, flags: Flag[], message: InboundMessage,
     payment_sequential: payment.payment_sequential,
     payment_type: payment.payment_type,
     payment_installments: payment.payment_installments,
-    payment_value: money(payment.payment_value),
+    payment_value: centsToDecimal(payment.payment_value),
     ...meta,
   }));
   return { orders, order_items, order_payments, dead_letter: [] };
 }
 
-/** Why a message is dead-lettered: a contract reason, or the warehouse refusing its rows for good. */
-export type DeadLetterCode = ReasonCode | 'write_rejected';
+/**
+ * Why a message is dead-lettered: a contract reason, the warehouse refusing its rows for good, or
+ * a stage of the worker throwing on it (`stage:validate`, `stage:split`).
+ */
+export type DeadLetterCode = ReasonCode | 'write_rejected' | `stage:${'validate' | 'split'}`;
 export type DeadLetterReason = Omit<Violation, 'code'> & { code: DeadLetterCode };
 
-/** The dead-letter row of a rejected message: its payload exactly as received, attributes and every reason. */
-export function deadLetter(message: InboundMessage, errorCode: DeadLetterCode, errors: DeadLetterReason[], receivedAt: Date, eventId?: string): Row {
-  const utf8 = isUtf8(message.data);
+/**
+ * How much of a message's data its dead-letter row holds (bytes). Above it the row keeps the first
+ * bytes, the full size and a sha256, and the whole data goes to the object store (payload_uri):
+ * Pub/Sub messages reach 10 MB, and one such row (as base64, ~13.4 MB) could never be appended.
+ */
+export const DEAD_LETTER_PAYLOAD_CAP = 1 << 20;
+/** Reasons kept on one row; a message with more gets the first ones and a last line counting the rest. */
+export const DEAD_LETTER_REASONS_CAP = 100;
+
+/**
+ * The dead-letter row of a rejected message: its payload exactly as received (truncated above
+ * `payloadCap` bytes, see DEAD_LETTER_PAYLOAD_CAP; payload_uri is set once the whole is stored),
+ * attributes and every reason.
+ */
+export function deadLetter(message: InboundMessage, errorCode: DeadLetterCode, errors: DeadLetterReason[], receivedAt: Date, eventId?: string, payloadCap = DEAD_LETTER_PAYLOAD_CAP): Row {
+  const { data } = message;
+  const utf8 = isUtf8(data);
+  const truncated = data.length > payloadCap;
+  const kept = truncated ? data.subarray(0, utf8 ? utf8Boundary(data, payloadCap) : payloadCap) : data;
+  const reasons = errors.length > DEAD_LETTER_REASONS_CAP
+    ? [...errors.slice(0, DEAD_LETTER_REASONS_CAP), { code: errorCode, path: '', message: `and ${errors.length - DEAD_LETTER_REASONS_CAP} more violations` }]
+    : errors;
   return {
     message_id: message.id,
-    publish_time: microsFromDate(message.publishTime),
+    // A Date that holds no time (never from Pub/Sub) must not stop the dead letter being written.
+    publish_time: Number.isNaN(message.publishTime.getTime()) ? null : microsFromDate(message.publishTime),
     attributes: Object.entries(message.attributes).map(([key, value]) => ({ key, value })),
     ordering_key: message.orderingKey || null,
-    payload: utf8 ? message.data.toString('utf8') : null,
-    payload_base64: utf8 ? null : message.data.toString('base64'),
+    payload: utf8 ? kept.toString('utf8') : null,
+    payload_base64: utf8 ? null : kept.toString('base64'),
+    payload_bytes: data.length,
+    payload_sha256: createHash('sha256').update(data).digest('hex'),
+    payload_truncated: truncated,
+    payload_uri: null,
     event_id: eventId ?? null,
     error_code: errorCode,
-    errors: errors.map(({ code, path, message: text }) => ({ code, path, message: text })),
+    errors: reasons.map(({ code, path, message: text }) => ({ code, path, message: text })),
     delivery_attempt: message.deliveryAttempt ?? null,
     received_at: microsFromDate(receivedAt),
   };
 }
+
+/** The largest length <= `cap` that ends on a UTF-8 character boundary of `data`. */
+function utf8Boundary(data: Buffer, cap: number): number {
+  let end = cap;
+  while (end > 0 && (data[end]! & 0xc0) === 0x80) end -= 1;
+  return end;
+}
+
+/** The object-store name of a dead letter's whole payload: under its message id. */
+export const payloadObjectName = (messageId: string) => `dead-letters/${messageId.replace(/[^A-Za-z0-9._-]/g, '_')}`;

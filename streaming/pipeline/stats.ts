@@ -13,6 +13,9 @@ export class WorkerStats {
   deadLettered = 0;
   batches = 0;
   failedBatches = 0;
+  /** Messages whose rows the warehouse refused for good (dead-lettered as write_rejected). */
+  refused = 0;
+  /** Taken and not yet acked or nacked: received = acked + nacked + inFlight at any moment. */
   inFlight = 0;
   readonly rows: Record<RawTable, number> = { orders: 0, order_items: 0, order_payments: 0, dead_letter: 0 };
   private readonly latencies: number[] = [];
@@ -39,6 +42,7 @@ export class WorkerStats {
       'settle.dead_lettered': this.deadLettered,
       'write.batches': this.batches,
       'write.failed_batches': this.failedBatches,
+      'write.refused_messages': this.refused,
       'write.rows': { ...this.rows },
       'write.latency_ms_p50': at(0.5),
       'write.latency_ms_p99': at(0.99),

@@ -8,7 +8,7 @@ import { CURRENT_VIEWS, currentViewSql } from '../../common/warehouse/views.ts';
 import { TransientWriteError } from '../errors.ts';
 import type { DuckDBWriterOptions, EncodedWrite } from './duckdb-writer.ts';
 import type { WriterReply, WriterRequest } from './duckdb-writer-protocol.ts';
-import type { RawTable, RowSink, WriteResult } from './sink.ts';
+import { WriteRefusedError, type RawTable, type RowSink, type WriteResult } from './sink.ts';
 import { siblingModule, startModuleThread } from './module-thread.ts';
 
 export type DuckDBSinkOptions = Omit<DuckDBWriterOptions, 'tables'>;
@@ -31,7 +31,8 @@ function send(worker: Worker, request: WriterRequest): void {
  * The DuckDB adapter of the RowSink port. The event loop only lays each batch out as JSON
  * columns; a writer thread (DuckDBWriter) inserts and commits them, so the loop that receives and
  * acks messages never waits on DuckDB, and DuckDB's statements never wait behind message handling.
- * write() resolves once the batch is committed; a failed batch is reported as transient.
+ * write() resolves once the batch is committed; a batch DuckDB refuses for its values (a conversion
+ * or constraint error) is reported as WriteRefusedError, any other failure as transient.
  */
 export class DuckDBSink implements RowSink {
   private readonly tables: [RawTable, TableSpec][];
@@ -90,6 +91,7 @@ export class DuckDBSink implements RowSink {
       const waiting = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
       if (reply.kind === 'written') waiting?.resolve();
+      else if (reply.refused) waiting?.reject(new WriteRefusedError(`DuckDB refused the rows: ${reply.message}`));
       else waiting?.reject(new TransientWriteError(`DuckDB write to ${this.options.path} failed: ${reply.message}`));
       if (this.waiting.size === 0) worker.unref();
     });

@@ -20,6 +20,14 @@ export interface DuckDBWriterOptions {
   memoryLimit?: string;
 }
 
+// DuckDB's error types about the values of a statement (its message starts with the type):
+// the same rows fail the same way every time. Anything else (IO, lock, memory, interrupt,
+// transaction conflict) may pass on retry.
+const REFUSAL = /^(Conversion|Invalid Input|Constraint|Out of Range|Mismatch Type|Invalid type) Error\b/;
+
+/** Whether a failed write was DuckDB refusing the data (for good), not a transient failure. */
+export const isRefusal = (error: unknown) => error instanceof Error && REFUSAL.test(error.message);
+
 /** Up to 2,048 of one table's rows, as encodeColumns laid them out. */
 export interface EncodedWrite {
   table: string;

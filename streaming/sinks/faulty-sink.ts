@@ -1,6 +1,6 @@
 import type { RawRows } from '../../common/warehouse/rows.ts';
 import { TransientWriteError } from '../errors.ts';
-import type { RejectedRow, RowSink, WriteResult } from './sink.ts';
+import { WriteRefusedError, type RejectedRow, type RowSink, type WriteResult } from './sink.ts';
 
 export interface FaultPlan {
   /** Fail this many writes in a row, starting with the next one. */
@@ -9,14 +9,18 @@ export interface FaultPlan {
   failUntil?: number;
   /** Rows the engine refuses for good: return a reason to reject the row. */
   reject?: (table: RejectedRow['table'], row: RawRows[RejectedRow['table']][number]) => string | undefined;
+  /** Rows that make the engine refuse the whole write (DuckDB's way): nothing is written, WriteRefusedError names the reason. */
+  refuse?: (table: RejectedRow['table'], row: RawRows[RejectedRow['table']][number]) => string | undefined;
 }
 
 /**
- * Wraps a sink and injects transient failures (the write throws and writes nothing) or permanent
- * row rejections (the refused rows are dropped, the rest written), for tests of the settle logic.
+ * Wraps a sink and injects transient failures (the write throws and writes nothing), refusals of
+ * a whole write (WriteRefusedError, nothing written) or permanent row rejections (the refused rows
+ * are dropped, the rest written), for tests of the settle logic.
  */
 export class FaultySink implements RowSink {
   failures = 0;
+  refusals = 0;
 
   constructor(private readonly inner: RowSink, public plan: FaultPlan = {}) {}
 
@@ -26,6 +30,17 @@ export class FaultySink implements RowSink {
       if (plan.failNext) plan.failNext -= 1;
       this.failures += 1;
       throw new TransientWriteError('injected transient write failure');
+    }
+    if (plan.refuse) {
+      for (const table of Object.keys(batch) as RejectedRow['table'][]) {
+        for (const row of batch[table]) {
+          const reason = plan.refuse(table, row);
+          if (reason) {
+            this.refusals += 1;
+            throw new WriteRefusedError(`injected refusal: ${reason}`);
+          }
+        }
+      }
     }
     if (!plan.reject) return this.inner.write(batch);
     const rejected: RejectedRow[] = [];

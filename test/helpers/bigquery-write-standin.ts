@@ -27,6 +27,8 @@ export interface AppendRequest {
   columns: string[];
   /** Which AppendRows stream (connection) carried it, numbered from 1 in opening order. */
   streamNumber: number;
+  /** Bytes of its serialized rows (what the API's request size limit is mostly made of). */
+  bytes: number;
 }
 
 interface FieldDescriptor { name: string; number: number; label: string; type: string; typeName?: string }
@@ -114,7 +116,7 @@ export class BigQueryWriteStandIn {
         this.decodeErrors.push(String(error));
         return call.write({ error: { code: grpc.status.INVALID_ARGUMENT, message: String(error) } });
       }
-      const request: AppendRequest = { table: raw.writeStream.split('/')[5] ?? '', writeStream: raw.writeStream, routingHeader, rows, columns: schema.field.map((f) => f.name), streamNumber };
+      const request: AppendRequest = { table: raw.writeStream.split('/')[5] ?? '', writeStream: raw.writeStream, routingHeader, rows, columns: schema.field.map((f) => f.name), streamNumber, bytes: raw.protoRows.rows.serializedRows.reduce((sum, row) => sum + row.length, 0) };
       this.requests.push(request);
       const answer = this.answer(request, this.requests.length);
       const commit = () => this.tables.set(request.table, [...this.rows(request.table), ...request.rows]);

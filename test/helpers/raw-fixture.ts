@@ -56,7 +56,7 @@ export async function ingest(connection: DuckDBConnection, messages: readonly Ge
   messages.forEach((message, index) => {
     const verdict = validateMessage(message.data);
     if (!verdict.valid) throw new Error(`fixture message ${index} is invalid: ${verdict.errorCode}`);
-    const at = ingestedAt?.(message, index) ?? new Date(Date.parse(verdict.event.event_time) + 5_000 + index);
+    const at = ingestedAt?.(message, index) ?? new Date(Number(verdict.event.event_time / 1000n) + 5_000 + index);
     const inbound = { id: `m-${index}`, data: message.data, attributes: message.attributes, publishTime: new Date(at.getTime() - 1_000) };
     const out = split(verdict.event, verdict.flags, inbound, at);
     rows.orders.push(...out.orders);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { BigQuery } from '@google-cloud/bigquery';
 import { createLogger } from '../../common/logger.ts';
-import { toMicros } from '../../common/warehouse/rows.ts';
+import { timestampMicros as toMicros } from '../../common/contract/timestamp.ts';
 import { createBigQuerySink, type BigQuerySink } from '../../streaming/sinks/bigquery/bigquery-sink.ts';
 import { setupBigQuery } from '../../streaming/sinks/bigquery/setup.ts';
 import { emptyRows, fullBatch } from '../fixtures/raw-rows.ts';

@@ -5,9 +5,11 @@ import * as grpc from '@grpc/grpc-js';
 import { OperationalError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { loadRawTables, type Field } from '../../common/table-schemas.ts';
-import { toMicros, type RawRows, type Row } from '../../common/warehouse/rows.ts';
+import { timestampMicros as toMicros } from '../../common/contract/timestamp.ts';
+import type { RawRows, Row } from '../../common/warehouse/rows.ts';
 import { createBigQuerySink, type BigQuerySink, type BigQuerySinkOptions } from '../../streaming/sinks/bigquery/bigquery-sink.ts';
 import { BigQueryWriteError } from '../../streaming/sinks/bigquery/table-writer.ts';
+import { WriteRefusedError } from '../../streaming/sinks/sink.ts';
 import { BigQueryWriteStandIn, type Answer } from '../helpers/bigquery-write-standin.ts';
 import { emptyRows, fullBatch } from '../fixtures/raw-rows.ts';
 
@@ -81,7 +83,9 @@ describe('BigQuery sink on the wire', () => {
     assert.deepEqual(text!.attributes, [{ key: 'event_id', value: 'evt' }, { key: 'source', value: 'test' }]);
     assert.deepEqual(text!.errors, [{ code: 'schema', path: '/order', message: 'required' }, { code: 'rule:duplicate_order_item_id', path: '/items/1/order_item_id', message: 'repeats 1' }]);
     assert.deepEqual([text!.payload, text!.delivery_attempt, text!.event_id], ['{"x":1}', 2n, 'evt-9']);
-    assert.deepEqual(binary, { message_id: 'm4', publish_time: 1_795_168_801_500_000n, payload_base64: '/w==', error_code: 'not_utf8', errors: [{ code: 'not_utf8', path: '', message: 'not UTF-8' }], received_at: 1_795_176_000_250_000n });
+    assert.deepEqual(binary, {
+      message_id: 'm4', publish_time: 1_795_168_801_500_000n, payload_base64: '/w==',
+      payload_bytes: 1n, payload_sha256: 'a8100ae6aa1940d0b663bb31cd466142ebbdbd5187131b92d93818987832eb89', payload_truncated: false, error_code: 'not_utf8', errors: [{ code: 'not_utf8', path: '', message: 'not UTF-8' }], received_at: 1_795_176_000_250_000n });
   });
 
   test('rows BigQuery names in rowErrors come back as rejected with the reason; the rest are appended once', async () => {
@@ -231,5 +235,28 @@ describe('BigQuery sink on the wire', () => {
     await sink.write({ ...emptyRows(), order_items: items });
     assert.deepEqual(standIn.rows('order_items').map((r) => r.order_item_id), items.map((r) => BigInt(r.order_item_id)));
     assert.ok(standIn.requests.length >= 3, `${standIn.requests.length} requests`);
+  });
+
+  test('INVALID_ARGUMENT on an append (the rows refused for good) is WriteRefusedError, for the pipeline to narrow down', async () => {
+    standIn.respond(() => ({ kind: 'error', code: grpc.status.INVALID_ARGUMENT, message: 'Request size exceeds the limit' }));
+    await assert.rejects(sink.write({ ...emptyRows(), orders: fullBatch().orders }), (error: unknown) =>
+      error instanceof WriteRefusedError && /Request size exceeds the limit/.test(error.message));
+  });
+
+  test('NOT_FOUND is not a refusal of the data (the operator must act): no WriteRefusedError', async () => {
+    standIn.respond(() => ({ kind: 'error', code: grpc.status.NOT_FOUND, message: 'Table raw.orders not found' }));
+    await assert.rejects(sink.write({ ...emptyRows(), orders: fullBatch().orders }), (error: unknown) => !(error instanceof WriteRefusedError));
+  });
+
+  test('a row larger than a request can hold is rejected before sending; its neighbours are written; no request exceeds the limit', async () => {
+    await sink.close();
+    openSink({ maxRequestBytes: 4_000 });
+    const small = fullBatch().dead_letter[0]!;
+    const huge = { ...small, message_id: 'huge', payload: 'x'.repeat(10_000) };
+    const result = await sink.write({ ...emptyRows(), dead_letter: [small, huge, { ...small, message_id: 'after' }] });
+    assert.deepEqual(result.rejected.map((r) => [r.table, r.index]), [['dead_letter', 1]]);
+    assert.match(result.rejected[0]!.reason, /exceeds the 4000-byte AppendRows request size/);
+    assert.deepEqual(standIn.rows('dead_letter').map((r) => r.message_id), [small.message_id, 'after']);
+    assert.ok(standIn.requests.every((r) => r.bytes <= 4_000), JSON.stringify(standIn.requests.map((r) => r.bytes)));
   });
 });

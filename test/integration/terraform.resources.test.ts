@@ -105,7 +105,7 @@ test('the *_current views are built from schemas/views/bigquery/<view>.sql, vali
     // templatefile() fails on any placeholder it is not given.
     const placeholders = new Set([...template.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
     assert.deepEqual([...placeholders].sort(), ['dataset', 'project'], name);
-    assert.match(template, /QUALIFY ROW_NUMBER\(\) OVER \(\s*PARTITION BY order_id\s*ORDER BY event_time DESC, publish_time DESC, event_id DESC/);
+    assert.match(template, /QUALIFY ROW_NUMBER\(\) OVER \(\s*PARTITION BY order_id\s*ORDER BY COALESCE\(event_sequence, 0\) DESC, event_time DESC, publish_time DESC, event_id DESC/);
     const sql = template.replaceAll('${project}', 'my-project').replaceAll('${dataset}', 'raw');
     assert.doesNotThrow(() => parseSql(sql, { dialect: 'bigquery' }), name);
   }

@@ -5,7 +5,7 @@ import { validateEvent } from '../../common/contract/validate.ts';
 import { loadRawTables, type TableSpec } from '../../common/table-schemas.ts';
 import { appendRows } from '../../common/warehouse/duckdb-append.ts';
 import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
-import { toMicros, type RawRows } from '../../common/warehouse/rows.ts';
+import type { RawRows } from '../../common/warehouse/rows.ts';
 import { CURRENT_VIEWS, currentViewSql } from '../../common/warehouse/views.ts';
 import type { InboundMessage } from '../../streaming/pipeline/message.ts';
 import { deadLetter, split } from '../../streaming/pipeline/split.ts';
@@ -51,16 +51,21 @@ describe('split', () => {
     event.payments![0].payment_value = 1;
     assert.equal(splitValid(event, message('m3', '2026-11-20T10:00:01Z')).orders[0]!.payment_mismatch, true);
   });
-  test('toMicros keeps sub-millisecond digits and honours offsets', () => {
-    assert.equal(toMicros('2026-11-20T10:00:00.123456Z'), micros('2026-11-20T10:00:00Z') + 123_456n);
-    assert.equal(toMicros('2026-11-20T07:00:00-03:00'), micros('2026-11-20T10:00:00Z'));
-    assert.equal(toMicros('2026-11-20T10:00:00.5+00:00'), micros('2026-11-20T10:00:00Z') + 500_000n);
-    // A short fraction ends at the offset: its digits are not the fraction's.
-    assert.equal(toMicros('2026-11-20T15:30:00.5+05:30'), micros('2026-11-20T10:00:00Z') + 500_000n);
-    assert.equal(toMicros('2026-11-20T10:00:00.1234567Z'), micros('2026-11-20T10:00:00Z') + 123_456n);
-    // Beyond what a double holds exactly (year 2255), still exact.
-    assert.equal(toMicros('9999-12-31T23:59:59.999999Z'), 253_402_300_799_999_999n);
-    assert.equal(toMicros('1969-12-31T23:59:59.000001Z'), -999_999n);
+  test('no_items, no_payments and timestamp_before_purchase land on the orders row; the data is kept', () => {
+    const event = createdEvent();
+    delete event.items;
+    delete event.payments;
+    event.order.order_delivered_carrier_date = '2026-11-20T09:00:00Z';
+    const rows = splitValid(event, message('m5', '2026-11-20T10:00:01Z'));
+    const order = rows.orders[0]!;
+    assert.deepEqual([order.no_items, order.no_payments, order.timestamp_before_purchase, order.payment_mismatch], [true, true, true, false]);
+    assert.equal(order.order_delivered_carrier_date, micros('2026-11-20T09:00:00Z'));
+    assert.deepEqual([rows.order_items.length, rows.order_payments.length], [0, 0]);
+  });
+  test('event_sequence on every row, null when the producer does not number events', () => {
+    const numbered = splitValid({ ...createdEvent(), event_sequence: 3 }, message('m6', '2026-11-20T10:00:01Z'));
+    assert.ok([...numbered.orders, ...numbered.order_items, ...numbered.order_payments].every((r) => r.event_sequence === 3));
+    assert.equal(splitValid(createdEvent(), message('m7', '2026-11-20T10:00:01Z')).orders[0]!.event_sequence, null);
   });
   test('dead letter keeps the payload, base64 when not UTF-8, attributes and every reason', () => {
     const bad = Buffer.from([0xff, 0x41]);
@@ -112,5 +117,19 @@ describe('DuckDB tables and *_current views from schemas/', () => {
     assert.deepEqual(await rowsOf(`SELECT order_item_id, event_id FROM raw.order_items_current`), [{ order_item_id: 1n, event_id: 'evt-0003' }]);
     assert.deepEqual(await rowsOf(`SELECT CAST(payment_value AS VARCHAR) AS v FROM raw.order_payments_current`), [{ v: '75.00' }]);
     assert.deepEqual(await rowsOf(`SELECT event_id FROM raw.orders_current`), [{ event_id: 'evt-0003' }]);
+  });
+
+  test('event_sequence decides "latest" before event_time (a delivery stamped before its carrier scan)', async () => {
+    const order = { ...createdEvent().order, order_id: '1'.repeat(32) };
+    const created = { ...createdEvent(), event_id: 'seq-1', event_sequence: 1, order };
+    const shipped = { ...updatedEvent(), event_id: 'seq-2', event_sequence: 2, event_time: '2026-11-23T12:00:00Z', order: { ...order, order_status: 'shipped' } };
+    // The delivery's stage timestamp (and event_time) is earlier than the carrier scan's, but it is the 3rd event.
+    const delivered = { ...updatedEvent(), event_id: 'seq-3', event_sequence: 3, event_time: '2026-11-23T11:00:00Z', order: { ...order, order_status: 'delivered' } };
+    for (const [event, id] of [[created, 'n1'], [delivered, 'n3'], [shipped, 'n2']] as const) await write(splitValid(event, message(id, '2026-11-23T13:00:00Z')));
+    assert.deepEqual(await rowsOf(`SELECT event_id, order_status, event_sequence FROM raw.orders_current WHERE order_id = '${order.order_id}'`), [{ event_id: 'seq-3', order_status: 'delivered', event_sequence: 3n }]);
+    // Unnumbered events count as 0: a numbered one wins over them whatever their times.
+    const unnumbered = { ...updatedEvent(), event_id: 'seq-none', event_time: '2026-11-30T00:00:00Z', order: { ...order, order_status: 'canceled' } };
+    await write(splitValid(unnumbered, message('n4', '2026-11-30T00:00:01Z')));
+    assert.deepEqual(await rowsOf(`SELECT event_id FROM raw.orders_current WHERE order_id = '${order.order_id}'`), [{ event_id: 'seq-3' }]);
   });
 });

@@ -11,6 +11,13 @@ import { WorkerStats } from '../../streaming/pipeline/stats.ts';
 import { FaultySink, type FaultPlan } from '../../streaming/sinks/faulty-sink.ts';
 import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
 import type { RowSink } from '../../streaming/sinks/sink.ts';
+import { validateMessage } from '../../common/contract/validate.ts';
+import { DEAD_LETTER_PAYLOAD_CAP, deadLetter, split } from '../../streaming/pipeline/split.ts';
+import { DirectoryStore } from '../../common/object-store.ts';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createdEvent, updatedEvent } from '../fixtures/events.ts';
 
 let ids = 0;
@@ -94,6 +101,121 @@ describe('pipeline', () => {
     const { pipeline: p } = pipeline({ reject: (table) => (table === 'dead_letter' ? 'too large' : undefined) });
     const outcome = await p.process(message('nope'));
     assert.equal(outcome.kind, 'nack');
+  });
+
+  test('a write refused for good is bisected: only the refused messages become write_rejected dead letters, the rest are written', async () => {
+    const poison = new Set(['c'.repeat(32), 'd'.repeat(32), 'e'.repeat(32)]);
+    const orderIds = Array.from({ length: 40 }, (_, i) => (i === 3 ? 'c'.repeat(32) : i === 17 ? 'd'.repeat(32) : i === 39 ? 'e'.repeat(32) : i.toString(16).padStart(32, '0')));
+    const { pipeline: p, memory, sink, stats } = pipeline(
+      { refuse: (table, row) => (table === 'orders' && poison.has(row.order_id as string) ? 'Invalid Input Error: no low surrogate in string' : undefined) },
+      { maxMessages: 40, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 },
+    );
+    const events = orderIds.map((order_id, i) => ({ ...createdEvent(), event_id: `evt-b${i}`, order: { ...createdEvent().order, order_id } }));
+    const outcomes = await Promise.all(events.map((e) => p.process(message(e))));
+    outcomes.forEach((outcome, i) => assert.deepEqual(outcome, poison.has(orderIds[i]!) ? { kind: 'dead-letter', errorCode: 'write_rejected' } : { kind: 'ack', reason: 'written' }, `message ${i}`));
+    assert.deepEqual(memory.tables.orders.map((r) => r.order_id).sort(), orderIds.filter((id) => !poison.has(id)).sort());
+    assert.deepEqual(memory.tables.dead_letter.map((r) => [r.event_id, r.error_code]), [['evt-b3', 'write_rejected'], ['evt-b17', 'write_rejected'], ['evt-b39', 'write_rejected']]);
+    assert.match(JSON.stringify(memory.tables.dead_letter[0]!.errors), /no low surrogate in string/);
+    // Bisection, not one write per message: 3 refused in 40 take far fewer than 40 refusals.
+    assert.ok(sink.refusals <= 3 * Math.ceil(Math.log2(40)) + 1, `${sink.refusals} refused writes`);
+    assert.deepEqual([stats.acked, stats.nacked, stats.inFlight, stats.refused, stats.deadLettered], [40, 0, 0, 3, 3]);
+  });
+
+  test('a refused batch of one message is that message dead-lettered at once', async () => {
+    const { pipeline: p, memory } = pipeline({ refuse: (table) => (table === 'orders' ? 'Conversion Error: nope' : undefined) });
+    assert.deepEqual(await p.process(message(createdEvent())), { kind: 'dead-letter', errorCode: 'write_rejected' });
+    assert.equal(memory.tables.dead_letter[0]!.payload, JSON.stringify(createdEvent()));
+  });
+
+  test('an invalid message whose dead-letter row is refused is stored again with its payload as base64 and the refusal added', async () => {
+    const { pipeline: p, memory } = pipeline({ refuse: (table, row) => (table === 'dead_letter' && row.payload !== null ? 'Invalid Input Error: cannot store the text' : undefined) });
+    assert.deepEqual(await p.process(message('nope')), { kind: 'dead-letter', errorCode: 'not_json' });
+    const [row] = memory.tables.dead_letter;
+    assert.equal(row!.payload, null);
+    assert.equal(Buffer.from(row!.payload_base64 as string, 'base64').toString(), 'nope');
+    assert.deepEqual((row!.errors as { code: string }[]).map((e) => e.code), ['not_json', 'write_rejected']);
+  });
+
+  test('a refused message whose dead-letter row cannot be written either is nacked, not lost', async () => {
+    const { pipeline: p, stats } = pipeline({ refuse: () => 'Invalid Input Error: refuses everything' });
+    const outcome = await p.process(message(createdEvent()));
+    assert.equal(outcome.kind, 'nack');
+    assert.deepEqual([stats.received, stats.acked, stats.nacked, stats.inFlight], [1, 0, 1, 0]);
+  });
+
+  test('a stage that throws dead-letters that message alone as stage:<name> with the error text; its batch is written', async () => {
+    const memory = new MemorySink();
+    const stats = new WorkerStats();
+    const stages = {
+      validate: validateMessage,
+      split: ((event, flags, m, at) => {
+        if (event.event_id === 'evt-boom') throw new RangeError('boom in split');
+        return split(event, flags, m, at);
+      }) as typeof split,
+    };
+    const p = new Pipeline({ sink: memory, limits: { maxMessages: 2, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 }, dedupeCapacity: 100, stats, stages });
+    const outcomes = await Promise.all([p.process(message({ ...createdEvent(), event_id: 'evt-boom' })), p.process(message(createdEvent()))]);
+    assert.deepEqual(outcomes, [{ kind: 'dead-letter', errorCode: 'stage:split' }, { kind: 'ack', reason: 'written' }]);
+    assert.deepEqual(memory.tables.dead_letter.map((r) => [r.error_code, r.event_id, (r.errors as { message: string }[])[0]!.message]), [['stage:split', 'evt-boom', 'RangeError: boom in split']]);
+    assert.equal(memory.tables.orders.length, 1);
+    const throwing = new Pipeline({ sink: memory, limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5, maxInFlight: 1 }, dedupeCapacity: 100, stats: new WorkerStats(), stages: { validate: () => { throw new TypeError('boom in validate'); }, split } });
+    assert.deepEqual(await throwing.process(message(createdEvent())), { kind: 'dead-letter', errorCode: 'stage:validate' });
+  });
+
+  test('a failed batch logs one warning with the reason and its message count; stats add up', async () => {
+    const lines: { fields: Record<string, unknown>; text: string }[] = [];
+    const logger = { warn: (fields: Record<string, unknown>, text: string) => lines.push({ fields, text }), error: () => assert.fail('no error expected') };
+    const memory = new MemorySink();
+    const stats = new WorkerStats();
+    const p = new Pipeline({ sink: new FaultySink(memory, { failNext: 1 }), limits: { maxMessages: 3, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 }, dedupeCapacity: 100, stats, logger: logger as never });
+    const outcomes = await Promise.all([createdEvent(), updatedEvent(), 'nope'].map((body) => p.process(message(body))));
+    assert.deepEqual(outcomes.map((o) => o.kind), ['nack', 'nack', 'nack']);
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]!.fields.messages, 3);
+    assert.match(String(lines[0]!.fields.error), /injected transient write failure/);
+    assert.match(lines[0]!.text, /batch of 3 messages failed/);
+    assert.deepEqual([stats.received, stats.acked + stats.nacked + stats.inFlight, stats.nacked, stats.failedBatches], [3, 3, 3, 1]);
+  });
+
+  test('a dead letter above the size cap keeps the first 1 MiB, the full size and sha256; the whole payload is in the store under its message id', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'orderflow-dl-'));
+    const memory = new MemorySink();
+    const p = new Pipeline({ sink: memory, limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 30, maxAgeMs: 5, maxInFlight: 1 }, dedupeCapacity: 100, stats: new WorkerStats(), payloadStore: new DirectoryStore(dir) });
+    // Handed case 4 of issue 15: 8,000,000 bytes that are not UTF-8.
+    const data = Buffer.alloc(8_000_000, 0xff);
+    const m = { ...message('x'), data };
+    assert.deepEqual(await p.process(m), { kind: 'dead-letter', errorCode: 'not_utf8' });
+    const [row] = memory.tables.dead_letter;
+    assert.equal(row!.payload, null);
+    assert.equal(Buffer.from(row!.payload_base64 as string, 'base64').length, DEAD_LETTER_PAYLOAD_CAP);
+    assert.deepEqual([row!.payload_bytes, row!.payload_truncated, row!.payload_sha256], [8_000_000, true, createHash('sha256').update(data).digest('hex')]);
+    assert.equal(row!.payload_uri, join(dir, 'dead-letters', m.id));
+    assert.ok((await readFile(row!.payload_uri as string)).equals(data));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a truncated UTF-8 payload ends on a character boundary; a small one is kept whole with its size and sha256', async () => {
+    const { pipeline: p, memory } = pipeline();
+    await p.process(message('nope'));
+    assert.deepEqual([memory.tables.dead_letter[0]!.payload, memory.tables.dead_letter[0]!.payload_bytes, memory.tables.dead_letter[0]!.payload_truncated, memory.tables.dead_letter[0]!.payload_uri], ['nope', 4, false, null]);
+    const text = `{"ab":"${'é'.repeat(600_000)}`; // 1.2 MB, not JSON; 'é' is 2 bytes, the cap falls inside one
+    const row = deadLetter({ ...message('x'), data: Buffer.from(text) }, 'not_json', [], new Date());
+    assert.equal(Buffer.byteLength(row.payload as string), DEAD_LETTER_PAYLOAD_CAP - 1);
+    assert.ok(text.startsWith(row.payload as string));
+  });
+
+  test('without a payload store a dead letter above the cap is nacked, not stored cut short', async () => {
+    const { pipeline: p } = pipeline({}, { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 30, maxAgeMs: 5, maxInFlight: 1 });
+    const outcome = await p.process({ ...message('x'), data: Buffer.alloc(2 << 20, 0xff) });
+    assert.equal(outcome.kind, 'nack');
+  });
+
+  test('a message with more violations than a row keeps lists the first 100 and counts the rest', () => {
+    const errors = Array.from({ length: 250 }, (_, i) => ({ code: 'schema' as const, path: `/items/${i}`, message: 'bad' }));
+    const row = deadLetter(message('x'), 'schema', errors, new Date());
+    const kept = row.errors as { message: string }[];
+    assert.equal(kept.length, 101);
+    assert.equal(kept[100]!.message, 'and 150 more violations');
   });
 
   test('after drain() buffered messages are written and later ones nacked', async () => {

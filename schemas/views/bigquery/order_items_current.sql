@@ -1,7 +1,8 @@
 -- raw.order_items_current: the current items of every order, for real-time BI.
 -- An event that carries items replaces the order's whole set, so the current set is every row of
--- the order's latest event that carried items (greatest event_time, then publish_time, then
--- event_id), once per order_item_id even when that event was delivered more than once.
+-- the order's latest event that carried items (greatest event_sequence, a missing one counting as
+-- 0, then event_time, then publish_time, then event_id), once per order_item_id even when that
+-- event was delivered more than once.
 -- ${project} and ${dataset} are filled in by Terraform's templatefile().
 WITH order_items AS (
   SELECT * FROM `${project}.${dataset}.order_items`
@@ -13,7 +14,7 @@ latest_event AS (
   WHERE TRUE -- BigQuery accepts QUALIFY only beside WHERE, GROUP BY or HAVING
   QUALIFY ROW_NUMBER() OVER (
     PARTITION BY order_id
-    ORDER BY event_time DESC, publish_time DESC, event_id DESC
+    ORDER BY COALESCE(event_sequence, 0) DESC, event_time DESC, publish_time DESC, event_id DESC
   ) = 1
 ),
 

@@ -3,10 +3,10 @@ import { UsageError } from '../../../common/errors.ts';
 import { createLogger, type Logger } from '../../../common/logger.ts';
 import { loadRawTables, RAW_TABLE_NAMES } from '../../../common/table-schemas.ts';
 import type { RawRows } from '../../../common/warehouse/rows.ts';
-import type { RawTable, RejectedRow, RowSink, WriteResult } from '../sink.ts';
+import { WriteRefusedError, type RawTable, type RejectedRow, type RowSink, type WriteResult } from '../sink.ts';
 import { heldConnections } from './client-connections.ts';
 import { resolveTarget } from './target.ts';
-import { TableWriter } from './table-writer.ts';
+import { BigQueryWriteError, TableWriter } from './table-writer.ts';
 
 type WriterClient = InstanceType<typeof managedwriter.WriterClient>;
 /** Options of the underlying gRPC client (endpoint, port, credentials), as google-gax takes them. */
@@ -47,7 +47,7 @@ export class BigQuerySink implements RowSink {
     const results = await Promise.allSettled(tables.map(async (table): Promise<RejectedRow[]> =>
       (await this.writers[table].append(batch[table])).map((r) => ({ table, ...r }))));
     const failure = results.find((r) => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    if (failure) throw refusalOrFailure(failure.reason, tables.filter((_, i) => results[i]!.status === 'fulfilled'));
     return { rejected: results.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])) };
   }
 
@@ -71,6 +71,21 @@ export class BigQuerySink implements RowSink {
     // close() rethrows the failure of a client that never connected (no credentials): nothing is open then.
     await this.client.getClient().close().catch(() => undefined);
   }
+}
+
+// gRPC INVALID_ARGUMENT and OUT_OF_RANGE: the request itself (its rows) is what BigQuery refuses.
+// NOT_FOUND, PERMISSION_DENIED and the like are about the table or credentials: not the data's fault.
+const REFUSED_CODES = new Set([3, 11]);
+
+/**
+ * A permanent append failure caused by the rows becomes WriteRefusedError (the pipeline narrows the
+ * batch down), naming the tables whose appends went through all the same.
+ */
+function refusalOrFailure(error: unknown, committed: RawTable[]): unknown {
+  if (error instanceof BigQueryWriteError && !error.transient && error.code !== undefined && REFUSED_CODES.has(error.code)) {
+    return new WriteRefusedError(`BigQuery refused the rows: ${error.message}`, { cause: error, committed });
+  }
+  return error;
 }
 
 /** Builds the BigQuery sink from options (defaults above); a bad option throws one UsageError line. */

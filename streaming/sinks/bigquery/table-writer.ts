@@ -79,8 +79,10 @@ export class TableWriter {
     const pending: Pending[] = [];
     rows.forEach((row, index) => {
       const encoded = encodeRow(this.table.fields, row);
-      if (encoded.ok) pending.push({ index, row: encoded.row, bytes: encoded.bytes });
-      else rejected.push({ index, reason: `schema: ${encoded.reason}` });
+      if (!encoded.ok) rejected.push({ index, reason: `schema: ${encoded.reason}` });
+      // A row that cannot fit in a request is refused here: no AppendRows request may exceed the limit.
+      else if (encoded.bytes > this.options.maxRequestBytes) rejected.push({ index, reason: `row of ${encoded.bytes} bytes exceeds the ${this.options.maxRequestBytes}-byte AppendRows request size` });
+      else pending.push({ index, row: encoded.row, bytes: encoded.bytes });
     });
     const results = await Promise.allSettled(this.chunks(pending).map((chunk) => this.appendChunk(chunk)));
     const failure = results.find((r) => r.status === 'rejected');
