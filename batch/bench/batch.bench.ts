@@ -20,7 +20,7 @@ import { Catalog, DEFAULT_SIZES } from '../../generator/catalog.ts';
 import { writeSnapshot } from '../../generator/snapshot.ts';
 import { inlinedSelect } from '../compile.ts';
 import { NO_VARS } from '../dialect.ts';
-import { loadDims } from '../dims.ts';
+import { loadDims, readDims } from '../dims.ts';
 import { DuckDBWarehouse } from '../engines/duckdb.ts';
 import { runBatch } from '../job.ts';
 import { loadModels } from '../models.ts';
@@ -43,7 +43,7 @@ try {
     console.log(`raw rows generated in ${seconds(t0).toFixed(1)} s: ${JSON.stringify(counts)}`);
 
     // The bare build: fact_sales alone, one CREATE TABLE AS with its upstream models inlined (dedupe, allocation, dims).
-    await loadDims(warehouse, new DirectoryStore(dims));
+    await loadDims(warehouse, await readDims(new DirectoryStore(dims)));
     const models = loadModels();
     const vars = { ...NO_VARS, dates: [DAY], asOf: DAY, now: new Date(`${DAY}T23:59:00Z`) };
     const bare = `CREATE OR REPLACE TABLE main.fact_sales_bare AS\n${inlinedSelect(models.find((m) => m.name === 'fact_sales')!, models, warehouse.target, vars)}`;
@@ -64,7 +64,7 @@ try {
     });
     const t2 = performance.now();
     const result = await runBatch(warehouse, {
-      requested: [], dims: new DirectoryStore(dims), reports: new DirectoryStore(join(dir, 'reports')), dryRun: false, lookbackDays: 0,
+      requested: [], dims: new DirectoryStore(dims), reports: new DirectoryStore(join(dir, 'reports')), noPublish: false, lookbackDays: 0,
       runId: 'bench', now: () => new Date(`${DAY}T23:59:00Z`), logger: createLogger({ level: 'info', destination: stepLog }),
     });
     const wapSeconds = seconds(t2);

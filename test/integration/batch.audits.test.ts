@@ -55,7 +55,7 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
     return withDuckDBFile(path, async (db) => {
       await inject(db);
       const result: BatchResult = await runBatch(new DuckDBWarehouse(db), {
-        requested: [], dims: new DirectoryStore(dimsDir), dryRun: false, lookbackDays: 0, runId: name,
+        requested: [], dims: new DirectoryStore(dimsDir), noPublish: false, lookbackDays: 0, runId: name,
         now: () => new Date(), logger: createLogger({ level: 'silent' }),
       });
       return { result, checksums: await schemaChecksums(db), watermark: (await lastPublished(db))[0]!.w, db: path };

@@ -57,7 +57,7 @@ describe('BigQuery engine, offline up to the client', () => {
   });
 
   const run = async (client: RecordingClient, requested: string[] = []): Promise<BatchResult> => runBatch(new BigQueryWarehouse(client, bigqueryTarget(PROJECT)), {
-    requested, dims: new DirectoryStore(dims), reports: new DirectoryStore(reports), dryRun: false, lookbackDays: 1, runId: 'bq-run',
+    requested, dims: new DirectoryStore(dims), reports: new DirectoryStore(reports), noPublish: false, lookbackDays: 1, runId: 'bq-run',
     now: () => new Date('2026-11-20T02:00:00Z'), logger: createLogger({ level: 'silent' }),
   });
 
