@@ -18,9 +18,9 @@ const rows = async (db: DuckDBConnection, sql: string) => (await db.runAndReadAl
 /** An item row copied from a real one, then changed by `select` (SQL expressions per column), ingested after everything else. */
 const injectItem = (columns: { order_id?: string; price?: string }) => async (db: DuckDBConnection) => {
   await db.run(`INSERT INTO raw.order_items
-    SELECT ${columns.order_id ?? 'order_id'}, order_item_id, product_id, seller_id, shipping_limit_date, ${columns.price ?? 'price'}, freight_value,
-      'bad-event', event_type, event_time + INTERVAL 1 HOUR, 'bad-message', publish_time + INTERVAL 1 HOUR,
-      (SELECT MAX(ingested_at) FROM raw.order_items) + INTERVAL 1 HOUR
+    SELECT * REPLACE (${columns.order_id ?? 'order_id'} AS order_id, ${columns.price ?? 'price'} AS price, 'bad-event' AS event_id,
+      event_time + INTERVAL 1 HOUR AS event_time, 'bad-message' AS message_id, publish_time + INTERVAL 1 HOUR AS publish_time,
+      (SELECT MAX(ingested_at) FROM raw.order_items) + INTERVAL 1 HOUR AS ingested_at)
     FROM raw.order_items ORDER BY order_id, order_item_id LIMIT 1`);
 };
 
@@ -101,8 +101,8 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
   test('payments replaced by a wrong amount on most orders fail payment_mismatch_rate only', async () => {
     const { result, checksums } = await runOnBadCopy('mismatch', async (db) => {
       await db.run(`INSERT INTO raw.order_payments
-        SELECT order_id, payment_sequential, payment_type, payment_installments, payment_value + 1, 'bad-' || event_id, event_type,
-          event_time + INTERVAL 1 HOUR, message_id, publish_time + INTERVAL 1 HOUR, (SELECT MAX(ingested_at) FROM raw.order_payments) + INTERVAL 1 HOUR
+        SELECT * REPLACE (payment_value + 1 AS payment_value, 'bad-' || event_id AS event_id, event_time + INTERVAL 1 HOUR AS event_time,
+          publish_time + INTERVAL 1 HOUR AS publish_time, (SELECT MAX(ingested_at) FROM raw.order_payments) + INTERVAL 1 HOUR AS ingested_at)
         FROM raw.order_payments
         QUALIFY ROW_NUMBER() OVER (PARTITION BY order_id, payment_sequential ORDER BY event_time DESC, publish_time DESC, event_id DESC) = 1`);
     });
