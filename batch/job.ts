@@ -35,6 +35,8 @@ export interface BatchOptions {
   onSchemaChange?: OnSchemaChange;
   /** How long the lease holds if the run dies without giving it up (ms). */
   leaseTtlMs?: number;
+  /** The models to run (default: batch/models/); tests pass changed ones. */
+  models?: Model[];
   runId: string;
   now: () => Date;
   logger: Logger;
@@ -96,7 +98,7 @@ async function leasedRun(warehouse: Warehouse, options: BatchOptions): Promise<B
     throw new UsageError(`--time-zone ${timeZone} differs from the published mart's ${publishedZone}: rerun with --full-refresh to rebuild every order's dates in ${timeZone}`);
   }
   const martTables = await warehouse.listTables('mart');
-  const models = loadModels();
+  const models = options.models ?? loadModels();
   const dims = await step('dims read', () => readDims(options.dims));
   const dimsModels = models.filter((m) => m.fromSnapshot);
   const dimsReloaded = published.dimsSha256 !== dims.sha256 || dimsModels.some((m) => m.publish !== 'none' && !martTables.has(m.name));

@@ -18,7 +18,7 @@ export function stateDdl(target: Target): string[] {
   started_at TIMESTAMP,
   finished_at TIMESTAMP
 )`,
-    ...added('batch_runs', ['time_zone {{ string_type() }}', 'dims_sha256 {{ string_type() }}', 'orders {{ int_type() }}', 'meta_sha256 {{ string_type() }}', 'window_from TIMESTAMP', 'window_rows {{ int_type() }}']),
+    ...added('batch_runs', ['time_zone {{ string_type() }}', 'dims_sha256 {{ string_type() }}', 'orders {{ int_type() }}', 'meta_sha256 {{ string_type() }}', 'window_from TIMESTAMP', 'window_rows {{ int_type() }}', 'seq {{ int_type() }}']),
     `CREATE TABLE IF NOT EXISTS {{ audit('audit_log') }} (
   run_id {{ string_type() }},
   check_name {{ string_type() }},
@@ -69,8 +69,10 @@ export interface RunRecord {
 export function recordRunSql(target: Target, run: RunRecord): string {
   const text = (value: string) => stringLiteral(target.engine, value);
   const ts = (value: string | null) => (value === null ? 'CAST(NULL AS TIMESTAMP)' : timestampLiteral(value));
-  return `INSERT INTO ${tableRef(target, 'audit', 'batch_runs')} (run_id, status, dates, watermark, started_at, finished_at, time_zone, dims_sha256, meta_sha256, orders, window_from, window_rows)
-VALUES (${text(run.runId)}, ${text(run.status)}, ${text(run.dates.join(','))}, ${ts(run.watermark)}, ${ts(run.startedAt)}, ${ts(run.finishedAt)}, ${text(run.timeZone)}, ${text(run.dimsSha256)}, ${text(run.metaSha256)}, ${run.orders}, ${ts(run.window.from)}, ${run.window.rows})`;
+  const runs = tableRef(target, 'audit', 'batch_runs');
+  // seq numbers the runs in the order they were recorded: clocks (and tests' fixed clocks) can tie.
+  return `INSERT INTO ${runs} (run_id, status, dates, watermark, started_at, finished_at, time_zone, dims_sha256, meta_sha256, orders, window_from, window_rows, seq)
+SELECT ${text(run.runId)}, ${text(run.status)}, ${text(run.dates.join(','))}, ${ts(run.watermark)}, ${ts(run.startedAt)}, ${ts(run.finishedAt)}, ${text(run.timeZone)}, ${text(run.dimsSha256)}, ${text(run.metaSha256)}, ${run.orders}, ${ts(run.window.from)}, ${run.window.rows}, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${runs})`;
 }
 
 /** One row per dims snapshot file a published run loaded: what the next run's shrink audit compares with. */
@@ -99,7 +101,7 @@ export async function lastPublished(warehouse: Warehouse): Promise<PublishedStat
     `SELECT {{ timestamp_text('watermark') }} AS watermark, time_zone, dims_sha256, meta_sha256, {{ timestamp_text('window_from') }} AS window_from, window_rows
 FROM {{ audit('batch_runs') }}
 WHERE status = 'published'
-ORDER BY finished_at DESC
+ORDER BY seq DESC NULLS LAST, finished_at DESC
 LIMIT 1`,
     { target: warehouse.target, vars: NO_VARS },
   );
