@@ -21,9 +21,12 @@ function tableOptions(model: Model, target: Target): string {
 
 /** The statement that materializes a model: a table in the audit area, or a KPI view over the mart (its refs read mart). */
 export function modelStatement(model: Model, target: Target, vars: RenderVars): string {
-  const body = renderSql(model.sql, target, vars);
-  if (model.materialized === 'view') return `CREATE OR REPLACE VIEW ${tableRef(target, 'mart', model.name)} AS\n${body}`;
-  return `CREATE OR REPLACE TABLE ${tableRef(target, 'audit', model.name)}${tableOptions(model, target)} AS\n${body}`;
+  if (model.materialized === 'view') {
+    // A KPI view is created at publish, over the published tables: its refs name mart.
+    const body = renderSql(model.sql, target, { ...vars, refName: (name) => tableRef(target, 'mart', name) });
+    return `CREATE OR REPLACE VIEW ${tableRef(target, 'mart', model.name)} AS\n${body}`;
+  }
+  return `CREATE OR REPLACE TABLE ${tableRef(target, 'audit', model.name)}${tableOptions(model, target)} AS\n${renderSql(model.sql, target, vars)}`;
 }
 
 /**
@@ -76,13 +79,12 @@ export interface PublishInputs {
 export function publishPlan(models: readonly Model[], target: Target, vars: RenderVars, inputs: PublishInputs): PublishPlan {
   const dates = vars.dates.map((d) => `DATE '${d}'`).join(', ');
   const published = models.filter((m) => m.publish !== 'none' && !inputs.skipped.has(m.name));
-  const martViews = { ...vars, refName: (name: string) => (models.some((m) => m.name === name && m.materialized === 'table') ? tableRef(target, 'mart', name) : undefined) };
   const ddl = [
     ...published
       .filter((m) => !vars.martTables.has(m.name))
       .map((m) => `CREATE TABLE IF NOT EXISTS ${tableRef(target, 'mart', m.name)}${tableOptions(m, target)} AS\nSELECT * FROM ${tableRef(target, 'audit', m.name)} WHERE FALSE`),
     ...inputs.migrations,
-    ...models.filter((m) => m.materialized === 'view').map((m) => modelStatement(m, target, martViews)),
+    ...models.filter((m) => m.materialized === 'view').map((m) => modelStatement(m, target, vars)),
     ...inputs.comments,
   ];
   const dml = published.flatMap((m) => {

@@ -165,9 +165,41 @@ function report(result: BatchResult, logger: Logger): void {
   process.exitCode = AUDIT_FAILED_EXIT_CODE;
 }
 
+interface CompileArgs {
+  engine: 'duckdb' | 'bigquery';
+  out: string;
+  project: string;
+  timeZone: string;
+  asOf: string;
+}
+
+const compileCommand = defineCommand<CompileArgs>({
+  command: 'compile',
+  describe: 'Write every model\'s and check\'s SQL as a run sends it (formatted) and manifest.json, without a warehouse',
+  builder: (y) =>
+    y
+      .options({
+        engine: { choices: ['duckdb', 'bigquery'] as const, default: 'duckdb' as const, describe: 'Dialect to compile for' },
+        out: { type: 'string', default: './target/batch', describe: 'Directory to write into (models/, checks/, manifest.json)' },
+        project: { type: 'string', default: 'my-project', describe: 'BigQuery project the table references name (with --engine bigquery)' },
+        'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE, coerce: ianaTimeZone, describe: 'Business time zone (IANA name) the date macros use' },
+        'as-of': { type: 'string', default: new Date().toISOString().slice(0, 10), defaultDescription: 'today (UTC)', coerce: calendarDate('as-of'), describe: 'Business date of the run the SQL is compiled for' },
+      })
+      .example('orderflow batch compile --engine bigquery --out ./target/bigquery', 'the BigQuery SQL and manifest'),
+  handler: async (args) => {
+    const [{ compileProject }, { mkdir, writeFile }, { dirname, join }] = await Promise.all([import('../../batch/project.ts'), import('node:fs/promises'), import('node:path')]);
+    const files = compileProject({ engine: args.engine, project: args.project, timeZone: args.timeZone, asOf: args.asOf });
+    for (const [path, content] of files) {
+      await mkdir(dirname(join(args.out, path)), { recursive: true });
+      await writeFile(join(args.out, path), content);
+    }
+    process.stdout.write(`${JSON.stringify({ engine: args.engine, out: args.out, files: files.size })}\n`);
+  },
+});
+
 export const batchCommand = defineCommand<object>({
   command: 'batch',
   describe: 'The daily write-audit-publish job: facts, dims and KPI marts from the raw tables',
-  builder: (y) => y.command(runCommand).demandCommand(1, 'name a batch command: see orderflow batch --help'),
+  builder: (y) => y.command(runCommand).command(compileCommand).demandCommand(1, 'name a batch command: see orderflow batch --help'),
   handler: () => undefined,
 });
