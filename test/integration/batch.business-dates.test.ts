@@ -7,6 +7,7 @@ import { createLogger } from '../../common/logger.ts';
 import { DirectoryStore } from '../../common/object-store.ts';
 import { DuckDBWarehouse } from '../../batch/engines/duckdb.ts';
 import { runBatch, type BatchOptions } from '../../batch/job.ts';
+import { loadModels } from '../../batch/models.ts';
 import { writeDims } from '../helpers/raw-fixture.ts';
 import { ingestEvents, orderEvent, updateEvent, type RawEvent } from '../helpers/raw-events.ts';
 
@@ -59,6 +60,15 @@ describe('batch run: business dates in the configured time zone, item-less order
     const [span] = await rows(db, `SELECT CAST(MIN(date_day) AS VARCHAR) AS first, CAST(MAX(date_day) AS VARCHAR) AS last, COUNT(*) AS days FROM mart.dim_date`);
     assert.deepEqual(span, { first: '2000-01-01', last: '2099-12-31', days: '36525' });
     assert.deepEqual(result.dates, ['2000-01-01', '2026-11-09', '2026-11-10', '2026-11-11', '2026-11-12', '2099-12-31']);
+  });
+
+  test('the model metadata is on the mart as DuckDB comments (tables, views, columns)', async () => {
+    const meta = loadModels().find((m) => m.name === 'fact_orders')!;
+    assert.deepEqual(await rows(db, `SELECT comment FROM duckdb_tables() WHERE schema_name = 'mart' AND table_name = 'fact_orders'`), [{ comment: meta.description }]);
+    assert.deepEqual(await rows(db, `SELECT comment FROM duckdb_columns() WHERE schema_name = 'mart' AND table_name = 'fact_orders' AND column_name = 'no_items'`),
+      [{ comment: meta.columns.find((c) => c.name === 'no_items')!.description }]);
+    const [view] = await rows(db, `SELECT comment FROM duckdb_views() WHERE schema_name = 'mart' AND view_name = 'kpi_aov_by_location'`);
+    assert.equal(view!.comment, loadModels().find((m) => m.name === 'kpi_aov_by_location')!.description);
   });
 
   test('purchase dates are São Paulo dates: 02:30Z is the day before, 03:30Z the same day', async () => {
