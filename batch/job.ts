@@ -54,6 +54,8 @@ export interface BatchResult {
   orders: number;
   /** Raw rows the run's staging read (orders + items + payments). */
   rawRowsRead: number;
+  /** The earliest ingested_at the run read raw from (naive UTC; BigQuery prunes raw partitions before it); null = all of raw. */
+  rawFrom: string | null;
   /** Whether the dims snapshot changed and the dimensions were rebuilt. */
   dimsReloaded: boolean;
   watermark: { previous: string | null; next: string | null };
@@ -109,7 +111,7 @@ async function leasedRun(warehouse: Warehouse, options: BatchOptions): Promise<B
   const base = { runId, orders: work.orders, dimsReloaded, watermark: { previous: published.watermark, next: work.nextWatermark } };
   if (work.orders === 0 && !dimsReloaded && options.requested.length === 0) {
     logger.info({ run_id: runId, watermark: published.watermark }, 'nothing ingested since the watermark, no date asked for, dims unchanged');
-    return { ...base, status: 'no_work', dates: [], rawRowsRead: 0, checks: [] };
+    return { ...base, status: 'no_work', dates: [], rawRowsRead: 0, rawFrom: work.rawFrom, checks: [] };
   }
   if (work.lateRows !== 0) logger.warn({ run_id: runId, late_rows: work.lateRows, window_from: published.window.from }, 'rows became visible behind the watermark after the last run: its safety window is read again');
   logger.info({ run_id: runId, orders: work.orders, since: work.since, raw_from: work.rawFrom, dims_reloaded: dimsReloaded }, 'batch work selected');
@@ -182,7 +184,7 @@ async function leasedRun(warehouse: Warehouse, options: BatchOptions): Promise<B
   }
   options.onProgress?.('done', total, total);
 
-  const result: BatchResult = { ...base, status, dates: [...vars.dates], rawRowsRead, checks: results };
+  const result: BatchResult = { ...base, status, dates: [...vars.dates], rawRowsRead, rawFrom: work.rawFrom, checks: results };
   if (options.reports) {
     const counts = await candidateCounts(warehouse, tables.map((m) => m.name));
     const name = `batch-runs/${runId}.json`;
