@@ -19,11 +19,14 @@ function tableOptions(model: Model, target: Target): string {
   ].filter(Boolean).map((clause) => `\n${clause}`).join('');
 }
 
-/** The statement that materializes a model: a table in the audit area, or a KPI view over the mart. */
+/** The statement that materializes a model: a table in the audit area, or a KPI view over the mart (its refs read mart). */
 export function modelStatement(model: Model, target: Target, vars: RenderVars): string {
-  const body = renderSql(model.sql, target, vars);
-  if (model.materialized === 'view') return `CREATE OR REPLACE VIEW ${tableRef(target, 'mart', model.name)} AS\n${body}`;
-  return `CREATE OR REPLACE TABLE ${tableRef(target, 'audit', model.name)}${tableOptions(model, target)} AS\n${body}`;
+  if (model.materialized === 'view') {
+    // A KPI view is created at publish, over the published tables: its refs name mart.
+    const body = renderSql(model.sql, target, { ...vars, refName: (name) => tableRef(target, 'mart', name) });
+    return `CREATE OR REPLACE VIEW ${tableRef(target, 'mart', model.name)} AS\n${body}`;
+  }
+  return `CREATE OR REPLACE TABLE ${tableRef(target, 'audit', model.name)}${tableOptions(model, target)} AS\n${renderSql(model.sql, target, vars)}`;
 }
 
 /**
@@ -48,26 +51,53 @@ export function inlinedSelect(model: Model, models: readonly Model[], target: Ta
 }
 
 export interface PublishPlan {
-  /** Idempotent preparation: mart tables created empty where missing, KPI views replaced. */
+  /** Idempotent preparation: mart tables created empty where missing, columns migrated, KPI views replaced, comments set. */
   ddl: string[];
-  /** The atomic part: the run's partitions (or whole dimension tables) replaced, and the run recorded. */
+  /** The atomic part: the run's orders merged, affected partitions and reloaded dimensions replaced, and the run recorded. */
   dml: string[];
 }
 
-/** How the candidates move into the mart. `recordRun` is the statement that advances the watermark. */
-export function publishPlan(models: readonly Model[], target: Target, vars: RenderVars, recordRun: string): PublishPlan {
+export interface PublishInputs {
+  /** The columns of each published model, by name, as the candidates have them: every statement lists them. */
+  columns: ReadonlyMap<string, readonly string[]>;
+  /** Models not rebuilt this run (dims whose snapshot did not change): their mart tables stay as they are. */
+  skipped: ReadonlySet<string>;
+  /** Column migrations (--on-schema-change sync_all_columns), run with the DDL. */
+  migrations: readonly string[];
+  /** COMMENT ON / SET OPTIONS statements from the model metadata, run with the DDL when it changed. */
+  comments: readonly string[];
+  /** The statements recording the run (and the dims snapshots it loaded): they commit with the data. */
+  record: readonly string[];
+}
+
+/**
+ * How the candidates move into the mart, every column named (never by position): merge models
+ * delete the mart rows of the candidates' keys (within the affected date partitions, so BigQuery
+ * prunes) and insert the candidates; partition models replace the affected dates
+ * (`vars.dates`); replace models (dimensions) are replaced whole when rebuilt.
+ */
+export function publishPlan(models: readonly Model[], target: Target, vars: RenderVars, inputs: PublishInputs): PublishPlan {
   const dates = vars.dates.map((d) => `DATE '${d}'`).join(', ');
-  const published = models.filter((m) => m.publish !== 'none');
+  const published = models.filter((m) => m.publish !== 'none' && !inputs.skipped.has(m.name));
   const ddl = [
     ...published
       .filter((m) => !vars.martTables.has(m.name))
       .map((m) => `CREATE TABLE IF NOT EXISTS ${tableRef(target, 'mart', m.name)}${tableOptions(m, target)} AS\nSELECT * FROM ${tableRef(target, 'audit', m.name)} WHERE FALSE`),
+    ...inputs.migrations,
     ...models.filter((m) => m.materialized === 'view').map((m) => modelStatement(m, target, vars)),
+    ...inputs.comments,
   ];
   const dml = published.flatMap((m) => {
     const mart = tableRef(target, 'mart', m.name);
-    const where = m.publish === 'partitions' ? `${m.partitionBy} IN (${dates})` : 'TRUE';
-    return [`DELETE FROM ${mart} WHERE ${where}`, `INSERT INTO ${mart}\nSELECT * FROM ${tableRef(target, 'audit', m.name)}`];
+    const columns = inputs.columns.get(m.name);
+    if (!columns) throw new Error(`publish: no column list for ${m.name}`);
+    const insert = `INSERT INTO ${mart} (${columns.join(', ')})\nSELECT ${columns.join(', ')} FROM ${tableRef(target, 'audit', m.name)}`;
+    if (m.publish === 'replace') return [`DELETE FROM ${mart} WHERE TRUE`, insert];
+    if (vars.dates.length === 0) return [];
+    if (m.publish === 'partitions') return [`DELETE FROM ${mart} WHERE ${m.partitionBy} IN (${dates})`, insert];
+    const keys = `SELECT ${m.uniqueKey} FROM ${tableRef(target, 'audit', m.keysFrom ?? m.name)}`;
+    const pruned = m.partitionBy ? `${m.partitionBy} IN (${dates}) AND ` : '';
+    return [`DELETE FROM ${mart} WHERE ${pruned}${m.uniqueKey} IN (${keys})`, insert];
   });
-  return { ddl, dml: [...dml, recordRun] };
+  return { ddl, dml: [...dml, ...inputs.record] };
 }

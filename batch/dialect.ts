@@ -26,10 +26,41 @@ export interface RenderVars {
   martTables: ReadonlySet<string>;
   /** Names a model by something other than its audit table (a CTE of one self-contained statement). */
   refName?: (model: string) => string | undefined;
+  /** The business time zone (IANA name, checked by timeZoneName) every derived date is taken in. */
+  timeZone: string;
+  /**
+   * The earliest ingested_at any raw row of the run's orders can carry (naive UTC text), so the
+   * raw reads prune by partition; null = read the raw tables whole (a backfill, the first run).
+   */
+  rawFrom: string | null;
+  /** The largest share a dims snapshot file may shrink by against the last published one (0-1). */
+  maxDimsDrop?: number;
+  /** A model's declared columns (its metadata file), for SQL that must name them rather than rely on their order. */
+  columnsOf?: (model: string) => readonly string[];
 }
 
 /** For SQL that reads no run variables (state tables, work selection). */
-export const NO_VARS: RenderVars = { dates: [], watermark: null, asOf: '1970-01-01', now: new Date(0), martTables: new Set() };
+export const NO_VARS: RenderVars = { dates: [], watermark: null, asOf: '1970-01-01', now: new Date(0), martTables: new Set(), timeZone: 'UTC', rawFrom: null };
+
+/** The business time zone when none is configured: Olist's timestamps are São Paulo wall-clock time. */
+export const DEFAULT_TIME_ZONE = 'America/Sao_Paulo';
+
+/**
+ * An IANA time zone name both engines know (DuckDB's ICU, BigQuery's tz database), returned as
+ * given; RangeError for anything else. Names are spliced into SQL, so only tz-database characters pass.
+ */
+export function timeZoneName(name: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(name)) throw new RangeError(`not an IANA time zone name: ${name}`);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+  } catch {
+    throw new RangeError(`unknown time zone: ${name}`);
+  }
+  return name;
+}
+
+/** "Latest" per the event contract: greatest event_sequence (missing = 0), then event_time, publish_time, event_id. */
+export const LATEST_FIRST = 'COALESCE(event_sequence, 0) DESC, event_time DESC, publish_time DESC, event_id DESC';
 
 type MacroBody = (...args: string[]) => string;
 type Macro = Record<Engine, MacroBody>;
@@ -51,10 +82,10 @@ export const MACROS: Record<string, Macro> = {
   from_cents: { duckdb: (e) => `CAST(CAST(${e} AS DECIMAL(18, 2)) * 0.01 AS DECIMAL(18, 2))`, bigquery: (e) => `CAST(${e} AS NUMERIC) / 100` },
   int_div: { duckdb: (a, b) => `((${a}) // (${b}))`, bigquery: (a, b) => `DIV(${a}, ${b})` },
   ratio: { duckdb: (a, b) => `CASE WHEN (${b}) = 0 THEN NULL ELSE CAST(${a} AS DOUBLE) / (${b}) END`, bigquery: (a, b) => `SAFE_DIVIDE(${a}, ${b})` },
-  // Calendar days between two timestamps' UTC dates (not 24-hour periods, which the engines count differently).
-  date_diff_days: {
-    duckdb: (start, end) => `date_diff('day', CAST(${start} AS DATE), CAST(${end} AS DATE))`,
-    bigquery: (start, end) => `DATE_DIFF(CAST(${end} AS DATE), CAST(${start} AS DATE), DAY)`,
+  // Calendar days from one DATE to another (take timestamps' dates with local_date first).
+  days_between: {
+    duckdb: (start, end) => `date_diff('day', ${start}, ${end})`,
+    bigquery: (start, end) => `DATE_DIFF(${end}, ${start}, DAY)`,
   },
   month_start: { duckdb: (d) => `CAST(date_trunc('month', ${d}) AS DATE)`, bigquery: (d) => `DATE_TRUNC(${d}, MONTH)` },
   month_diff: {
@@ -64,10 +95,26 @@ export const MACROS: Record<string, Macro> = {
   add_days: { duckdb: (d, n) => `CAST((${d}) + INTERVAL (${n}) DAY AS DATE)`, bigquery: (d, n) => `DATE_ADD(${d}, INTERVAL ${n} DAY)` },
   // ISO day of week: Monday 1 .. Sunday 7 (BigQuery's DAYOFWEEK is Sunday 1 .. Saturday 7).
   iso_day_of_week: { duckdb: (d) => `isodow(${d})`, bigquery: (d) => `(MOD(EXTRACT(DAYOFWEEK FROM ${d}) + 5, 7) + 1)` },
+  // Every date from one DATE expression to another, inclusive, as rows of date_day (columns of the FROM may be named).
   date_spine: {
-    duckdb: (from, to) => `(SELECT CAST(generate_series AS DATE) AS date_day FROM generate_series(${dateLiteral(from)}, ${dateLiteral(to)}, INTERVAL 1 DAY))`,
-    bigquery: (from, to) => `(SELECT date_day FROM UNNEST(GENERATE_DATE_ARRAY(${dateLiteral(from)}, ${dateLiteral(to)})) AS date_day)`,
+    duckdb: (from, to) => `UNNEST(CAST(generate_series(${from}, ${to}, INTERVAL 1 DAY) AS DATE[])) AS spine(date_day)`,
+    bigquery: (from, to) => `UNNEST(GENERATE_DATE_ARRAY(${from}, ${to})) AS date_day`,
   },
+  year_start: { duckdb: (d) => `CAST(date_trunc('year', ${d}) AS DATE)`, bigquery: (d) => `DATE_TRUNC(${d}, YEAR)` },
+  // Text of whole digits only (a CSV's integer column): '51.6', '5e1' and ' 7' are not, so nothing is rounded on either engine.
+  is_integer_text: { duckdb: (e) => `regexp_full_match(${e}, '-?[0-9]+')`, bigquery: (e) => `REGEXP_CONTAINS(${e}, r'^-?[0-9]+$')` },
+  is_zip5: { duckdb: (e) => `regexp_full_match(${e}, '[0-9]{5}')`, bigquery: (e) => `REGEXP_CONTAINS(${e}, r'^[0-9]{5}$')` },
+  // Zip prefixes left-padded to 5 digits (Olist's CSVs lose leading zeros: 1310 is 01310).
+  zip5: { duckdb: (e) => `lpad(${e}, 5, '0')`, bigquery: (e) => `LPAD(${e}, 5, '0')` },
+  int_from_text: {
+    duckdb: (e) => `CASE WHEN regexp_full_match(${e}, '-?[0-9]+') THEN CAST(${e} AS BIGINT) END`,
+    bigquery: (e) => `CASE WHEN REGEXP_CONTAINS(${e}, r'^-?[0-9]+$') THEN CAST(${e} AS INT64) END`,
+  },
+  year_end: {
+    duckdb: (d) => `CAST(date_trunc('year', ${d}) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE)`,
+    bigquery: (d) => `DATE_SUB(DATE_ADD(DATE_TRUNC(${d}, YEAR), INTERVAL 1 YEAR), INTERVAL 1 DAY)`,
+  },
+  latest_first: same(() => LATEST_FIRST),
   int_type: { duckdb: () => 'BIGINT', bigquery: () => 'INT64' },
   string_type: { duckdb: () => 'VARCHAR', bigquery: () => 'STRING' },
   float_type: { duckdb: () => 'DOUBLE', bigquery: () => 'FLOAT64' },
@@ -116,6 +163,19 @@ function contextMacros({ target, vars, extra }: RenderContext): Record<string, (
     mart: (table) => tableRef(target, 'mart', table),
     previous: (table, emptyCte) => previous(table!, emptyCte!),
     work_dates: () => vars.dates.map(dateLiteral).join(', '),
+    // The local calendar date of a naive-UTC TIMESTAMP in the business time zone (DST by the tz database on both engines).
+    columns: (model) => {
+      const names = vars.columnsOf?.(model!);
+      if (!names?.length) throw new Error(`columns('${model}'): no declared columns`);
+      return names.join(', ');
+    },
+    max_dims_drop: () => String(vars.maxDimsDrop ?? 0.1),
+    local_date: (ts) => (target.engine === 'duckdb'
+      ? `CAST(timezone('${vars.timeZone}', timezone('UTC', ${ts})) AS DATE)`
+      : `DATE(${ts}, '${vars.timeZone}')`),
+    // The raw rows of the run's orders (audit.work_orders), pruned by ingested_at when the run knows a bound.
+    touched: (table) => `(SELECT * FROM ${tableRef(target, 'raw', table!)} WHERE ${vars.rawFrom === null ? 'TRUE' : `ingested_at >= ${timestampLiteral(vars.rawFrom)}`}
+    AND order_id IN (SELECT order_id FROM ${tableRef(target, 'audit', 'work_orders')}))`,
     watermark: () => timestampLiteral(vars.watermark ?? '1970-01-01 00:00:00'),
     as_of: () => dateLiteral(vars.asOf),
     hours_ago: (hours) => timestampLiteral(naiveUtc(new Date(vars.now.getTime() - Number(hours) * 3_600_000))),
@@ -190,7 +250,7 @@ versions AS (
 )`;
 }
 
-const CALL = /\{\{\s*([a-z_]+)\(((?:\s*'[^']*'\s*,?)*)\)\s*\}\}/g;
+const CALL = /\{\{\s*([a-z_][a-z0-9_]*)\(((?:\s*'[^']*'\s*,?)*)\)\s*\}\}/g;
 const ARG = /'([^']*)'/g;
 
 /** Renders `{{ name('arg', ...) }}` calls; an unknown macro or a leftover `{{` is an error, not silent text. */

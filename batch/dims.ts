@@ -1,15 +1,31 @@
+import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { OperationalError } from '../common/errors.ts';
 import type { ObjectStore } from '../common/object-store.ts';
 import { SNAPSHOT_FILES, type SnapshotTable } from '../generator/snapshot.ts';
 import type { Warehouse } from './engines/warehouse.ts';
 
+export interface DimsFile {
+  columns: readonly string[];
+  rows: string[][];
+  /** sha256 of the file's bytes, hex. */
+  sha256: string;
+}
+
+/** The dims snapshot as read: each file's rows, and one fingerprint for the whole set. */
+export interface DimsSnapshot {
+  files: Record<SnapshotTable, DimsFile>;
+  /** sha256 over the files' own hashes, in table order: equal fingerprints = the same snapshot. */
+  sha256: string;
+}
+
 /**
- * Lands the dims snapshot (Olist CSVs, from a directory or GCS) as audit.snapshot_<table>, every
- * column text as in the file; staging types them. A file whose header differs from Olist's is refused.
+ * Reads the dims snapshot (Olist CSVs, from a directory or GCS). A file whose header differs from
+ * Olist's is refused; every column stays text as in the file (staging types it).
  */
-export async function loadDims(warehouse: Warehouse, store: ObjectStore): Promise<Record<SnapshotTable, number>> {
-  const counts = {} as Record<SnapshotTable, number>;
+export async function readDims(store: ObjectStore): Promise<DimsSnapshot> {
+  const files = {} as Record<SnapshotTable, DimsFile>;
+  const whole = createHash('sha256');
   for (const [table, { file, columns }] of Object.entries(SNAPSHOT_FILES) as [SnapshotTable, (typeof SNAPSHOT_FILES)[SnapshotTable]][]) {
     let content: Buffer;
     try {
@@ -21,6 +37,17 @@ export async function loadDims(warehouse: Warehouse, store: ObjectStore): Promis
     if (header?.join(',') !== columns.join(',')) {
       throw new OperationalError(`${store.describe(file)}: expected columns ${columns.join(',')}, got ${header?.join(',') ?? 'an empty file'}`);
     }
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    whole.update(`${table}:${sha256}\n`);
+    files[table] = { columns, rows, sha256 };
+  }
+  return { files, sha256: whole.digest('hex') };
+}
+
+/** Lands the snapshot as audit.snapshot_<table>; returns the row count of each file. */
+export async function loadDims(warehouse: Warehouse, snapshot: DimsSnapshot): Promise<Record<SnapshotTable, number>> {
+  const counts = {} as Record<SnapshotTable, number>;
+  for (const [table, { columns, rows }] of Object.entries(snapshot.files) as [SnapshotTable, DimsFile][]) {
     await warehouse.loadStrings('audit', `snapshot_${table}`, columns, rows);
     counts[table] = rows.length;
   }

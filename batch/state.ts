@@ -1,8 +1,14 @@
 import { NO_VARS, render, stringLiteral, tableRef, timestampLiteral, type Target } from './dialect.ts';
 import type { Warehouse } from './engines/warehouse.ts';
 
-/** The run log (one row per run; the watermark is the newest published run's) and the audit log (one row per check per run). */
+/**
+ * The job's own tables in the audit area: the run log (one row per run; the watermark, time zone
+ * and dims fingerprint are the newest published run's), the audit log (one row per check per
+ * run), the dims snapshots published runs loaded (row counts for the shrink audit), and the lease.
+ * Columns added since a table was first created are added in place.
+ */
 export function stateDdl(target: Target): string[] {
+  const added = (table: string, columns: string[]) => columns.map((c) => `ALTER TABLE {{ audit('${table}') }} ADD COLUMN IF NOT EXISTS ${c}`);
   return [
     `CREATE TABLE IF NOT EXISTS {{ audit('batch_runs') }} (
   run_id {{ string_type() }},
@@ -12,6 +18,7 @@ export function stateDdl(target: Target): string[] {
   started_at TIMESTAMP,
   finished_at TIMESTAMP
 )`,
+    ...added('batch_runs', ['time_zone {{ string_type() }}', 'dims_sha256 {{ string_type() }}', 'orders {{ int_type() }}', 'meta_sha256 {{ string_type() }}', 'window_from TIMESTAMP', 'window_rows {{ int_type() }}', 'seq {{ int_type() }}']),
     `CREATE TABLE IF NOT EXISTS {{ audit('audit_log') }} (
   run_id {{ string_type() }},
   check_name {{ string_type() }},
@@ -22,6 +29,19 @@ export function stateDdl(target: Target): string[] {
   sample {{ string_type() }},
   dates {{ string_type() }},
   checked_at TIMESTAMP
+)`,
+    `CREATE TABLE IF NOT EXISTS {{ audit('batch_snapshots') }} (
+  run_id {{ string_type() }},
+  snapshot {{ string_type() }},
+  row_count {{ int_type() }},
+  sha256 {{ string_type() }},
+  recorded_at TIMESTAMP
+)`,
+    `CREATE TABLE IF NOT EXISTS {{ audit('batch_lease') }} (
+  name {{ string_type() }},
+  holder {{ string_type() }},
+  acquired_at TIMESTAMP,
+  expires_at TIMESTAMP
 )`,
   ].map((sql) => render(sql, { target, vars: NO_VARS }));
 }
@@ -36,21 +56,62 @@ export interface RunRecord {
   watermark: string | null;
   startedAt: string;
   finishedAt: string;
+  timeZone: string;
+  /** sha256 of the dims snapshot files the run loaded (or found unchanged). */
+  dimsSha256: string;
+  /** Fingerprint of the model metadata whose comments the mart carries (comments.ts). */
+  metaSha256: string;
+  orders: number;
+  /** The safety window behind the watermark and how many raw rows it held when the run read them (work.ts). */
+  window: { from: string | null; rows: number };
 }
 
 export function recordRunSql(target: Target, run: RunRecord): string {
   const text = (value: string) => stringLiteral(target.engine, value);
   const ts = (value: string | null) => (value === null ? 'CAST(NULL AS TIMESTAMP)' : timestampLiteral(value));
-  return `INSERT INTO ${tableRef(target, 'audit', 'batch_runs')} (run_id, status, dates, watermark, started_at, finished_at)
-VALUES (${text(run.runId)}, ${text(run.status)}, ${text(run.dates.join(','))}, ${ts(run.watermark)}, ${ts(run.startedAt)}, ${ts(run.finishedAt)})`;
+  const runs = tableRef(target, 'audit', 'batch_runs');
+  // seq numbers the runs in the order they were recorded: clocks (and tests' fixed clocks) can tie.
+  return `INSERT INTO ${runs} (run_id, status, dates, watermark, started_at, finished_at, time_zone, dims_sha256, meta_sha256, orders, window_from, window_rows, seq)
+SELECT ${text(run.runId)}, ${text(run.status)}, ${text(run.dates.join(','))}, ${ts(run.watermark)}, ${ts(run.startedAt)}, ${ts(run.finishedAt)}, ${text(run.timeZone)}, ${text(run.dimsSha256)}, ${text(run.metaSha256)}, ${run.orders}, ${ts(run.window.from)}, ${run.window.rows}, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${runs})`;
 }
 
-/** The watermark of the newest published run: rows ingested after it are new work. */
-export async function lastWatermark(warehouse: Warehouse): Promise<string | null> {
+/** One row per dims snapshot file a published run loaded: what the next run's shrink audit compares with. */
+export function recordSnapshotsSql(target: Target, runId: string, snapshots: Readonly<Record<string, { rows: number; sha256: string }>>, at: string): string {
+  const text = (value: string) => stringLiteral(target.engine, value);
+  const rows = Object.entries(snapshots).map(([name, s]) => `(${text(runId)}, ${text(name)}, ${s.rows}, ${text(s.sha256)}, ${timestampLiteral(at)})`);
+  return `INSERT INTO ${tableRef(target, 'audit', 'batch_snapshots')} (run_id, snapshot, row_count, sha256, recorded_at)
+VALUES
+${rows.join(',\n')}`;
+}
+
+/** What the newest published run recorded: the watermark, the business time zone and the dims fingerprint. */
+export interface PublishedState {
+  watermark: string | null;
+  timeZone: string | null;
+  dimsSha256: string | null;
+  metaSha256: string | null;
+  /** The published run's safety window and its raw row count then: a different count now means rows committed late. */
+  window: { from: string | null; rows: number };
+  /** Whether any run was ever published (a mart built before time zones were recorded was built in UTC). */
+  any: boolean;
+}
+
+export async function lastPublished(warehouse: Warehouse): Promise<PublishedState> {
   const sql = render(
-    `SELECT {{ timestamp_text('MAX(watermark)') }} AS watermark FROM {{ audit('batch_runs') }} WHERE status = 'published'`,
+    `SELECT {{ timestamp_text('watermark') }} AS watermark, time_zone, dims_sha256, meta_sha256, {{ timestamp_text('window_from') }} AS window_from, window_rows
+FROM {{ audit('batch_runs') }}
+WHERE status = 'published'
+ORDER BY seq DESC NULLS LAST, finished_at DESC
+LIMIT 1`,
     { target: warehouse.target, vars: NO_VARS },
   );
   const [row] = await warehouse.query(sql);
-  return (row?.watermark as string | null | undefined) ?? null;
+  return {
+    watermark: (row?.watermark as string | null | undefined) ?? null,
+    timeZone: (row?.time_zone as string | null | undefined) ?? null,
+    dimsSha256: (row?.dims_sha256 as string | null | undefined) ?? null,
+    metaSha256: (row?.meta_sha256 as string | null | undefined) ?? null,
+    window: { from: (row?.window_from as string | null | undefined) ?? null, rows: Number(row?.window_rows ?? 0) },
+    any: row !== undefined,
+  };
 }

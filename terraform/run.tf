@@ -22,10 +22,12 @@ locals {
   } : {}
 
   wap_env = merge({
-    ORDERFLOW_PROJECT = var.project_id
-    ORDERFLOW_ENGINE  = "bigquery"
-    ORDERFLOW_DIMS    = "${google_storage_bucket.orderflow.url}/dims"
-    ORDERFLOW_REPORTS = "${google_storage_bucket.orderflow.url}/audit-reports"
+    ORDERFLOW_PROJECT               = var.project_id
+    ORDERFLOW_ENGINE                = "bigquery"
+    ORDERFLOW_DIMS                  = "${google_storage_bucket.orderflow.url}/dims"
+    ORDERFLOW_REPORTS               = "${google_storage_bucket.orderflow.url}/audit-reports"
+    ORDERFLOW_TIME_ZONE             = var.business_time_zone
+    ORDERFLOW_SAFETY_WINDOW_MINUTES = tostring(var.wap_safety_window_minutes)
   }, var.wap_extra_env)
 }
 

@@ -188,6 +188,18 @@ variable "wap_max_retries" {
   default     = 3
 }
 
+variable "business_time_zone" {
+  description = "IANA time zone of every date the marts derive (purchase date, delivery days, KPI months); changing it needs one `batch run --full-refresh`."
+  type        = string
+  default     = "America/Sao_Paulo"
+}
+
+variable "wap_safety_window_minutes" {
+  description = "Minutes behind the watermark a WAP run rereads when rows were committed late (worst write latency: batch age + append retries + clock skew)."
+  type        = number
+  default     = 15
+}
+
 variable "wap_extra_env" {
   description = "Further ORDERFLOW_<FLAG> variables for `orderflow batch run` (only flags the command defines)."
   type        = map(string)

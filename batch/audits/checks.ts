@@ -45,11 +45,12 @@ const acceptedRange = (model: string, column: string, condition: string): Check 
   sql: `SELECT * FROM ${ref(model)} WHERE NOT (${condition})`,
 });
 
-const relationships = (model: string, column: string, parent: string, parentColumn = column): Check => ({
+/** `current`: only the parent's current versions count (SCD2: a fact whose customer was closed has no current row). */
+const relationships = (model: string, column: string, parent: string, parentColumn = column, current = false): Check => ({
   name: `relationships_${model}_${column}__${parent}`,
   severity: 'blocking',
   model,
-  sql: `SELECT child.* FROM ${ref(model)} AS child LEFT JOIN (SELECT DISTINCT ${parentColumn} AS parent_key FROM ${ref(parent)}) AS parent `
+  sql: `SELECT child.* FROM ${ref(model)} AS child LEFT JOIN (SELECT DISTINCT ${parentColumn} AS parent_key FROM ${ref(parent)}${current ? ' WHERE is_current' : ''}) AS parent `
     + `ON child.${column} = parent.parent_key WHERE child.${column} IS NOT NULL AND parent.parent_key IS NULL`,
 });
 
@@ -71,7 +72,7 @@ export function genericCheck(model: string, test: GenericTest): Check {
     case 'unique': return unique(model, test.columns, test.where);
     case 'accepted_values': return acceptedValues(model, test.column, test.values);
     case 'accepted_range': return acceptedRange(model, test.column, test.condition);
-    case 'relationships': return relationships(model, test.column, test.to, test.field);
+    case 'relationships': return relationships(model, test.column, test.to, test.field, test.current);
     default: throw new Error(`model ${model}: unknown check ${(test as { test: string }).test}`);
   }
 }

@@ -1,15 +1,16 @@
 -- check: severity=blocking model=agg_daily_sales
 -- Every daily aggregate adds up to its facts, per purchase date: one row per aggregate and date
--- that does not (revenue and item counts from fact_sales, orders and payments from fact_orders).
+-- that does not (revenue and item counts from fact_sales, orders and payments from fact_orders, as
+-- they will read once published).
 WITH sales AS (
   SELECT purchase_date, SUM(price) AS revenue, COUNT(*) AS item_count
-  FROM {{ ref('fact_sales') }}
+  FROM {{ ref('int_fact_sales_affected') }}
   GROUP BY purchase_date
 ),
 
 orders AS (
   SELECT purchase_date, COUNT(*) AS order_count, SUM(payment_value) AS payment_value
-  FROM {{ ref('fact_orders') }}
+  FROM {{ ref('int_fact_orders_affected') }}
   GROUP BY purchase_date
 ),
 

@@ -1,9 +1,11 @@
 -- check: severity=blocking model=fact_sales
--- Per order, the payments allocated to its items sum exactly to its staged payments.
+-- Per order with items, the payments allocated to its items sum exactly to its staged payments
+-- (an order without items keeps its payments in fact_orders only: there is nothing to allocate to).
 WITH staged AS (
   SELECT order_id, SUM(payment_value) AS payment_value
   FROM {{ ref('stg_order_payments') }}
   WHERE order_id IN (SELECT order_id FROM {{ ref('stg_orders') }})
+    AND order_id IN (SELECT order_id FROM {{ ref('stg_order_items') }})
   GROUP BY order_id
 ),
 

@@ -2,7 +2,7 @@
 -- Each rebuilt date's order count lies within 0.5x-2x the average of the 7 days before it as
 -- published (no published history, no verdict).
 WITH candidate AS (
-  SELECT purchase_date, COUNT(*) AS order_count FROM {{ ref('fact_orders') }} GROUP BY purchase_date
+  SELECT purchase_date, COUNT(*) AS order_count FROM {{ ref('int_fact_orders_affected') }} GROUP BY purchase_date
 ),
 
 no_history AS (

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Target } from '../dialect.ts';
-import type { Dataset, JsonRow, Warehouse } from './warehouse.ts';
+import { columnsByTable, type Dataset, type JsonRow, type TableColumn, type Warehouse } from './warehouse.ts';
 
 /** The narrow part of BigQuery the job uses: a query job (one statement or a script), table listing, a load job. */
 export interface BigQueryClient {
@@ -69,6 +69,12 @@ export class BigQueryWarehouse implements Warehouse {
 
   async listTables(dataset: Dataset): Promise<Set<string>> {
     return new Set(await this.client.listTables(this.target.datasets[dataset]));
+  }
+
+  async columns(dataset: Dataset): Promise<Map<string, TableColumn[]>> {
+    const name = this.target.datasets[dataset];
+    return columnsByTable(await this.client.query(`SELECT table_name, column_name, data_type FROM \`${this.target.project}.${name}\`.INFORMATION_SCHEMA.COLUMNS
+ORDER BY table_name, ordinal_position`));
   }
 
   async loadStrings(dataset: Dataset, table: string, columns: readonly string[], rows: readonly (string | null)[][]): Promise<void> {

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadRawTables } from '../../common/table-schemas.ts';
-import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
+import { duckdbCreateTable, duckdbType } from '../../common/warehouse/duckdb-ddl.ts';
 import type { Target } from '../dialect.ts';
-import type { Dataset, JsonRow, Warehouse } from './warehouse.ts';
+import { columnsByTable, type Dataset, type JsonRow, type TableColumn, type Warehouse } from './warehouse.ts';
 
 /** DuckDB schemas standing in for the BigQuery datasets. */
 export const DUCKDB_TARGET: Target = { engine: 'duckdb', datasets: { raw: 'raw', audit: 'audit', mart: 'mart' } };
@@ -13,8 +13,14 @@ export class DuckDBWarehouse implements Warehouse {
 
   async prepare(): Promise<void> {
     for (const schema of Object.values(this.target.datasets)) await this.execute(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    // A fresh warehouse file has no raw tables until the worker's first write.
-    for (const table of loadRawTables()) for (const sql of duckdbCreateTable(table)) await this.execute(sql);
+    // A fresh warehouse file has no raw tables until the worker's first write; a file from before
+    // a nullable column was added to schemas/ gets it (its rows read NULL, as the contract allows).
+    for (const table of loadRawTables()) {
+      for (const sql of duckdbCreateTable(table)) await this.execute(sql);
+      for (const field of table.fields.filter((f) => f.mode === 'NULLABLE')) {
+        await this.execute(`ALTER TABLE ${table.dataset}.${table.name} ADD COLUMN IF NOT EXISTS ${field.name} ${duckdbType(field)}`);
+      }
+    }
   }
 
   async execute(sql: string): Promise<void> {
@@ -29,6 +35,12 @@ export class DuckDBWarehouse implements Warehouse {
     const schema = this.target.datasets[dataset];
     const rows = await this.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${schema}'`);
     return new Set(rows.map((r) => String(r.table_name)));
+  }
+
+  async columns(dataset: Dataset): Promise<Map<string, TableColumn[]>> {
+    const schema = this.target.datasets[dataset];
+    return columnsByTable(await this.query(`SELECT table_name, column_name, data_type FROM information_schema.columns
+      WHERE table_schema = '${schema}' ORDER BY table_name, ordinal_position`));
   }
 
   async loadStrings(dataset: Dataset, table: string, columns: readonly string[], rows: readonly (string | null)[][]): Promise<void> {

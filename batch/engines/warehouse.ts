@@ -2,6 +2,19 @@ import type { Target } from '../dialect.ts';
 
 export type Dataset = keyof Target['datasets'];
 export type JsonRow = Record<string, unknown>;
+/** A column as the engine reports it (DuckDB: VARCHAR, DECIMAL(18,2), ...; BigQuery: STRING, NUMERIC, ...). */
+export interface TableColumn { name: string; type: string }
+
+/** Groups information_schema rows (table_name, column_name, data_type), already in column order, by table. */
+export function columnsByTable(rows: readonly JsonRow[]): Map<string, TableColumn[]> {
+  const tables = new Map<string, TableColumn[]>();
+  for (const row of rows) {
+    const table = String(row.table_name);
+    if (!tables.has(table)) tables.set(table, []);
+    tables.get(table)!.push({ name: String(row.column_name), type: String(row.data_type) });
+  }
+  return tables;
+}
 
 /**
  * What the batch job needs of a warehouse: run statements, read small results, land a snapshot
@@ -17,6 +30,8 @@ export interface Warehouse {
   query(sql: string): Promise<JsonRow[]>;
   /** Names of the tables and views in a dataset. */
   listTables(dataset: Dataset): Promise<Set<string>>;
+  /** Every table's columns in a dataset, in table order, with the engine's own type names. */
+  columns(dataset: Dataset): Promise<Map<string, TableColumn[]>>;
   /** Replaces `dataset.table` with these rows, every column a nullable string (a CSV's shape). */
   loadStrings(dataset: Dataset, table: string, columns: readonly string[], rows: readonly (string | null)[][]): Promise<void>;
   /**

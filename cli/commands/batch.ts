@@ -5,7 +5,20 @@ import { UsageError } from '../../common/errors.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
 import type { Warehouse } from '../../batch/engines/warehouse.ts';
-import { DEFAULT_DATABASE, calendarDate, nonNegativeInteger } from '../options.ts';
+import { DEFAULT_DATABASE, calendarDate, nonNegativeInteger, oneOf, probability } from '../options.ts';
+import { DEFAULT_TIME_ZONE, timeZoneName } from '../../batch/dialect.ts';
+import { DEFAULT_SAFETY_WINDOW_MS } from '../../batch/defaults.ts';
+import { LeaseHeldError } from '../../batch/lease.ts';
+import { ON_SCHEMA_CHANGE, type OnSchemaChange } from '../../batch/schema-drift.ts';
+
+/** --time-zone: an IANA name both engines know, else one line. */
+const ianaTimeZone = (value: unknown) => {
+  try {
+    return timeZoneName(String(value));
+  } catch (error) {
+    throw new UsageError(`--time-zone must be an IANA time zone such as America/Sao_Paulo: ${(error as Error).message}`);
+  }
+};
 
 interface Args {
   date?: string;
@@ -17,12 +30,20 @@ interface Args {
   reports: string;
   project?: string;
   location?: string;
-  dryRun: boolean;
+  publish: boolean;
+  dryRun?: boolean;
   lookbackDays: number;
+  safetyWindowMinutes: number;
+  timeZone: string;
+  fullRefresh: boolean;
+  maxDimsDrop: number;
+  onSchemaChange: OnSchemaChange;
 }
 
 /** Exit code of a run whose blocking audit failed: distinct from bad flags (2) and operational failures (1). */
 export const AUDIT_FAILED_EXIT_CODE = 3;
+/** Exit code of a run that found another run holding the lease: it did nothing. */
+export const LEASE_HELD_EXIT_CODE = 4;
 /** A --from/--to backfill spans at most this many days (a typo such as 2062 for 2026 should not rebuild decades). */
 const MAX_RANGE_DAYS = 3660;
 
@@ -51,15 +72,21 @@ const runCommand = defineCommand<Args>({
         reports: { type: 'string', default: './data/audit-reports', describe: 'Where the JSON audit report goes: a directory or gs://bucket/prefix' },
         project: { type: 'string', describe: 'Google Cloud project of the raw, audit and mart datasets (with --engine bigquery)' },
         location: { type: 'string', describe: 'BigQuery location of the datasets, e.g. EU (default: inferred by BigQuery)' },
-        'dry-run': { type: 'boolean', default: false, describe: 'Write and audit, never publish or move the watermark' },
-        'lookback-days': { type: 'number', default: 0, coerce: nonNegativeInteger('lookback-days'), describe: 'Also treat rows ingested up to N days before the watermark as new (rows that became visible late)' },
+        publish: { type: 'boolean', default: true, describe: 'Publish when the audit passes; --no-publish writes and audits only (the watermark stays)' },
+        'dry-run': { type: 'boolean', deprecated: 'use --no-publish', describe: 'Old name of --no-publish' },
+        'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE, coerce: ianaTimeZone, describe: 'Business time zone (IANA name) of every date the marts derive; changing it needs --full-refresh' },
+        'full-refresh': { type: 'boolean', default: false, describe: 'Re-derive every order in raw and mart (after a time zone change, or to rebuild everything)' },
+        'safety-window-minutes': { type: 'number', default: DEFAULT_SAFETY_WINDOW_MS / 60_000, coerce: nonNegativeInteger('safety-window-minutes'), describe: 'Read rows ingested up to N minutes before the watermark again: rows committed late (batch age + append retries + clock skew) are never skipped' },
+        'lookback-days': { type: 'number', default: 0, coerce: nonNegativeInteger('lookback-days'), describe: 'Also treat rows ingested up to N more days before the watermark as new (a repair)' },
+        'max-dims-drop': { type: 'number', default: 0.1, coerce: probability('max-dims-drop'), describe: 'Fail the audit when a dims snapshot file has this share fewer rows than the last published one' },
+        'on-schema-change': { type: 'string', default: 'fail', coerce: oneOf('on-schema-change', ON_SCHEMA_CHANGE), describe: 'A model whose columns differ from its mart table: fail, or sync_all_columns (add new columns, drop removed ones)' },
       })
       .check((args) => {
         if (args.engine === 'bigquery' && !args.project) throw new UsageError('--engine bigquery needs --project');
         return true;
       })
       .example('orderflow batch run', 'publish every date touched since the last run (local DuckDB warehouse)')
-      .example('orderflow batch run --from 2026-11-01 --to 2026-11-30 --dry-run', 'rebuild and audit November without publishing')
+      .example('orderflow batch run --from 2026-11-01 --to 2026-11-30 --no-publish', 'rebuild and audit November without publishing')
       .example('orderflow batch run --engine bigquery --project my-proj --dims gs://b/dims --reports gs://b/audit-reports', 'on BigQuery'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load the job and its clients.
@@ -73,17 +100,28 @@ const runCommand = defineCommand<Args>({
       requested: args.date ? [args.date] : args.from && args.to ? dateRange(args.from, args.to) : [],
       dims: openObjectStore(args.dims),
       reports: openObjectStore(args.reports),
-      dryRun: args.dryRun,
+      noPublish: !args.publish || args.dryRun === true,
       lookbackDays: args.lookbackDays,
+      safetyWindowMs: args.safetyWindowMinutes * 60_000,
+      timeZone: args.timeZone,
+      fullRefresh: args.fullRefresh,
+      maxDimsDrop: args.maxDimsDrop,
+      onSchemaChange: args.onSchemaChange,
       runId,
       now: () => new Date(),
       logger,
       onProgress: (step, done, total) => { state = { step, done, total }; },
     };
+    if (args.dryRun) logger.warn({}, '--dry-run is deprecated: use --no-publish');
     try {
       const result = await withWarehouse(args, (warehouse) => runBatch(warehouse, options));
       progress.stop();
       report(result, logger);
+    } catch (error) {
+      if (!(error instanceof LeaseHeldError)) throw error;
+      progress.stop();
+      process.stderr.write(`orderflow: ${error.message}\n`);
+      process.exitCode = LEASE_HELD_EXIT_CODE;
     } finally {
       progress.stop();
     }
@@ -110,6 +148,9 @@ function report(result: BatchResult, logger: Logger): void {
     run_id: result.runId,
     status: result.status,
     dates: result.dates,
+    orders: result.orders,
+    raw_rows_read: result.rawRowsRead,
+    dims_reloaded: result.dimsReloaded,
     watermark: result.watermark,
     checks: { passed: result.checks.filter((c) => c.status === 'pass').length, warnings: result.checks.filter((c) => c.status === 'warn').map((c) => c.name), failed: failed.map((c) => c.name) },
     report: result.reportLocation ?? null,
@@ -124,9 +165,41 @@ function report(result: BatchResult, logger: Logger): void {
   process.exitCode = AUDIT_FAILED_EXIT_CODE;
 }
 
+interface CompileArgs {
+  engine: 'duckdb' | 'bigquery';
+  out: string;
+  project: string;
+  timeZone: string;
+  asOf: string;
+}
+
+const compileCommand = defineCommand<CompileArgs>({
+  command: 'compile',
+  describe: 'Write every model\'s and check\'s SQL as a run sends it (formatted) and manifest.json, without a warehouse',
+  builder: (y) =>
+    y
+      .options({
+        engine: { choices: ['duckdb', 'bigquery'] as const, default: 'duckdb' as const, describe: 'Dialect to compile for' },
+        out: { type: 'string', default: './target/batch', describe: 'Directory to write into (models/, checks/, manifest.json)' },
+        project: { type: 'string', default: 'my-project', describe: 'BigQuery project the table references name (with --engine bigquery)' },
+        'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE, coerce: ianaTimeZone, describe: 'Business time zone (IANA name) the date macros use' },
+        'as-of': { type: 'string', default: new Date().toISOString().slice(0, 10), defaultDescription: 'today (UTC)', coerce: calendarDate('as-of'), describe: 'Business date of the run the SQL is compiled for' },
+      })
+      .example('orderflow batch compile --engine bigquery --out ./target/bigquery', 'the BigQuery SQL and manifest'),
+  handler: async (args) => {
+    const [{ compileProject }, { mkdir, writeFile }, { dirname, join }] = await Promise.all([import('../../batch/project.ts'), import('node:fs/promises'), import('node:path')]);
+    const files = compileProject({ engine: args.engine, project: args.project, timeZone: args.timeZone, asOf: args.asOf });
+    for (const [path, content] of files) {
+      await mkdir(dirname(join(args.out, path)), { recursive: true });
+      await writeFile(join(args.out, path), content);
+    }
+    process.stdout.write(`${JSON.stringify({ engine: args.engine, out: args.out, files: files.size })}\n`);
+  },
+});
+
 export const batchCommand = defineCommand<object>({
   command: 'batch',
   describe: 'The daily write-audit-publish job: facts, dims and KPI marts from the raw tables',
-  builder: (y) => y.command(runCommand).demandCommand(1, 'name a batch command: see orderflow batch --help'),
+  builder: (y) => y.command(runCommand).command(compileCommand).demandCommand(1, 'name a batch command: see orderflow batch --help'),
   handler: () => undefined,
 });

@@ -9,7 +9,15 @@ export interface DayTotals {
 }
 
 const cents = (value: number) => Math.round(value * 100);
-const later = (a: OrderEvent, b: OrderEvent) => a.event_time > b.event_time || (a.event_time === b.event_time && a.event_id > b.event_id);
+const sequence = (event: OrderEvent) => (event as { event_sequence?: number }).event_sequence ?? 0;
+/** The contract's "latest": greatest event_sequence (missing = 0), then event_time, then event_id (publish times are equal here). */
+const later = (a: OrderEvent, b: OrderEvent) => sequence(a) !== sequence(b) ? sequence(a) > sequence(b)
+  : Date.parse(a.event_time) !== Date.parse(b.event_time) ? Date.parse(a.event_time) > Date.parse(b.event_time) : a.event_id > b.event_id;
+
+/** The calendar date (YYYY-MM-DD) of an instant in an IANA time zone, by the runtime's tz database (not the engines'). */
+export function localDate(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+}
 
 /**
  * The latest event per order (its date, status), and the latest event carrying items (payments):
@@ -38,12 +46,12 @@ export function expectedOrderPayments(events: readonly OrderEvent[]): Map<string
   return new Map([...latestPayments].map(([id, event]) => [id, (event.payments ?? []).reduce((sum, p) => sum + cents(p.payment_value), 0)]));
 }
 
-/** Totals per purchase date. */
-export function expectedTotals(events: readonly OrderEvent[]): Map<string, DayTotals> {
+/** Totals per local purchase date in the time zone. */
+export function expectedTotals(events: readonly OrderEvent[], timeZone: string): Map<string, DayTotals> {
   const { latest, latestItems, latestPayments } = latestEvents(events);
   const days = new Map<string, DayTotals>();
   for (const [id, event] of latest) {
-    const date = new Date(event.order.order_purchase_timestamp).toISOString().slice(0, 10);
+    const date = localDate(event.order.order_purchase_timestamp, timeZone);
     const day = days.get(date) ?? { orders: 0, items: 0, priceCents: 0, freightCents: 0, paymentCents: 0 };
     const items = latestItems.get(id)?.items ?? [];
     day.orders += 1;

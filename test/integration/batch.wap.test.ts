@@ -8,13 +8,16 @@ import { createLogger } from '../../common/logger.ts';
 import { DirectoryStore } from '../../common/object-store.ts';
 import { DuckDBWarehouse } from '../../batch/engines/duckdb.ts';
 import { runBatch, type BatchOptions } from '../../batch/job.ts';
-import { expectedOrderPayments, expectedTotals } from '../helpers/expected-sales.ts';
+import { expectedOrderPayments, expectedTotals, localDate } from '../helpers/expected-sales.ts';
 import { partitionChecksums, schemaChecksums } from '../helpers/mart-checksum.ts';
 import type { OrderEvent } from '../../common/contract/order-event.generated.ts';
 import type { GeneratedMessage } from '../../generator/stream.ts';
 import { eventsOf, generateMessages, ingest, writeDims } from '../helpers/raw-fixture.ts';
 
 const NOW = new Date('2026-11-20T02:00:00Z');
+// The job's default business time zone: every expected date below is a São Paulo date.
+const TZ = 'America/Sao_Paulo';
+const local = (iso: string) => localDate(iso, TZ);
 const cents = (text: unknown) => Math.round(Number(text) * 100);
 
 async function rows(db: DuckDBConnection, sql: string) {
@@ -27,11 +30,11 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
   const events = eventsOf(messages);
   // The late update: an order bought 5 days before the fixture's last day is delivered, and the
   // event arrives after the first run (the generator's own updates lag at most ~2 days).
-  const lastDay = Date.parse(`${events.at(-1)!.event_time.slice(0, 10)}T00:00:00Z`);
+  const lastDay = Date.parse(`${local(events.at(-1)!.event_time)}T00:00:00Z`);
   const fiveDaysAgo = new Date(lastDay - 5 * 86_400_000).toISOString().slice(0, 10);
   const latest = new Map(events.map((e) => [e.order.order_id, e]));
-  const target = [...latest.values()].find((e) => e.order.order_purchase_timestamp.startsWith(fiveDaysAgo) && e.order.order_status === 'created')!;
-  const dayOf = (iso: string) => Date.parse(`${iso.slice(0, 10)}T00:00:00Z`);
+  const target = [...latest.values()].find((e) => local(e.order.order_purchase_timestamp) === fiveDaysAgo && e.order.order_status === 'created')!;
+  const dayOf = (iso: string) => Date.parse(`${local(iso)}T00:00:00Z`);
   const isoAt = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
   const purchase = Date.parse(target.order.order_purchase_timestamp);
   const deliveredAt = isoAt(Date.parse(events.at(-1)!.event_time) + 3_600_000);
@@ -49,7 +52,7 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
   let dimsDir: string;
   let reportsDir: string;
   const options = (overrides: Partial<BatchOptions> = {}): BatchOptions => ({
-    requested: [], dims: new DirectoryStore(dimsDir), reports: new DirectoryStore(reportsDir), dryRun: false, lookbackDays: 0,
+    requested: [], dims: new DirectoryStore(dimsDir), reports: new DirectoryStore(reportsDir), noPublish: false, lookbackDays: 0,
     runId: `run-${Math.random().toString(16).slice(2, 8)}`, now: () => NOW, logger: createLogger({ level: 'silent' }), ...overrides,
   });
 
@@ -73,7 +76,7 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
   test('first run publishes every touched date; facts match totals computed from the events', async () => {
     const result = await runBatch(new DuckDBWarehouse(db), options());
     assert.equal(result.status, 'published', JSON.stringify(result.checks.filter((c) => c.status === 'fail')));
-    const expected = expectedTotals(eventsOf(early));
+    const expected = expectedTotals(eventsOf(early), TZ);
     assert.deepEqual(result.dates, [...expected.keys()].sort());
     const facts = await rows(db, `SELECT CAST(purchase_date AS VARCHAR) AS d, COUNT(*) AS items, SUM(price) AS price, SUM(freight_value) AS freight,
       SUM(allocated_payment) AS allocated FROM mart.fact_sales GROUP BY 1 ORDER BY 1`);
@@ -137,7 +140,7 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
   });
 
   test('the report and audit_log record every check of the run', async () => {
-    const result = await runBatch(new DuckDBWarehouse(db), options({ requested: [fiveDaysAgo], dryRun: true }));
+    const result = await runBatch(new DuckDBWarehouse(db), options({ requested: [fiveDaysAgo], noPublish: true }));
     assert.equal(result.status, 'audited');
     // The fixture ends days before the run's clock: freshness warns, and warnings do not block.
     assert.equal(result.checks.find((c) => c.name === 'freshness')!.status, 'warn');

@@ -6,6 +6,8 @@ import { parse as parseHcl } from '@cdktf/hcl2json';
 import { parse as parseSql } from 'sql-parser-cst';
 import type { Body, TerraformModule } from '../helpers/terraform.ts';
 import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
+import { DEFAULT_TIME_ZONE } from '../../batch/dialect.ts';
+import { DEFAULT_SAFETY_WINDOW_MS } from '../../batch/defaults.ts';
 import { REPO, TERRAFORM_DIR, block, defaultOf, dynamicBlock, loadModule, localOf, resource } from '../helpers/terraform.ts';
 
 interface Manifest {
@@ -211,7 +213,12 @@ test('the WAP job runs `batch run` on BigQuery, fired daily at 01:00 UTC by the 
     ORDERFLOW_ENGINE: '"bigquery"',
     ORDERFLOW_DIMS: '"${google_storage_bucket.orderflow.url}/dims"',
     ORDERFLOW_REPORTS: '"${google_storage_bucket.orderflow.url}/audit-reports"',
+    ORDERFLOW_TIME_ZONE: 'var.business_time_zone',
+    ORDERFLOW_SAFETY_WINDOW_MINUTES: 'tostring(var.wap_safety_window_minutes)',
   });
+  // The business time zone and the safety window default to the CLI's own defaults.
+  assert.equal(defaultOf(tf, '${var.business_time_zone}'), DEFAULT_TIME_ZONE);
+  assert.equal(Number(defaultOf(tf, '${var.wap_safety_window_minutes}')) * 60_000, DEFAULT_SAFETY_WINDOW_MS);
 
   const schedule = resource(tf, 'google_cloud_scheduler_job.wap_daily');
   assert.equal(defaultOf(tf, schedule.schedule), '0 1 * * *');

@@ -26,8 +26,20 @@ class RecordingClient implements BigQueryClient {
 
   async query(sql: string): Promise<JsonRow[]> {
     this.statements.push(sql);
-    if (/ AS watermark FROM/.test(sql)) return [{ watermark: sql.includes('batch_runs') ? '2026-11-19 23:00:00.000000' : '2026-11-20 01:00:00.000000' }];
-    if (/ AS work_date FROM/.test(sql)) return [{ work_date: '2026-11-19' }];
+    if (/ AS watermark, time_zone/.test(sql)) {
+      return this.martTables.length === 0 ? [] : [{ watermark: '2026-11-19 23:00:00.000000', time_zone: 'America/Sao_Paulo', dims_sha256: 'older', meta_sha256: 'older', window_from: '2026-11-19 22:45:00.000000', window_rows: 3 }];
+    }
+    if (/ AS watermark FROM latest/.test(sql)) return [{ watermark: '2026-11-20 01:00:00.000000' }];
+    if (/ AS row_count$/.test(sql)) return [{ row_count: 3 }];
+    if (/ AS orders, /.test(sql)) return [{ orders: 5, first_ingested_at: this.martTables.length === 0 ? null : '2026-11-19 12:00:00.000000' }];
+    if (/ AS d FROM/.test(sql)) return [{ d: '2026-11-19' }];
+    if (/ AS rows_read$/.test(sql)) return [{ rows_read: 12 }];
+    if (sql.startsWith('SELECT holder')) return [{ holder: 'bq-run', expires_at: '2026-11-20 08:00:00.000000' }];
+    if (sql.includes('INFORMATION_SCHEMA.COLUMNS')) {
+      const dataset = /\.(audit|mart)`\.INFORMATION_SCHEMA/.exec(sql)![1];
+      return loadModels().filter((m) => m.materialized === 'table' && (dataset === 'audit' || this.martTables.includes(m.name)))
+        .flatMap((m) => m.columns.map((c) => ({ table_name: m.name, column_name: c.name, data_type: c.type })));
+    }
     if (sql.startsWith('SELECT COUNT(*) AS failing_rows')) return [{ failing_rows: this.failing && sql.includes(this.failing) ? 2 : 0 }];
     if (sql.startsWith('SELECT * FROM (')) return [{ order_id: 'x', price: '-1.00' }];
     return [];
@@ -57,7 +69,7 @@ describe('BigQuery engine, offline up to the client', () => {
   });
 
   const run = async (client: RecordingClient, requested: string[] = []): Promise<BatchResult> => runBatch(new BigQueryWarehouse(client, bigqueryTarget(PROJECT)), {
-    requested, dims: new DirectoryStore(dims), reports: new DirectoryStore(reports), dryRun: false, lookbackDays: 1, runId: 'bq-run',
+    requested, dims: new DirectoryStore(dims), reports: new DirectoryStore(reports), noPublish: false, lookbackDays: 1, runId: 'bq-run',
     now: () => new Date('2026-11-20T02:00:00Z'), logger: createLogger({ level: 'silent' }),
   });
 
@@ -85,13 +97,20 @@ describe('BigQuery engine, offline up to the client', () => {
     const result = await run(client);
     assert.equal(result.status, 'published');
     assert.deepEqual(result.dates, ['2026-11-19']);
+    assert.equal(result.orders, 5);
     const scripts = client.statements.filter((sql) => sql.includes('BEGIN TRANSACTION'));
     assert.equal(scripts.length, 1);
     const script = scripts[0]!;
-    assert.equal(script, client.statements.at(-2), 'the last write (a row count query follows)');
+    const after = client.statements.slice(client.statements.indexOf(script) + 1);
+    assert.deepEqual(after.filter((sql) => !sql.startsWith('SELECT')), [`DELETE FROM \`${PROJECT}.audit.batch_lease\` WHERE name = 'wap' AND holder = 'bq-run'`], 'after the publish: reads and the lease release only');
     assert.match(script, /^BEGIN\n {2}BEGIN TRANSACTION;[\s\S]*COMMIT TRANSACTION;\nEXCEPTION WHEN ERROR THEN\n {2}ROLLBACK TRANSACTION;/);
     for (const table of martTables) assert.ok(script.includes(`DELETE FROM \`${PROJECT}.mart.${table}\``), table);
-    assert.match(script, /DELETE FROM `orderflow-test\.mart\.fact_sales` WHERE purchase_date IN \(DATE '2026-11-19'\)/);
+    assert.match(script, /DELETE FROM `orderflow-test\.mart\.fact_sales` WHERE purchase_date IN \(DATE '2026-11-19'\) AND order_id IN \(SELECT order_id FROM `orderflow-test\.audit\.fact_orders`\)/);
+    assert.match(script, /DELETE FROM `orderflow-test\.mart\.agg_daily_sales` WHERE purchase_date IN \(DATE '2026-11-19'\)/);
+    // Every insert names its columns: a model whose SELECT lists them in another order still lands right.
+    for (const insert of script.match(/INSERT INTO `orderflow-test\.mart\.[a-z_]+` \([a-z_, ]+\)\n\s*SELECT [a-z_, ]+ FROM/g) ?? []) assert.ok(insert);
+    assert.equal((script.match(/INSERT INTO `orderflow-test\.mart\./g) ?? []).length, martTables.length);
+    assert.equal((script.match(/INSERT INTO `orderflow-test\.mart\.[a-z_]+` \(/g) ?? []).length, martTables.length, 'no INSERT without a column list');
     assert.match(script, /INSERT INTO `orderflow-test\.audit\.batch_runs`[\s\S]*'published'[\s\S]*TIMESTAMP '2026-11-20 01:00:00.000000'/);
     const outside = client.statements.filter((sql) => sql !== script);
     const writesToMart = outside.filter((sql) => /^(DELETE|INSERT|UPDATE|MERGE|TRUNCATE)[\s\S]*`orderflow-test\.mart\./.test(sql));

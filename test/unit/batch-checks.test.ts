@@ -23,6 +23,7 @@ test('every published model and every staging model is checked; the SQL-file che
   assert.equal(new Set(checks.map((c) => c.name)).size, checks.length, 'check names are unique');
   const severities = Object.fromEntries(checks.filter((c) => !c.sql.startsWith('SELECT')).map((c) => [c.name, c.severity]));
   assert.deepEqual(severities, {
+    dims_row_count_drop: 'blocking', integer_text_stg_products: 'blocking', untranslated_categories: 'warning',
     freshness: 'warning', payment_mismatch_rate: 'blocking', reconcile_aggregates: 'blocking', reconcile_allocated_payments: 'blocking',
     reconcile_fact_sales_revenue: 'blocking', row_count_band: 'warning',
   });

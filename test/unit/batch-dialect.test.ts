@@ -6,12 +6,12 @@ import { inlinedSelect, modelStatement } from '../../batch/compile.ts';
 import { DUCKDB_TARGET } from '../../batch/engines/duckdb.ts';
 import { bigqueryTarget } from '../../batch/engines/bigquery.ts';
 import { loadModels, parseModel, topologicalOrder } from '../../batch/models.ts';
-import { daysBefore } from '../../batch/work.ts';
+import { daysBefore, msBefore } from '../../batch/work.ts';
 import { MACRO_PROBE, MACRO_PROBE_VALUES, asText } from '../helpers/macro-probe.ts';
 import { dateRange } from '../../cli/commands/batch.ts';
 
 const BQ: Target = bigqueryTarget('proj');
-const vars: RenderVars = { ...NO_VARS, dates: ['2026-11-01', '2026-11-02'], watermark: '2026-11-02 10:00:00.000000', asOf: '2026-11-03', martTables: new Set(['dim_customers']) };
+const vars: RenderVars = { ...NO_VARS, dates: ['2026-11-01', '2026-11-02'], watermark: '2026-11-02 10:00:00.000000', asOf: '2026-11-03', martTables: new Set(['dim_customers']), timeZone: 'America/Sao_Paulo' };
 
 describe('dialect layer', () => {
   test('references: schema.table on DuckDB, `project.dataset.table` on BigQuery', () => {
@@ -32,7 +32,9 @@ describe('dialect layer', () => {
     assert.deepEqual(both("{{ money('a') }}"), ['CAST(a AS DECIMAL(18, 2))', 'ROUND(CAST(a AS NUMERIC), 2)']);
     assert.deepEqual(both("{{ cents('a + b') }}"), ['CAST(ROUND((a + b) * 100) AS BIGINT)', 'CAST(ROUND((a + b) * 100) AS INT64)']);
     assert.deepEqual(both("{{ int_div('a', 'b + c') }}"), ['((a) // (b + c))', 'DIV(a, b + c)']);
-    assert.deepEqual(both("{{ date_diff_days('s', 'e') }}"), ["date_diff('day', CAST(s AS DATE), CAST(e AS DATE))", 'DATE_DIFF(CAST(e AS DATE), CAST(s AS DATE), DAY)']);
+    assert.deepEqual(both("{{ days_between('s', 'e') }}"), ["date_diff('day', s, e)", 'DATE_DIFF(e, s, DAY)']);
+    assert.deepEqual(both("{{ local_date('t') }}"), ["CAST(timezone('America/Sao_Paulo', timezone('UTC', t)) AS DATE)", "DATE(t, 'America/Sao_Paulo')"]);
+    assert.deepEqual(both("{{ int_from_text('x') }}"), ["CASE WHEN regexp_full_match(x, '-?[0-9]+') THEN CAST(x AS BIGINT) END", "CASE WHEN REGEXP_CONTAINS(x, r'^-?[0-9]+$') THEN CAST(x AS INT64) END"]);
     assert.deepEqual(both("{{ month_start('d') }}"), ["CAST(date_trunc('month', d) AS DATE)", 'DATE_TRUNC(d, MONTH)']);
   });
 
@@ -93,11 +95,16 @@ describe('models', () => {
   test('inlining a model reads only raw and snapshot tables, never another candidate', () => {
     const sql = inlinedSelect(models.find((m) => m.name === 'fact_sales')!, models, DUCKDB_TARGET, vars);
     const candidates = [...sql.matchAll(/audit\.([a-z_]+)/g)].map((m) => m[1]);
-    assert.ok(candidates.every((name) => name!.startsWith('snapshot_')), candidates.join());
+    // audit.work_orders is the run's order list, written before any model.
+    assert.ok(candidates.every((name) => name!.startsWith('snapshot_') || name === 'work_orders'), candidates.join());
   });
 });
 
 describe('work helpers', () => {
+  test('msBefore keeps the microsecond text form', () => {
+    assert.equal(msBefore('2026-03-01 00:10:00.123456', 15 * 60_000), '2026-02-28 23:55:00.123456');
+    assert.equal(msBefore('2026-03-01 00:10:00', 0), '2026-03-01 00:10:00.000000');
+  });
   test('daysBefore moves the date part only', () => {
     assert.equal(daysBefore('2026-03-01 10:00:00.5', 1), '2026-02-28 10:00:00.5');
     assert.equal(daysBefore('2026-03-01 10:00:00', 0), '2026-03-01 10:00:00');

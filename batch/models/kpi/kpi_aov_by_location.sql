@@ -1,7 +1,8 @@
 -- config: materialized=view
--- Average order value (price + freight) per customer state and city.
+-- Average order value (price + freight) per customer state and city, over the orders that have
+-- items: item-less (canceled, unavailable, created) orders count in orders but not in the average.
 WITH orders AS (
-  SELECT * FROM {{ mart('fact_orders') }}
+  SELECT * FROM {{ ref('fact_orders') }}
 ),
 
 by_location AS (
@@ -9,8 +10,9 @@ by_location AS (
     customer_state,
     customer_city,
     COUNT(*) AS orders,
+    COUNT(CASE WHEN item_count > 0 THEN 1 END) AS orders_with_items,
     {{ money('SUM(order_total)') }} AS order_total,
-    {{ money('ROUND(SUM(order_total) / COUNT(*), 2)') }} AS avg_order_value
+    {{ money('ROUND(SUM(order_total) / NULLIF(COUNT(CASE WHEN item_count > 0 THEN 1 END), 0), 2)') }} AS avg_order_value
   FROM orders
   GROUP BY customer_state, customer_city
 )

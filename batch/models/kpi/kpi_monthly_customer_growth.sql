@@ -1,7 +1,7 @@
 -- config: materialized=view
 -- Per month: customers buying for the first time, active customers, and the running total.
 WITH orders AS (
-  SELECT * FROM {{ mart('fact_orders') }}
+  SELECT * FROM {{ ref('fact_orders') }}
 ),
 
 first_purchase AS (

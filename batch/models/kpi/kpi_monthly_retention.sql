@@ -1,7 +1,7 @@
 -- config: materialized=view
 -- Cohorts by first purchase month: the share of each cohort buying again N months later.
 WITH orders AS (
-  SELECT * FROM {{ mart('fact_orders') }}
+  SELECT * FROM {{ ref('fact_orders') }}
 ),
 
 activity AS (

@@ -1,7 +1,7 @@
 -- config: materialized=view
 -- How many customers (customer_unique_id) bought once, twice, ... over all published days.
 WITH orders AS (
-  SELECT * FROM {{ mart('fact_orders') }}
+  SELECT * FROM {{ ref('fact_orders') }}
 ),
 
 per_customer AS (

@@ -1,11 +1,11 @@
 -- config: materialized=view
 -- Sales per seller over all published days, with the seller's place.
 WITH seller_daily AS (
-  SELECT * FROM {{ mart('agg_seller_daily') }}
+  SELECT * FROM {{ ref('agg_seller_daily') }}
 ),
 
 sellers AS (
-  SELECT * FROM {{ mart('dim_sellers') }}
+  SELECT * FROM {{ ref('dim_sellers') }}
 ),
 
 totals AS (

@@ -1,7 +1,7 @@
 -- config: materialized=view
 -- Daily revenue and orders with a trailing 7-day average of revenue.
 WITH daily AS (
-  SELECT * FROM {{ mart('agg_daily_sales') }}
+  SELECT * FROM {{ ref('agg_daily_sales') }}
 ),
 
 trend AS (

@@ -2,7 +2,7 @@
 -- Average days from purchase to delivery per seller (delivered items), flagging sellers more than
 -- two standard deviations slower or faster than the sellers' mean as outliers.
 WITH sales AS (
-  SELECT * FROM {{ mart('fact_sales') }} WHERE delivery_days IS NOT NULL
+  SELECT * FROM {{ ref('fact_sales') }} WHERE delivery_days IS NOT NULL
 ),
 
 per_seller AS (

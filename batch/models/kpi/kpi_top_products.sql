@@ -1,11 +1,11 @@
 -- config: materialized=view
 -- Products ranked by revenue over all published days, with their current category.
 WITH product_daily AS (
-  SELECT * FROM {{ mart('agg_product_daily') }}
+  SELECT * FROM {{ ref('agg_product_daily') }}
 ),
 
 products AS (
-  SELECT * FROM {{ mart('dim_products') }} WHERE is_current
+  SELECT * FROM {{ ref('dim_products') }} WHERE is_current
 ),
 
 totals AS (

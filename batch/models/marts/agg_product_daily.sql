@@ -1,7 +1,7 @@
 -- config: materialized=table publish=partitions partition_by=purchase_date cluster_by=product_id
 -- Sales per product and purchase date, from the item facts.
 WITH sales AS (
-  SELECT * FROM {{ ref('fact_sales') }}
+  SELECT * FROM {{ ref('int_fact_sales_affected') }}
 ),
 
 product_daily AS (

@@ -1,4 +1,4 @@
--- config: materialized=table publish=replace cluster_by=customer_id
+-- config: materialized=table publish=replace reload=snapshot cluster_by=customer_id
 -- Customers as SCD type 2 (the scd_versions macro, batch/dialect.ts): a version closes when the snapshot
 -- changes a customer's attributes or drops it, and a new current version opens.
 WITH snapshot AS (

@@ -1,4 +1,4 @@
--- config: materialized=table publish=replace cluster_by=product_id
+-- config: materialized=table publish=replace reload=snapshot cluster_by=product_id
 -- Products as SCD type 2 (the scd_versions macro, batch/dialect.ts), with the English category name.
 WITH products AS (
   SELECT * FROM {{ ref('stg_products') }}

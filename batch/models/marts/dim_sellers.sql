@@ -1,4 +1,4 @@
--- config: materialized=table publish=replace cluster_by=seller_id
+-- config: materialized=table publish=replace reload=snapshot cluster_by=seller_id
 -- Sellers as in the latest snapshot (type 1: the published table is replaced).
 WITH sellers AS (
   SELECT * FROM {{ ref('stg_sellers') }}

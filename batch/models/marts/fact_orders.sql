@@ -1,5 +1,7 @@
--- config: materialized=table publish=partitions partition_by=purchase_date cluster_by=customer_id
--- One row per order, partitioned by purchase date, with the customer as currently known.
+-- config: materialized=table publish=merge unique_key=order_id partition_by=purchase_date cluster_by=customer_id
+-- One row per order the run touches, merged into mart by order_id; dates are local dates in the
+-- business time zone. Orders without items stay (item_count 0, their payments visible) and carry
+-- the contract's flags; the customer is the current dimension version.
 WITH orders AS (
   SELECT * FROM {{ ref('stg_orders') }}
 ),
@@ -10,6 +12,14 @@ totals AS (
 
 customers AS (
   SELECT * FROM {{ ref('dim_customers') }} WHERE is_current
+),
+
+delivered AS (
+  SELECT
+    order_id,
+    {{ local_date('order_delivered_customer_date') }} AS delivered_date,
+    {{ local_date('order_estimated_delivery_date') }} AS estimated_date
+  FROM orders
 ),
 
 order_facts AS (
@@ -29,17 +39,25 @@ order_facts AS (
     totals.payment_count,
     totals.payment_value,
     totals.payment_mismatch,
+    totals.item_count = 0 AS no_items,
+    totals.payment_count = 0 AS no_payments,
+    COALESCE(
+      orders.order_approved_at < orders.order_purchase_timestamp
+      OR orders.order_delivered_carrier_date < orders.order_purchase_timestamp
+      OR orders.order_delivered_customer_date < orders.order_purchase_timestamp,
+      FALSE
+    ) AS timestamp_before_purchase,
     orders.order_approved_at,
     orders.order_delivered_carrier_date,
     orders.order_delivered_customer_date,
     orders.order_estimated_delivery_date,
-    {{ date_diff_days('orders.order_purchase_timestamp', 'orders.order_delivered_customer_date') }} AS delivery_days,
-    CASE
-      WHEN orders.order_delivered_customer_date IS NULL THEN NULL
-      ELSE CAST(orders.order_delivered_customer_date AS DATE) > CAST(orders.order_estimated_delivery_date AS DATE)
-    END AS is_delivered_late
+    {{ days_between('orders.purchase_date', 'delivered.delivered_date') }} AS delivery_days,
+    -- Both sides local dates: an estimate is a local midnight, so a UTC date would turn evening deliveries late.
+    delivered.delivered_date > delivered.estimated_date AS is_delivered_late,
+    orders.first_ingested_at
   FROM orders
   INNER JOIN totals ON orders.order_id = totals.order_id
+  INNER JOIN delivered ON orders.order_id = delivered.order_id
   LEFT JOIN customers ON orders.customer_id = customers.customer_id
 )
 

@@ -1,4 +1,4 @@
--- config: materialized=table publish=partitions partition_by=purchase_date cluster_by=seller_id,product_id
+-- config: materialized=table publish=merge unique_key=order_id keys_from=fact_orders partition_by=purchase_date cluster_by=seller_id,product_id
 -- One row per order item, partitioned by purchase date: keys, status, money (the order's
 -- payments allocated to items, so summing payments over items never double counts), and the
 -- order's delivery days and late flag from fact_orders.

@@ -1,16 +1,30 @@
 -- config: materialized=table
--- The current items (raw.order_items_current's rules: the latest event that carried items
--- replaces the set) of the orders in scope, plus any item ingested since the watermark, so an
--- item whose order is missing stays visible to the referential check instead of vanishing.
-WITH order_items_current AS (
-  {{ current('order_items_current') }}
+-- The current items of every order the run touches: every row of the order's latest event that
+-- carried items (the contract's "latest", as in raw.order_items_current; that event replaces the set),
+-- once per order_item_id even when the event was delivered twice. An order's items are kept even
+-- when its order row is missing, so the referential check sees them instead of nobody.
+WITH order_items AS (
+  SELECT * FROM {{ touched('order_items') }}
 ),
 
-orders AS (
-  SELECT order_id FROM {{ ref('stg_orders') }}
+latest_event AS (
+  SELECT order_id, event_id
+  FROM order_items
+  WHERE TRUE -- BigQuery accepts QUALIFY only beside WHERE, GROUP BY or HAVING
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY {{ latest_first() }}) = 1
 ),
 
-in_scope AS (
+current_items AS (
+  SELECT order_items.*
+  FROM order_items
+  INNER JOIN latest_event
+    ON order_items.order_id = latest_event.order_id
+    AND order_items.event_id = latest_event.event_id
+  WHERE TRUE
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY order_items.order_id, order_items.order_item_id ORDER BY order_items.publish_time DESC) = 1
+),
+
+final AS (
   SELECT
     order_id,
     order_item_id,
@@ -21,9 +35,7 @@ in_scope AS (
     freight_value,
     event_id,
     ingested_at
-  FROM order_items_current
-  WHERE order_id IN (SELECT order_id FROM orders)
-    OR ingested_at > {{ watermark() }}
+  FROM current_items
 )
 
-SELECT * FROM in_scope
+SELECT * FROM final

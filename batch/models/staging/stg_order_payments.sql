@@ -1,15 +1,30 @@
 -- config: materialized=table
--- The current payments (raw.order_payments_current's rules) of the orders in scope, plus any
--- payment ingested since the watermark (see stg_order_items).
-WITH order_payments_current AS (
-  {{ current('order_payments_current') }}
+-- The current payments of every order the run touches: every row of the order's latest event that
+-- carried payments (the contract's "latest", as in raw.order_payments_current; that event replaces the set),
+-- once per payment_sequential even when the event was delivered twice. An order's payments are kept even
+-- when its order row is missing, so the referential check sees them instead of nobody.
+WITH order_payments AS (
+  SELECT * FROM {{ touched('order_payments') }}
 ),
 
-orders AS (
-  SELECT order_id FROM {{ ref('stg_orders') }}
+latest_event AS (
+  SELECT order_id, event_id
+  FROM order_payments
+  WHERE TRUE -- BigQuery accepts QUALIFY only beside WHERE, GROUP BY or HAVING
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY {{ latest_first() }}) = 1
 ),
 
-in_scope AS (
+current_payments AS (
+  SELECT order_payments.*
+  FROM order_payments
+  INNER JOIN latest_event
+    ON order_payments.order_id = latest_event.order_id
+    AND order_payments.event_id = latest_event.event_id
+  WHERE TRUE
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY order_payments.order_id, order_payments.payment_sequential ORDER BY order_payments.publish_time DESC) = 1
+),
+
+final AS (
   SELECT
     order_id,
     payment_sequential,
@@ -18,9 +33,7 @@ in_scope AS (
     payment_value,
     event_id,
     ingested_at
-  FROM order_payments_current
-  WHERE order_id IN (SELECT order_id FROM orders)
-    OR ingested_at > {{ watermark() }}
+  FROM current_payments
 )
 
-SELECT * FROM in_scope
+SELECT * FROM final

@@ -1,26 +1,42 @@
 -- config: materialized=table
--- The latest event of every order whose purchase date the run rebuilds. The dedupe is
--- raw.orders_current's own SQL (schemas/views), so the batch and real-time BI agree on "latest".
-WITH orders_current AS (
-  {{ current('orders_current') }}
+-- The latest event of every order the run touches (audit.work_orders), read from the raw rows of
+-- those orders only. Latest = greatest event_sequence (missing = 0), then event_time,
+-- publish_time, event_id: the event contract's order, as in raw.orders_current.
+WITH orders AS (
+  SELECT * FROM {{ touched('orders') }}
 ),
 
-in_scope AS (
+first_ingested AS (
+  SELECT order_id, MIN(ingested_at) AS first_ingested_at
+  FROM orders
+  GROUP BY order_id
+),
+
+latest AS (
+  SELECT *
+  FROM orders
+  WHERE TRUE -- BigQuery accepts QUALIFY only beside WHERE, GROUP BY or HAVING
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY {{ latest_first() }}) = 1
+),
+
+final AS (
   SELECT
-    order_id,
-    customer_id,
-    order_status,
-    order_purchase_timestamp,
-    CAST(order_purchase_timestamp AS DATE) AS purchase_date,
-    order_approved_at,
-    order_delivered_carrier_date,
-    order_delivered_customer_date,
-    order_estimated_delivery_date,
-    event_id,
-    event_time,
-    ingested_at
-  FROM orders_current
-  WHERE CAST(order_purchase_timestamp AS DATE) IN ({{ work_dates() }})
+    latest.order_id,
+    latest.customer_id,
+    latest.order_status,
+    latest.order_purchase_timestamp,
+    {{ local_date('latest.order_purchase_timestamp') }} AS purchase_date,
+    latest.order_approved_at,
+    latest.order_delivered_carrier_date,
+    latest.order_delivered_customer_date,
+    latest.order_estimated_delivery_date,
+    latest.event_id,
+    latest.event_sequence,
+    latest.event_time,
+    latest.ingested_at,
+    first_ingested.first_ingested_at
+  FROM latest
+  INNER JOIN first_ingested ON latest.order_id = first_ingested.order_id
 )
 
-SELECT * FROM in_scope
+SELECT * FROM final

@@ -1,4 +1,4 @@
--- config: materialized=table
+-- config: materialized=table reload=snapshot
 -- Category name translation (product_category_name_translation.csv).
 WITH snapshot AS (
   SELECT * FROM {{ audit('snapshot_categories') }}

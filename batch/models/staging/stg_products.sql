@@ -1,6 +1,7 @@
--- config: materialized=table
+-- config: materialized=table reload=snapshot
 -- Products from the dims snapshot (olist_products_dataset.csv; the "lenght" misspellings are
--- Olist's own and stop here). Empty CSV fields arrive as NULL.
+-- Olist's own and stop here). Empty CSV fields arrive as NULL; a count holding anything but
+-- whole digits becomes NULL rather than being rounded, and integer_text_stg_products fails the run.
 WITH snapshot AS (
   SELECT * FROM {{ audit('snapshot_products') }}
 ),
@@ -9,13 +10,13 @@ typed AS (
   SELECT
     product_id,
     NULLIF(product_category_name, '') AS product_category_name,
-    CAST(NULLIF(product_name_lenght, '') AS {{ int_type() }}) AS product_name_length,
-    CAST(NULLIF(product_description_lenght, '') AS {{ int_type() }}) AS product_description_length,
-    CAST(NULLIF(product_photos_qty, '') AS {{ int_type() }}) AS product_photos_qty,
-    CAST(NULLIF(product_weight_g, '') AS {{ int_type() }}) AS product_weight_g,
-    CAST(NULLIF(product_length_cm, '') AS {{ int_type() }}) AS product_length_cm,
-    CAST(NULLIF(product_height_cm, '') AS {{ int_type() }}) AS product_height_cm,
-    CAST(NULLIF(product_width_cm, '') AS {{ int_type() }}) AS product_width_cm
+    {{ int_from_text('product_name_lenght') }} AS product_name_length,
+    {{ int_from_text('product_description_lenght') }} AS product_description_length,
+    {{ int_from_text('product_photos_qty') }} AS product_photos_qty,
+    {{ int_from_text('product_weight_g') }} AS product_weight_g,
+    {{ int_from_text('product_length_cm') }} AS product_length_cm,
+    {{ int_from_text('product_height_cm') }} AS product_height_cm,
+    {{ int_from_text('product_width_cm') }} AS product_width_cm
   FROM snapshot
 )
 

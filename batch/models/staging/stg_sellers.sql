@@ -1,5 +1,5 @@
--- config: materialized=table
--- Sellers from the dims snapshot (olist_sellers_dataset.csv).
+-- config: materialized=table reload=snapshot
+-- Sellers from the dims snapshot (olist_sellers_dataset.csv), zip prefixes left-padded to 5 digits.
 WITH snapshot AS (
   SELECT * FROM {{ audit('snapshot_sellers') }}
 ),
@@ -7,7 +7,7 @@ WITH snapshot AS (
 typed AS (
   SELECT
     seller_id,
-    seller_zip_code_prefix,
+    {{ zip5('seller_zip_code_prefix') }} AS seller_zip_code_prefix,
     seller_city,
     seller_state
   FROM snapshot

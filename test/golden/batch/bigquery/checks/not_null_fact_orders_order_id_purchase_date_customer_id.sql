@@ -1,0 +1,8 @@
+SELECT
+  *
+FROM
+  `golden-project.audit.fact_orders`
+WHERE
+  order_id IS NULL
+  OR purchase_date IS NULL
+  OR customer_id IS NULL

@@ -1,0 +1,15 @@
+SELECT
+  child.*
+FROM
+  `golden-project.audit.fact_sales` AS child
+  LEFT JOIN (
+    SELECT DISTINCT
+      product_id AS parent_key
+    FROM
+      `golden-project.audit.dim_products`
+    WHERE
+      is_current
+  ) AS parent ON child.product_id = parent.parent_key
+WHERE
+  child.product_id IS NOT NULL
+  AND parent.parent_key IS NULL

@@ -1,0 +1,13 @@
+SELECT
+  purchase_date,
+  product_id,
+  COUNT(*) AS occurrences
+FROM
+  `golden-project.audit.agg_product_daily`
+WHERE
+  TRUE
+GROUP BY
+  purchase_date,
+  product_id
+HAVING
+  COUNT(*) > 1

@@ -1,0 +1,11 @@
+SELECT
+  customer_id,
+  COUNT(*) AS occurrences
+FROM
+  `golden-project.audit.dim_customers`
+WHERE
+  is_current
+GROUP BY
+  customer_id
+HAVING
+  COUNT(*) > 1

@@ -1,0 +1,79 @@
+CREATE OR REPLACE TABLE `golden-project.audit.stg_orders` AS
+-- config: materialized=table
+-- The latest event of every order the run touches (audit.work_orders), read from the raw rows of
+-- those orders only. Latest = greatest event_sequence (missing = 0), then event_time,
+-- publish_time, event_id: the event contract's order, as in raw.orders_current.
+WITH
+  orders AS (
+    SELECT
+      *
+    FROM
+      (
+        SELECT
+          *
+        FROM
+          `golden-project.raw.orders`
+        WHERE
+          TRUE
+          AND order_id IN (
+            SELECT
+              order_id
+            FROM
+              `golden-project.audit.work_orders`
+          )
+      )
+  ),
+  first_ingested AS (
+    SELECT
+      order_id,
+      MIN(ingested_at) AS first_ingested_at
+    FROM
+      orders
+    GROUP BY
+      order_id
+  ),
+  latest AS (
+    SELECT
+      *
+    FROM
+      orders
+    WHERE
+      TRUE -- BigQuery accepts QUALIFY only beside WHERE, GROUP BY or HAVING
+    QUALIFY
+      ROW_NUMBER() OVER (
+        PARTITION BY
+          order_id
+        ORDER BY
+          COALESCE(event_sequence, 0) DESC,
+          event_time DESC,
+          publish_time DESC,
+          event_id DESC
+      ) = 1
+  ),
+  final AS (
+    SELECT
+      latest.order_id,
+      latest.customer_id,
+      latest.order_status,
+      latest.order_purchase_timestamp,
+      DATE(
+        latest.order_purchase_timestamp,
+        'America/Sao_Paulo'
+      ) AS purchase_date,
+      latest.order_approved_at,
+      latest.order_delivered_carrier_date,
+      latest.order_delivered_customer_date,
+      latest.order_estimated_delivery_date,
+      latest.event_id,
+      latest.event_sequence,
+      latest.event_time,
+      latest.ingested_at,
+      first_ingested.first_ingested_at
+    FROM
+      latest
+      INNER JOIN first_ingested ON latest.order_id = first_ingested.order_id
+  )
+SELECT
+  *
+FROM
+  final

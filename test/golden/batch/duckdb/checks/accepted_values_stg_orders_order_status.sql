@@ -1,0 +1,18 @@
+SELECT
+  order_status,
+  COUNT(*) AS occurrences
+FROM
+  audit.stg_orders
+WHERE
+  order_status NOT IN (
+    'created',
+    'approved',
+    'invoiced',
+    'processing',
+    'shipped',
+    'delivered',
+    'canceled',
+    'unavailable'
+  )
+GROUP BY
+  order_status

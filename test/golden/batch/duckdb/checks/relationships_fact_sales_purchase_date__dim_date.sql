@@ -1,0 +1,13 @@
+SELECT
+  child.*
+FROM
+  audit.fact_sales AS child
+  LEFT JOIN (
+    SELECT DISTINCT
+      date_day AS parent_key
+    FROM
+      audit.dim_date
+  ) AS parent ON child.purchase_date = parent.parent_key
+WHERE
+  child.purchase_date IS NOT NULL
+  AND parent.parent_key IS NULL

@@ -1,0 +1,11 @@
+SELECT
+  product_id,
+  COUNT(*) AS occurrences
+FROM
+  audit.dim_products
+WHERE
+  is_current
+GROUP BY
+  product_id
+HAVING
+  COUNT(*) > 1

@@ -1,0 +1,11 @@
+SELECT
+  product_id,
+  COUNT(*) AS occurrences
+FROM
+  audit.stg_products
+WHERE
+  TRUE
+GROUP BY
+  product_id
+HAVING
+  COUNT(*) > 1

@@ -1,0 +1,87 @@
+CREATE OR REPLACE TABLE audit.dim_date AS
+-- config: materialized=table publish=replace
+-- One row per calendar day, whole years from the earliest to the latest purchase date ever
+-- published or in the run (and the run's own date): derived from the data, so any date the
+-- contract accepts (2000-2099) has its row. It only grows: published days are never dropped.
+WITH
+  no_published_days AS (
+    SELECT
+      CAST(NULL AS DATE) AS date_day
+    FROM
+      audit.int_affected_dates
+    WHERE
+      FALSE
+  ),
+  published AS (
+    SELECT
+      date_day
+    FROM
+      mart.dim_date
+  ),
+  known_days AS (
+    SELECT
+      purchase_date AS date_day
+    FROM
+      audit.int_affected_dates
+    UNION ALL
+    SELECT
+      date_day
+    FROM
+      published
+    UNION ALL
+    SELECT
+      DATE '2026-01-01'
+  ),
+  bounds AS (
+    SELECT
+      CAST(date_trunc('year', MIN(date_day)) AS DATE) AS first_day,
+      CAST(
+        date_trunc('year', MAX(date_day)) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE
+      ) AS last_day
+    FROM
+      known_days
+  ),
+  days AS (
+    SELECT
+      date_day
+    FROM
+      bounds,
+      UNNEST(
+        CAST(
+          generate_series(bounds.first_day, bounds.last_day, INTERVAL 1 DAY) AS DATE[]
+        )
+      ) AS spine (date_day)
+  ),
+  calendar AS (
+    SELECT
+      date_day,
+      EXTRACT (
+        YEAR
+        FROM
+          date_day
+      ) AS year,
+      EXTRACT (
+        QUARTER
+        FROM
+          date_day
+      ) AS quarter,
+      EXTRACT (
+        MONTH
+        FROM
+          date_day
+      ) AS month,
+      EXTRACT (
+        DAY
+        FROM
+          date_day
+      ) AS day_of_month,
+      isodow(date_day) AS iso_day_of_week,
+      isodow(date_day) >= 6 AS is_weekend,
+      CAST(date_trunc('month', date_day) AS DATE) AS month_start
+    FROM
+      days
+  )
+SELECT
+  *
+FROM
+  calendar
