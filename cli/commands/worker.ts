@@ -27,6 +27,7 @@ interface Args {
   host: string;
   port: number;
   pushAudience?: string;
+  deadLetterSubscription?: string;
   statsInterval: number;
   drainTimeoutMs: number;
 }
@@ -55,6 +56,7 @@ export const workerCommand = defineCommand<Args>({
         host: { type: 'string', default: process.env.K_SERVICE ? '0.0.0.0' : '127.0.0.1', describe: 'Interface for the HTTP server (default: 0.0.0.0 on Cloud Run, else 127.0.0.1)' },
         port: { type: 'number', default: Number(process.env.PORT ?? 8080), coerce: port('port'), describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT or 8080; 0 picks a free one)' },
         'push-audience': { type: 'string', describe: 'Push mode: require an OIDC token for this audience on every request' },
+        'dead-letter-subscription': { type: 'string', describe: 'Also write what Pub/Sub moved to the dead-letter topic into raw.dead_letter (delivery_exhausted): pull mode pulls this subscription, push mode takes its pushes on /dead-letters (setup names it orders-dead-letter)' },
         'stats-interval': { type: 'number', default: 30, coerce: positiveNumber('stats-interval'), describe: 'Seconds between counter log lines' },
         'drain-timeout-ms': { type: 'number', default: 8000, coerce: positiveInteger('drain-timeout-ms'), describe: 'On SIGTERM, how long messages in processing may take before the rest are nacked' },
       })
@@ -64,6 +66,7 @@ export const workerCommand = defineCommand<Args>({
         return true;
       })
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow worker', 'pull from orders-worker into ./data/warehouse.duckdb')
+      .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow worker --dead-letter-subscription orders-dead-letter', 'the same, and drain the dead-letter topic into raw.dead_letter')
       .example('PORT=8080 orderflow worker --mode push --push-audience https://worker.example.run.app', 'serve authenticated Pub/Sub push requests'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
@@ -85,6 +88,7 @@ export const workerCommand = defineCommand<Args>({
       host: args.host,
       port: args.port,
       ...(args.pushAudience ? { pushAudience: args.pushAudience } : {}),
+      ...(args.deadLetterSubscription ? { deadLetterSubscription: args.deadLetterSubscription } : {}),
       statsIntervalMs: args.statsInterval * 1000,
       drainTimeoutMs: args.drainTimeoutMs,
     }, {

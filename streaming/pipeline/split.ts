@@ -57,8 +57,8 @@ export function split(event: OrderEvent, flags: Flag[], message: InboundMessage,
   return { orders, order_items, order_payments, dead_letter: [] };
 }
 
-/** Why a message is dead-lettered: a contract reason, or the warehouse refusing its rows for good. */
-export type DeadLetterCode = ReasonCode | 'write_rejected';
+/** Why a message is dead-lettered: a contract reason, the warehouse refusing its rows for good, or Pub/Sub giving up on it. */
+export type DeadLetterCode = ReasonCode | 'write_rejected' | 'delivery_exhausted';
 export type DeadLetterReason = Omit<Violation, 'code'> & { code: DeadLetterCode };
 
 /** The dead-letter row of a rejected message: its payload exactly as received, attributes and every reason. */
@@ -76,5 +76,9 @@ export function deadLetter(message: InboundMessage, errorCode: DeadLetterCode, e
     errors: errors.map(({ code, path, message: text }) => ({ code, path, message: text })),
     delivery_attempt: message.deliveryAttempt ?? null,
     received_at: microsFromDate(receivedAt),
+    // Set on delivery_exhausted rows only (streaming/dead-letters/exhausted.ts).
+    source_subscription: null,
+    source_delivery_count: null,
+    source_publish_time: null,
   };
 }

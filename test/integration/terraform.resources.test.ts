@@ -183,12 +183,14 @@ test('the worker runs pull-ready on Cloud Run: CPU always allocated, scaling bou
   assert.deepEqual(envOf(container), {
     ORDERFLOW_PROJECT: 'var.project_id',
     ORDERFLOW_SUBSCRIPTION: 'local.subscription_name',
+    ORDERFLOW_DEAD_LETTER_SUBSCRIPTION: 'local.dead_letter_subscription_name',
     ORDERFLOW_MODE: 'var.worker_mode',
     ORDERFLOW_SINK: '"bigquery"',
     // The same runtime environment as local workers and the RSS benchmark run with.
     ...Object.fromEntries(Object.entries(WORKER_RUNTIME_ENV).map(([name, value]) => [name, JSON.stringify(value)])),
   });
   assert.equal(tf.locals.subscription_name, 'orders-worker');
+  assert.equal(tf.locals.dead_letter_subscription_name, 'orders-dead-letter');
   assert.equal(block(block(container, 'liveness_probe'), 'http_get').path, '/healthz');
   assert.equal(block(block(container, 'startup_probe'), 'http_get').path, '/readyz');
 });
