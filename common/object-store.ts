@@ -55,11 +55,17 @@ export class GcsStore implements ObjectStore {
 /** `gs://bucket/prefix` or a directory path. STORAGE_EMULATOR_HOST, when set, points the GCS client elsewhere. */
 export function openObjectStore(location: string, storage: () => Storage = defaultStorage): ObjectStore {
   if (!location.startsWith('gs://')) return new DirectoryStore(location);
+  const { bucket, path } = parseGcsLocation(location);
+  return new GcsStore(storage(), bucket, path);
+}
+
+/** gs://bucket/path -> bucket and path ('' for the bucket itself, no trailing slash); a UsageError otherwise. */
+export function parseGcsLocation(location: string): { bucket: string; path: string } {
   const match = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*?))?\/?$/.exec(location);
   if (!match) throw new UsageError(`not a GCS location: ${location} (expected gs://bucket or gs://bucket/prefix)`);
-  return new GcsStore(storage(), match[1]!, match[2] ?? '');
+  return { bucket: match[1]!, path: match[2] ?? '' };
 }
 
 // The client retries uploads only with preconditions by default; ours rewrite a whole object with
 // the same content for the same name (a snapshot, a run's report), so a retry is always safe.
-const defaultStorage = () => new Storage({ retryOptions: { autoRetry: true, maxRetries: 4, idempotencyStrategy: IdempotencyStrategy.RetryAlways } });
+export const defaultStorage = () => new Storage({ retryOptions: { autoRetry: true, maxRetries: 4, idempotencyStrategy: IdempotencyStrategy.RetryAlways } });

@@ -48,3 +48,6 @@ export function rawDatasetDescription(): string {
 
 export const RAW_TABLE_NAMES = ['orders', 'order_items', 'order_payments', 'dead_letter'] as const;
 export type RawTableName = (typeof RAW_TABLE_NAMES)[number];
+
+/** The raw tables the worker writes (the manifest also declares tables other writers own, such as dead_letter_replays). */
+export const loadWorkerTables = (): TableSpec[] => loadRawTables().filter((table) => (RAW_TABLE_NAMES as readonly string[]).includes(table.name));

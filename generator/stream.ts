@@ -1,6 +1,7 @@
 import TinyQueue from 'tinyqueue';
 import type { OrderEvent } from '../common/contract/order-event.generated.ts';
 import type { ReasonCode } from '../common/contract/reasons.ts';
+import { eventAttributes } from '../common/contract/attributes.ts';
 import { Catalog, DEFAULT_SIZES, type CatalogSizes } from './catalog.ts';
 import { INVALID_KINDS, invalidMessage } from './invalid.ts';
 import { applyTransition } from './lifecycle.ts';
@@ -127,7 +128,7 @@ export class EventStream implements Iterator<GeneratedMessage> {
     const code = this.rng.element(INVALID_KINDS);
     const state = newOrder(this.rng, this.catalog, this.clock, this.orders);
     const event = this.event(state, 'order_created', this.clock, true);
-    const attributes = { ...attributesOf(event), expected_error: code };
+    const attributes = { ...eventAttributes(event), expected_error: code };
     return { data: invalidMessage(code, event, this.rng), attributes, orderingKey: event.order.order_id, kind: 'invalid', expectedError: code };
   }
 
@@ -148,7 +149,7 @@ export class EventStream implements Iterator<GeneratedMessage> {
   }
 
   private message(kind: MessageKind, event: OrderEvent): GeneratedMessage {
-    return { data: Buffer.from(JSON.stringify(event)), attributes: attributesOf(event), orderingKey: event.order.order_id, kind, event };
+    return { data: Buffer.from(JSON.stringify(event)), attributes: eventAttributes(event), orderingKey: event.order.order_id, kind, event };
   }
 
   private remember(message: GeneratedMessage): GeneratedMessage {
@@ -158,8 +159,3 @@ export class EventStream implements Iterator<GeneratedMessage> {
   }
 }
 
-const attributesOf = (event: OrderEvent): Record<string, string> => ({
-  event_id: event.event_id,
-  event_type: event.event_type,
-  schema_version: String(event.schema_version),
-});

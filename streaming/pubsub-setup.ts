@@ -6,6 +6,8 @@ export interface PubSubSetup {
   topic: string;
   subscription: string;
   deadLetterTopic: string;
+  /** The dead-letter topic's subscription, which workers drain into raw.dead_letter (default: the topic's name). */
+  deadLetterSubscription?: string;
   /** Deliveries before Pub/Sub moves a message to the dead-letter topic (5-100). */
   maxDeliveryAttempts: number;
   /** Retry backoff bounds (s); Pub/Sub allows 0-600. */
@@ -22,9 +24,10 @@ export interface SetupReport {
 const ALREADY_EXISTS = 6;
 
 /**
- * Creates the topic, the dead-letter topic (with a subscription of its own so dead-lettered
- * messages are kept) and the worker's subscription with its dead-letter and retry policies.
- * Existing resources are left as they are.
+ * Creates the topic, the dead-letter topic with a subscription of its own (dead-lettered messages
+ * are kept there until a worker writes them to raw.dead_letter; the same retry policy, and no
+ * dead-letter policy: there is nowhere further to go) and the worker's subscription with its
+ * dead-letter and retry policies. Existing resources are left as they are.
  */
 export async function setupPubSub(options: PubSubSetup): Promise<SetupReport> {
   const client = new PubSub({ projectId: options.projectId });
@@ -38,20 +41,25 @@ export async function setupPubSub(options: PubSubSetup): Promise<SetupReport> {
       report.existing.push(name);
     }
   };
+  const retryPolicy = {
+    minimumBackoff: { seconds: options.minBackoffSeconds },
+    maximumBackoff: { seconds: options.maxBackoffSeconds },
+  };
   try {
     await ensure(`topic ${options.topic}`, () => client.createTopic(options.topic));
     await ensure(`topic ${options.deadLetterTopic}`, () => client.createTopic(options.deadLetterTopic));
-    await ensure(`subscription ${options.deadLetterTopic}`, () => client.topic(options.deadLetterTopic).createSubscription(options.deadLetterTopic));
+    const deadLetterSubscription = options.deadLetterSubscription ?? options.deadLetterTopic;
+    await ensure(`subscription ${deadLetterSubscription}`, () => client.topic(options.deadLetterTopic).createSubscription(deadLetterSubscription, {
+      ackDeadlineSeconds: options.ackDeadlineSeconds,
+      retryPolicy,
+    }));
     await ensure(`subscription ${options.subscription}`, () => client.topic(options.topic).createSubscription(options.subscription, {
       ackDeadlineSeconds: options.ackDeadlineSeconds,
       deadLetterPolicy: {
         deadLetterTopic: client.topic(options.deadLetterTopic).name,
         maxDeliveryAttempts: options.maxDeliveryAttempts,
       },
-      retryPolicy: {
-        minimumBackoff: { seconds: options.minBackoffSeconds },
-        maximumBackoff: { seconds: options.maxBackoffSeconds },
-      },
+      retryPolicy,
     }));
   } finally {
     await client.close();

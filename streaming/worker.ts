@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../common/logger.ts';
 import { openObjectStore } from '../common/object-store.ts';
+import { DeadLetterDrain } from './dead-letters/drain.ts';
 import type { BatchLimits } from './pipeline/micro-batcher.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
 import type { ProcessedSpy } from './pipeline/processed-spy.ts';
@@ -27,6 +28,11 @@ export interface WorkerConfig {
   pushIdentity?: PushIdentity;
   /** At start-up, retry a missing subscription, table or permission this long (ms; readiness false meanwhile); 0 fails at once. */
   startupWaitMs?: number;
+  /**
+   * Also drain the dead-letter topic into raw.dead_letter (streaming/dead-letters): pull mode pulls
+   * this subscription; push mode takes its push requests on DEAD_LETTER_PUSH_PATH.
+   */
+  deadLetterSubscription?: string;
   statsIntervalMs: number;
   /** Time given to messages in processing when stopping (Cloud Run allows 10 s after SIGTERM). */
   drainTimeoutMs: number;
@@ -60,46 +66,48 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
     ...(config.deadLetterStore ? { payloadStore: openObjectStore(config.deadLetterStore) } : {}),
     ...(deps.spy ? { spy: deps.spy } : {}),
   });
+  const drain = config.deadLetterSubscription ? new DeadLetterDrain({ sink, limits: config.limits, logger }) : undefined;
   let ready = false;
   const verify = deps.verifier ?? (config.pushIdentity ? oidcVerifier(config.pushIdentity) : undefined);
   const server = createWorkerServer({
     isReady: () => ready,
-    ...(config.mode === 'push' ? { push: { pipeline, ...(verify ? { verify } : {}) } } : {}),
+    ...(config.mode === 'push' ? { push: { pipeline, ...(drain ? { deadLetters: drain } : {}), ...(verify ? { verify } : {}) } } : {}),
     logger,
   });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
 
-  const source = config.mode === 'pull'
-    ? new PullSource({
-      projectId: config.projectId,
-      subscription: config.subscription,
-      maxMessages: config.maxMessages,
-      maxBytes: config.maxBytes,
-      streams: config.streams,
-      drainTimeoutMs: config.drainTimeoutMs,
-      logger,
-      onFatal: (error) => {
-        logger.error({ err: error }, 'subscriber failed');
-        deps.onFatal?.(error);
-      },
-    })
-    : undefined;
+  const pullFrom = (subscription: string, streams: number) => new PullSource({
+    projectId: config.projectId,
+    subscription,
+    maxMessages: config.maxMessages,
+    maxBytes: config.maxBytes,
+    streams,
+    drainTimeoutMs: config.drainTimeoutMs,
+    logger,
+    onFatal: (error) => {
+      logger.error({ err: error, subscription }, 'subscriber failed');
+      deps.onFatal?.(error);
+    },
+  });
+  const source = config.mode === 'pull' ? pullFrom(config.subscription, config.streams) : undefined;
+  const deadLetterSource = config.mode === 'pull' && drain ? pullFrom(config.deadLetterSubscription!, 1) : undefined;
   try {
     await waitForStartup(async () => {
       await sink.verify?.();
       await source?.check();
     }, { waitMs: config.startupWaitMs ?? 0, logger, context: { port: address.port } });
     await source?.start((message, settle) => pipeline.handle(message, settle));
+    await deadLetterSource?.start((message, settle) => drain!.handle(message, settle));
   } catch (error) {
     await source?.stop();
     server.close();
     throw error;
   }
   ready = true;
-  const statsTimer = setInterval(() => logger.info(stats.snapshot(), 'worker stats'), config.statsIntervalMs).unref();
-  logger.info({ mode: config.mode, subscription: config.subscription, port: address.port }, 'worker started');
+  const statsTimer = setInterval(() => logger.info({ ...stats.snapshot(), ...drainCounters(drain) }, 'worker stats'), config.statsIntervalMs).unref();
+  logger.info({ mode: config.mode, subscription: config.subscription, dead_letter_subscription: config.deadLetterSubscription ?? null, port: address.port }, 'worker started');
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -109,14 +117,19 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
       // Stop taking work (the subscriber's close waits for messages in processing; the server
       // finishes open requests) while the pipeline writes what it holds right away.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([source?.stop(), pipeline.drain()]);
-      await pipeline.drain();
+      await Promise.all([source?.stop(), deadLetterSource?.stop(), pipeline.drain(), drain?.drain()]);
+      await Promise.all([pipeline.drain(), drain?.drain()]);
       server.closeIdleConnections();
       await closed;
       await sink.close();
-      logger.info(stats.snapshot(), 'worker stopped');
+      logger.info({ ...stats.snapshot(), ...drainCounters(drain) }, 'worker stopped');
     })();
     return stopping;
   };
   return { address, stats, stop };
 }
+
+/** The drain's counters, named like the worker's (`<stage>.<event>`), when it runs. */
+const drainCounters = (drain: DeadLetterDrain | undefined) => (drain
+  ? { 'dead_letters.received': drain.counts.received, 'dead_letters.written': drain.counts.written, 'dead_letters.nacked': drain.counts.nacked }
+  : {});

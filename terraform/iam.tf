@@ -38,6 +38,14 @@ resource "google_pubsub_subscription_iam_member" "worker_subscriber" {
   member       = google_service_account.worker.member
 }
 
+# ... and to orders-dead-letter, which it drains into raw.dead_letter.
+resource "google_pubsub_subscription_iam_member" "worker_dead_letter_subscriber" {
+  count        = local.push_mode ? 0 : 1
+  subscription = google_pubsub_subscription.dead_letter.name
+  role         = "roles/pubsub.subscriber"
+  member       = google_service_account.worker.member
+}
+
 resource "google_bigquery_table_iam_member" "worker_raw_writer" {
   for_each   = google_bigquery_table.raw
   dataset_id = each.value.dataset_id

@@ -12,17 +12,41 @@ resource "google_pubsub_topic" "dead_letter" {
   depends_on = [google_project_service.enabled]
 }
 
-# Without a subscription, messages moved to the dead-letter topic would be dropped.
+locals {
+  # Workers drain it into raw.dead_letter (ORDERFLOW_DEAD_LETTER_SUBSCRIPTION, run.tf).
+  dead_letter_subscription_name = "orders-dead-letter"
+}
+
+# Without a subscription, messages moved to the dead-letter topic would be dropped. The worker
+# writes each as a delivery_exhausted row of raw.dead_letter and acks it once written: pulled in
+# pull mode, pushed to /dead-letters in push mode. No dead-letter policy: there is nowhere further.
 # (Topics and subscriptions are separate namespaces, so the names may match.)
 resource "google_pubsub_subscription" "dead_letter" {
-  name                       = "orders-dead-letter"
+  name                       = local.dead_letter_subscription_name
   topic                      = google_pubsub_topic.dead_letter.id
-  ack_deadline_seconds       = 600
+  ack_deadline_seconds       = var.ack_deadline_seconds
   message_retention_duration = var.message_retention_duration
   labels                     = local.labels
 
+  retry_policy {
+    minimum_backoff = var.retry_minimum_backoff
+    maximum_backoff = var.retry_maximum_backoff
+  }
+
   expiration_policy {
     ttl = "" # never expires, however long nobody reads it
+  }
+
+  dynamic "push_config" {
+    for_each = local.push_mode ? [google_cloud_run_v2_service.worker.uri] : []
+    content {
+      push_endpoint = "${push_config.value}/dead-letters"
+
+      oidc_token {
+        service_account_email = google_service_account.push_invoker[0].email
+        audience              = push_config.value
+      }
+    }
   }
 }
 

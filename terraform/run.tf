@@ -4,8 +4,10 @@ locals {
   worker_env = merge({
     ORDERFLOW_PROJECT      = var.project_id
     ORDERFLOW_SUBSCRIPTION = local.subscription_name
-    ORDERFLOW_MODE         = var.worker_mode
-    ORDERFLOW_SINK         = "bigquery"
+    # The worker also drains the dead-letter topic into raw.dead_letter (pubsub.tf).
+    ORDERFLOW_DEAD_LETTER_SUBSCRIPTION = local.dead_letter_subscription_name
+    ORDERFLOW_MODE                     = var.worker_mode
+    ORDERFLOW_SINK                     = "bigquery"
     # A small V8 heap and two malloc arenas keep a worker under ~300 MB with a full flow-control
     # window (docs/worker.md); streaming/runtime-env.ts holds the same values for local runs.
     NODE_OPTIONS     = "--max-old-space-size=128 --max-semi-space-size=2"

@@ -14,6 +14,7 @@ interface Args {
   topic: string;
   subscription: string;
   deadLetterTopic: string;
+  deadLetterSubscription: string;
   maxDeliveryAttempts: number;
   minBackoff: number;
   maxBackoff: number;
@@ -38,6 +39,7 @@ export const setupCommand = defineCommand<Args>({
         topic: { type: 'string', default: 'orders', describe: 'Topic the generator publishes to' },
         subscription: { type: 'string', default: 'orders-worker', describe: 'The worker\'s subscription' },
         'dead-letter-topic': { type: 'string', default: 'orders-dead-letter', describe: 'Where Pub/Sub moves messages after --max-delivery-attempts' },
+        'dead-letter-subscription': { type: 'string', default: 'orders-dead-letter', describe: "The dead-letter topic's subscription, which workers drain into raw.dead_letter (worker --dead-letter-subscription)" },
         'max-delivery-attempts': { type: 'number', default: 10, coerce: positiveInteger('max-delivery-attempts'), describe: 'Deliveries before a message goes to the dead-letter topic (5-100)' },
         'min-backoff': { type: 'number', default: 10, coerce: integer('min-backoff'), describe: 'Retry policy: minimum seconds before a nacked message comes back (0-600)' },
         'max-backoff': { type: 'number', default: 600, coerce: integer('max-backoff'), describe: 'Retry policy: maximum seconds before a nacked message comes back (0-600)' },
@@ -65,6 +67,7 @@ export const setupCommand = defineCommand<Args>({
         topic: args.topic,
         subscription: args.subscription,
         deadLetterTopic: args.deadLetterTopic,
+        deadLetterSubscription: args.deadLetterSubscription,
         maxDeliveryAttempts: args.maxDeliveryAttempts,
         minBackoffSeconds: args.minBackoff,
         maxBackoffSeconds: args.maxBackoff,

@@ -32,6 +32,7 @@ interface Args {
   pushAudience?: string;
   pushServiceAccount?: string;
   startupWait: number;
+  deadLetterSubscription?: string;
   statsInterval: number;
   drainTimeoutMs: number;
   deadLetterStore: string;
@@ -63,6 +64,7 @@ export const workerCommand = defineCommand<Args>({
         'push-audience': { type: 'string', describe: 'Push mode: require an OIDC token for this audience on every request (with --push-service-account)' },
         'push-service-account': { type: 'string', describe: "Push mode: the service account email the subscription's OIDC tokens must be issued to (with --push-audience)" },
         'startup-wait': { type: 'number', default: 0, coerce: nonNegativeInteger('startup-wait'), describe: 'Seconds to wait at start-up for a missing subscription, table or permission, retrying every 5 s with /ready false (a first deploy, IAM propagation); 0 fails at once' },
+        'dead-letter-subscription': { type: 'string', describe: 'Also write what Pub/Sub moved to the dead-letter topic into raw.dead_letter (delivery_exhausted): pull mode pulls this subscription, push mode takes its pushes on /dead-letters (setup names it orders-dead-letter)' },
         'stats-interval': { type: 'number', default: 30, coerce: positiveNumber('stats-interval'), describe: 'Seconds between counter log lines' },
         'dead-letter-store': { type: 'string', default: './data/dead-letters', describe: 'gs://bucket/prefix or a directory: where the whole payload of a dead letter above 1 MiB is stored (its row keeps the first 1 MiB, the size, a sha256 and this location)' },
         'drain-timeout-ms': { type: 'number', default: 8000, coerce: positiveInteger('drain-timeout-ms'), describe: 'On SIGTERM, how long messages in processing may take before the rest are nacked' },
@@ -78,6 +80,7 @@ export const workerCommand = defineCommand<Args>({
         return true;
       })
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow worker', 'pull from orders-worker into ./data/warehouse.duckdb')
+      .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow worker --dead-letter-subscription orders-dead-letter', 'the same, and drain the dead-letter topic into raw.dead_letter')
       .example('PORT=8080 orderflow worker --mode push --push-audience https://worker.example.run.app --push-service-account push@p.iam.gserviceaccount.com', 'serve authenticated Pub/Sub push requests'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
@@ -100,6 +103,7 @@ export const workerCommand = defineCommand<Args>({
       port: args.port,
       ...(args.pushAudience && args.pushServiceAccount ? { pushIdentity: { audience: args.pushAudience, serviceAccount: args.pushServiceAccount } } : {}),
       startupWaitMs: args.startupWait * 1000,
+      ...(args.deadLetterSubscription ? { deadLetterSubscription: args.deadLetterSubscription } : {}),
       statsIntervalMs: args.statsInterval * 1000,
       drainTimeoutMs: args.drainTimeoutMs,
       deadLetterStore: args.deadLetterStore,

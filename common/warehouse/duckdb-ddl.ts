@@ -16,8 +16,14 @@ export function duckdbType(field: Field): string {
   return field.mode === 'REPEATED' ? `${base}[]` : base;
 }
 
-/** CREATE SCHEMA / TABLE IF NOT EXISTS for a table spec from schemas/ (append-only: no keys enforced, as in BigQuery). */
+/**
+ * CREATE SCHEMA / TABLE IF NOT EXISTS for a table spec from schemas/ (append-only: no keys enforced,
+ * as in BigQuery), then ADD COLUMN IF NOT EXISTS for its nullable columns: a warehouse file made
+ * before a column was declared gets it (as BigQuery allows adding NULLABLE columns, and only those).
+ */
 export function duckdbCreateTable(table: TableSpec): string[] {
+  const name = `${table.dataset}.${table.name}`;
   const columns = table.fields.map((f) => `  ${f.name} ${duckdbType(f)}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`);
-  return [`CREATE SCHEMA IF NOT EXISTS ${table.dataset}`, `CREATE TABLE IF NOT EXISTS ${table.dataset}.${table.name} (\n${columns.join(',\n')}\n)`];
+  const added = table.fields.filter((f) => f.mode !== 'REQUIRED').map((f) => `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${f.name} ${duckdbType(f)}`);
+  return [`CREATE SCHEMA IF NOT EXISTS ${table.dataset}`, `CREATE TABLE IF NOT EXISTS ${name} (\n${columns.join(',\n')}\n)`, ...added];
 }

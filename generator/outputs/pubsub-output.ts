@@ -4,6 +4,12 @@ import type { Logger } from '../../common/logger.ts';
 import type { GeneratedMessage } from '../stream.ts';
 import type { MessageOutput, OutputStats } from './output.ts';
 
+/** What a publish needs of a message: the generator's messages, replayed lines and dead letters alike. */
+export type OutboundMessage = Pick<GeneratedMessage, 'data' | 'attributes' | 'orderingKey'>;
+
+/** How one publish ended: Pub/Sub's message id, or the error after the last attempt. */
+export type PublishResult = { messageId: string } | { error: Error };
+
 export interface PubSubOutputOptions {
   projectId: string;
   topic: string;
@@ -38,23 +44,25 @@ export class PubSubOutput implements MessageOutput {
     });
   }
 
-  async send(message: GeneratedMessage): Promise<void> {
+  /** `settled`, when given, hears how this message's publish ended (after its retries). */
+  async send(message: OutboundMessage, settled?: (result: PublishResult) => void): Promise<void> {
     if (this.fatal) throw this.fatal;
     while (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
-    const publish = this.publish(message).finally(() => this.inFlight.delete(publish));
+    const publish = this.publish(message, settled).finally(() => this.inFlight.delete(publish));
     this.inFlight.add(publish);
   }
 
-  private async publish(message: GeneratedMessage): Promise<void> {
+  private async publish(message: OutboundMessage, settled?: (result: PublishResult) => void): Promise<void> {
     const attempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.topic.publishMessage({
+        const messageId = await this.topic.publishMessage({
           data: message.data,
           attributes: message.attributes,
           ...(this.options.ordering ? { orderingKey: message.orderingKey } : {}),
         });
         this.published += 1;
+        settled?.({ messageId });
         return;
       } catch (error) {
         const code = (error as { code?: number }).code ?? -1;
@@ -64,6 +72,7 @@ export class PubSubOutput implements MessageOutput {
         if (!TRANSIENT.has(code) || attempt >= attempts) {
           this.failed += 1;
           this.options.logger.error({ err: error, event_id: message.attributes.event_id, attempt }, 'publish failed');
+          settled?.({ error: error as Error });
           return;
         }
         // A failed publish pauses its ordering key until resumed.

@@ -53,6 +53,8 @@ export interface StackResult {
 const PROJECT = 'orderflow-local';
 const TOPIC = 'orders';
 const SUBSCRIPTION = 'orders-worker';
+/** setup's default: the dead-letter topic's subscription, which the workers drain into raw.dead_letter. */
+const DEAD_LETTER_SUBSCRIPTION = 'orders-dead-letter';
 /** Simulated seconds between events for a bounded run: 3,000 messages span about a month. */
 const EVENT_INTERVAL_SECONDS = 900;
 
@@ -90,11 +92,11 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     log(`dims snapshot: ${paths.dims}`);
 
     for (let n = 1; n <= options.workers; n++) {
-      workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, '--sink', 'duckdb', '--port', '0', '--stats-interval', '0.5', ...common],
+      workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, '--dead-letter-subscription', DEAD_LETTER_SUBSCRIPTION, '--sink', 'duckdb', '--port', '0', '--stats-interval', '0.5', ...common],
         // The heap cap production uses (terraform/run.tf): workers stay small with a full flow-control window.
         { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, ...WORKER_RUNTIME_ENV } }));
     }
-    log(`workers: ${options.workers} processes on ${SUBSCRIPTION} (logs in ${paths.logs})`);
+    log(`workers: ${options.workers} processes on ${SUBSCRIPTION}, draining ${DEAD_LETTER_SUBSCRIPTION} (logs in ${paths.logs})`);
 
     const generated = await generate(options, workers, paths.logs, logger, log);
     // In a bounded run Ctrl-C interrupts, during generation or while draining; with --keep-running
@@ -146,14 +148,18 @@ async function generate(options: StackOptions, workers: Child[], logs: string, l
   }
 }
 
-/** Waits until the workers acked every published message (the subscription's backlog is empty). */
+/**
+ * Waits until the workers acked every published message: the subscription's backlog is empty, and
+ * so is the dead-letter subscription's (what Pub/Sub gave up on is in raw.dead_letter too).
+ */
 async function waitUntilAcked(options: StackOptions, generated: RunResult, emulator: RunningEmulator | undefined, workers: Child[], logs: string): Promise<void> {
   const subscription = emulator?.broker.subscriptions.get(`projects/${PROJECT}/subscriptions/${SUBSCRIPTION}`);
+  const deadLetters = emulator?.broker.subscriptions.get(`projects/${PROJECT}/subscriptions/${DEAD_LETTER_SUBSCRIPTION}`);
   let last = -1;
   let lastChange = Date.now();
   for (;;) {
     const counters = await workerCounters(workers, logs);
-    const done = subscription ? subscription.backlog === 0 : counters.acked >= generated.published;
+    const done = subscription ? subscription.backlog === 0 && (deadLetters?.backlog ?? 0) === 0 : counters.acked >= generated.published;
     if (done) return;
     const exited = workers.find((w) => w.process.exitCode !== null);
     if (exited) throw new OperationalError(`${exited.name} exited with code ${exited.process.exitCode}; see ${join(logs, `${exited.name}.log`)}`);

@@ -63,10 +63,10 @@ export function split(event: ParsedEvent, flags: Flag[], message: InboundMessage
 }
 
 /**
- * Why a message is dead-lettered: a contract reason, the warehouse refusing its rows for good, or
- * a stage of the worker throwing on it (`stage:validate`, `stage:split`).
+ * Why a message is dead-lettered: a contract reason, the warehouse refusing its rows for good, a
+ * stage of the worker throwing on it (`stage:validate`, `stage:split`), or Pub/Sub giving up on it.
  */
-export type DeadLetterCode = ReasonCode | 'write_rejected' | `stage:${'validate' | 'split'}`;
+export type DeadLetterCode = ReasonCode | 'write_rejected' | 'delivery_exhausted' | `stage:${'validate' | 'split'}`;
 export type DeadLetterReason = Omit<Violation, 'code'> & { code: DeadLetterCode };
 
 /**
@@ -108,6 +108,10 @@ export function deadLetter(message: InboundMessage, errorCode: DeadLetterCode, e
     errors: reasons.map(({ code, path, message: text }) => ({ code, path, message: text })),
     delivery_attempt: message.deliveryAttempt ?? null,
     received_at: microsFromDate(receivedAt),
+    // Set on delivery_exhausted rows only (streaming/dead-letters/exhausted.ts).
+    source_subscription: null,
+    source_delivery_count: null,
+    source_publish_time: null,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { loadRawTables, type TableSpec } from '../../common/table-schemas.ts';
+import { loadRawTables, loadWorkerTables, type TableSpec } from '../../common/table-schemas.ts';
 import { encodeColumns } from '../../common/warehouse/duckdb-append.ts';
 import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
@@ -43,7 +43,7 @@ export class DuckDBSink implements RowSink {
   private nextId = 0;
 
   constructor(private readonly options: DuckDBSinkOptions) {
-    this.tables = loadRawTables().map((table) => [table.name as RawTable, table]);
+    this.tables = loadWorkerTables().map((table) => [table.name as RawTable, table]);
   }
 
   /** Not async: the batch is encoded at once, and no suspended frame keeps its rows until the commit. */

@@ -1,18 +1,29 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../common/logger.ts';
 import { PushAuthError, PushRequestError } from '../errors.ts';
-import type { Pipeline } from '../pipeline/pipeline.ts';
-import { acks } from '../pipeline/outcome.ts';
+import type { InboundMessage } from '../pipeline/message.ts';
+import { acks, type Outcome } from '../pipeline/outcome.ts';
 import type { PushVerifier } from './push-auth.ts';
 import { pushMessage } from './push-message.ts';
 
 export interface WorkerServerOptions {
   /** Ready to take traffic (the sink open, the source started, not draining). */
   isReady: () => boolean;
-  /** Push mode: POSTs are Pub/Sub push requests fed to this pipeline. */
-  push?: { pipeline: Pipeline; verify?: PushVerifier };
+  /**
+   * Push mode: POSTs are Pub/Sub push requests fed to `pipeline`; with `deadLetters`, those on
+   * DEAD_LETTER_PUSH_PATH (the dead-letter topic's push subscription) go to it instead.
+   */
+  push?: { pipeline: MessageHandler; deadLetters?: MessageHandler; verify?: PushVerifier };
   logger: Logger;
 }
+
+/** What takes a pushed message and answers with its outcome: the Pipeline, the DeadLetterDrain. */
+export interface MessageHandler {
+  process(message: InboundMessage): Promise<Outcome>;
+}
+
+/** Where the dead-letter topic's push subscription delivers (terraform/pubsub.tf). */
+export const DEAD_LETTER_PUSH_PATH = '/dead-letters';
 
 // Pub/Sub messages are at most 10 MB; the wrapped envelope base64-encodes them.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -41,11 +52,12 @@ async function handle(options: WorkerServerOptions, request: IncomingMessage, re
   if (request.method === 'GET' && HEALTH_PATHS.includes(path!)) return reply(response, 200, 'ok');
   if (request.method === 'GET' && READY_PATHS.includes(path!)) return options.isReady() ? reply(response, 200, 'ready') : reply(response, 503, 'not ready');
   if (!options.push || request.method !== 'POST') return reply(response, 404, 'not found');
-  const { pipeline, verify } = options.push;
+  const { pipeline, deadLetters, verify } = options.push;
+  const handler = deadLetters && path === DEAD_LETTER_PUSH_PATH ? deadLetters : pipeline;
   try {
     await verify?.(request.headers.authorization);
     const message = pushMessage(await readBody(request), request.headers, new Date());
-    const outcome = await pipeline.process(message);
+    const outcome = await handler.process(message);
     // 2xx once the rows or the dead letter are durable; 5xx makes Pub/Sub retry with backoff.
     if (acks(outcome)) return reply(response, 204);
     return reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');

@@ -12,7 +12,9 @@ export interface StoredObject {
 
 /**
  * The slice of the GCS JSON API that @google-cloud/storage uses for a non-resumable upload
- * (POST /upload/storage/v1/b/:bucket/o?uploadType=multipart, multipart/related body), on 127.0.0.1.
+ * (POST /upload/storage/v1/b/:bucket/o?uploadType=multipart, multipart/related body) and for
+ * reading an object (GET /storage/v1/b/:bucket/o/:name, metadata or ?alt=media), on 127.0.0.1.
+ * Objects pushed onto `objects` can be read back.
  * Point the client at it with STORAGE_EMULATOR_HOST. `failNext` answers 503 that many times first.
  */
 export async function startGcsStandIn(options: { failNext?: number } = {}) {
@@ -24,6 +26,11 @@ export async function startGcsStandIn(options: { failNext?: number } = {}) {
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://localhost');
+    const read = /^(?:\/storage\/v1)?\/b\/([^/]+)\/o\/([^/]+)$/.exec(url.pathname);
+    if (request.method === 'GET' && read) {
+      download(objects, decodeURIComponent(read[1]!), decodeURIComponent(read[2]!), url.searchParams.get('alt') === 'media', response);
+      return;
+    }
     const match = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
     if (request.method !== 'POST' || !match || url.searchParams.get('uploadType') !== 'multipart') {
       response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 404, message: `${request.method} ${url.pathname}` } }));
@@ -54,6 +61,22 @@ export async function startGcsStandIn(options: { failNext?: number } = {}) {
     host: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** An object's metadata, or its bytes with the hashes the client checks the download against. */
+function download(objects: StoredObject[], bucket: string, name: string, media: boolean, response: ServerResponse): void {
+  const object = objects.findLast((o) => o.bucket === bucket && o.name === name);
+  if (!object) {
+    response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 404, message: `No such object: ${bucket}/${name}` } }));
+    return;
+  }
+  const md5Hash = createHash('md5').update(object.body).digest('base64');
+  if (media) {
+    response.writeHead(200, { 'content-type': object.contentType, 'x-goog-hash': `crc32c=${crc32c(object.body)},md5=${md5Hash}` }).end(object.body);
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ kind: 'storage#object', bucket, name, size: String(object.body.length), generation: '1', md5Hash, crc32c: crc32c(object.body) }));
 }
 
 const readBody = async (request: IncomingMessage) => {

@@ -38,13 +38,15 @@ test('no grant of roles/editor or roles/owner, anywhere', () => {
   for (const [file, text] of tf.sources) assert.doesNotMatch(text, /roles\/(editor|owner)\b/, file);
 });
 
-test('every service account is used by exactly one component, and every component runs as one', () => {
+test('every service account is used by exactly one component (push_invoker: the two push subscriptions), and every component runs as one', () => {
   const accounts = ofType(/^google_service_account$/).map(([address]) => address.split('.')[1]!);
   assert.deepEqual(accounts.sort(), ['generator', 'push_invoker', 'scheduler', 'wap', 'worker']);
   const components = [...tf.resources].filter(([address]) => COMPONENTS.includes(address.split('.')[0]!));
   for (const account of accounts) {
     const users = components.filter(([, body]) => JSON.stringify(body).includes(`google_service_account.${account}`)).map(([address]) => address);
-    assert.equal(users.length, 1, `${account} is used by ${users.join(', ') || 'nothing'}`);
+    // In push mode both subscriptions call the worker service: orders on /, dead letters on /dead-letters.
+    if (account === 'push_invoker') assert.deepEqual(users.sort(), ['google_pubsub_subscription.dead_letter', 'google_pubsub_subscription.orders_worker']);
+    else assert.equal(users.length, 1, `${account} is used by ${users.join(', ') || 'nothing'}`);
   }
   for (const [address, body] of components) {
     const used = new Set([...JSON.stringify(body).matchAll(/google_service_account\.(\w+)/g)].map((match) => match[1]));
@@ -71,6 +73,7 @@ test('each component gets only what its job needs, on the narrowest resource', (
   assert.deepEqual(grantsByAccount(), {
     worker: [
       'google_bigquery_table_iam_member roles/bigquery.dataEditor on ${google_bigquery_table.raw}',
+      'google_pubsub_subscription_iam_member roles/pubsub.subscriber on ${google_pubsub_subscription.dead_letter.name}',
       'google_pubsub_subscription_iam_member roles/pubsub.subscriber on ${google_pubsub_subscription.orders_worker.name}',
     ],
     wap: [

@@ -187,6 +187,7 @@ test('the worker runs pull-ready on Cloud Run: CPU always allocated, scaling bou
   assert.deepEqual(envOf(container), {
     ORDERFLOW_PROJECT: 'var.project_id',
     ORDERFLOW_SUBSCRIPTION: 'local.subscription_name',
+    ORDERFLOW_DEAD_LETTER_SUBSCRIPTION: 'local.dead_letter_subscription_name',
     ORDERFLOW_MODE: 'var.worker_mode',
     ORDERFLOW_SINK: '"bigquery"',
     ORDERFLOW_STARTUP_WAIT: '"220"',
@@ -194,6 +195,7 @@ test('the worker runs pull-ready on Cloud Run: CPU always allocated, scaling bou
     ...Object.fromEntries(Object.entries(WORKER_RUNTIME_ENV).map(([name, value]) => [name, JSON.stringify(value)])),
   });
   assert.equal(tf.locals.subscription_name, 'orders-worker');
+  assert.equal(tf.locals.dead_letter_subscription_name, 'orders-dead-letter');
   // Cloud Run reserves paths ending in z.
   assert.equal(block(block(container, 'liveness_probe'), 'http_get').path, '/health');
   const startup = block(container, 'startup_probe');

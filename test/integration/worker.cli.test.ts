@@ -72,7 +72,7 @@ describe('orderflow worker and setup commands', () => {
     assert.ok(subscription.retryPolicy?.minimumBackoff);
     const objects = await withDuckDBFile(database, async (c) =>
       (await c.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' ORDER BY 1`)).getRows().map((r) => String(r[0])));
-    assert.deepEqual(objects, ['dead_letter', 'order_items', 'order_items_current', 'order_payments', 'order_payments_current', 'orders', 'orders_current']);
+    assert.deepEqual(objects, ['dead_letter', 'dead_letter_replays', 'order_items', 'order_items_current', 'order_payments', 'order_payments_current', 'orders', 'orders_current']);
     const second = await runCli(['setup', '--project', 'cli-test', '--database', database], { env });
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /"existing":\["topic orders","topic orders-dead-letter","subscription orders-dead-letter","subscription orders-worker"\]/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { loadRawTables, RAW_TABLE_NAMES, type Field } from '../../common/table-schemas.ts';
+import { loadRawTables, loadWorkerTables, RAW_TABLE_NAMES, type Field } from '../../common/table-schemas.ts';
 
 const eventSchema = JSON.parse(readFileSync(new URL('../../schemas/order-event.v1.schema.json', import.meta.url), 'utf8'));
 const tables = new Map(loadRawTables().map((t) => [t.name, t]));
@@ -21,8 +21,9 @@ function checkFields(fields: Field[], where: string): void {
   }
 }
 
-test('the manifest names exactly the four raw tables, each with a well-formed BigQuery schema', () => {
-  assert.deepEqual([...tables.keys()].sort(), [...RAW_TABLE_NAMES].sort());
+test("the manifest names the worker's four raw tables and the replay log, each with a well-formed BigQuery schema", () => {
+  assert.deepEqual([...tables.keys()].sort(), [...RAW_TABLE_NAMES, 'dead_letter_replays'].sort());
+  assert.deepEqual(loadWorkerTables().map((t) => t.name).sort(), [...RAW_TABLE_NAMES].sort());
   for (const table of tables.values()) {
     checkFields(table.fields, table.name);
     const columns = table.fields.map((f) => f.name);
@@ -61,4 +62,12 @@ test('the dead-letter table keeps payload, base64, attributes, every reason and 
   assert.equal(fields.get('errors')!.mode, 'REPEATED');
   assert.deepEqual(fields.get('errors')!.fields!.map((f) => f.name), ['code', 'path', 'message']);
   assert.deepEqual(fields.get('attributes')!.fields!.map((f) => f.name), ['key', 'value']);
+});
+
+test("the dead-letter table keeps Pub/Sub's dead-letter source (delivery_exhausted rows), nullable so older tables take it", () => {
+  const fields = new Map(tables.get('dead_letter')!.fields.map((f) => [f.name, f]));
+  for (const [name, type] of [['source_subscription', 'STRING'], ['source_delivery_count', 'INTEGER'], ['source_publish_time', 'TIMESTAMP']]) {
+    assert.equal(fields.get(name!)?.type, type, `dead_letter.${name}`);
+    assert.equal(fields.get(name!)?.mode, 'NULLABLE', `dead_letter.${name}`);
+  }
 });
