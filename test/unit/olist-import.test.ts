@@ -144,7 +144,7 @@ describe('importOlist on the hand-made fixture', () => {
 
   test('purchases around local midnight and across both DST changes get the São Paulo offset of their wall-clock time', async () => {
     const { of } = await importFixture();
-    const purchase = (n: number) => of(n)[0]!.order.order_purchase_timestamp;
+    const purchase = (n: number) => of(n)[0]!.order.order_purchase_timestamp!;
     assert.equal(purchase(8), '2017-11-24T23:59:30-02:00');
     assert.equal(purchase(9), '2017-11-25T00:00:30-02:00');
     assert.equal(purchase(10), '2017-10-14T23:50:00-03:00');
