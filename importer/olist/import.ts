@@ -23,6 +23,8 @@ export interface ImportReport {
   /** A second row of an order_id already read: skipped. */
   duplicateOrders: Skipped;
   quirks: { ordersWithoutItems: number; ordersWithoutPayments: number; stageBeforePurchase: number; stagesOutOfOrder: number };
+  /** First and last purchase date (YYYY-MM-DD, in the timestamps' own offsets: local dates for zone-less ones); null without orders. */
+  purchaseDates: { first: string; last: string } | null;
 }
 
 export interface ImportOptions {
@@ -71,6 +73,7 @@ export async function importOlist(options: ImportOptions): Promise<ImportReport>
     rows, orders: 0, events: { order_created: 0, order_updated: 0 },
     orphanItems: skipped(), orphanPayments: skipped(), ordersWithoutCustomer: skipped(), duplicateOrders: skipped(),
     quirks: { ordersWithoutItems: 0, ordersWithoutPayments: 0, stageBeforePurchase: 0, stagesOutOfOrder: 0 },
+    purchaseDates: null,
   };
   const seen = new Set<string>();
   for await (const order of readRows(source, 'orders')) {
@@ -88,6 +91,7 @@ export async function importOlist(options: ImportOptions): Promise<ImportReport>
     };
     if (!orderRows.customer) note(report.ordersWithoutCustomer, order.order_id);
     countQuirks(report.quirks, orderRows, clock);
+    notePurchaseDate(report, clock.toRfc3339(order.order_purchase_timestamp));
     for (const event of orderEvents(orderRows, clock)) {
       await emit(event);
       report.events[event.eventType] += 1;
@@ -98,6 +102,14 @@ export async function importOlist(options: ImportOptions): Promise<ImportReport>
   for (const [id, left] of items) note(report.orphanItems, id, left.length);
   for (const [id, left] of payments) note(report.orphanPayments, id, left.length);
   return report;
+}
+
+function notePurchaseDate(report: ImportReport, purchase: string | null): void {
+  const date = purchase && /^\d{4}-\d{2}-\d{2}T/.test(purchase) ? purchase.slice(0, 10) : undefined;
+  if (!date) return;
+  const range = (report.purchaseDates ??= { first: date, last: date });
+  if (date < range.first) range.first = date;
+  if (date > range.last) range.last = date;
 }
 
 const skipped = (): Skipped => ({ rows: 0, examples: [] });

@@ -86,17 +86,17 @@ describe('SourceClock: São Paulo wall-clock time to RFC 3339, historical DST', 
 describe('importOlist on the hand-made fixture', () => {
   test('every order: order_created at purchase, then one update per stage present, event_sequence 1..n', async () => {
     const { events, report } = await importFixture();
-    assert.equal(report.orders, 17);
+    assert.equal(report.orders, 117);
     const byOrder = new Map<string, Event[]>();
     for (const e of events) byOrder.set(e.order.order_id!, [...(byOrder.get(e.order.order_id!) ?? []), e]);
-    assert.equal(byOrder.size, 17);
+    assert.equal(byOrder.size, 117);
     for (const [orderId, history] of byOrder) {
       assert.deepEqual(history.map((e) => e.event_sequence), history.map((_, i) => i + 1), orderId);
       assert.deepEqual(history.map((e) => e.event_type), ['order_created', ...Array(history.length - 1).fill('order_updated')]);
       assert.deepEqual(history.map((e) => e.event_id), history.map((_, i) => `olist-${orderId}-${i + 1}`));
       assert.equal(history[0]!.event_time, history[0]!.order.order_purchase_timestamp);
     }
-    assert.equal(report.events.order_created, 17);
+    assert.equal(report.events.order_created, 117);
     assert.equal(report.events.order_created + report.events.order_updated, events.length);
   });
 
@@ -129,6 +129,7 @@ describe('importOlist on the hand-made fixture', () => {
     assert.equal(of(5)[0]!.payments, undefined);
     assert.ok(of(5)[0]!.items!.length > 0);
     assert.deepEqual(report.quirks, { ordersWithoutItems: 3, ordersWithoutPayments: 1, stageBeforePurchase: 1, stagesOutOfOrder: 2 });
+    assert.deepEqual(report.purchaseDates, { first: '2017-10-01', last: '2018-02-23' });
   });
 
   test('stage times are kept as sent: a carrier scan before purchase, a delivery before its carrier scan; sequence follows the lifecycle', async () => {
@@ -175,7 +176,7 @@ describe('importOlist on the hand-made fixture', () => {
     assert.deepEqual(report.orphanItems, { rows: 1, examples: [order(99)] });
     assert.deepEqual(report.orphanPayments, { rows: 1, examples: [order(98)] });
     assert.ok(!events.some((e) => [order(98), order(99)].includes(e.order.order_id!)));
-    assert.deepEqual(report.rows, { orders: 17, items: 17, payments: 21, customers: 17 });
+    assert.deepEqual(report.rows, { orders: 117, items: 117, payments: 121, customers: 117 });
   });
 
   test('a re-import gives the same bytes (same event ids: the workers dedupe)', async () => {
@@ -224,7 +225,7 @@ describe('dims snapshot from the Kaggle folder', () => {
   test('the four dims files are copied byte for byte', async () => {
     const out = await mkdtemp(join(tmpdir(), 'olist-dims-'));
     const counts = await copyDims(new DirectoryStore(FIXTURE), new DirectoryStore(out));
-    assert.deepEqual(counts, { customers: 17, products: 4, sellers: 3, categories: 3 });
+    assert.deepEqual(counts, { customers: 117, products: 4, sellers: 3, categories: 3 });
     for (const { file } of Object.values(SNAPSHOT_FILES)) assert.deepEqual(await readFile(join(out, file)), await readFile(join(FIXTURE, file)), file);
   });
 
@@ -241,9 +242,9 @@ describe('orderflow import olist (CLI)', () => {
     const result = await runCli(['import', 'olist', FIXTURE, '--out', 'stdout']);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.toString('utf8').trim().split('\n');
-    assert.equal(lines.length, 54);
+    assert.equal(lines.length, 454);
     const finished = result.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { message: string; published?: number }).find((line) => line.message === 'import finished');
-    assert.equal(finished?.published, 54);
+    assert.equal(finished?.published, 454);
     assert.match(result.stderr, /items or payments whose order is not in the orders file were skipped/);
   });
 
