@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Temporal } from 'temporal-polyfill';
 import { validateMessage } from '../../common/contract/validate.ts';
 import { DirectoryStore } from '../../common/object-store.ts';
 import { SNAPSHOT_FILES } from '../../generator/snapshot.ts';
@@ -74,6 +75,27 @@ describe('SourceClock: São Paulo wall-clock time to RFC 3339, historical DST', 
         // Outside the gap the wall clock is kept; inside it moves forward by one hour.
         const inGap = night === '2017-10-15' && hh === '00';
         assert.equal(out.slice(11, 19), inGap ? `01:${mm}:${ss}` : `${hh}:${mm}:${ss}`);
+      }
+    }
+  });
+
+  test('the span cache agrees with Temporal on every time, in zones with odd transitions too', () => {
+    // St_Johns changed clocks at 00:01 until 2011, Lord_Howe by 30 minutes.
+    for (const zone of ['America/Sao_Paulo', 'America/St_Johns', 'Australia/Lord_Howe']) {
+      const cached = new SourceClock(zone);
+      const walls: string[] = [];
+      // A coarse sweep over 2000-2030 (a prime step, so every hour of the day comes up) ...
+      for (let ms = Date.UTC(2000, 0, 1); ms < Date.UTC(2030, 0, 1); ms += 97_613_000) walls.push(new Date(ms).toISOString().slice(0, 19));
+      // ... and every 7 minutes within 4 hours of each of the first 12 transitions after 2005.
+      let at = Temporal.PlainDateTime.from('2005-01-01T00:00:00').toZonedDateTime(zone);
+      for (let n = 0; n < 12; n++) {
+        at = at.getTimeZoneTransition('next')!;
+        const wall = Date.parse(`${at.toPlainDateTime().toString()}Z`);
+        for (let ms = wall - 4 * 3_600_000; ms <= wall + 4 * 3_600_000; ms += 420_000) walls.push(new Date(ms).toISOString().slice(0, 19));
+      }
+      for (const wall of walls) {
+        const expected = Temporal.PlainDateTime.from(wall).toZonedDateTime(zone, { disambiguation: 'compatible' });
+        assert.equal(cached.toRfc3339(wall.replace('T', ' ')), `${expected.toPlainDateTime().toString()}${expected.offset}`, `${zone} ${wall}`);
       }
     }
   });
