@@ -85,7 +85,7 @@ describe('SourceClock: São Paulo wall-clock time to RFC 3339, historical DST', 
       const cached = new SourceClock(zone);
       const walls: string[] = [];
       // A coarse sweep over 2000-2030 (a prime step, so every hour of the day comes up) ...
-      for (let ms = Date.UTC(2000, 0, 1); ms < Date.UTC(2030, 0, 1); ms += 97_613_000) walls.push(new Date(ms).toISOString().slice(0, 19));
+      for (let ms = Date.UTC(2000, 0, 1); ms < Date.UTC(2030, 0, 1); ms += 396_997_000) walls.push(new Date(ms).toISOString().slice(0, 19));
       // ... and every 7 minutes within 4 hours of each of the first 12 transitions after 2005.
       let at = Temporal.PlainDateTime.from('2005-01-01T00:00:00').toZonedDateTime(zone);
       for (let n = 0; n < 12; n++) {
