@@ -1,5 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { IdempotencyStrategy, Storage } from '@google-cloud/storage';
 import { UsageError } from './errors.ts';
 
@@ -10,6 +12,8 @@ export interface ObjectStore {
   put(name: string, content: string | Buffer, contentType: string): Promise<void>;
   /** The object's bytes; rejects when it does not exist. */
   get(name: string): Promise<Buffer>;
+  /** The object's bytes as a stream, for objects too large to hold (a missing one errors the stream). */
+  read(name: string): Readable;
 }
 
 export class DirectoryStore implements ObjectStore {
@@ -27,6 +31,10 @@ export class DirectoryStore implements ObjectStore {
 
   async get(name: string): Promise<Buffer> {
     return readFile(this.describe(name));
+  }
+
+  read(name: string): Readable {
+    return createReadStream(this.describe(name));
   }
 }
 
@@ -49,6 +57,10 @@ export class GcsStore implements ObjectStore {
   async get(name: string): Promise<Buffer> {
     const [content] = await this.storage.bucket(this.bucket).file(this.key(name)).download();
     return content;
+  }
+
+  read(name: string): Readable {
+    return this.storage.bucket(this.bucket).file(this.key(name)).createReadStream();
   }
 }
 

@@ -1,6 +1,7 @@
 import { batchCommand } from './batch.ts';
 import { emulatorCommand } from './emulator.ts';
 import { generateCommand } from './generate.ts';
+import { importCommand } from './import.ts';
 import { queryCommand } from './query.ts';
 import { replayCommand } from './replay.ts';
 import { setupCommand } from './setup.ts';
@@ -11,5 +12,5 @@ import { workerCommand } from './worker.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
 export const commands = [
-  upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, replayCommand,
+  upCommand, generateCommand, importCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, replayCommand,
 ];

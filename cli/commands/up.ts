@@ -24,11 +24,13 @@ export const upCommand = defineCommand<Args>({
         'duplicate-rate': { type: 'number', default: 0.03, coerce: probability('duplicate-rate'), describe: 'Share of republished events' },
         'invalid-rate': { type: 'number', default: 0.02, coerce: probability('invalid-rate'), describe: 'Share of invalid messages (every reason code)' },
         'update-rate': { type: 'number', default: 0.6, coerce: probability('update-rate'), describe: 'Share of order_updated events (each order has ~5 lifecycle steps)' },
+        olist: { type: 'string', describe: 'Instead of generating: import this unzipped Kaggle Olist folder (history and dims) and run the batch over all its dates' },
         'stall-timeout': { type: 'number', default: 60, coerce: positiveNumber('stall-timeout'), describe: 'Give up when nothing is acked for this many seconds' },
       })
       .example('npm start', 'the default demo: ~3,000 messages in 30 s, then the WAP job')
       .example('orderflow up --rate 500 --duration 60 --workers 3', 'more volume')
-      .example('orderflow up --keep-running', 'run until Ctrl-C'),
+      .example('orderflow up --keep-running', 'run until Ctrl-C')
+      .example('orderflow up --olist ./olist', 'the real Kaggle dataset end to end (see README)'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { runStack } = await import('../../local/stack/up.ts');

@@ -14,6 +14,7 @@ import { writeSnapshot } from '../../generator/snapshot.ts';
 import { EventStream } from '../../generator/stream.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { spawnOrderflow, type Child } from './children.ts';
+import { importOlistIntoStack } from './olist.ts';
 import { latestCounters, sumCounters, type WorkerCounters } from './worker-logs.ts';
 import { summariseWarehouse, type WarehouseSummary } from './warehouse-summary.ts';
 import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
@@ -32,6 +33,8 @@ export interface StackOptions {
   updateRate: number;
   /** Give up when nothing is acked for this long while messages are outstanding. */
   stallTimeoutMs: number;
+  /** A Kaggle Olist folder (or gs:// prefix): import its history and dims instead of generating. */
+  olist?: string;
   signal: AbortSignal;
 }
 
@@ -87,9 +90,10 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     const common = ['--project', PROJECT, '--database', paths.database];
     await expectSuccess(spawnOrderflow('setup', ['setup', '--engine', 'duckdb', '--pubsub', '--topic', TOPIC, '--subscription', SUBSCRIPTION, ...common], { logFile: join(paths.logs, 'setup.log'), env }));
     log(`setup: topic ${TOPIC}, subscription ${SUBSCRIPTION}, warehouse ${paths.database}`);
-    const catalog = new Catalog(options.seed);
-    await writeSnapshot(catalog, new DirectoryStore(paths.dims));
-    log(`dims snapshot: ${paths.dims}`);
+    if (!options.olist) {
+      await writeSnapshot(new Catalog(options.seed), new DirectoryStore(paths.dims));
+      log(`dims snapshot: ${paths.dims}`);
+    }
 
     for (let n = 1; n <= options.workers; n++) {
       workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, '--dead-letter-subscription', DEAD_LETTER_SUBSCRIPTION, '--sink', 'duckdb', '--port', '0', '--stats-interval', '0.5', ...common],
@@ -98,7 +102,8 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     }
     log(`workers: ${options.workers} processes on ${SUBSCRIPTION}, draining ${DEAD_LETTER_SUBSCRIPTION} (logs in ${paths.logs})`);
 
-    const generated = await generate(options, workers, paths.logs, logger, log);
+    const olist = options.olist ? await importOlistIntoStack(options.olist, paths.dims, { projectId: PROJECT, topic: TOPIC }, logger, log) : undefined;
+    const generated = olist?.published ?? await generate(options, workers, paths.logs, logger, log);
     // In a bounded run Ctrl-C interrupts, during generation or while draining; with --keep-running
     // the first Ctrl-C is what ends generation, so the drain and the WAP job still follow.
     const interrupted = () => options.signal.aborted && !options.keepRunning;
@@ -109,7 +114,7 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     let batch: BatchOutcome | undefined;
     if (!interrupted()) {
       log('batch: write -> audit -> publish ...');
-      batch = await runBatch(paths, env);
+      batch = await runBatch(paths, env, olist?.batchRange ?? []);
     }
     const warehouse = await withDuckDBFile(paths.database, (db) => summariseWarehouse(db, startedMicros));
     return { interrupted: interrupted(), generator: generated, workers: counters, warehouse, ...(batch ? { batch } : {}), paths };
@@ -170,8 +175,8 @@ async function waitUntilAcked(options: StackOptions, generated: RunResult, emula
   }
 }
 
-async function runBatch(paths: { database: string; dims: string; reports: string; logs: string }, env: NodeJS.ProcessEnv): Promise<BatchOutcome> {
-  const child = spawnOrderflow('batch', ['batch', 'run', '--engine', 'duckdb', '--database', paths.database, '--dims', paths.dims, '--reports', paths.reports],
+async function runBatch(paths: { database: string; dims: string; reports: string; logs: string }, env: NodeJS.ProcessEnv, extra: string[]): Promise<BatchOutcome> {
+  const child = spawnOrderflow('batch', ['batch', 'run', '--engine', 'duckdb', '--database', paths.database, '--dims', paths.dims, '--reports', paths.reports, ...extra],
     { logFile: join(paths.logs, 'batch.log'), env, captureStdout: true });
   const exitCode = await child.exited;
   const line = child.stdout().trim().split('\n').at(-1);
