@@ -1,6 +1,7 @@
 import type { Argv, CommandModule, MiddlewareFunction } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../common/errors.ts';
+import { endQuietlyWhenStdoutCloses } from './stdout-closed.ts';
 
 // Every flag falls back to ORDERFLOW_<FLAG_NAME>; yargs maps ORDERFLOW_DUPLICATE_RATE to --duplicate-rate.
 export const ENV_PREFIX = 'ORDERFLOW';
@@ -10,6 +11,7 @@ export const ENV_PREFIX = 'ORDERFLOW';
  * (ORDERFLOW_DEBUG=1 adds the stack). Never a stack trace for bad input.
  */
 export async function runCli(argv: Argv, commands: readonly CommandModule<object, never>[]): Promise<void> {
+  endQuietlyWhenStdoutCloses();
   let cli = argv
     .scriptName('orderflow')
     .env(ENV_PREFIX)
