@@ -102,7 +102,7 @@ async function withWarehouse(args: Args, work: (warehouse: Warehouse) => Promise
   }
   const [{ withDuckDBFile }, { DuckDBWarehouse }] = await Promise.all([import('../../common/warehouse/duckdb-file.ts'), import('../../batch/engines/duckdb.ts')]);
   // The workers share the file by short turns: hold it for this run only.
-  return withDuckDBFile(args.database, (connection) => work(new DuckDBWarehouse(connection)), { lockTimeoutMs: 120_000 });
+  return withDuckDBFile(args.database, (connection) => work(new DuckDBWarehouse(connection)), { lockTimeoutMs: 120_000, mode: 'existing' });
 }
 
 /** A JSON summary on stdout; on a failed audit, one line per failed check on stderr and exit code 3. */

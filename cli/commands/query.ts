@@ -33,7 +33,7 @@ export const queryCommand = defineCommand<Args>({
       } catch (error) {
         throw new OperationalError((error as Error).message);
       }
-    });
+    }, { mode: 'read-only' });
     process.stdout.write(render(rows, format));
   },
 });
