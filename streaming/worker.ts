@@ -1,12 +1,14 @@
 import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OperationalError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { BatchLimits } from './pipeline/micro-batcher.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
 import type { ProcessedSpy } from './pipeline/processed-spy.ts';
 import { WorkerStats } from './pipeline/stats.ts';
 import type { RowSink } from './sinks/sink.ts';
-import { createWorkerServer } from './source/http-server.ts';
+import { workerRequestListener } from './source/http-server.ts';
 import { oidcVerifier, type PushVerifier } from './source/push-auth.ts';
 import { PullSource } from './source/pull-source.ts';
 
@@ -29,7 +31,8 @@ export interface WorkerConfig {
 }
 
 export interface WorkerDeps {
-  sink: RowSink;
+  /** The sink, or how to open it: opened once the port is bound, so a taken port touches no warehouse. */
+  sink: RowSink | (() => Promise<RowSink>);
   logger: Logger;
   spy?: ProcessedSpy;
   /** Push mode: replaces the OIDC verifier built from pushAudience (tests). */
@@ -47,19 +50,25 @@ export interface RunningWorker {
 
 /** Wires a source (pull or push), the pipeline and the sink, with /healthz and /readyz on the port. */
 export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promise<RunningWorker> {
-  const { logger, sink } = deps;
+  const { logger } = deps;
+  const server = await listen(config.port, config.host);
+  const address = server.address() as AddressInfo;
+  let sink: RowSink;
+  try {
+    sink = typeof deps.sink === 'function' ? await deps.sink() : deps.sink;
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const stats = new WorkerStats();
   const pipeline = new Pipeline({ sink, limits: config.limits, dedupeCapacity: config.dedupeCapacity, stats, ...(deps.spy ? { spy: deps.spy } : {}) });
   let ready = false;
   const verify = deps.verifier ?? (config.pushAudience ? oidcVerifier(config.pushAudience) : undefined);
-  const server = createWorkerServer({
+  server.on('request', workerRequestListener({
     isReady: () => ready,
     ...(config.mode === 'push' ? { push: { pipeline, ...(verify ? { verify } : {}) } } : {}),
     logger,
-  });
-  server.listen(config.port, config.host);
-  await once(server, 'listening');
-  const address = server.address() as AddressInfo;
+  }));
 
   const source = config.mode === 'pull'
     ? new PullSource({
@@ -80,6 +89,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
     await source?.start((message, settle) => pipeline.handle(message, settle));
   } catch (error) {
     server.close();
+    await sink.close();
     throw error;
   }
   ready = true;
@@ -104,4 +114,18 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
     return stopping;
   };
   return { address, stats, stop };
+}
+
+/** Binds the HTTP port first: a taken port is one line, before any warehouse or subscription is touched. */
+async function listen(port: number, host: string): Promise<Server> {
+  const server = createServer();
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new OperationalError(`port ${port} on ${host} is in use (another worker?): pass --port 0 for a free one, or another --port`);
+    throw new OperationalError(`cannot listen on ${host}:${port}: ${code ?? (error as Error).message}`);
+  }
+  return server;
 }

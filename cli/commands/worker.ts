@@ -25,7 +25,7 @@ interface Args {
   batchMaxInFlight: number;
   dedupeCacheSize: number;
   host: string;
-  port: number;
+  port?: number;
   pushAudience?: string;
   statsInterval: number;
   drainTimeoutMs: number;
@@ -53,7 +53,7 @@ export const workerCommand = defineCommand<Args>({
         'batch-max-in-flight': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxInFlight, coerce: positiveInteger('batch-max-in-flight'), describe: 'Micro-batches being written at once, so the sink has the next one when a write ends (more helps a sink far away, such as BigQuery)' },
         'dedupe-cache-size': { type: 'number', default: 100_000, coerce: positiveInteger('dedupe-cache-size'), describe: 'Recent event ids remembered to drop duplicates in process' },
         host: { type: 'string', default: process.env.K_SERVICE ? '0.0.0.0' : '127.0.0.1', describe: 'Interface for the HTTP server (default: 0.0.0.0 on Cloud Run, else 127.0.0.1)' },
-        port: { type: 'number', default: Number(process.env.PORT ?? 8080), coerce: port('port'), describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT or 8080; 0 picks a free one)' },
+        port: { type: 'number', coerce: port('port'), describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT; else a free one in pull mode, logged, and 8080 in push mode)' },
         'push-audience': { type: 'string', describe: 'Push mode: require an OIDC token for this audience on every request' },
         'stats-interval': { type: 'number', default: 30, coerce: positiveNumber('stats-interval'), describe: 'Seconds between counter log lines' },
         'drain-timeout-ms': { type: 'number', default: 8000, coerce: positiveInteger('drain-timeout-ms'), describe: 'On SIGTERM, how long messages in processing may take before the rest are nacked' },
@@ -69,7 +69,7 @@ export const workerCommand = defineCommand<Args>({
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { startWorker } = await import('../../streaming/worker.ts');
     const logger = createLogger({ base: { component: 'worker' } });
-    const sink = await openSink({ engine: args.sink, database: args.database, lockTimeoutMs: args.lockTimeoutMs, holdMs: args.duckdbHoldMs, memoryLimit: args.duckdbMemoryLimit, projectId: args.project });
+    const sink = () => openSink({ engine: args.sink, database: args.database, lockTimeoutMs: args.lockTimeoutMs, holdMs: args.duckdbHoldMs, memoryLimit: args.duckdbMemoryLimit, projectId: args.project });
     let failed = false;
     let resolveStopped = () => {};
     const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -83,7 +83,7 @@ export const workerCommand = defineCommand<Args>({
       limits: { maxMessages: args.batchMaxMessages, maxRows: args.batchMaxRows, maxBytes: args.batchMaxBytes, maxAgeMs: args.batchMaxAgeMs, maxInFlight: args.batchMaxInFlight },
       dedupeCapacity: args.dedupeCacheSize,
       host: args.host,
-      port: args.port,
+      port: workerPort(args.port, args.mode),
       ...(args.pushAudience ? { pushAudience: args.pushAudience } : {}),
       statsIntervalMs: args.statsInterval * 1000,
       drainTimeoutMs: args.drainTimeoutMs,
@@ -94,9 +94,6 @@ export const workerCommand = defineCommand<Args>({
         failed = true;
         resolveStopped();
       },
-    }).catch(async (error: unknown) => {
-      await sink.close();
-      throw error;
     });
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'stopping');
@@ -108,3 +105,13 @@ export const workerCommand = defineCommand<Args>({
     if (failed) process.exitCode = 1;
   },
 });
+
+/**
+ * Cloud Run sets $PORT. Elsewhere a pull worker takes a free port (logged in `worker started`), so a
+ * second worker on the same machine starts as the first did; push needs a port known in advance.
+ */
+export function workerPort(flag: number | undefined, mode: 'pull' | 'push', env: NodeJS.ProcessEnv = process.env): number {
+  if (flag !== undefined) return flag;
+  if (env.PORT) return port('PORT')(env.PORT);
+  return mode === 'push' ? 8080 : 0;
+}

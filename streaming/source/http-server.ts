@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../../common/logger.ts';
 import { PushAuthError, PushRequestError } from '../errors.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
@@ -19,16 +19,16 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
  * The worker's HTTP surface on $PORT: /healthz (the process is alive), /readyz (it can take
- * messages), and in push mode Pub/Sub push requests on any other path. Built here, listened on by
- * the caller, so tests use it without a fixed port.
+ * messages), and in push mode Pub/Sub push requests on any other path. A request listener, so the
+ * worker binds its port before opening the sink and tests serve it on any port.
  */
-export function createWorkerServer(options: WorkerServerOptions): Server {
-  return createServer((request, response) => {
+export function workerRequestListener(options: WorkerServerOptions): RequestListener {
+  return (request, response) => {
     void handle(options, request, response).catch((error: unknown) => {
       options.logger.error({ err: error }, 'push request failed');
       reply(response, 500, 'internal error');
     });
-  });
+  };
 }
 
 async function handle(options: WorkerServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
