@@ -66,7 +66,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   const verify = deps.verifier ?? (config.pushAudience ? oidcVerifier(config.pushAudience) : undefined);
   server.on('request', workerRequestListener({
     isReady: () => ready,
-    ...(config.mode === 'push' ? { push: { pipeline, ...(verify ? { verify } : {}) } } : {}),
+    ...(config.mode === 'push' ? { push: { pipeline, ...(verify ? { verify } : {}), onBadRequest: () => (stats.badRequests += 1) } } : {}),
     logger,
   }));
 

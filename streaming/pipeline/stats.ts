@@ -14,6 +14,8 @@ export class WorkerStats {
   batches = 0;
   failedBatches = 0;
   inFlight = 0;
+  /** Push requests refused as not push messages (400) or too large (413): never stored. */
+  badRequests = 0;
   readonly rows: Record<RawTable, number> = { orders: 0, order_items: 0, order_payments: 0, dead_letter: 0 };
   private readonly latencies: number[] = [];
   private next = 0;
@@ -43,6 +45,7 @@ export class WorkerStats {
       'write.latency_ms_p50': at(0.5),
       'write.latency_ms_p99': at(0.99),
       'source.in_flight': this.inFlight,
+      'source.bad_requests': this.badRequests,
       ...memory(),
     };
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../../common/logger.ts';
-import { PushAuthError, PushRequestError } from '../errors.ts';
+import { PushAuthError, PushRequestError, PushTooLargeError } from '../errors.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { acks } from '../pipeline/outcome.ts';
 import type { PushVerifier } from './push-auth.ts';
@@ -10,7 +10,7 @@ export interface WorkerServerOptions {
   /** Ready to take traffic (the sink open, the source started, not draining). */
   isReady: () => boolean;
   /** Push mode: POSTs are Pub/Sub push requests fed to this pipeline. */
-  push?: { pipeline: Pipeline; verify?: PushVerifier };
+  push?: { pipeline: Pipeline; verify?: PushVerifier; onBadRequest?: () => void };
   logger: Logger;
 }
 
@@ -46,8 +46,16 @@ async function handle(options: WorkerServerOptions, request: IncomingMessage, re
     return reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
   } catch (error) {
     if (error instanceof PushAuthError) return reply(response, 401, error.message);
-    if (error instanceof PushRequestError) return reply(response, 400, error.message);
-    throw error;
+    if (!(error instanceof PushRequestError)) throw error;
+    // Counted, never stored: a request that is not a push message has no message to dead-letter.
+    options.push.onBadRequest?.();
+    options.logger.warn({ status: error instanceof PushTooLargeError ? 413 : 400, reason: error.message }, 'push request refused');
+    if (!(error instanceof PushTooLargeError)) return reply(response, 400, error.message);
+    // Answer at once and close: the client may still be sending, and this connection is not reused.
+    response.shouldKeepAlive = false;
+    reply(response, 413, error.message);
+    request.resume();
+    return;
   }
 }
 
@@ -56,7 +64,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new PushRequestError(`push request larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw new PushTooLargeError(`push request larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

@@ -92,6 +92,26 @@ describe('push mode', () => {
     assert.equal(response.status, 400);
   });
 
+  // Issue 22.9: each of these got 204 and a dead-letter row under a made-up id.
+  test('bodies that are not push messages get 400, are counted and nothing is written', async () => {
+    const [writes, bad] = [memory.writes, worker.stats.badRequests];
+    for (const body of ['garbage', '{"hello":1}', '{"message":{}}', '']) {
+      const response = await post(body);
+      assert.equal(response.status, 400, body);
+      assert.match(await response.text(), /not a Pub\/Sub push message/);
+    }
+    assert.equal(memory.writes, writes);
+    assert.equal(worker.stats.badRequests, bad + 4);
+    assert.equal(worker.stats.snapshot()['source.bad_requests'], bad + 4);
+  });
+
+  test('a request over the size limit gets 413 and is counted', async () => {
+    const bad = worker.stats.badRequests;
+    const response = await post('x'.repeat(17 * 1024 * 1024));
+    assert.equal(response.status, 413);
+    assert.equal(worker.stats.badRequests, bad + 1);
+  });
+
   test('a transient write failure answers 5xx so Pub/Sub retries; the retry succeeds', async () => {
     const body = wrapped(JSON.stringify({ ...updatedEvent(), event_id: 'evt-retry' }));
     sink.plan = { failNext: 1 };
