@@ -9,6 +9,7 @@ import type { ProcessedSpy } from './pipeline/processed-spy.ts';
 import { WorkerStats } from './pipeline/stats.ts';
 import type { RowSink } from './sinks/sink.ts';
 import { workerRequestListener } from './source/http-server.ts';
+import { workerMetrics } from './source/metrics.ts';
 import { oidcVerifier, type PushVerifier } from './source/push-auth.ts';
 import { PullSource } from './source/pull-source.ts';
 
@@ -48,7 +49,7 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Wires a source (pull or push), the pipeline and the sink, with /healthz and /readyz on the port. */
+/** Wires a source (pull or push), the pipeline and the sink, with /healthz, /readyz, /metrics and /stats on the port. */
 export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promise<RunningWorker> {
   const { logger } = deps;
   const server = await listen(config.port, config.host);
@@ -66,6 +67,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   const verify = deps.verifier ?? (config.pushAudience ? oidcVerifier(config.pushAudience) : undefined);
   server.on('request', workerRequestListener({
     isReady: () => ready,
+    metrics: workerMetrics(stats),
     ...(config.mode === 'push' ? { push: { pipeline, ...(verify ? { verify } : {}), onBadRequest: () => (stats.badRequests += 1) } } : {}),
     logger,
   }));

@@ -3,12 +3,15 @@ import type { Logger } from '../../common/logger.ts';
 import { PushAuthError, PushRequestError, PushTooLargeError } from '../errors.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { acks } from '../pipeline/outcome.ts';
+import type { WorkerMetrics } from './metrics.ts';
 import type { PushVerifier } from './push-auth.ts';
 import { pushMessage } from './push-message.ts';
 
 export interface WorkerServerOptions {
   /** Ready to take traffic (the sink open, the source started, not draining). */
   isReady: () => boolean;
+  /** GET /metrics (Prometheus text) and GET /stats (JSON). */
+  metrics?: WorkerMetrics;
   /** Push mode: POSTs are Pub/Sub push requests fed to this pipeline. */
   push?: { pipeline: Pipeline; verify?: PushVerifier; onBadRequest?: () => void };
   logger: Logger;
@@ -19,7 +22,7 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
  * The worker's HTTP surface on $PORT: /healthz (the process is alive), /readyz (it can take
- * messages), and in push mode Pub/Sub push requests on any other path. A request listener, so the
+ * messages), /metrics and /stats (its counters), and in push mode Pub/Sub push requests on any other path. A request listener, so the
  * worker binds its port before opening the sink and tests serve it on any port.
  */
 export function workerRequestListener(options: WorkerServerOptions): RequestListener {
@@ -35,6 +38,14 @@ async function handle(options: WorkerServerOptions, request: IncomingMessage, re
   const path = (request.url ?? '/').split('?')[0];
   if (request.method === 'GET' && path === '/healthz') return reply(response, 200, 'ok');
   if (request.method === 'GET' && path === '/readyz') return options.isReady() ? reply(response, 200, 'ready') : reply(response, 503, 'not ready');
+  if (request.method === 'GET' && options.metrics && path === '/metrics') {
+    response.writeHead(200, { 'content-type': options.metrics.contentType });
+    return void response.end(await options.metrics.prometheus());
+  }
+  if (request.method === 'GET' && options.metrics && path === '/stats') {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    return void response.end(JSON.stringify(options.metrics.json()));
+  }
   if (!options.push || request.method !== 'POST') return reply(response, 404, 'not found');
   const { pipeline, verify } = options.push;
   try {

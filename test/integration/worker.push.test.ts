@@ -120,6 +120,21 @@ describe('push mode', () => {
     assert.equal(memory.tables.orders.filter((r) => r.event_id === 'evt-retry').length, 1);
   });
 
+  // Issue 19.4: counters by endpoint, read by `up` and `orderflow status` rather than log files.
+  test('GET /stats gives the counters as JSON and GET /metrics as Prometheus text', async () => {
+    const stats = await (await fetch(`${base}/stats`)).json() as Record<string, unknown>;
+    assert.ok(worker.stats.received > 0);
+    assert.equal(stats['source.received'], worker.stats.received);
+    assert.equal(stats['settle.acked'], worker.stats.acked);
+    const response = await fetch(`${base}/metrics`);
+    assert.match(String(response.headers.get('content-type')), /^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    assert.match(text, new RegExp(`^orderflow_worker_messages_received_total ${worker.stats.received}$`, 'm'));
+    assert.match(text, new RegExp(`^orderflow_worker_rows_written_total\\{table="orders"\\} ${worker.stats.rows.orders}$`, 'm'));
+    assert.match(text, /^# TYPE orderflow_worker_messages_acked_total counter$/m);
+    assert.match(text, /^orderflow_worker_process_resident_memory_bytes \d+/m);
+  });
+
   test('concurrent requests share micro-batches', async () => {
     const before = memory.writes;
     const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => post(wrapped(JSON.stringify({ ...updatedEvent(), event_id: `evt-c${i}` })))));
