@@ -33,7 +33,13 @@ export async function readDims(store: ObjectStore): Promise<DimsSnapshot> {
     } catch (error) {
       throw new OperationalError(`cannot read dims snapshot ${store.describe(file)}: ${(error as Error).message}`);
     }
-    const [header, ...rows] = parse(content, { bom: true, relax_column_count: false }) as string[][];
+    let parsed: string[][];
+    try {
+      parsed = parse(content, { bom: true, relax_column_count: false }) as string[][];
+    } catch (error) {
+      throw new OperationalError(`${store.describe(file)}: ${(error as Error).message}`);
+    }
+    const [header, ...rows] = parsed;
     if (header?.join(',') !== columns.join(',')) {
       throw new OperationalError(`${store.describe(file)}: expected columns ${columns.join(',')}, got ${header?.join(',') ?? 'an empty file'}`);
     }

@@ -1,27 +1,43 @@
+import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../common/errors.ts';
+
+/**
+ * The value as typed, for error messages: yargs turns a `type: 'number'` flag's `abc` into NaN
+ * before a coercion sees it, and "got NaN" names nothing the person typed. Looks for `--name=v`,
+ * `--name v`, then ORDERFLOW_NAME.
+ */
+function typed(name: string, value: unknown): string {
+  if (!Number.isNaN(value)) return String(value);
+  const raw = hideBin(process.argv);
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i]!.startsWith(`--${name}=`)) return raw[i]!.slice(name.length + 3);
+    if (raw[i] === `--${name}` && i + 1 < raw.length) return raw[i + 1]!;
+  }
+  return process.env[`ORDERFLOW_${name.toUpperCase().replaceAll('-', '_')}`] ?? String(value);
+}
 
 /** yargs coercions that turn bad values into one clear line (exit 2). */
 export const probability = (name: string) => (value: unknown) => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a number from 0 to 1, got ${String(value)}`);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a number from 0 to 1, got ${typed(name, value)}`);
   return n;
 };
 
 export const positiveNumber = (name: string) => (value: unknown) => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got ${String(value)}`);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got ${typed(name, value)}`);
   return n;
 };
 
 export const positiveInteger = (name: string) => (value: unknown) => {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, got ${String(value)}`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, got ${typed(name, value)}`);
   return n;
 };
 
 export const integer = (name: string) => (value: unknown) => {
   const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a whole number, got ${String(value)}`);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a whole number, got ${typed(name, value)}`);
   return n;
 };
 
@@ -51,19 +67,19 @@ export const calendarDate = (name: string) => (value: unknown) => {
 
 export const nonNegativeInteger = (name: string) => (value: unknown) => {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number of 0 or more, got ${String(value)}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number of 0 or more, got ${typed(name, value)}`);
   return n;
 };
 
 export const port = (name: string) => (value: unknown) => {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be an integer from 0 to 65535, got ${String(value)}`);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be an integer from 0 to 65535, got ${typed(name, value)}`);
   return n;
 };
 
 /** One of a few words; yargs' own `choices` message spans two lines. */
 export const oneOf = <T extends string>(name: string, values: readonly T[]) => (value: unknown): T => {
-  if (!values.includes(value as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, got ${String(value)}`);
+  if (!values.includes(value as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, got ${typed(name, value)}`);
   return value as T;
 };
 

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule, MiddlewareFunction } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../common/errors.ts';
+import { endQuietlyWhenStdoutCloses } from './stdout-closed.ts';
 
 // Every flag falls back to ORDERFLOW_<FLAG_NAME>; yargs maps ORDERFLOW_DUPLICATE_RATE to --duplicate-rate.
 export const ENV_PREFIX = 'ORDERFLOW';
@@ -10,6 +11,7 @@ export const ENV_PREFIX = 'ORDERFLOW';
  * (ORDERFLOW_DEBUG=1 adds the stack). Never a stack trace for bad input.
  */
 export async function runCli(argv: Argv, commands: readonly CommandModule<object, never>[]): Promise<void> {
+  endQuietlyWhenStdoutCloses();
   let cli = argv
     .scriptName('orderflow')
     .env(ENV_PREFIX)
@@ -31,6 +33,7 @@ export async function runCli(argv: Argv, commands: readonly CommandModule<object
     });
   for (const command of commands) cli = cli.command(command);
   try {
+    rejectUnknownCommand(hideBin(process.argv), commands);
     await cli.parseAsync();
   } catch (error) {
     process.exitCode = reportFailure(error);
@@ -46,6 +49,9 @@ function reportFailure(error: unknown): number {
   return usage ? 2 : 1;
 }
 
+// A value such as `--count -5`: yargs reads it as the flag's value, so it is not a flag named 5.
+const NEGATIVE_NUMBER = /^-(\d+(\.\d+)?|\.\d+)$/;
+
 /** Fails on a typed flag the command does not define; environment variables are only fallbacks. */
 function rejectUnknownFlags(raw: string[]): MiddlewareFunction {
   // yargs passes its instance, in the running command's context, as the second argument (untyped in @types/yargs).
@@ -54,9 +60,20 @@ function rejectUnknownFlags(raw: string[]): MiddlewareFunction {
     const known = new Set([...Object.keys(options.key), ...Object.values(options.alias).flat()]);
     const end = raw.indexOf('--');
     const unknown = (end === -1 ? raw : raw.slice(0, end))
-      .filter((token) => token.startsWith('-') && token !== '-')
+      .filter((token) => token.startsWith('-') && token !== '-' && !NEGATIVE_NUMBER.test(token))
       .flatMap((token) => (token.startsWith('--') ? [token.slice(2).split('=')[0]!] : [...token.slice(1).split('=')[0]!]))
       .filter((name) => !known.has(name) && !(name.startsWith('no-') && known.has(name.slice(3))));
     if (unknown.length) throw new UsageError(`Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
   }) as unknown as MiddlewareFunction;
+}
+
+/**
+ * yargs' strictCommands is not consulted when --help is given: `orderflow dashbord --help` would
+ * print the top-level help and exit 0. The first word that is not a flag must name a command.
+ */
+function rejectUnknownCommand(raw: string[], commands: readonly CommandModule<object, never>[]): void {
+  const word = raw.find((token) => !token.startsWith('-'));
+  if (word === undefined) return;
+  const names = commands.flatMap((c) => [c.command, c.aliases].flat()).filter((n) => typeof n === 'string').map((n) => n.split(' ')[0]!);
+  if (!names.includes(word)) throw new UsageError(`Unknown command: ${word}; the commands are ${names.join(', ')}`);
 }

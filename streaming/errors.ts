@@ -15,6 +15,11 @@ export class PushRequestError extends Error {
   override name = 'PushRequestError';
 }
 
+/** A push request over the size limit (HTTP 413). */
+export class PushTooLargeError extends PushRequestError {
+  override name = 'PushTooLargeError';
+}
+
 /** A push request without a valid OIDC token for the configured audience (HTTP 401). */
 export class PushAuthError extends Error {
   override name = 'PushAuthError';

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OperationalError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { openObjectStore } from '../common/object-store.ts';
 import { DeadLetterDrain } from './dead-letters/drain.ts';
@@ -8,7 +10,8 @@ import { Pipeline } from './pipeline/pipeline.ts';
 import type { ProcessedSpy } from './pipeline/processed-spy.ts';
 import { WorkerStats } from './pipeline/stats.ts';
 import type { RowSink } from './sinks/sink.ts';
-import { createWorkerServer } from './source/http-server.ts';
+import { workerRequestListener } from './source/http-server.ts';
+import { workerMetrics } from './source/metrics.ts';
 import { oidcVerifier, type PushIdentity, type PushVerifier } from './source/push-auth.ts';
 import { PullSource } from './source/pull-source.ts';
 import { waitForStartup } from './startup-wait.ts';
@@ -41,7 +44,8 @@ export interface WorkerConfig {
 }
 
 export interface WorkerDeps {
-  sink: RowSink;
+  /** The sink, or how to open it: opened once the port is bound, so a taken port touches no warehouse. */
+  sink: RowSink | (() => Promise<RowSink>);
   logger: Logger;
   spy?: ProcessedSpy;
   /** Push mode: replaces the OIDC verifier built from pushIdentity (tests). */
@@ -57,9 +61,18 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Wires a source (pull or push), the pipeline and the sink, with /health and /ready on the port. */
+/** Wires a source (pull or push), the pipeline and the sink, with /health, /ready, /metrics and /stats on the port. */
 export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promise<RunningWorker> {
-  const { logger, sink } = deps;
+  const { logger } = deps;
+  const server = await listen(config.port, config.host);
+  const address = server.address() as AddressInfo;
+  let sink: RowSink;
+  try {
+    sink = typeof deps.sink === 'function' ? await deps.sink() : deps.sink;
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const stats = new WorkerStats();
   const pipeline = new Pipeline({
     sink, limits: config.limits, dedupeCapacity: config.dedupeCapacity, stats, logger,
@@ -69,14 +82,12 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   const drain = config.deadLetterSubscription ? new DeadLetterDrain({ sink, limits: config.limits, logger }) : undefined;
   let ready = false;
   const verify = deps.verifier ?? (config.pushIdentity ? oidcVerifier(config.pushIdentity) : undefined);
-  const server = createWorkerServer({
+  server.on('request', workerRequestListener({
     isReady: () => ready,
-    ...(config.mode === 'push' ? { push: { pipeline, ...(drain ? { deadLetters: drain } : {}), ...(verify ? { verify } : {}) } } : {}),
+    metrics: workerMetrics(stats),
+    ...(config.mode === 'push' ? { push: { pipeline, ...(drain ? { deadLetters: drain } : {}), ...(verify ? { verify } : {}), onBadRequest: () => (stats.badRequests += 1) } } : {}),
     logger,
-  });
-  server.listen(config.port, config.host);
-  await once(server, 'listening');
-  const address = server.address() as AddressInfo;
+  }));
 
   const pullFrom = (subscription: string, streams: number) => new PullSource({
     projectId: config.projectId,
@@ -103,6 +114,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   } catch (error) {
     await source?.stop();
     server.close();
+    await sink.close();
     throw error;
   }
   ready = true;
@@ -133,3 +145,17 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
 const drainCounters = (drain: DeadLetterDrain | undefined) => (drain
   ? { 'dead_letters.received': drain.counts.received, 'dead_letters.written': drain.counts.written, 'dead_letters.nacked': drain.counts.nacked }
   : {});
+
+/** Binds the HTTP port first: a taken port is one line, before any warehouse or subscription is touched. */
+async function listen(port: number, host: string): Promise<Server> {
+  const server = createServer();
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new OperationalError(`port ${port} on ${host} is in use (another worker?): pass --port 0 for a free one, or another --port`);
+    throw new OperationalError(`cannot listen on ${host}:${port}: ${code ?? (error as Error).message}`);
+  }
+  return server;
+}

@@ -64,8 +64,8 @@ const runCommand = defineCommand<Args>({
     y
       .options({
         date: { type: 'string', coerce: calendarDate('date'), conflicts: ['from', 'to'], describe: 'Also rebuild this purchase date (YYYY-MM-DD)' },
-        from: { type: 'string', coerce: calendarDate('from'), implies: 'to', describe: 'Backfill: first purchase date to rebuild (with --to)' },
-        to: { type: 'string', coerce: calendarDate('to'), implies: 'from', describe: 'Backfill: last purchase date to rebuild, inclusive (with --from)' },
+        from: { type: 'string', coerce: calendarDate('from'), describe: 'Backfill: first purchase date to rebuild (with --to)' },
+        to: { type: 'string', coerce: calendarDate('to'), describe: 'Backfill: last purchase date to rebuild, inclusive (with --from)' },
         engine: { choices: ['duckdb', 'bigquery'] as const, default: 'duckdb' as const, describe: 'Warehouse: the local DuckDB file or BigQuery' },
         database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file (with --engine duckdb)' },
         dims: { type: 'string', default: './data/dims', describe: 'Dims snapshot (Olist CSVs from `orderflow snapshot`): a directory or gs://bucket/prefix' },
@@ -83,6 +83,8 @@ const runCommand = defineCommand<Args>({
       })
       .check((args) => {
         if (args.engine === 'bigquery' && !args.project) throw new UsageError('--engine bigquery needs --project');
+        // yargs' `implies` says only "Implications failed".
+        if (Boolean(args.from) !== Boolean(args.to)) throw new UsageError(`--${args.from ? 'from' : 'to'} needs --${args.from ? 'to' : 'from'}: a backfill names its first and last date, e.g. --from 2026-11-01 --to 2026-11-30`);
         return true;
       })
       .example('orderflow batch run', 'publish every date touched since the last run (local DuckDB warehouse)')
@@ -138,7 +140,7 @@ async function withWarehouse(args: Args, work: (warehouse: Warehouse) => Promise
   }
   const [{ withDuckDBFile }, { DuckDBWarehouse }] = await Promise.all([import('../../common/warehouse/duckdb-file.ts'), import('../../batch/engines/duckdb.ts')]);
   // The workers share the file by short turns: hold it for this run only.
-  return withDuckDBFile(args.database, (connection) => work(new DuckDBWarehouse(connection)), { lockTimeoutMs: 120_000 });
+  return withDuckDBFile(args.database, (connection) => work(new DuckDBWarehouse(connection)), { lockTimeoutMs: 120_000, mode: 'existing' });
 }
 
 /** A JSON summary on stdout; on a failed audit, one line per failed check on stderr and exit code 3. */

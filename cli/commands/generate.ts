@@ -38,7 +38,7 @@ export const generateCommand = defineCommand<Args>({
         rate: { type: 'number', coerce: positiveNumber('rate'), describe: 'Messages a second, token bucket (default: as fast as the output takes them)' },
         ...catalogOptions,
         'start-time': { type: 'string', coerce: instant('start-time'), describe: 'Start of the event clock, RFC 3339 (default: --count x --event-interval before now, so the last event is about now)' },
-        out: { type: 'string', default: 'stdout', describe: 'pubsub, stdout, or a file path (NDJSON)' },
+        out: { type: 'string', default: 'stdout', describe: 'pubsub, stdout (or -), or a file path with a / or an extension (NDJSON): ./events, events.ndjson' },
         topic: { type: 'string', default: 'orders', describe: 'Pub/Sub topic (with --out pubsub)' },
         project: { type: 'string', default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local', describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)' },
         'duplicate-rate': { type: 'number', default: 0, coerce: probability('duplicate-rate'), describe: 'Share of messages that republish an earlier event (same event_id)' },
@@ -55,6 +55,9 @@ export const generateCommand = defineCommand<Args>({
         if (realTime && args['start-time'] !== undefined) throw new UsageError('--start-time applies to simulated history (--count, or --no-real-time), not a real-time feed');
         if (realTime && args['event-interval'] !== undefined) throw new UsageError('--event-interval applies to simulated history (--count, or --no-real-time), not a real-time feed');
         if (!realTime && args.count === undefined) throw new UsageError('--no-real-time needs --count: an endless simulated clock runs ahead of time');
+        // A bare word is a mistyped output name far more often than a file meant in this directory.
+        const out = String(args.out);
+        if (!['pubsub', 'stdout', '-'].includes(out) && !/[/\\.]/.test(out)) throw new UsageError(`--out ${out} is not pubsub, stdout or -: for a file in this directory write ./${out}`);
         return true;
       })
       .example('orderflow generate --count 1000 --seed 7 --start-time 2026-11-20T00:00:00Z --out stdout', 'reproducible events as NDJSON')

@@ -28,7 +28,7 @@ interface Args {
   batchMaxInFlight: number;
   dedupeCacheSize: number;
   host: string;
-  port: number;
+  port?: number;
   pushAudience?: string;
   pushServiceAccount?: string;
   startupWait: number;
@@ -60,7 +60,7 @@ export const workerCommand = defineCommand<Args>({
         'batch-max-in-flight': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxInFlight, coerce: positiveInteger('batch-max-in-flight'), describe: 'Micro-batches being written at once, so the sink has the next one when a write ends (more helps a sink far away, such as BigQuery)' },
         'dedupe-cache-size': { type: 'number', default: 100_000, coerce: positiveInteger('dedupe-cache-size'), describe: 'Recent event ids remembered to drop duplicates in process' },
         host: { type: 'string', default: process.env.K_SERVICE ? '0.0.0.0' : '127.0.0.1', describe: 'Interface for the HTTP server (default: 0.0.0.0 on Cloud Run, else 127.0.0.1)' },
-        port: { type: 'number', default: Number(process.env.PORT ?? 8080), coerce: port('port'), describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT or 8080; 0 picks a free one)' },
+        port: { type: 'number', coerce: port('port'), describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT; else a free one in pull mode, logged, and 8080 in push mode)' },
         'push-audience': { type: 'string', describe: 'Push mode: require an OIDC token for this audience on every request (with --push-service-account)' },
         'push-service-account': { type: 'string', describe: "Push mode: the service account email the subscription's OIDC tokens must be issued to (with --push-audience)" },
         'startup-wait': { type: 'number', default: 0, coerce: nonNegativeInteger('startup-wait'), describe: 'Seconds to wait at start-up for a missing subscription, table or permission, retrying every 5 s with /ready false (a first deploy, IAM propagation); 0 fails at once' },
@@ -86,7 +86,7 @@ export const workerCommand = defineCommand<Args>({
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { startWorker } = await import('../../streaming/worker.ts');
     const logger = createLogger({ base: { component: 'worker' } });
-    const sink = await openSink({ engine: args.sink, database: args.database, lockTimeoutMs: args.lockTimeoutMs, holdMs: args.duckdbHoldMs, memoryLimit: args.duckdbMemoryLimit, projectId: args.project });
+    const sink = () => openSink({ engine: args.sink, database: args.database, lockTimeoutMs: args.lockTimeoutMs, holdMs: args.duckdbHoldMs, memoryLimit: args.duckdbMemoryLimit, projectId: args.project });
     let failed = false;
     let resolveStopped = () => {};
     const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -100,7 +100,7 @@ export const workerCommand = defineCommand<Args>({
       limits: { maxMessages: args.batchMaxMessages, maxRows: args.batchMaxRows, maxBytes: args.batchMaxBytes, maxAgeMs: args.batchMaxAgeMs, maxInFlight: args.batchMaxInFlight },
       dedupeCapacity: args.dedupeCacheSize,
       host: args.host,
-      port: args.port,
+      port: workerPort(args.port, args.mode),
       ...(args.pushAudience && args.pushServiceAccount ? { pushIdentity: { audience: args.pushAudience, serviceAccount: args.pushServiceAccount } } : {}),
       startupWaitMs: args.startupWait * 1000,
       ...(args.deadLetterSubscription ? { deadLetterSubscription: args.deadLetterSubscription } : {}),
@@ -114,9 +114,6 @@ export const workerCommand = defineCommand<Args>({
         failed = true;
         resolveStopped();
       },
-    }).catch(async (error: unknown) => {
-      await sink.close();
-      throw error;
     });
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'stopping');
@@ -128,3 +125,13 @@ export const workerCommand = defineCommand<Args>({
     if (failed) process.exitCode = 1;
   },
 });
+
+/**
+ * Cloud Run sets $PORT. Elsewhere a pull worker takes a free port (logged in `worker started`), so a
+ * second worker on the same machine starts as the first did; push needs a port known in advance.
+ */
+export function workerPort(flag: number | undefined, mode: 'pull' | 'push', env: NodeJS.ProcessEnv = process.env): number {
+  if (flag !== undefined) return flag;
+  if (env.PORT) return port('PORT')(env.PORT);
+  return mode === 'push' ? 8080 : 0;
+}

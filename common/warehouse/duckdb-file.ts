@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { OperationalError } from '../errors.ts';
@@ -9,6 +9,20 @@ export interface OpenOptions {
   lockTimeoutMs?: number;
   /** Called before each wait, e.g. to count lock contention. */
   onLockWait?: (attempt: number, waitMs: number) => void;
+  /**
+   * create (default): make the file and its directories if absent (setup, up); existing: refuse a
+   * missing file, so a mistyped path fails instead of starting an empty warehouse; read-only: an
+   * existing file, opened without write access (query).
+   */
+  mode?: 'create' | 'existing' | 'read-only';
+}
+
+/** Fails with one line when no warehouse file is at `path`: only setup and up create one. */
+export async function requireWarehouse(path: string): Promise<void> {
+  if (path === ':memory:') return;
+  await access(path).catch(() => {
+    throw new OperationalError(`no warehouse at ${path} (run orderflow setup, or check --database)`);
+  });
 }
 
 /**
@@ -29,12 +43,15 @@ const isLockConflict = (error: unknown) => error instanceof Error && /Could not 
  * write, commit, close, and retry with jittered backoff while another process holds the lock.
  */
 export async function withDuckDBFile<T>(path: string, work: (connection: DuckDBConnection) => Promise<T>, options: OpenOptions = {}): Promise<T> {
-  if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+  const mode = options.mode ?? 'create';
+  if (mode !== 'create') await requireWarehouse(path);
+  else if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+  const settings: Record<string, string> = mode === 'read-only' ? { access_mode: 'READ_ONLY' } : { default_block_size: String(DUCKDB_BLOCK_SIZE) };
   const deadline = Date.now() + (options.lockTimeoutMs ?? 30_000);
   for (let attempt = 1; ; attempt++) {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, { default_block_size: String(DUCKDB_BLOCK_SIZE) });
+      instance = await DuckDBInstance.create(path, settings);
     } catch (error) {
       if (!isLockConflict(error)) throw new OperationalError(`cannot open DuckDB warehouse ${path}: ${(error as Error).message}`);
       if (Date.now() >= deadline) throw new OperationalError(`DuckDB warehouse ${path} stayed locked by another process: ${(error as Error).message}`);

@@ -27,6 +27,11 @@ export class Deque<T> {
     return this.count === 0 ? undefined : this.items[this.head];
   }
 
+  /** Front to back, without removing anything. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = 0; i < this.count; i++) yield this.items[(this.head + i) & (this.items.length - 1)] as T;
+  }
+
   clear(): void {
     this.items = new Array(16);
     this.head = 0;

@@ -151,6 +151,18 @@ export class Subscription {
     return this.ready.length + this.leases.size + this.delayedCount;
   }
 
+  /**
+   * Publish time (ms) of the oldest message not yet acknowledged, waiting or leased (Cloud
+   * Monitoring's oldest_unacked_message_age); undefined when there is none. O(backlog): for status
+   * queries, not the delivery path.
+   */
+  oldestUnackedPublishTimeMs(): number | undefined {
+    let oldest: number | undefined;
+    for (const delivery of this.ready) if (oldest === undefined || delivery.message.publishTimeMs < oldest) oldest = delivery.message.publishTimeMs;
+    for (const delivery of this.leases.values()) if (oldest === undefined || delivery.message.publishTimeMs < oldest) oldest = delivery.message.publishTimeMs;
+    return oldest;
+  }
+
   /** Stops timers and answers waiting pulls; the subscription takes no more messages. */
   delete(): void {
     this.deleted = true;

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import type { Server } from 'node:http';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +16,8 @@ import { EventStream } from '../../generator/stream.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { spawnOrderflow, type Child } from './children.ts';
 import { importOlistIntoStack } from './olist.ts';
-import { latestCounters, sumCounters, type WorkerCounters } from './worker-logs.ts';
+import { countersOf, fetchWorkerStats, sumCounters, workerUrl, ZERO_COUNTERS, type WorkerCounters } from './worker-stats.ts';
+import { removeStackFile, servePubSubFigures, writeStackFile } from './stack-file.ts';
 import { summariseWarehouse, type WarehouseSummary } from './warehouse-summary.ts';
 import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
 
@@ -76,6 +78,7 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
   const logger = createLogger({ base: { component: 'up' }, destination: createWriteStream(join(paths.logs, 'up.log'), { flags: 'a' }) });
   const startedMicros = BigInt(Date.now()) * 1000n;
   let emulator: RunningEmulator | undefined;
+  let stopFigures: Server | undefined;
   const workers: Child[] = [];
   try {
     const external = process.env.PUBSUB_EMULATOR_HOST;
@@ -100,16 +103,26 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
         // The heap cap production uses (terraform/run.tf): workers stay small with a full flow-control window.
         { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, ...WORKER_RUNTIME_ENV } }));
     }
+    const urls = await Promise.all(workers.map((w) => workerUrl(join(paths.logs, `${w.name}.log`), () => w.process.exitCode !== null)));
+    const counters = new WorkerPoll(urls);
     log(`workers: ${options.workers} processes on ${SUBSCRIPTION}, draining ${DEAD_LETTER_SUBSCRIPTION} (logs in ${paths.logs})`);
+    const subscriptionName = `projects/${PROJECT}/subscriptions/${SUBSCRIPTION}`;
+    const figures = emulator ? await servePubSubFigures(emulator, subscriptionName) : undefined;
+    stopFigures = figures?.server;
+    await writeStackFile(options.dataDir, {
+      pid: process.pid, startedAt: new Date().toISOString(), subscription: subscriptionName, workers: urls, database: paths.database,
+      ...(figures ? { pubsubStats: figures.url } : {}),
+    });
 
     const olist = options.olist ? await importOlistIntoStack(options.olist, paths.dims, { projectId: PROJECT, topic: TOPIC }, logger, log) : undefined;
-    const generated = olist?.published ?? await generate(options, workers, paths.logs, logger, log);
+    const generated = olist?.published ?? await generate(options, counters, logger, log);
     // In a bounded run Ctrl-C interrupts, during generation or while draining; with --keep-running
     // the first Ctrl-C is what ends generation, so the drain and the WAP job still follow.
     const interrupted = () => options.signal.aborted && !options.keepRunning;
-    if (!interrupted()) await waitUntilAcked(options, generated, emulator, workers, paths.logs);
+    if (!interrupted()) await waitUntilAcked(options, generated, emulator, workers, counters, paths.logs);
+    // The last figures before the workers go (every message is acked by now, unless interrupted).
+    const final = await counters.read();
     await Promise.all(workers.map((w) => w.stop()));
-    const counters = await workerCounters(workers, paths.logs);
 
     let batch: BatchOutcome | undefined;
     if (!interrupted()) {
@@ -117,14 +130,16 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
       batch = await runBatch(paths, env, olist?.batchRange ?? []);
     }
     const warehouse = await withDuckDBFile(paths.database, (db) => summariseWarehouse(db, startedMicros));
-    return { interrupted: interrupted(), generator: generated, workers: counters, warehouse, ...(batch ? { batch } : {}), paths };
+    return { interrupted: interrupted(), generator: generated, workers: final, warehouse, ...(batch ? { batch } : {}), paths };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
+    stopFigures?.close();
+    await removeStackFile(options.dataDir);
     await emulator?.close();
   }
 }
 
-async function generate(options: StackOptions, workers: Child[], logs: string, logger: Logger, log: (line: string) => void): Promise<RunResult> {
+async function generate(options: StackOptions, counters: WorkerPoll, logger: Logger, log: (line: string) => void): Promise<RunResult> {
   const count = options.keepRunning ? undefined : Math.max(1, Math.round(options.rate * options.duration));
   // A bounded run replays the last days so its event clock ends about now (orders get approved,
   // shipped and delivered on the way); an open-ended one keeps pace with the wall clock.
@@ -143,7 +158,7 @@ async function generate(options: StackOptions, workers: Child[], logs: string, l
   });
   let lastAcked = 0;
   const poll = setInterval(async () => {
-    lastAcked = (await workerCounters(workers, logs)).acked;
+    lastAcked = (await counters.read()).acked;
   }, 500);
   try {
     return await runGenerator(stream, output, { ...(count === undefined ? {} : { count }), rate: options.rate, signal: options.signal });
@@ -157,13 +172,13 @@ async function generate(options: StackOptions, workers: Child[], logs: string, l
  * Waits until the workers acked every published message: the subscription's backlog is empty, and
  * so is the dead-letter subscription's (what Pub/Sub gave up on is in raw.dead_letter too).
  */
-async function waitUntilAcked(options: StackOptions, generated: RunResult, emulator: RunningEmulator | undefined, workers: Child[], logs: string): Promise<void> {
+async function waitUntilAcked(options: StackOptions, generated: RunResult, emulator: RunningEmulator | undefined, workers: Child[], poll: WorkerPoll, logs: string): Promise<void> {
   const subscription = emulator?.broker.subscriptions.get(`projects/${PROJECT}/subscriptions/${SUBSCRIPTION}`);
   const deadLetters = emulator?.broker.subscriptions.get(`projects/${PROJECT}/subscriptions/${DEAD_LETTER_SUBSCRIPTION}`);
   let last = -1;
   let lastChange = Date.now();
   for (;;) {
-    const counters = await workerCounters(workers, logs);
+    const counters = await poll.read();
     const done = subscription ? subscription.backlog === 0 && (deadLetters?.backlog ?? 0) === 0 : counters.acked >= generated.published;
     if (done) return;
     const exited = workers.find((w) => w.process.exitCode !== null);
@@ -185,9 +200,20 @@ async function runBatch(paths: { database: string; dims: string; reports: string
   return { exitCode, ...(summary ? { summary } : {}), checks };
 }
 
-/** The workers' latest counters, summed, from their JSON logs (`worker-N.log`). */
-async function workerCounters(workers: Child[], logs: string): Promise<WorkerCounters> {
-  return sumCounters(await Promise.all(workers.map((w) => latestCounters(join(logs, `${w.name}.log`)))));
+/** The workers' counters, summed, from their GET /stats; a worker that does not answer keeps its last figures. */
+class WorkerPoll {
+  private readonly last: WorkerCounters[];
+
+  constructor(private readonly urls: readonly string[]) {
+    this.last = urls.map(() => ZERO_COUNTERS);
+  }
+
+  async read(): Promise<WorkerCounters> {
+    await Promise.all(this.urls.map(async (url, i) => {
+      this.last[i] = await fetchWorkerStats(url).then(countersOf, () => this.last[i]!);
+    }));
+    return sumCounters(this.last);
+  }
 }
 
 async function expectSuccess(child: Child): Promise<void> {

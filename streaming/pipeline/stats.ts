@@ -17,6 +17,8 @@ export class WorkerStats {
   refused = 0;
   /** Taken and not yet acked or nacked: received = acked + nacked + inFlight at any moment. */
   inFlight = 0;
+  /** Push requests refused as not push messages (400) or too large (413): never stored. */
+  badRequests = 0;
   readonly rows: Record<RawTable, number> = { orders: 0, order_items: 0, order_payments: 0, dead_letter: 0 };
   private readonly latencies: number[] = [];
   private next = 0;
@@ -47,6 +49,7 @@ export class WorkerStats {
       'write.latency_ms_p50': at(0.5),
       'write.latency_ms_p99': at(0.99),
       'source.in_flight': this.inFlight,
+      'source.bad_requests': this.badRequests,
       ...memory(),
     };
   }

@@ -1,19 +1,23 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../../common/logger.ts';
-import { PushAuthError, PushRequestError } from '../errors.ts';
+import { PushAuthError, PushRequestError, PushTooLargeError } from '../errors.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
 import { acks, type Outcome } from '../pipeline/outcome.ts';
+import type { WorkerMetrics } from './metrics.ts';
 import type { PushVerifier } from './push-auth.ts';
 import { pushMessage } from './push-message.ts';
 
 export interface WorkerServerOptions {
   /** Ready to take traffic (the sink open, the source started, not draining). */
   isReady: () => boolean;
+  /** GET /metrics (Prometheus text) and GET /stats (JSON). */
+  metrics?: WorkerMetrics;
   /**
    * Push mode: POSTs are Pub/Sub push requests fed to `pipeline`; with `deadLetters`, those on
-   * DEAD_LETTER_PUSH_PATH (the dead-letter topic's push subscription) go to it instead.
+   * DEAD_LETTER_PUSH_PATH (the dead-letter topic's push subscription) go to it instead. Requests
+   * that are not push messages are answered 400/413 and reported to `onBadRequest`.
    */
-  push?: { pipeline: MessageHandler; deadLetters?: MessageHandler; verify?: PushVerifier };
+  push?: { pipeline: MessageHandler; deadLetters?: MessageHandler; verify?: PushVerifier; onBadRequest?: () => void };
   logger: Logger;
 }
 
@@ -35,22 +39,31 @@ export const READY_PATHS: readonly string[] = ['/ready', '/readyz'];
 
 /**
  * The worker's HTTP surface on $PORT: /health (the process is alive), /ready (it can take
- * messages), and in push mode Pub/Sub push requests on any other path. Built here, listened on by
- * the caller, so tests use it without a fixed port.
+ * messages), /metrics and /stats (its counters), and in push mode Pub/Sub push requests on any
+ * other path. A request listener, so the worker binds its port before opening the sink and tests
+ * serve it on any port.
  */
-export function createWorkerServer(options: WorkerServerOptions): Server {
-  return createServer((request, response) => {
+export function workerRequestListener(options: WorkerServerOptions): RequestListener {
+  return (request, response) => {
     void handle(options, request, response).catch((error: unknown) => {
       options.logger.error({ err: error }, 'push request failed');
       reply(response, 500, 'internal error');
     });
-  });
+  };
 }
 
 async function handle(options: WorkerServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (request.method === 'GET' && HEALTH_PATHS.includes(path!)) return reply(response, 200, 'ok');
   if (request.method === 'GET' && READY_PATHS.includes(path!)) return options.isReady() ? reply(response, 200, 'ready') : reply(response, 503, 'not ready');
+  if (request.method === 'GET' && options.metrics && path === '/metrics') {
+    response.writeHead(200, { 'content-type': options.metrics.contentType });
+    return void response.end(await options.metrics.prometheus());
+  }
+  if (request.method === 'GET' && options.metrics && path === '/stats') {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    return void response.end(JSON.stringify(options.metrics.json()));
+  }
   if (!options.push || request.method !== 'POST') return reply(response, 404, 'not found');
   const { pipeline, deadLetters, verify } = options.push;
   const handler = deadLetters && path === DEAD_LETTER_PUSH_PATH ? deadLetters : pipeline;
@@ -63,8 +76,16 @@ async function handle(options: WorkerServerOptions, request: IncomingMessage, re
     return reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
   } catch (error) {
     if (error instanceof PushAuthError) return reply(response, 401, error.message);
-    if (error instanceof PushRequestError) return reply(response, 400, error.message);
-    throw error;
+    if (!(error instanceof PushRequestError)) throw error;
+    // Counted, never stored: a request that is not a push message has no message to dead-letter.
+    options.push.onBadRequest?.();
+    options.logger.warn({ status: error instanceof PushTooLargeError ? 413 : 400, reason: error.message }, 'push request refused');
+    if (!(error instanceof PushTooLargeError)) return reply(response, 400, error.message);
+    // Answer at once and close: the client may still be sending, and this connection is not reused.
+    response.shouldKeepAlive = false;
+    reply(response, 413, error.message);
+    request.resume();
+    return;
   }
 }
 
@@ -73,7 +94,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new PushRequestError(`push request larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw new PushTooLargeError(`push request larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { PushRequestError } from '../errors.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
@@ -30,15 +29,18 @@ const isAttribute = (header: string) => !NOT_ATTRIBUTES.has(header) && !NOT_ATTR
 
 /**
  * A Pub/Sub push request as an InboundMessage. Wrapped (the default): a JSON envelope with the
- * message base64-encoded. Unwrapped (no_wrapper): the body is the message data; with
- * write_metadata, the metadata arrives as x-goog-pubsub-* headers and attributes as headers.
+ * message base64-encoded. Unwrapped (no_wrapper with write_metadata): the body is the message data,
+ * the metadata arrives as x-goog-pubsub-* headers and attributes as headers. Anything else throws
+ * PushRequestError (HTTP 400): an unwrapped push without write_metadata carries no message id, so it
+ * cannot be told from a stray request and is refused rather than stored under a made-up id.
  */
 export function pushMessage(body: Buffer, headers: IncomingHttpHeaders, receivedAt: Date): InboundMessage {
-  if (!headers[`${METADATA}message-id`]) {
-    const wrapped = asWrapped(body);
-    if (wrapped) return fromWrapped(wrapped, receivedAt);
+  if (headers[`${METADATA}message-id`]) return fromUnwrapped(body, headers, receivedAt);
+  const wrapped = asWrapped(body);
+  if (!wrapped) {
+    throw new PushRequestError('not a Pub/Sub push message: expected the JSON envelope {"message": {...}, "subscription": "..."} or an unwrapped push with write_metadata (x-goog-pubsub-message-id)');
   }
-  return fromUnwrapped(body, headers, receivedAt);
+  return fromWrapped(wrapped, receivedAt);
 }
 
 function asWrapped(body: Buffer): WrappedPush | undefined {
@@ -74,17 +76,14 @@ function fromUnwrapped(body: Buffer, headers: IncomingHttpHeaders, receivedAt: D
     return Array.isArray(value) ? value[0] : value;
   };
   const attributes: Record<string, string> = {};
-  if (header(`${METADATA}message-id`)) {
-    for (const [name, value] of Object.entries(headers)) {
-      if (!isAttribute(name) || value === undefined) continue;
-      attributes[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isAttribute(name) || value === undefined) continue;
+    attributes[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   const published = header(`${METADATA}publish-time`);
   const orderingKey = header(`${METADATA}ordering-key`);
   return {
-    // Without write_metadata there is no id: the payload's hash keeps redeliveries on one key.
-    id: header(`${METADATA}message-id`) ?? `sha256:${createHash('sha256').update(body).digest('hex')}`,
+    id: header(`${METADATA}message-id`)!,
     data: body,
     attributes,
     publishTime: published ? parseTime(published) : receivedAt,

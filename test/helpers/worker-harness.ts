@@ -88,11 +88,12 @@ export interface WorkerProcess {
 }
 
 /** Spawns `orderflow worker` as a separate process on the harness's subscription and warehouse. */
-export async function spawnWorker(harness: Harness, extra: string[] = []): Promise<WorkerProcess> {
+export async function spawnWorker(harness: Harness, extra: string[] = [], options: { defaultPort?: boolean } = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [
     ...CLI_ARGS, 'worker', '--project', harness.projectId, '--subscription', harness.subscription, '--database', harness.database,
-    '--port', '0', '--stats-interval', '60', ...extra,
-  ], { env: { ...process.env, PUBSUB_EMULATOR_HOST: harness.emulator.address }, stdio: ['ignore', 'inherit', 'pipe'] });
+    // defaultPort: the command as a person types it, no --port and no $PORT.
+    ...(options.defaultPort ? [] : ['--port', '0']), '--stats-interval', '60', ...extra,
+  ], { env: { ...process.env, PUBSUB_EMULATOR_HOST: harness.emulator.address, PORT: '' }, stdio: ['ignore', 'inherit', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   const waiters: { message: string; resolve: (line: Record<string, unknown>) => void }[] = [];
   let buffered = '';

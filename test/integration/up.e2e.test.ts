@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { StackResult } from '../../local/stack/up.ts';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
-import { latestCounters } from '../../local/stack/worker-logs.ts';
+import { readStackFile } from '../../local/stack/stack-file.ts';
+import { countersOf, fetchWorkerStats } from '../../local/stack/worker-stats.ts';
 import { CLI_ARGS, runCli } from '../helpers/cli.ts';
 
 /** Processes whose command line mentions `marker` (our children carry the data directory in their flags). */
@@ -50,8 +51,13 @@ test('Ctrl-C stops the stack cleanly: exit 130, no process left, the warehouse o
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  // Interrupt once the workers have acked something: mid-run, with messages in flight.
-  for (let acked = 0; acked < 50; acked = (await latestCounters(join(dataDir, 'logs', 'worker-1.log'))).acked) {
+  // Interrupt once the workers have acked something: mid-run, with messages in flight. The running
+  // stack names its workers' /stats endpoints in stack.json (what `orderflow status` reads).
+  const acked = async () => {
+    const stack = await readStackFile(dataDir);
+    return stack ? countersOf(await fetchWorkerStats(stack.workers[0]!)).acked : 0;
+  };
+  while ((await acked()) < 50) {
     assert.equal(child.exitCode, null, output);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

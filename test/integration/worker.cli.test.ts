@@ -79,7 +79,10 @@ describe('orderflow worker and setup commands', () => {
   });
 
   test('the worker refuses to start on a missing subscription with one line', async () => {
-    const result = await runCli(['worker', '--project', 'cli-test', '--subscription', 'nope', '--database', join(dir, 'x.duckdb'), '--port', '0'], { env: { PUBSUB_EMULATOR_HOST: emulator.address } });
+    // A warehouse exists (only setup makes one), so the subscription is what is missing.
+    const database = join(dir, 'x.duckdb');
+    assert.equal((await runCli(['setup', '--no-pubsub', '--database', database])).code, 0);
+    const result = await runCli(['worker', '--project', 'cli-test', '--subscription', 'nope', '--database', database, '--port', '0'], { env: { PUBSUB_EMULATOR_HOST: emulator.address } });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^orderflow: subscription nope does not exist in project cli-test \(run orderflow setup\)$/m);
   });

@@ -102,12 +102,47 @@ describe('push mode', () => {
     assert.equal(response.status, 400);
   });
 
+  // Issue 22.9: each of these got 204 and a dead-letter row under a made-up id.
+  test('bodies that are not push messages get 400, are counted and nothing is written', async () => {
+    const [writes, bad] = [memory.writes, worker.stats.badRequests];
+    for (const body of ['garbage', '{"hello":1}', '{"message":{}}', '']) {
+      const response = await post(body);
+      assert.equal(response.status, 400, body);
+      assert.match(await response.text(), /not a Pub\/Sub push message/);
+    }
+    assert.equal(memory.writes, writes);
+    assert.equal(worker.stats.badRequests, bad + 4);
+    assert.equal(worker.stats.snapshot()['source.bad_requests'], bad + 4);
+  });
+
+  test('a request over the size limit gets 413 and is counted', async () => {
+    const bad = worker.stats.badRequests;
+    const response = await post('x'.repeat(17 * 1024 * 1024));
+    assert.equal(response.status, 413);
+    assert.equal(worker.stats.badRequests, bad + 1);
+  });
+
   test('a transient write failure answers 5xx so Pub/Sub retries; the retry succeeds', async () => {
     const body = wrapped(JSON.stringify({ ...updatedEvent(), event_id: 'evt-retry' }));
     sink.plan = { failNext: 1 };
     assert.equal((await post(body)).status, 503);
     assert.equal((await post(body)).status, 204);
     assert.equal(memory.tables.orders.filter((r) => r.event_id === 'evt-retry').length, 1);
+  });
+
+  // Issue 19.4: counters by endpoint, read by `up` and `orderflow status` rather than log files.
+  test('GET /stats gives the counters as JSON and GET /metrics as Prometheus text', async () => {
+    const stats = await (await fetch(`${base}/stats`)).json() as Record<string, unknown>;
+    assert.ok(worker.stats.received > 0);
+    assert.equal(stats['source.received'], worker.stats.received);
+    assert.equal(stats['settle.acked'], worker.stats.acked);
+    const response = await fetch(`${base}/metrics`);
+    assert.match(String(response.headers.get('content-type')), /^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    assert.match(text, new RegExp(`^orderflow_worker_messages_received_total ${worker.stats.received}$`, 'm'));
+    assert.match(text, new RegExp(`^orderflow_worker_rows_written_total\\{table="orders"\\} ${worker.stats.rows.orders}$`, 'm'));
+    assert.match(text, /^# TYPE orderflow_worker_messages_acked_total counter$/m);
+    assert.match(text, /^orderflow_worker_process_resident_memory_bytes \d+/m);
   });
 
   test('concurrent requests share micro-batches', async () => {
