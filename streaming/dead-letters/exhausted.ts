@@ -1,5 +1,6 @@
 import { validateMessage } from '../../common/contract/validate.ts';
-import { toMicros, type Row } from '../../common/warehouse/rows.ts';
+import { parseTimestampMicros, TimestampError } from '../../common/contract/timestamp.ts';
+import type { Row } from '../../common/warehouse/rows.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
 import { deadLetter, type DeadLetterReason } from '../pipeline/split.ts';
 
@@ -54,9 +55,6 @@ export function exhaustedRow(message: InboundMessage, receivedAt: Date): Row {
 
 function instantMicros(text: string | undefined): bigint | null {
   if (text === undefined) return null;
-  try {
-    return toMicros(text);
-  } catch {
-    return null;
-  }
+  const micros = parseTimestampMicros(text);
+  return micros instanceof TimestampError ? null : BigInt(micros);
 }

@@ -4,6 +4,7 @@ import { loadRawTables } from '../../common/table-schemas.ts';
 import { appendRows } from '../../common/warehouse/duckdb-append.ts';
 import type { Row } from '../../common/warehouse/rows.ts';
 import { Catalog } from '../../generator/catalog.ts';
+import { validateEvent } from '../../common/contract/validate.ts';
 import { split } from '../../streaming/pipeline/split.ts';
 import { FIXTURE_SIZES, createRawTables } from './raw-fixture.ts';
 
@@ -16,15 +17,17 @@ export interface RawEvent {
 
 /**
  * Writes hand-made events into the raw tables through the worker's split, each row carrying the
- * event's `event_sequence`, without the validator: batch tests state the raw rows the batch must
- * handle (item-less orders, scans before purchase) whatever today's validator accepts.
+ * event's `event_sequence`, parsed by the contract's validator as the worker does (item-less orders
+ * and scans before purchase are flags, not rejections).
  */
 export async function ingestEvents(connection: DuckDBConnection, events: readonly RawEvent[]): Promise<void> {
   await createRawTables(connection);
   const rows: Record<'orders' | 'order_items' | 'order_payments', Row[]> = { orders: [], order_items: [], order_payments: [] };
   events.forEach(({ event, sequence, ingestedAt }, i) => {
     const inbound = { id: `raw-${i}-${event.event_id}`, data: Buffer.alloc(0), attributes: {}, publishTime: new Date(ingestedAt.getTime() - 1_000) };
-    const out = split(event, [], inbound, ingestedAt);
+    const verdict = validateEvent(event);
+    if (!verdict.valid) throw new Error(`fixture event ${event.event_id} breaks the contract: ${JSON.stringify(verdict.errors)}`);
+    const out = split(verdict.event, verdict.flags, inbound, ingestedAt);
     for (const table of ['orders', 'order_items', 'order_payments'] as const) {
       for (const row of out[table]) rows[table].push({ ...row, event_sequence: sequence ?? null });
     }
