@@ -12,3 +12,9 @@ const COMPILED = import.meta.url.endsWith('.js');
 export const ORDERFLOW_NODE_ARGS: readonly string[] = COMPILED
   ? [fileURLToPath(new URL('../cli/main.js', import.meta.url))]
   : ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../cli/main.ts', import.meta.url))];
+
+/**
+ * The compiled CLI in dist/ (`npm run build`), whichever form this module runs in: benchmarks that
+ * measure a worker process's memory run what production runs, not the sources through a loader.
+ */
+export const BUILT_CLI = fileURLToPath(new URL(COMPILED ? '../cli/main.js' : '../dist/cli/main.js', import.meta.url));

@@ -41,7 +41,7 @@ resource "google_cloud_run_v2_service" "worker" {
   ingress = "INGRESS_TRAFFIC_INTERNAL_ONLY"
   labels  = local.labels
   # Push mode: Cloud Run accepts the subscription's tokens for this audience too.
-  custom_audiences = local.push_mode ? [local.push_audience] : []
+  custom_audiences = local.push_mode ? [local.push_audience] : null
 
   template {
     service_account                  = google_service_account.worker.email

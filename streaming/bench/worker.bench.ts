@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PubSub, type Message } from '@google-cloud/pubsub';
-import { ORDERFLOW_NODE_ARGS } from '../../common/bin.ts';
+import { BUILT_CLI } from '../../common/bin.ts';
 import { createLogger } from '../../common/logger.ts';
 import { EventStream, type GeneratedMessage } from '../../generator/stream.ts';
 import { TokenBucket } from '../../generator/token-bucket.ts';
@@ -274,7 +274,7 @@ async function rssUnderBacklog(address: string, dir: string, runtimeEnv: Record<
   await publish(client, run, generated(seed), BACKLOG);
   await client.close();
   const database = join(dir, `${run}.duckdb`);
-  const child = spawn(process.execPath, [...ORDERFLOW_NODE_ARGS, 'worker', '--project', PROJECT, '--subscription', run, '--database', database, '--port', '0', '--stats-interval', '1'], {
+  const child = spawn(process.execPath, [BUILT_CLI, 'worker', '--project', PROJECT, '--subscription', run, '--database', database, '--port', '0', '--stats-interval', '1'], {
     env: { ...withoutRuntimeEnv(process.env), PUBSUB_EMULATOR_HOST: address, ...runtimeEnv },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -98,5 +98,5 @@ test('push mode: the endpoint is the service\'s deterministic URL, and token aud
   assert.match(pushEnv, /ORDERFLOW_PUSH_AUDIENCE\s*=\s*local\.push_audience\b/);
   assert.match(pushEnv, /ORDERFLOW_PUSH_SERVICE_ACCOUNT\s*=\s*one\(google_service_account\.push_invoker\[\*\]\.email\)/);
   assert.match(String(tf.locals.worker_env), /\}, local\.worker_push_env, var\.worker_extra_env\)\}$/);
-  assert.equal(resource(tf, SERVICE).custom_audiences, '${local.push_mode ? [local.push_audience] : []}');
+  assert.equal(resource(tf, SERVICE).custom_audiences, '${local.push_mode ? [local.push_audience] : null}');
 });

@@ -54,7 +54,7 @@ describe('orderflow worker and setup commands', () => {
 
   test('--sink bigquery checks its tables at start-up: unusable credentials are one clear line, exit 1', async () => {
     const env = { PUBSUB_EMULATOR_HOST: emulator.address, GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'no-such-key.json'), METADATA_SERVER_DETECTION: 'none' };
-    const result = await runCli(['worker', '--sink', 'bigquery', '--project', 'my-project-1'], { env });
+    const result = await runCli(['worker', '--sink', 'bigquery', '--project', 'my-project-1', '--port', '0'], { env });
     assert.equal(result.code, 1);
     const lines = result.stderr.trim().split('\n');
     assert.match(lines.at(-1)!, /^orderflow: BigQuery sink cannot write raw\.orders .*no-such-key\.json does not exist/);
