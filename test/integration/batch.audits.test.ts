@@ -19,7 +19,7 @@ const rows = async (db: DuckDBConnection, sql: string) => (await db.runAndReadAl
 const injectItem = (columns: { order_id?: string; price?: string }) => async (db: DuckDBConnection) => {
   await db.run(`INSERT INTO raw.order_items
     SELECT ${columns.order_id ?? 'order_id'}, order_item_id, product_id, seller_id, shipping_limit_date, ${columns.price ?? 'price'}, freight_value,
-      'bad-event', event_type, event_time + INTERVAL 1 HOUR, 'bad-message', publish_time + INTERVAL 1 HOUR,
+      'bad-event', event_type, event_time + INTERVAL 1 HOUR, event_sequence, 'bad-message', publish_time + INTERVAL 1 HOUR,
       (SELECT MAX(ingested_at) FROM raw.order_items) + INTERVAL 1 HOUR
     FROM raw.order_items ORDER BY order_id, order_item_id LIMIT 1`);
 };
@@ -102,7 +102,7 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
     const { result, checksums } = await runOnBadCopy('mismatch', async (db) => {
       await db.run(`INSERT INTO raw.order_payments
         SELECT order_id, payment_sequential, payment_type, payment_installments, payment_value + 1, 'bad-' || event_id, event_type,
-          event_time + INTERVAL 1 HOUR, message_id, publish_time + INTERVAL 1 HOUR, (SELECT MAX(ingested_at) FROM raw.order_payments) + INTERVAL 1 HOUR
+          event_time + INTERVAL 1 HOUR, event_sequence, message_id, publish_time + INTERVAL 1 HOUR, (SELECT MAX(ingested_at) FROM raw.order_payments) + INTERVAL 1 HOUR
         FROM raw.order_payments
         QUALIFY ROW_NUMBER() OVER (PARTITION BY order_id, payment_sequential ORDER BY event_time DESC, publish_time DESC, event_id DESC) = 1`);
     });
