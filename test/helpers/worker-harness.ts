@@ -161,8 +161,10 @@ const cents = (value: number) => Math.round(value * 100);
  * from the latest event that carried them; every invalid message once.
  */
 export function expectedState(messages: readonly GeneratedMessage[]): WarehouseState {
-  const later = (a: { event_time: string; event_id: string }, b: { event_time: string; event_id: string }) =>
-    Date.parse(a.event_time) - Date.parse(b.event_time) || (a.event_id > b.event_id ? 1 : a.event_id < b.event_id ? -1 : 0);
+  // The contract's "latest": event_sequence (missing = 0), then event_time, then event_id.
+  type Ordered = { event_sequence?: number; event_time: string; event_id: string };
+  const later = (a: Ordered, b: Ordered) => (a.event_sequence ?? 0) - (b.event_sequence ?? 0)
+    || Date.parse(a.event_time) - Date.parse(b.event_time) || (a.event_id > b.event_id ? 1 : a.event_id < b.event_id ? -1 : 0);
   const latest = new Map<string, NonNullable<GeneratedMessage['event']>>();
   const withLines = new Map<string, NonNullable<GeneratedMessage['event']>>();
   const deadLetters: string[] = [];

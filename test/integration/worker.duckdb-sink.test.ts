@@ -14,6 +14,7 @@ import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import type { RawRows } from '../../common/warehouse/rows.ts';
 import { split } from '../../streaming/pipeline/split.ts';
 import { DuckDBSink, setupDuckDBWarehouse } from '../../streaming/sinks/duckdb-sink.ts';
+import { WriteRefusedError } from '../../streaming/sinks/sink.ts';
 import { createdEvent } from '../fixtures/events.ts';
 
 const tables = new Map(loadRawTables().map((t) => [t.name, t]));
@@ -45,6 +46,21 @@ describe('DuckDB sink', () => {
     assert.equal(await count(path, 'order_items_current'), 2);
   });
 
+  test('a batch DuckDB refuses for its values is WriteRefusedError (narrowed down by the pipeline); nothing of it is written', async () => {
+    const path = join(dir, 'refused.duckdb');
+    await setupDuckDBWarehouse(path);
+    const sink = new DuckDBSink({ path, lockTimeoutMs: 5000 });
+    const good = rowsOf('r1');
+    const bad = rowsOf('r2');
+    // What the validator now refuses (issue 15, handed case 2), written past it: DuckDB cannot store it.
+    bad.orders[0]!.customer_city = 'bras\ud83dlia';
+    await assert.rejects(sink.write({ ...good, orders: [...good.orders, ...bad.orders] }), (error: unknown) =>
+      error instanceof WriteRefusedError && /low surrogate/.test(error.message));
+    assert.deepEqual(await sink.write(good), { rejected: [] });
+    await sink.close();
+    assert.equal(await count(path, 'orders'), 1);
+  });
+
   test('appended rows live inside the explicit transaction: nothing is visible before COMMIT, nothing remains after ROLLBACK', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const writer = await instance.connect();
@@ -65,14 +81,15 @@ describe('DuckDB sink', () => {
     instance.closeSync();
   });
 
-  test('a failure on one table rolls back the rows already appended to the others, and is reported as transient', async () => {
+  test('a failure on one table rolls back the rows already appended to the others, and a value DuckDB refuses is reported as refused', async () => {
     const path = join(dir, 'b.duckdb');
     await setupDuckDBWarehouse(path);
     const sink = new DuckDBSink({ path, lockTimeoutMs: 5000 });
     const batch = rowsOf('e1');
     // order_payments is appended after orders and order_items; a NULL key there fails its NOT NULL.
     batch.order_payments[0]!.order_id = null;
-    await assert.rejects(sink.write(batch), { name: 'TransientWriteError' });
+    // A constraint error: the same rows fail every time, so the pipeline narrows the batch down rather than retrying it.
+    await assert.rejects(sink.write(batch), { name: 'WriteRefusedError' });
     assert.deepEqual([await count(path, 'orders'), await count(path, 'order_items'), await count(path, 'order_payments')], [0, 0, 0]);
   });
 
@@ -114,7 +131,7 @@ describe('DuckDB sink', () => {
     await sink.write(big('ok'));
     const bad = big('bad');
     bad.order_payments.at(-1)!.order_id = null;
-    await assert.rejects(sink.write(bad), { name: 'TransientWriteError' });
+    await assert.rejects(sink.write(bad), { name: 'WriteRefusedError' });
     await sink.close();
     assert.deepEqual([await count(path, 'orders'), await count(path, 'order_items'), await count(path, 'order_payments')], [12_000, 24_000, 12_000]);
   });
