@@ -63,7 +63,7 @@ const runCommand = defineCommand<Args>({
   builder: (y) =>
     y
       .options({
-        date: { type: 'string', coerce: calendarDate('date'), conflicts: ['from', 'to'], describe: 'Also rebuild this purchase date (YYYY-MM-DD)' },
+        date: { type: 'string', coerce: calendarDate('date'), conflicts: ['from', 'to'], describe: 'Also rebuild the orders of this local purchase date (YYYY-MM-DD)' },
         from: { type: 'string', coerce: calendarDate('from'), describe: 'Backfill: first purchase date to rebuild (with --to)' },
         to: { type: 'string', coerce: calendarDate('to'), describe: 'Backfill: last purchase date to rebuild, inclusive (with --from)' },
         engine: { choices: ['duckdb', 'bigquery'] as const, default: 'duckdb' as const, describe: 'Warehouse: the local DuckDB file or BigQuery' },
@@ -76,7 +76,7 @@ const runCommand = defineCommand<Args>({
         'dry-run': { type: 'boolean', deprecated: 'use --no-publish', describe: 'Old name of --no-publish' },
         'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE, coerce: ianaTimeZone, describe: 'Business time zone (IANA name) of every date the marts derive; changing it needs --full-refresh' },
         'full-refresh': { type: 'boolean', default: false, describe: 'Re-derive every order in raw and mart (after a time zone change, or to rebuild everything)' },
-        'safety-window-minutes': { type: 'number', default: DEFAULT_SAFETY_WINDOW_MS / 60_000, coerce: nonNegativeInteger('safety-window-minutes'), describe: 'Read rows ingested up to N minutes before the watermark again: rows committed late (batch age + append retries + clock skew) are never skipped' },
+        'safety-window-minutes': { type: 'number', default: DEFAULT_SAFETY_WINDOW_MS / 60_000, coerce: nonNegativeInteger('safety-window-minutes'), describe: 'Rows that become visible up to N minutes behind the newest ingested one (batch age + append retries + clock skew) are never skipped: that window is reread when rows landed in it after the last run' },
         'lookback-days': { type: 'number', default: 0, coerce: nonNegativeInteger('lookback-days'), describe: 'Also treat rows ingested up to N more days before the watermark as new (a repair)' },
         'max-dims-drop': { type: 'number', default: 0.1, coerce: probability('max-dims-drop'), describe: 'Fail the audit when a dims snapshot file has this share fewer rows than the last published one' },
         'on-schema-change': { type: 'string', default: 'fail', coerce: oneOf('on-schema-change', ON_SCHEMA_CHANGE), describe: 'A model whose columns differ from its mart table: fail, or sync_all_columns (add new columns, drop removed ones)' },

@@ -202,6 +202,36 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
     await withDuckDBFile(path, async (db) => assert.deepEqual(await schemaChecksums(db), goodChecksums));
   });
 
+  test('--no-publish writes and audits only; --dry-run is its deprecated alias', async () => {
+    const path = join(dir, 'nopublish.duckdb');
+    copyFileSync(goodDb, path);
+    await withDuckDBFile(path, injectItem({}));
+    for (const flag of ['--no-publish', '--dry-run']) {
+      const result = await runCli(['batch', 'run', '--database', path, '--dims', dims, '--reports', join(dir, 'reports'), flag]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(JSON.parse(result.stdout.toString()).status, 'audited', flag);
+      if (flag === '--dry-run') assert.match(result.stderr, /--dry-run is deprecated: use --no-publish/);
+      else assert.doesNotMatch(result.stderr, /deprecated/);
+    }
+    await withDuckDBFile(path, async (db) => assert.deepEqual(await schemaChecksums(db), goodChecksums));
+  });
+
+  test('a run that finds the lease held exits 4 with one line and does nothing', async () => {
+    const path = join(dir, 'leased.duckdb');
+    copyFileSync(goodDb, path);
+    await withDuckDBFile(path, async (db) => {
+      await injectItem({})(db);
+      await db.run(`INSERT INTO audit.batch_lease VALUES ('wap', 'other-run', now()::TIMESTAMP, now()::TIMESTAMP + INTERVAL 1 HOUR)`);
+    });
+    const result = await runCli(['batch', 'run', '--database', path, '--dims', dims, '--reports', join(dir, 'reports')]);
+    assert.equal(result.code, 4, result.stderr);
+    assert.match(result.stderr, /^orderflow: another batch run \(other-run\) holds the lease until .* UTC; nothing done\n$/);
+    await withDuckDBFile(path, async (db) => {
+      assert.deepEqual(await schemaChecksums(db), goodChecksums);
+      assert.deepEqual(await rows(db, `SELECT holder FROM audit.batch_lease`), [{ holder: 'other-run' }], 'the other run\'s lease is left alone');
+    });
+  });
+
   test('bad flags exit 2 with one line', async () => {
     const result = await runCli(['batch', 'run', '--from', '2026-11-05', '--to', '2026-11-01', '--database', join(dir, 'never.duckdb')]);
     assert.equal(result.code, 2);
