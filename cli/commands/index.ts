@@ -1,4 +1,5 @@
 import { batchCommand } from './batch.ts';
+import { deadLettersCommand } from './dead-letters.ts';
 import { emulatorCommand } from './emulator.ts';
 import { generateCommand } from './generate.ts';
 import { queryCommand } from './query.ts';
@@ -11,5 +12,5 @@ import { workerCommand } from './worker.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
 export const commands = [
-  upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, replayCommand,
+  upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, replayCommand, deadLettersCommand,
 ];
