@@ -5,6 +5,7 @@ import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { DEFAULT_DATABASE, instant, positiveInteger } from '../options.ts';
 import { ROW_FORMATS, renderRows } from '../render-rows.ts';
+import type { Warehouse } from '../../batch/engines/warehouse.ts';
 import type { DeadLetterFilter, DeadLetterRecord } from '../../streaming/dead-letters/store.ts';
 
 interface CommonArgs {
@@ -69,7 +70,7 @@ const filterOf = (args: CommonArgs): DeadLetterFilter => ({
 });
 
 /** The warehouse of the flags, with its tables ensured on DuckDB (a fresh file has none until a worker writes). */
-async function onWarehouse<T>(args: CommonArgs, work: (warehouse: import('../../batch/engines/warehouse.ts').Warehouse) => Promise<T>): Promise<T> {
+async function onWarehouse<T>(args: CommonArgs, work: (warehouse: Warehouse) => Promise<T>): Promise<T> {
   const { withWarehouse } = await import('../../batch/engines/open-warehouse.ts');
   return withWarehouse(args, async (warehouse) => {
     if (warehouse.target.engine === 'duckdb') await warehouse.prepare();
