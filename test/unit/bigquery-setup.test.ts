@@ -24,12 +24,12 @@ function recordingAdmin(existing = new Set<string>()) {
 }
 
 describe('setupBigQuery', () => {
-  test('creates the dataset, then the four tables exactly as schemas/ declares them, then the three views', async () => {
+  test('creates the dataset, then the four tables and the replay log exactly as schemas/ declares them, then the three views', async () => {
     const { admin, calls } = recordingAdmin();
     const steps = await setupBigQuery({ projectId: 'orderflow-test', location: 'EU', admin });
     assert.deepEqual(calls.map((c) => `${c.method} ${c.dataset}${c.name ? `.${c.name}` : ''}`), [
       'createDataset raw',
-      'createTable raw.orders', 'createTable raw.order_items', 'createTable raw.order_payments', 'createTable raw.dead_letter',
+      'createTable raw.orders', 'createTable raw.order_items', 'createTable raw.order_payments', 'createTable raw.dead_letter', 'createTable raw.dead_letter_replays',
       'putView raw.orders_current', 'putView raw.order_items_current', 'putView raw.order_payments_current',
     ]);
     assert.equal(calls[0]!.resource.location, 'EU');
@@ -64,7 +64,7 @@ describe('setupBigQuery', () => {
     const { admin, existing } = recordingAdmin();
     await setupBigQuery({ projectId: 'orderflow-test', admin });
     const again = await setupBigQuery({ projectId: 'orderflow-test', admin: recordingAdmin(existing).admin });
-    assert.deepEqual(again.map((s) => `${s.kind}:${s.outcome}`), ['dataset:exists', 'table:exists', 'table:exists', 'table:exists', 'table:exists', 'view:updated', 'view:updated', 'view:updated']);
+    assert.deepEqual(again.map((s) => `${s.kind}:${s.outcome}`), ['dataset:exists', 'table:exists', 'table:exists', 'table:exists', 'table:exists', 'table:exists', 'view:updated', 'view:updated', 'view:updated']);
   });
 
   test('a bad project id or dataset is one UsageError line and nothing is called', async () => {
