@@ -4,7 +4,6 @@ import { defineCommand } from '../command.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
-import type { Warehouse } from '../../batch/engines/warehouse.ts';
 import { DEFAULT_DATABASE, calendarDate, nonNegativeInteger, oneOf, probability } from '../options.ts';
 import { DEFAULT_TIME_ZONE, timeZoneName } from '../../batch/dialect.ts';
 import { DEFAULT_SAFETY_WINDOW_MS } from '../../batch/defaults.ts';
@@ -92,7 +91,9 @@ const runCommand = defineCommand<Args>({
       .example('orderflow batch run --engine bigquery --project my-proj --dims gs://b/dims --reports gs://b/audit-reports', 'on BigQuery'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load the job and its clients.
-    const [{ openObjectStore }, { runBatch }] = await Promise.all([import('../../common/object-store.ts'), import('../../batch/job.ts')]);
+    const [{ openObjectStore }, { runBatch }, { withWarehouse }] = await Promise.all([
+      import('../../common/object-store.ts'), import('../../batch/job.ts'), import('../../batch/engines/open-warehouse.ts'),
+    ]);
     const runId = `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}Z-${randomBytes(3).toString('hex')}`;
     // The job puts run_id on every line it logs.
     const logger = createLogger({ base: { component: 'batch' } });
@@ -129,19 +130,6 @@ const runCommand = defineCommand<Args>({
     }
   },
 });
-
-async function withWarehouse(args: Args, work: (warehouse: Warehouse) => Promise<BatchResult>): Promise<BatchResult> {
-  if (args.engine === 'bigquery') {
-    const [{ BigQuery }, { BigQueryWarehouse, GoogleBigQueryClient, bigqueryTarget }] = await Promise.all([
-      import('@google-cloud/bigquery'), import('../../batch/engines/bigquery.ts'),
-    ]);
-    const client = new GoogleBigQueryClient(new BigQuery({ projectId: args.project }), args.location);
-    return work(new BigQueryWarehouse(client, bigqueryTarget(args.project!)));
-  }
-  const [{ withDuckDBFile }, { DuckDBWarehouse }] = await Promise.all([import('../../common/warehouse/duckdb-file.ts'), import('../../batch/engines/duckdb.ts')]);
-  // The workers share the file by short turns: hold it for this run only.
-  return withDuckDBFile(args.database, (connection) => work(new DuckDBWarehouse(connection)), { lockTimeoutMs: 120_000, mode: 'existing' });
-}
 
 /** A JSON summary on stdout; on a failed audit, one line per failed check on stderr and exit code 3. */
 function report(result: BatchResult, logger: Logger): void {

@@ -1,4 +1,5 @@
 import { batchCommand } from './batch.ts';
+import { deadLettersCommand } from './dead-letters.ts';
 import { emulatorCommand } from './emulator.ts';
 import { generateCommand } from './generate.ts';
 import { importCommand } from './import.ts';
@@ -12,5 +13,5 @@ import { workerCommand } from './worker.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
 export const commands = [
-  upCommand, generateCommand, importCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, replayCommand,
+  upCommand, generateCommand, importCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, replayCommand, deadLettersCommand,
 ];

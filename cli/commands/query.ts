@@ -1,6 +1,7 @@
 import { defineCommand } from '../command.ts';
 import { OperationalError, UsageError } from '../../common/errors.ts';
 import { DEFAULT_DATABASE } from '../options.ts';
+import { ROW_FORMATS, renderRows } from '../render-rows.ts';
 
 interface Args {
   sql: string;
@@ -16,7 +17,7 @@ export const queryCommand = defineCommand<Args>({
       .positional('sql', { type: 'string', describe: 'The statement, e.g. "SELECT * FROM mart.agg_daily_sales"' })
       .options({
         database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file' },
-        format: { type: 'string', default: 'table', choices: ['table', 'json', 'csv'], describe: 'table for people, json (one object a line) or csv for tools' },
+        format: { type: 'string', default: 'table', choices: ROW_FORMATS, describe: 'table for people, json (one object a line) or csv for tools' },
       })
       .example('orderflow query "SELECT order_status, count(*) FROM raw.orders_current GROUP BY 1"', 'orders by status'),
   handler: async ({ sql, database, format }) => {
@@ -34,20 +35,6 @@ export const queryCommand = defineCommand<Args>({
         throw new OperationalError((error as Error).message);
       }
     }, { mode: 'read-only' });
-    process.stdout.write(render(rows, format));
+    process.stdout.write(renderRows(rows, format));
   },
 });
-
-function render(rows: Record<string, unknown>[], format: string): string {
-  if (format === 'json') return rows.map((row) => `${JSON.stringify(row)}\n`).join('');
-  const columns = Object.keys(rows[0] ?? {});
-  const cell = (value: unknown) => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
-  if (format === 'csv') {
-    const quote = (text: string) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
-    return [columns, ...rows.map((row) => columns.map((c) => cell(row[c])))].map((line) => `${line.map(quote).join(',')}\n`).join('');
-  }
-  const table = [columns, ...rows.map((row) => columns.map((c) => cell(row[c])))];
-  const widths = columns.map((_, i) => Math.min(60, Math.max(...table.map((line) => line[i]!.length))));
-  const line = (values: string[]) => values.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join('  ').trimEnd();
-  return `${[line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(line)].join('\n')}\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
-}

@@ -7,6 +7,7 @@ import type { RawRows } from '../../common/warehouse/rows.ts';
 import { TransientWriteError } from '../../streaming/errors.ts';
 import { setupPubSub } from '../../streaming/pubsub-setup.ts';
 import { DuckDBSink } from '../../streaming/sinks/duckdb-sink.ts';
+import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
 import type { RowSink, WriteResult } from '../../streaming/sinks/sink.ts';
 import { startWorker } from '../../streaming/worker.ts';
 import { generateMessages, spawnWorker, startHarness, terminate, until, type Harness } from '../helpers/worker-harness.ts';
@@ -139,5 +140,35 @@ describe('the dead-letter topic is drained into raw.dead_letter', () => {
     assert.deepEqual(row.errors.map((e) => e.code), ['delivery_exhausted', 'not_utf8'], 'and why the validator would refuse it');
     const stopped = worker.logs.find((line) => line.message === 'worker stopped')!;
     assert.deepEqual([stopped['dead_letters.received'], stopped['dead_letters.written'], stopped['dead_letters.nacked']], [1, 1, 0]);
+  });
+
+  test('push mode: the dead-letter subscription pushes to /dead-letters; the worker answers 204 once the row is durable', async () => {
+    const sink = new MemorySink();
+    const worker = await startWorker({
+      mode: 'push', projectId: 'p', subscription: 'unused', deadLetterSubscription: 'orders-dead-letter', maxMessages: 100, maxBytes: 1 << 20, streams: 1,
+      limits: { maxMessages: 10, maxRows: 1000, maxBytes: 8 << 20, maxAgeMs: 5, maxInFlight: 2 }, dedupeCapacity: 100, host: '127.0.0.1', port: 0,
+      statsIntervalMs: 60_000, drainTimeoutMs: 2000,
+    }, { sink, logger: createLogger({ level: 'silent' }) });
+    const [message] = generateMessages(5, 3).filter((m) => m.kind === 'created');
+    const push = (path: string, id: string) => fetch(`http://127.0.0.1:${worker.address.port}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        message: {
+          data: message!.data.toString('base64'), messageId: id, publishTime: '2026-11-20T10:00:05.000Z',
+          attributes: { ...message!.attributes, CloudPubSubDeadLetterSourceSubscription: 'orders-worker', CloudPubSubDeadLetterSourceSubscriptionProject: 'p', CloudPubSubDeadLetterSourceDeliveryCount: '7' },
+        },
+        subscription: 'projects/p/subscriptions/orders-dead-letter',
+      }),
+    });
+    try {
+      assert.equal((await push('/dead-letters', 'dlq-push-1')).status, 204);
+      // The same bytes on the main path are an order event: written, not dead-lettered.
+      assert.equal((await push('/', 'main-push-1')).status, 204);
+    } finally {
+      await worker.stop();
+    }
+    assert.deepEqual(sink.tables.dead_letter.map((row) => [row.message_id, row.error_code, row.source_subscription, row.source_delivery_count]), [['dlq-push-1', 'delivery_exhausted', 'projects/p/subscriptions/orders-worker', 7]]);
+    assert.deepEqual(sink.tables.orders.map((row) => row.message_id), ['main-push-1']);
   });
 });

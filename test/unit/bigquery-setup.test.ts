@@ -32,12 +32,12 @@ function recordingAdmin(existing = new Set<string>(), labels = new Map<string, R
 }
 
 describe('setupBigQuery', () => {
-  test('creates the dataset, then the four tables exactly as schemas/ declares them, then the three views', async () => {
+  test('creates the dataset, then the four tables and the replay log exactly as schemas/ declares them, then the three views', async () => {
     const { admin, calls } = recordingAdmin();
     const steps = await setupBigQuery({ projectId: 'orderflow-test', location: 'EU', admin });
     assert.deepEqual(calls.map((c) => `${c.method} ${c.dataset}${c.name ? `.${c.name}` : ''}`), [
       'createDataset raw',
-      'createTable raw.orders', 'createTable raw.order_items', 'createTable raw.order_payments', 'createTable raw.dead_letter',
+      'createTable raw.orders', 'createTable raw.order_items', 'createTable raw.order_payments', 'createTable raw.dead_letter', 'createTable raw.dead_letter_replays',
       'putView raw.orders_current', 'putView raw.order_items_current', 'putView raw.order_payments_current',
     ]);
     assert.equal(calls[0]!.resource.location, 'EU');
@@ -72,7 +72,7 @@ describe('setupBigQuery', () => {
     const { admin, existing, labels, queries } = recordingAdmin();
     await setupBigQuery({ projectId: 'orderflow-test', admin });
     const again = await setupBigQuery({ projectId: 'orderflow-test', admin: recordingAdmin(existing, labels, queries).admin });
-    assert.deepEqual(again.map((s) => `${s.kind}:${s.outcome}`), ['dataset:exists', 'table:exists', 'table:exists', 'table:exists', 'table:exists', 'view:exists', 'view:exists', 'view:exists']);
+    assert.deepEqual(again.map((s) => `${s.kind}:${s.outcome}`), ['dataset:exists', 'table:exists', 'table:exists', 'table:exists', 'table:exists', 'table:exists', 'view:exists', 'view:exists', 'view:exists']);
     queries.set('raw.orders_current', 'SELECT 1');
     const changed = await setupBigQuery({ projectId: 'orderflow-test', admin: recordingAdmin(existing, labels, queries).admin });
     assert.deepEqual(changed.filter((s) => s.outcome === 'updated').map((s) => s.name), ['raw.orders_current']);

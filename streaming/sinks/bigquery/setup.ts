@@ -58,7 +58,8 @@ export interface SetupStep {
 }
 
 /**
- * Creates the raw dataset, the four raw tables (columns exactly as in schemas/raw/*.json, time
+ * Creates the raw dataset, the raw tables of the manifest (the worker's four and
+ * dead_letter_replays; columns exactly as in schemas/raw/*.json, time
  * partitioning and clustering from schemas/tables.json) and the three *_current views, as the
  * Terraform module declares them (same descriptions, location default, view SQL). Safe to re-run.
  * One owner per resource: a dataset Terraform manages (label managed-by=terraform) is refused with
