@@ -4,11 +4,12 @@ import { generateCommand } from './generate.ts';
 import { queryCommand } from './query.ts';
 import { setupCommand } from './setup.ts';
 import { snapshotCommand } from './snapshot.ts';
+import { statusCommand } from './status.ts';
 import { upCommand } from './up.ts';
 import { validateCommand } from './validate.ts';
 import { workerCommand } from './worker.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
 export const commands = [
-  upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand,
+  upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, statusCommand,
 ];
