@@ -1,5 +1,6 @@
 import { Duration, PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { OperationalError } from '../../common/errors.ts';
+import { firstPubSubCall } from '../../common/pubsub-reach.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
 import { acks, type Outcome } from '../pipeline/outcome.ts';
@@ -19,8 +20,6 @@ export interface PullSourceOptions {
   /** A non-retryable subscriber error (the stream will not come back). */
   onFatal: (error: Error) => void;
 }
-
-const PERMISSION_DENIED = 7;
 
 /** Streaming pull with the official client; PUBSUB_EMULATOR_HOST, when set, points it at an emulator. */
 export class PullSource {
@@ -57,19 +56,21 @@ export class PullSource {
   }
 
   /**
-   * Fails fast on a missing subscription. roles/pubsub.subscriber cannot read subscription
-   * metadata, so PERMISSION_DENIED is not an answer: the stream reports a missing one then.
+   * Fails fast, in one line, on a missing subscription or a Pub/Sub it cannot reach.
+   * roles/pubsub.subscriber cannot read subscription metadata, so PERMISSION_DENIED is not an
+   * answer: the stream reports a missing one then.
    */
   private async checkExists(): Promise<void> {
     const { options } = this;
-    let exists: boolean;
+    let answer: [boolean] | undefined;
     try {
-      [exists] = await this.subscription!.exists();
+      answer = await firstPubSubCall(options.projectId, `subscription ${options.subscription}`, () => this.subscription!.exists());
     } catch (error) {
-      if ((error as { code?: number }).code === PERMISSION_DENIED) return;
-      throw new OperationalError(`cannot reach Pub/Sub subscription ${options.subscription}: ${(error as Error).message}`);
+      // The client would go on retrying in the background, and print its failures later.
+      void this.client?.close().catch(() => undefined);
+      throw error;
     }
-    if (!exists) throw new OperationalError(`subscription ${options.subscription} does not exist in project ${options.projectId} (run orderflow setup)`);
+    if (answer && !answer[0]) throw new OperationalError(`subscription ${options.subscription} does not exist in project ${options.projectId} (run orderflow setup)`);
   }
 
   /** Stops pulling, waits for messages in processing to be acked or nacked, closes the client. */
