@@ -12,6 +12,9 @@ export const ENV_PREFIX = 'ORDERFLOW';
  */
 export async function runCli(argv: Argv, commands: readonly CommandModule<object, never>[]): Promise<void> {
   endQuietlyWhenStdoutCloses();
+  // With an emulator there is no GCE metadata server to find: the Google clients need not look for
+  // one (and warn when there is none), as `up` already tells its children.
+  if (process.env.PUBSUB_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
   let cli = argv
     .scriptName('orderflow')
     .env(ENV_PREFIX)
@@ -37,6 +40,11 @@ export async function runCli(argv: Argv, commands: readonly CommandModule<object
     await cli.parseAsync();
   } catch (error) {
     process.exitCode = reportFailure(error);
+    // A client that failed (no credentials, no emulator) may reject its own background promises
+    // after the command has said why in one line: they restate it, with a stack trace.
+    process.on('unhandledRejection', (reason) => {
+      if (process.env.ORDERFLOW_DEBUG) process.stderr.write(`after the failure: ${reason instanceof Error ? reason.stack : String(reason)}\n`);
+    });
   }
 }
 

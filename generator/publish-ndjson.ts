@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventAttributes } from '../common/contract/attributes.ts';
 import type { Logger } from '../common/logger.ts';
+import type { OversizeLine } from '../common/ndjson.ts';
 import { PubSubOutput, type OutboundMessage } from './outputs/pubsub-output.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -47,7 +48,7 @@ const MIN_SLEEP_MS = 4;
  * retries counts in `failed` (the caller decides the exit code). Rejects with an OperationalError
  * when the topic cannot be published to at all (missing, no permission) and when reading fails.
  */
-export async function publishNdjson(lines: AsyncIterable<Buffer>, options: PublishNdjsonOptions): Promise<PublishCounts> {
+export async function publishNdjson(lines: AsyncIterable<Buffer | OversizeLine>, options: PublishNdjsonOptions): Promise<PublishCounts> {
   const counts = options.counts ?? emptyCounts();
   const output = new PubSubOutput({ projectId: options.projectId, topic: options.topic, maxInFlight: options.maxInFlight, ordering: options.orderingKey, logger: options.logger });
   const bucket = options.rate ? new TokenBucket(options.rate) : undefined;
@@ -58,7 +59,11 @@ export async function publishNdjson(lines: AsyncIterable<Buffer>, options: Publi
   try {
     for await (const line of lines) {
       counts.lines += 1;
-      if (line.length === 0) {
+      if (!Buffer.isBuffer(line)) {
+        // Pub/Sub refuses it whole: counted as failed, never cut.
+        counts.failed += 1;
+        options.logger.warn({ line: counts.lines, bytes: line.bytes }, 'line larger than a Pub/Sub message; not published');
+      } else if (line.length === 0) {
         counts.blank += 1;
       } else {
         const event = parseObject(line);

@@ -1,5 +1,6 @@
 import { PubSub } from '@google-cloud/pubsub';
 import { OperationalError } from '../common/errors.ts';
+import { firstPubSubCall } from '../common/pubsub-reach.ts';
 
 export interface PubSubSetup {
   projectId: string;
@@ -31,6 +32,11 @@ const ALREADY_EXISTS = 6;
  */
 export async function setupPubSub(options: PubSubSetup): Promise<SetupReport> {
   const client = new PubSub({ projectId: options.projectId });
+  // A wrong emulator address or no credentials: one line within seconds, not a hang.
+  await firstPubSubCall(options.projectId, `topic ${options.topic}`, () => client.topic(options.topic).exists()).catch(async (error: unknown) => {
+    void client.close().catch(() => undefined);
+    throw error;
+  });
   const report: SetupReport = { created: [], existing: [] };
   const ensure = async (name: string, create: () => Promise<unknown>) => {
     try {

@@ -81,10 +81,13 @@ export const generateCommand = defineCommand<Args>({
       updateRate: args.updateRate,
       sizes: { customers: args.customers, products: args.products, sellers: args.sellers },
     });
-    const output = await openOutput(args, logger);
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    const output = await openOutput(args, logger, stop.signal).catch((error: unknown) => {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      throw error;
+    });
     const started = performance.now();
     const progress = new ProgressLine(() => {
       const { published, failed, inFlight } = output.stats();
@@ -110,12 +113,14 @@ export const generateCommand = defineCommand<Args>({
   },
 });
 
-async function openOutput(args: Args, logger: ReturnType<typeof createLogger>): Promise<MessageOutput> {
+async function openOutput(args: Args, logger: ReturnType<typeof createLogger>, signal: AbortSignal): Promise<MessageOutput> {
   const { StreamOutput } = await import('../../generator/outputs/stream-output.ts');
   if (args.out === 'stdout' || args.out === '-') return StreamOutput.toStdout();
   if (args.out === 'pubsub') {
     const { PubSubOutput } = await import('../../generator/outputs/pubsub-output.ts');
-    return new PubSubOutput({ projectId: args.project, topic: args.topic, maxInFlight: args.maxInFlight, ordering: args.orderingKey, logger });
+    const output = new PubSubOutput({ projectId: args.project, topic: args.topic, maxInFlight: args.maxInFlight, ordering: args.orderingKey, logger, signal });
+    await output.verify();
+    return output;
   }
   return StreamOutput.toFile(args.out);
 }

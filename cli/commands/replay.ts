@@ -2,6 +2,7 @@ import { defineCommand } from '../command.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
 import { positiveInteger, positiveNumber } from '../options.ts';
+import { PUBSUB_MAX_MESSAGE_BYTES } from '../../common/pubsub-limits.ts';
 
 interface Args {
   source: string;
@@ -45,7 +46,7 @@ export const replayCommand = defineCommand<Args>({
       return `lines ${counts.lines}  published ${counts.published}  failed ${counts.failed}  ${rate.toFixed(0)} msg/s`;
     });
     try {
-      await publishNdjson(byteLines(input), {
+      await publishNdjson(byteLines(input, PUBSUB_MAX_MESSAGE_BYTES), {
         projectId: args.project,
         topic: args.topic,
         orderingKey: args.orderingKey,

@@ -7,7 +7,7 @@ import { ENGINES, openSink, type Engine } from '../../streaming/sinks/factory.ts
 import { memorySize, nonNegativeInteger, oneOf, port, positiveInteger, positiveNumber, warehouseOptions } from '../options.ts';
 
 /** Pub/Sub's largest message (data and attributes), bytes. */
-const PUBSUB_MAX_MESSAGE_BYTES = 10_000_000;
+import { PUBSUB_MAX_MESSAGE_BYTES } from '../../common/pubsub-limits.ts';
 
 interface Args {
   subscription: string;

@@ -1,5 +1,6 @@
 import { PubSub, type Topic } from '@google-cloud/pubsub';
 import { OperationalError } from '../../common/errors.ts';
+import { firstPubSubCall } from '../../common/pubsub-reach.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { GeneratedMessage } from '../stream.ts';
 import type { MessageOutput, OutputStats } from './output.ts';
@@ -19,6 +20,10 @@ export interface PubSubOutputOptions {
   ordering: boolean;
   maxAttempts?: number;
   logger: Logger;
+  /** Once aborted (SIGINT/SIGTERM), send() stops waiting for room and close() waits at most abandonAfterMs. */
+  signal?: AbortSignal;
+  /** After the signal, how long close() waits for publishes in flight before counting them as failed. */
+  abandonAfterMs?: number;
 }
 
 // gRPC codes worth another try: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE.
@@ -44,10 +49,20 @@ export class PubSubOutput implements MessageOutput {
     });
   }
 
+  /** Fails in one line, within seconds, when the topic is missing or Pub/Sub cannot be reached. */
+  async verify(): Promise<void> {
+    const { projectId, topic } = this.options;
+    const answer = await firstPubSubCall(projectId, `topic ${topic}`, () => this.topic.exists()).catch(async (error: unknown) => {
+      void this.client.close().catch(() => undefined);
+      throw error;
+    });
+    if (answer && !answer[0]) throw new OperationalError(`topic ${topic} does not exist in project ${projectId} (run orderflow setup)`);
+  }
+
   /** `settled`, when given, hears how this message's publish ended (after its retries). */
   async send(message: OutboundMessage, settled?: (result: PublishResult) => void): Promise<void> {
     if (this.fatal) throw this.fatal;
-    while (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
+    while (this.inFlight.size >= this.options.maxInFlight && !this.options.signal?.aborted) await Promise.race([...this.inFlight, this.aborted]);
     const publish = this.publish(message, settled).finally(() => this.inFlight.delete(publish));
     this.inFlight.add(publish);
   }
@@ -83,11 +98,28 @@ export class PubSubOutput implements MessageOutput {
   }
 
   async close(): Promise<OutputStats> {
-    await Promise.all(this.inFlight);
-    await this.topic.flush();
-    await this.client.close();
+    const flushed = (async () => {
+      await Promise.all(this.inFlight);
+      await this.topic.flush();
+      await this.client.close();
+    })();
+    // Stopped by a signal: the publishes still out after a grace period are given up on and counted
+    // as failed, so a generator that cannot reach Pub/Sub still ends within seconds.
+    const abandoned = this.aborted.then(() => new Promise<'abandoned'>((resolve) => setTimeout(() => resolve('abandoned'), this.options.abandonAfterMs ?? 3000)));
+    if ((await Promise.race([flushed, abandoned])) === 'abandoned') {
+      this.failed += this.inFlight.size;
+      this.inFlight.clear();
+      void this.client.close().catch(() => undefined);
+    }
     if (this.fatal) throw this.fatal;
     return { published: this.published, failed: this.failed };
+  }
+
+  /** Resolves when the signal aborts; never without a signal. */
+  private get aborted(): Promise<void> {
+    const { signal } = this.options;
+    if (!signal) return new Promise(() => undefined);
+    return signal.aborted ? Promise.resolve() : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 
   stats() {

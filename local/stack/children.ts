@@ -25,6 +25,9 @@ export function spawnOrderflow(name: string, args: string[], options: { logFile:
   const child = spawn(process.execPath, [...ORDERFLOW_NODE_ARGS, ...args], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', options.captureStdout ? 'pipe' : log, log],
+    // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and the
+    // stack, not the terminal, decides when each child stops (generator, drain, workers, WAP job).
+    detached: true,
   });
   closeSync(log); // the child holds its own descriptor
   let stdout = '';

@@ -13,7 +13,7 @@ export interface WorkerCounters {
 export const ZERO_COUNTERS: WorkerCounters = { acked: 0, deadLettered: 0, duplicatesDropped: 0, received: 0 };
 
 /** One worker's /stats, parsed; throws when it does not answer within `timeoutMs`. */
-export async function fetchWorkerStats(url: string, timeoutMs = 2000): Promise<Record<string, unknown>> {
+export async function fetchWorkerStats(url: string, timeoutMs = 5000): Promise<Record<string, unknown>> {
   const response = await fetch(`${url}/stats`, { signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) throw new Error(`${url}/stats answered ${response.status}`);
   return (await response.json()) as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { Duration, PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { OperationalError } from '../../common/errors.ts';
+import { firstPubSubCall } from '../../common/pubsub-reach.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
 import { acks, type Outcome } from '../pipeline/outcome.ts';
@@ -64,29 +65,35 @@ export class PullSource {
    * roles/pubsub.subscriber cannot read subscription metadata (PERMISSION_DENIED is no answer), so
    * the permission comes from testIamPermissions, which any caller may use; emulators have no IAM
    * (UNIMPLEMENTED), and there existence is the whole check.
+   * Each call answers within seconds (common/pubsub-reach.ts): what it tried and what to do.
    */
   async check(): Promise<void> {
     const { options } = this;
     this.client ??= new PubSub({ projectId: options.projectId });
     const subscription = this.client.subscription(options.subscription);
     const missing = () => new OperationalError(`subscription ${options.subscription} does not exist in project ${options.projectId} (run orderflow setup)`);
-    const unreachable = (error: unknown) => new OperationalError(`cannot reach Pub/Sub subscription ${options.subscription}: ${(error as Error).message}`);
-    let exists = true;
+    const resource = `subscription ${options.subscription}`;
     try {
-      [exists] = await subscription.exists();
+      // undefined: PERMISSION_DENIED, which roles/pubsub.subscriber gets for metadata; no answer.
+      const answer = await firstPubSubCall(options.projectId, resource, () => subscription.exists());
+      if (answer && !answer[0]) throw missing();
+      let granted: Record<string, boolean>;
+      try {
+        [granted] = await subscription.iam.testPermissions(CONSUME);
+      } catch (error) {
+        const code = (error as { code?: number }).code;
+        if (code === UNIMPLEMENTED) return;
+        throw code === NOT_FOUND ? missing() : new OperationalError(`cannot reach Pub/Sub ${resource}: ${(error as Error).message.split('\n')[0]}`);
+      }
+      if (!granted[CONSUME]) throw new OperationalError(`no permission to consume from ${resource} (grant roles/pubsub.subscriber)`);
     } catch (error) {
-      if ((error as { code?: number }).code !== PERMISSION_DENIED) throw unreachable(error);
+      // The client would go on retrying in the background and print its failures later; a retry
+      // of check() (the start-up wait) opens a new one.
+      const client = this.client;
+      this.client = undefined;
+      void client?.close().catch(() => undefined);
+      throw error;
     }
-    if (!exists) throw missing();
-    let granted: Record<string, boolean>;
-    try {
-      [granted] = await subscription.iam.testPermissions(CONSUME);
-    } catch (error) {
-      const code = (error as { code?: number }).code;
-      if (code === UNIMPLEMENTED) return;
-      throw code === NOT_FOUND ? missing() : unreachable(error);
-    }
-    if (!granted[CONSUME]) throw new OperationalError(`no permission to consume from subscription ${options.subscription} (grant roles/pubsub.subscriber)`);
   }
 
   /** Stops pulling, waits for messages in processing to be acked or nacked, closes the client. */

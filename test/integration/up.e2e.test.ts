@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { StackResult } from '../../local/stack/up.ts';
+import type { Status } from '../../local/status/status.ts';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { readStackFile } from '../../local/stack/stack-file.ts';
 import { countersOf, fetchWorkerStats } from '../../local/stack/worker-stats.ts';
@@ -37,6 +38,14 @@ test('orderflow up runs the whole pipeline and its figures add up', { timeout: 2
   assert.match(stdout, /npx orderflow query/);
   assert.deepEqual((await readdir(join(dataDir, 'logs'))).sort(), ['batch.log', 'setup.log', 'up.log', 'worker-1.log', 'worker-2.log']);
   assert.deepEqual(processesMentioning(dataDir), [], 'a process of the stack is still running');
+
+  // Issue 22.12: after the run, status shows the warehouse's side: dead letters by code, the WAP run.
+  const status = await runCli(['status', '--data-dir', dataDir, '--database', join(dataDir, 'warehouse.duckdb'), '--format', 'json']);
+  assert.equal(status.code, 0, status.stderr);
+  const after = JSON.parse(status.stdout.toString()) as Status;
+  assert.deepEqual(after.deadLetters, w.deadLettered);
+  assert.deepEqual(after.wapRuns?.map((r) => [r.status, r.dates.split(',')]), [['published', summary.batch!.summary!.dates]]);
+  assert.match(after.subscriptionNote ?? '', /no running orderflow up/);
 });
 
 test('orderflow up with a bad flag says so in one line and starts nothing', async () => {
@@ -61,6 +70,19 @@ test('Ctrl-C stops the stack cleanly: exit 130, no process left, the warehouse o
     assert.equal(child.exitCode, null, output);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  // Issue 22.12: while it runs, status shows the backlog, both workers' rates and the dead letters.
+  const status = await runCli(['status', '--data-dir', dataDir, '--format', 'json']);
+  assert.equal(status.code, 0, status.stderr);
+  const running = JSON.parse(status.stdout.toString()) as Status;
+  assert.equal(running.subscription?.subscription, 'projects/orderflow-local/subscriptions/orders-worker');
+  assert.equal(typeof running.subscription?.num_undelivered_messages, 'number');
+  assert.equal(running.workers.length, 2);
+  assert.ok(running.workers.every((w) => w.error === undefined && w.acked! >= 0), JSON.stringify(running.workers));
+  assert.ok(running.workers.some((w) => w.ackedPerSecond! > 0), JSON.stringify(running.workers));
+  assert.ok(running.deadLetters, running.warehouseNote);
+  const table = await runCli(['status', '--data-dir', dataDir]);
+  assert.match(table.stdout.toString(), /^subscription +projects\/orderflow-local\/subscriptions\/orders-worker: backlog [\d,]+, oldest unacked/m);
+  assert.match(table.stdout.toString(), /^ +http:\/\/127\.0\.0\.1:\d+ +received [\d.]+\/s +acked [\d.]+\/s/m);
   child.kill('SIGINT');
   const [code] = await once(child, 'close');
   assert.equal(code, 130, output);

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { readStackFile } from '../../local/stack/stack-file.ts';
+import { countersOf, fetchWorkerStats } from '../../local/stack/worker-stats.ts';
+import { CLI_ARGS } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+// Issue 22.2: in a real terminal Ctrl-C reaches the whole foreground process group. The workers
+// used to get it too, exit, and `up` reported "worker-2 exited with code 0": no drain, no WAP run.
+test('up --keep-running in a terminal: Ctrl-C drains, runs the WAP job and summarises', {
+  timeout: 300_000,
+  skip: hasScript ? false : 'needs script(1) from util-linux for a pseudo-terminal',
+}, async () => {
+  const dataDir = tempDir('up-tty');
+  const command = [process.execPath, ...CLI_ARGS, 'up', '--keep-running', '--data-dir', dataDir, '--rate', '50'].map((a) => `'${a}'`).join(' ');
+  // script runs the command on a pseudo-terminal; a 0x03 written to its stdin is the terminal's Ctrl-C.
+  const terminal = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  terminal.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  terminal.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const acked = async () => {
+    const stack = await readStackFile(dataDir);
+    if (!stack) return 0;
+    const all = await Promise.all(stack.workers.map((url) => fetchWorkerStats(url).then(countersOf, () => ({ acked: 0 }))));
+    return Math.min(...all.map((c) => c.acked));
+  };
+  while ((await acked()) < 20) {
+    assert.equal(terminal.exitCode, null, output);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  terminal.stdin.write('\x03');
+  const [code] = await once(terminal, 'close');
+  assert.doesNotMatch(output, /exited with code/);
+  assert.match(output, /stopping the generator; draining, then the WAP job/);
+  assert.match(output, /orderflow up: done/, output);
+  assert.match(output, /ingested .* matches\)/, output);
+  assert.match(output, /audit +published/, output);
+  assert.equal(code, 0, output);
+});
