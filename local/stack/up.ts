@@ -73,6 +73,7 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     logs: join(options.dataDir, 'logs'),
     dims: join(options.dataDir, 'dims'),
     reports: join(options.dataDir, 'audit-reports'),
+    deadLetters: join(options.dataDir, 'dead-letters'),
   };
   await mkdir(paths.logs, { recursive: true });
   const logger = createLogger({ base: { component: 'up' }, destination: createWriteStream(join(paths.logs, 'up.log'), { flags: 'a' }) });
@@ -99,7 +100,7 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     }
 
     for (let n = 1; n <= options.workers; n++) {
-      workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, '--dead-letter-subscription', DEAD_LETTER_SUBSCRIPTION, '--sink', 'duckdb', '--port', '0', '--stats-interval', '0.5', ...common],
+      workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, '--dead-letter-subscription', DEAD_LETTER_SUBSCRIPTION, '--sink', 'duckdb', '--port', '0', '--stats-interval', '0.5', '--dead-letter-store', paths.deadLetters, ...common],
         // The heap cap production uses (terraform/run.tf): workers stay small with a full flow-control window.
         { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, ...WORKER_RUNTIME_ENV } }));
     }

@@ -39,7 +39,8 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
   const purchase = Date.parse(target.order.order_purchase_timestamp);
   const deliveredAt = isoAt(Date.parse(events.at(-1)!.event_time) + 3_600_000);
   const late: OrderEvent = {
-    event_id: `${target.order.order_id}.late`, event_type: 'order_updated', event_time: deliveredAt, event_sequence: (target.event_sequence ?? 0) + 1, schema_version: 1, source: 'test',
+    // Numbered after the order's generated events (event_sequence decides "latest" before event_time).
+    event_id: `${target.order.order_id}.late`, event_type: 'order_updated', event_time: deliveredAt, event_sequence: 100, schema_version: 1, source: 'test',
     order: {
       ...target.order, order_status: 'delivered', order_approved_at: isoAt(purchase + 3_600_000),
       order_delivered_carrier_date: isoAt(purchase + 86_400_000), order_delivered_customer_date: deliveredAt,
