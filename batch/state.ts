@@ -101,7 +101,7 @@ export async function lastPublished(warehouse: Warehouse): Promise<PublishedStat
     `SELECT {{ timestamp_text('watermark') }} AS watermark, time_zone, dims_sha256, meta_sha256, {{ timestamp_text('window_from') }} AS window_from, window_rows
 FROM {{ audit('batch_runs') }}
 WHERE status = 'published'
-ORDER BY seq DESC NULLS LAST, finished_at DESC
+ORDER BY COALESCE(seq, 0) DESC, finished_at DESC
 LIMIT 1`,
     { target: warehouse.target, vars: NO_VARS },
   );
