@@ -14,7 +14,7 @@ export function pubsubTarget(projectId: string, env: NodeJS.ProcessEnv = process
 
 function advice(env: NodeJS.ProcessEnv): string {
   return env.PUBSUB_EMULATOR_HOST
-    ? 'start one (orderflow emulator --port 8085) or fix PUBSUB_EMULATOR_HOST'
+    ? 'start one (orderflow emulator --emulator-port 8085) or fix PUBSUB_EMULATOR_HOST'
     : 'for a local emulator: export PUBSUB_EMULATOR_HOST=127.0.0.1:8085; for Google Cloud: gcloud auth application-default login';
 }
 

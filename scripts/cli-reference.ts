@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { ORDERFLOW_NODE_ARGS } from '../common/bin.ts';
 
 /** Every command and subcommand, in the order the reference lists them. */
-export const COMMANDS = ['up', 'generate', 'import olist', 'validate', 'snapshot', 'emulator', 'setup', 'worker', 'batch run', 'query'];
+export const COMMANDS = ['up', 'generate', 'import olist', 'replay', 'validate', 'snapshot', 'emulator', 'setup', 'worker', 'batch run', 'batch compile', 'query', 'dead-letters list', 'dead-letters replay', 'status'];
 
 /** docs/cli.md: each command's --help, so the flag reference is the CLI's own text and never drifts. */
 export function renderCliReference(): string {
@@ -21,6 +21,13 @@ export function renderCliReference(): string {
     'project), `GOOGLE_APPLICATION_CREDENTIALS` (service account key for the Google clients), `PORT` (the',
     'worker\'s HTTP port on Cloud Run), `ORDERFLOW_LOG_LEVEL` (trace, debug, info, warn, error) and',
     '`ORDERFLOW_DEBUG=1` (stack traces with errors).',
+    '',
+    'One name, one meaning: since one environment can serve every command, a flag that two commands share',
+    'means the same thing in both (`--seed` is the generator\'s seed in `up`, `generate` and `snapshot`;',
+    '`--database` is the same warehouse file everywhere). Where a command needs a different meaning it gets',
+    'a name of its own: the emulator listens on `--emulator-port` (the worker\'s HTTP port is `--port`) and its',
+    'fault injection is `--fault-duplicate-rate`, `--fault-seed`, ... (the generator\'s `--duplicate-rate`',
+    'republishes events; it injects no fault).',
     '',
     ...sections,
   ].join('\n');

@@ -6,12 +6,12 @@ import { resolveFaults } from '../../local/emulator/faults.ts';
 
 interface EmulatorArgs {
   host: string;
-  port: number;
-  'duplicate-rate': number;
-  'delay-ms': number;
-  'delay-rate': number | undefined;
-  'drop-stream-every': number;
-  seed: number;
+  'emulator-port': number;
+  'fault-duplicate-rate': number;
+  'fault-delay-ms': number;
+  'fault-delay-rate': number | undefined;
+  'fault-drop-stream-every': number;
+  'fault-seed': number;
 }
 
 export const emulatorCommand = defineCommand<EmulatorArgs>({
@@ -20,30 +20,32 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
   builder: (yargs) =>
     yargs
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on' })
-      .option('port', { type: 'number', default: 8085, coerce: port('port'), describe: 'Port to listen on (0 picks a free one)' })
-      .option('duplicate-rate', { type: 'number', default: 0, describe: 'Fault: fraction (0..1) of acked messages delivered again' })
-      .option('delay-ms', { type: 'number', default: 0, describe: 'Fault: hold deliveries back this many milliseconds' })
-      .option('delay-rate', { type: 'number', describe: 'Fault: fraction (0..1) of deliveries delayed by --delay-ms (default 1 when --delay-ms is set)' })
-      .option('drop-stream-every', { type: 'number', default: 0, describe: 'Fault: end each StreamingPull stream after this many messages (0 = never)' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed for the fault injection random choices' }),
+      // Named apart from the worker's --port and the generator's --duplicate-rate and --seed: one
+      // environment (ORDERFLOW_PORT, ORDERFLOW_DUPLICATE_RATE, ORDERFLOW_SEED) serves every command.
+      .option('emulator-port', { type: 'number', default: 8085, coerce: port('emulator-port'), describe: 'Port to listen on (0 picks a free one)' })
+      .option('fault-duplicate-rate', { type: 'number', default: 0, describe: 'Fault: fraction (0..1) of acked messages delivered again' })
+      .option('fault-delay-ms', { type: 'number', default: 0, describe: 'Fault: hold deliveries back this many milliseconds' })
+      .option('fault-delay-rate', { type: 'number', describe: 'Fault: fraction (0..1) of deliveries delayed by --fault-delay-ms (default 1 when --fault-delay-ms is set)' })
+      .option('fault-drop-stream-every', { type: 'number', default: 0, describe: 'Fault: end each StreamingPull stream after this many messages (0 = never)' })
+      .option('fault-seed', { type: 'number', default: 1, describe: 'Seed for the fault injection random choices' }),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { startEmulator } = await import('../../local/emulator/index.ts');
     let faults;
     try {
       faults = resolveFaults({
-        duplicateRate: args['duplicate-rate'],
-        delayMs: args['delay-ms'],
-        ...(args['delay-rate'] === undefined ? {} : { delayRate: args['delay-rate'] }),
-        dropStreamEvery: args['drop-stream-every'],
-        seed: args.seed,
+        duplicateRate: args['fault-duplicate-rate'],
+        delayMs: args['fault-delay-ms'],
+        ...(args['fault-delay-rate'] === undefined ? {} : { delayRate: args['fault-delay-rate'] }),
+        dropStreamEvery: args['fault-drop-stream-every'],
+        seed: args['fault-seed'],
       });
     } catch (error) {
-      // Name the flag, not the option key: duplicateRate -> --duplicate-rate.
-      throw new UsageError((error as Error).message.replace(/^[a-z]+[A-Za-z]*/, (key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
+      // Name the flag, not the option key: duplicateRate -> --fault-duplicate-rate.
+      throw new UsageError((error as Error).message.replace(/^[a-z]+[A-Za-z]*/, (key) => `--fault-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
     }
     const logger = createLogger({ base: { component: 'pubsub-emulator' } });
-    const emulator = await startEmulator({ host: args.host, port: args.port, faults });
+    const emulator = await startEmulator({ host: args.host, port: args['emulator-port'], faults });
     logger.info({ address: emulator.address, faults }, 'Pub/Sub emulator listening');
     process.stdout.write(`PUBSUB_EMULATOR_HOST=${emulator.address}\n`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {

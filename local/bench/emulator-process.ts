@@ -7,10 +7,10 @@ export interface EmulatorProcess {
   close(): Promise<void>;
 }
 
-/** Runs `orderflow emulator --port 0` as a child process, so its memory and CPU are its own. */
+/** Runs `orderflow emulator --emulator-port 0` as a child process, so its memory and CPU are its own. */
 export function startEmulatorProcess(): Promise<EmulatorProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...ORDERFLOW_NODE_ARGS, 'emulator', '--host', '127.0.0.1', '--port', '0'], {
+    const child = spawn(process.execPath, [...ORDERFLOW_NODE_ARGS, 'emulator', '--host', '127.0.0.1', '--emulator-port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -19,7 +19,7 @@ export const NO_FAULTS: FaultOptions = Object.freeze({ duplicateRate: 0, delayRa
 
 export function resolveFaults(partial: Partial<FaultOptions> = {}): FaultOptions {
   const faults = { ...NO_FAULTS, ...partial };
-  // A delay without a rate means every delivery is delayed: the least surprising reading of --delay-ms.
+  // A delay without a rate means every delivery is delayed: the least surprising reading of --fault-delay-ms.
   if (partial.delayMs && partial.delayRate === undefined) faults.delayRate = 1;
   for (const key of ['duplicateRate', 'delayRate'] as const) {
     if (!(faults[key] >= 0 && faults[key] <= 1)) throw new RangeError(`${key} must be between 0 and 1, got ${faults[key]}`);

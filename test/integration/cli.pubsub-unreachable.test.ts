@@ -46,7 +46,7 @@ describe('Pub/Sub not reachable', () => {
       assert.equal(result.code, 1, result.stderr);
       const line = oneLine(result.stderr);
       assert.match(line, new RegExp(`the Pub/Sub emulator at ${host} \\(PUBSUB_EMULATOR_HOST\\)`));
-      assert.match(line, /start one \(orderflow emulator --port 8085\) or fix PUBSUB_EMULATOR_HOST$/);
+      assert.match(line, /start one \(orderflow emulator --emulator-port 8085\) or fix PUBSUB_EMULATOR_HOST$/);
     });
 
     test(`${name}: no emulator and no credentials`, async () => {
@@ -61,7 +61,7 @@ describe('Pub/Sub not reachable', () => {
 
   test('generate stops soon after SIGTERM when Pub/Sub goes away, counting unsent messages as failed', { timeout: 180_000 }, async () => {
     // An emulator process of its own, so it can vanish as a remote service does (SIGKILL, no goodbye).
-    const emulator = spawn(process.execPath, [...CLI_ARGS, 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const emulator = spawn(process.execPath, [...CLI_ARGS, 'emulator', '--emulator-port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const [first] = await once(emulator.stdout, 'data') as [Buffer];
       const host = /PUBSUB_EMULATOR_HOST=(\S+)/.exec(first.toString())![1]!;

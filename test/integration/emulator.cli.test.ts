@@ -26,7 +26,7 @@ async function startCommand(args: string[]) {
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`orderflow emulator serves the official client and exits 0 on ${signal}`, async () => {
-    const { child, address, stderr } = await startCommand(['--port', '0']);
+    const { child, address, stderr } = await startCommand(['--emulator-port', '0']);
     // The way users point clients at it: the environment variable, not an option.
     process.env.PUBSUB_EMULATOR_HOST = address;
     const pubsub = new PubSub({ projectId: 'orderflow-cli' });
@@ -54,7 +54,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 test('orderflow emulator on a taken port prints one line and exits 1', async () => {
   const holder = await startEmulator();
   try {
-    const result = await runCli(['emulator', '--port', String(holder.port)]);
+    const result = await runCli(['emulator', '--emulator-port', String(holder.port)]);
     assert.equal(result.code, 1);
     assert.equal(result.stderr.trim(), `orderflow: port ${holder.port} on 127.0.0.1 is already in use`);
   } finally {
@@ -63,16 +63,16 @@ test('orderflow emulator on a taken port prints one line and exits 1', async () 
 });
 
 test('orderflow emulator rejects a bad port or fault rate with exit 2', async () => {
-  const badPort = await runCli(['emulator', '--port', '70000']);
+  const badPort = await runCli(['emulator', '--emulator-port', '70000']);
   assert.equal(badPort.code, 2);
-  assert.match(badPort.stderr, /^orderflow: --port must be an integer from 0 to 65535/);
-  const badRate = await runCli(['emulator', '--port', '0', '--duplicate-rate', '1.5']);
+  assert.match(badPort.stderr, /^orderflow: --emulator-port must be an integer from 0 to 65535/);
+  const badRate = await runCli(['emulator', '--emulator-port', '0', '--fault-duplicate-rate', '1.5']);
   assert.equal(badRate.code, 2);
-  assert.match(badRate.stderr, /^orderflow: --duplicate-rate must be between 0 and 1/);
+  assert.match(badRate.stderr, /^orderflow: --fault-duplicate-rate must be between 0 and 1/);
 });
 
 test('orderflow emulator takes its flags from ORDERFLOW_* variables', async () => {
-  const result = await runCli(['emulator'], { env: { ORDERFLOW_PORT: 'not-a-port' } });
+  const result = await runCli(['emulator'], { env: { ORDERFLOW_EMULATOR_PORT: 'not-a-port' } });
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /--port must be an integer/);
+  assert.match(result.stderr, /--emulator-port must be an integer/);
 });
