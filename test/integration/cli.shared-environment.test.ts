@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { BIN, runCli } from '../helpers/cli.ts';
+import { CLI_ARGS, runCli } from '../helpers/cli.ts';
 
 // Issue 22.6: one environment for every command. ORDERFLOW_DUPLICATE_RATE (the generator's
 // republished share) turned on the emulator's fault injection; ORDERFLOW_PORT and ORDERFLOW_SEED
 // were read by emulator and worker/generator alike.
 test("the generator's and worker's variables do not configure the emulator", { timeout: 60_000 }, async () => {
   const env = { ...process.env, ORDERFLOW_DUPLICATE_RATE: '0.5', ORDERFLOW_SEED: '9', ORDERFLOW_PORT: '1', ORDERFLOW_EMULATOR_PORT: '0' };
-  const child = spawn(process.execPath, [BIN, 'emulator'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_ARGS, 'emulator'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
