@@ -7,7 +7,7 @@ import type { ProcessedSpy } from './pipeline/processed-spy.ts';
 import { WorkerStats } from './pipeline/stats.ts';
 import type { RowSink } from './sinks/sink.ts';
 import { createWorkerServer } from './source/http-server.ts';
-import { oidcVerifier, type PushVerifier } from './source/push-auth.ts';
+import { localCertsClient, oidcVerifier, type PushVerifier } from './source/push-auth.ts';
 import { PullSource } from './source/pull-source.ts';
 
 export interface WorkerConfig {
@@ -23,6 +23,8 @@ export interface WorkerConfig {
   port: number;
   /** Push mode: verify the OIDC token of each request against this audience. */
   pushAudience?: string;
+  /** Push mode, local testing: verify tokens against the certificates at this URL, not Google's. */
+  pushCertsUrl?: string;
   statsIntervalMs: number;
   /** Time given to messages in processing when stopping (Cloud Run allows 10 s after SIGTERM). */
   drainTimeoutMs: number;
@@ -51,7 +53,8 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   const stats = new WorkerStats();
   const pipeline = new Pipeline({ sink, limits: config.limits, dedupeCapacity: config.dedupeCapacity, stats, ...(deps.spy ? { spy: deps.spy } : {}) });
   let ready = false;
-  const verify = deps.verifier ?? (config.pushAudience ? oidcVerifier(config.pushAudience) : undefined);
+  const verify = deps.verifier
+    ?? (config.pushAudience ? oidcVerifier(config.pushAudience, ...(config.pushCertsUrl ? [localCertsClient(config.pushCertsUrl)] : [])) : undefined);
   const server = createWorkerServer({
     isReady: () => ready,
     ...(config.mode === 'push' ? { push: { pipeline, ...(verify ? { verify } : {}) } } : {}),

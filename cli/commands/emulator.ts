@@ -1,5 +1,6 @@
 import { defineCommand } from '../command.ts';
-import { port } from '../options.ts';
+import { port, positiveInteger } from '../options.ts';
+import { DEFAULT_PUSH_MAX_CONCURRENCY } from '../../local/emulator/limits.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { resolveFaults } from '../../local/emulator/faults.ts';
@@ -12,6 +13,7 @@ interface EmulatorArgs {
   'delay-rate': number | undefined;
   'drop-stream-every': number;
   seed: number;
+  'push-max-concurrency': number;
 }
 
 export const emulatorCommand = defineCommand<EmulatorArgs>({
@@ -25,7 +27,8 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
       .option('delay-ms', { type: 'number', default: 0, describe: 'Fault: hold deliveries back this many milliseconds' })
       .option('delay-rate', { type: 'number', describe: 'Fault: fraction (0..1) of deliveries delayed by --delay-ms (default 1 when --delay-ms is set)' })
       .option('drop-stream-every', { type: 'number', default: 0, describe: 'Fault: end each StreamingPull stream after this many messages (0 = never)' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed for the fault injection random choices' }),
+      .option('seed', { type: 'number', default: 1, describe: 'Seed for the fault injection random choices' })
+      .option('push-max-concurrency', { type: 'number', default: DEFAULT_PUSH_MAX_CONCURRENCY, coerce: positiveInteger('push-max-concurrency'), describe: 'Push subscriptions: concurrent push requests at most, each (the window starts at 3, grows by one per acked request, halves on a failure)' }),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { startEmulator } = await import('../../local/emulator/index.ts');
@@ -43,7 +46,7 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
       throw new UsageError((error as Error).message.replace(/^[a-z]+[A-Za-z]*/, (key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
     }
     const logger = createLogger({ base: { component: 'pubsub-emulator' } });
-    const emulator = await startEmulator({ host: args.host, port: args.port, faults });
+    const emulator = await startEmulator({ host: args.host, port: args.port, faults, pushMaxConcurrency: args['push-max-concurrency'] });
     logger.info({ address: emulator.address, faults }, 'Pub/Sub emulator listening');
     process.stdout.write(`PUBSUB_EMULATOR_HOST=${emulator.address}\n`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {

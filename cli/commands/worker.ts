@@ -27,6 +27,7 @@ interface Args {
   host: string;
   port: number;
   pushAudience?: string;
+  pushCertsUrl?: string;
   statsInterval: number;
   drainTimeoutMs: number;
 }
@@ -55,12 +56,14 @@ export const workerCommand = defineCommand<Args>({
         host: { type: 'string', default: process.env.K_SERVICE ? '0.0.0.0' : '127.0.0.1', describe: 'Interface for the HTTP server (default: 0.0.0.0 on Cloud Run, else 127.0.0.1)' },
         port: { type: 'number', default: Number(process.env.PORT ?? 8080), coerce: port('port'), describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT or 8080; 0 picks a free one)' },
         'push-audience': { type: 'string', describe: 'Push mode: require an OIDC token for this audience on every request' },
+        'push-certs-url': { type: 'string', describe: "Push mode, local testing: check tokens against the signing certificates at this URL instead of Google's (the embedded emulator serves them at http://HOST:PORT/oauth2/v1/certs)" },
         'stats-interval': { type: 'number', default: 30, coerce: positiveNumber('stats-interval'), describe: 'Seconds between counter log lines' },
         'drain-timeout-ms': { type: 'number', default: 8000, coerce: positiveInteger('drain-timeout-ms'), describe: 'On SIGTERM, how long messages in processing may take before the rest are nacked' },
       })
       .check((args) => {
         if (args['batch-max-messages'] > args['max-messages']) throw new UsageError('--batch-max-messages must not exceed --max-messages (a batch could then only be written on age)');
         if (args['push-audience'] !== undefined && args.mode !== 'push') throw new UsageError('--push-audience only applies with --mode push');
+        if (args['push-certs-url'] !== undefined && args['push-audience'] === undefined) throw new UsageError('--push-certs-url only applies with --push-audience');
         return true;
       })
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow worker', 'pull from orders-worker into ./data/warehouse.duckdb')
@@ -85,6 +88,7 @@ export const workerCommand = defineCommand<Args>({
       host: args.host,
       port: args.port,
       ...(args.pushAudience ? { pushAudience: args.pushAudience } : {}),
+      ...(args.pushCertsUrl ? { pushCertsUrl: args.pushCertsUrl } : {}),
       statsIntervalMs: args.statsInterval * 1000,
       drainTimeoutMs: args.drainTimeoutMs,
     }, {

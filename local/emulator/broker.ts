@@ -1,6 +1,9 @@
 import { type FaultOptions, seededRandom } from './faults.ts';
+import { DEFAULT_PUSH_MAX_CONCURRENCY } from './limits.ts';
 import { isEmptyMessage, messageBytes, stampMessages, type StoredMessage } from './message.ts';
 import { alreadyExists, invalidArgument, notFound, parseSubscriptionName, parseTopicName, type SubscriptionResource, type TopicResource } from './resources.ts';
+import { type PushConfigResource, PushConsumer, type PushOptions, validPushConfig } from './push.ts';
+import { PushTokenSigner } from './push-token.ts';
 import { type Delivery, Subscription } from './subscription.ts';
 
 const DELETED_TOPIC = '_deleted-topic_';
@@ -17,8 +20,12 @@ export class Broker {
   readonly topics = new Map<string, Topic>();
   readonly subscriptions = new Map<string, Subscription>();
   private readonly random: () => number;
+  private readonly pushers = new Map<Subscription, PushConsumer>();
 
-  constructor(readonly faults: FaultOptions) {
+  constructor(
+    readonly faults: FaultOptions,
+    readonly push: PushOptions = { maxConcurrency: DEFAULT_PUSH_MAX_CONCURRENCY, tokens: new PushTokenSigner() },
+  ) {
     this.random = seededRandom(faults.seed);
   }
 
@@ -64,7 +71,35 @@ export class Broker {
     });
     this.subscriptions.set(resource.name, subscription);
     topic.subscriptions.add(subscription);
+    this.syncPush(subscription);
     return stored;
+  }
+
+  /** ModifyPushConfig: an endpoint starts push delivery, an empty config makes it a pull subscription. */
+  modifyPushConfig(name: string, config: PushConfigResource): void {
+    const subscription = this.getSubscription(name);
+    validPushConfig(config);
+    subscription.resource.pushConfig = config;
+    this.syncPush(subscription);
+  }
+
+  /** The push consumer a subscription's push config asks for (a new one on any change), or none. */
+  pusher(subscription: Subscription): PushConsumer | undefined {
+    return this.pushers.get(subscription);
+  }
+
+  private syncPush(subscription: Subscription): void {
+    const current = this.pushers.get(subscription);
+    if (current) {
+      subscription.removeConsumer(current);
+      current.close();
+      this.pushers.delete(subscription);
+    }
+    const config = subscription.resource.pushConfig;
+    if (!config?.pushEndpoint) return;
+    const pusher = new PushConsumer(subscription, config, this.push);
+    this.pushers.set(subscription, pusher);
+    subscription.addConsumer(pusher);
   }
 
   /** UpdateSubscription: takes the fields the mask names, checked as on creation. */
@@ -73,7 +108,9 @@ export class Broker {
     const next = this.validSubscription(applyMask(subscription.resource, update, paths, ['name', 'topic']));
     // The Subscription keeps a reference to its resource: change it in place.
     for (const key of Object.keys(subscription.resource)) if (!(key in next)) delete subscription.resource[key];
-    return Object.assign(subscription.resource, next);
+    Object.assign(subscription.resource, next);
+    if (paths.some((path) => path.startsWith('push_config') || path.startsWith('pushConfig'))) this.syncPush(subscription);
+    return subscription.resource;
   }
 
   /** UpdateTopic: takes the fields the mask names. */
@@ -88,6 +125,7 @@ export class Broker {
     const deadline = resource.ackDeadlineSeconds || 10;
     // The real minimum is 10 s; shorter deadlines (down to 1 s) are allowed here to keep tests quick.
     if (deadline < MIN_ACK_DEADLINE_S || deadline > MAX_ACK_DEADLINE_S) throw invalidArgument(`Invalid ack deadline given: ${deadline}`);
+    validPushConfig(resource.pushConfig);
     const valid: SubscriptionResource = { ...resource, ackDeadlineSeconds: deadline };
     const policy = resource.deadLetterPolicy;
     if (policy?.deadLetterTopic) {
@@ -108,6 +146,7 @@ export class Broker {
   deleteSubscription(name: string): void {
     const subscription = this.getSubscription(name);
     this.subscriptions.delete(name);
+    this.pushers.delete(subscription);
     this.topics.get(subscription.resource.topic)?.subscriptions.delete(subscription);
     subscription.delete();
   }
@@ -116,6 +155,7 @@ export class Broker {
   close(): void {
     for (const subscription of this.subscriptions.values()) subscription.delete();
     this.subscriptions.clear();
+    this.pushers.clear();
     this.topics.clear();
   }
 

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import type { PushConfigResource } from './push.ts';
 
 // The shapes proto-loader gives us (camelCase, longs as strings), only the fields the emulator reads;
 // every other field is kept as sent and echoed back by Get/List.
@@ -18,6 +19,7 @@ export interface SubscriptionResource {
   ackDeadlineSeconds?: number;
   deadLetterPolicy?: { deadLetterTopic?: string; maxDeliveryAttempts?: number } | null;
   retryPolicy?: { minimumBackoff?: DurationValue | null; maximumBackoff?: DurationValue | null } | null;
+  pushConfig?: PushConfigResource | null;
   [field: string]: unknown;
 }
 

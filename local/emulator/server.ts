@@ -3,6 +3,8 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { OperationalError } from '../../common/errors.ts';
 import { Broker } from './broker.ts';
+import { DEFAULT_PUSH_MAX_CONCURRENCY } from './limits.ts';
+import { CERTS_PATH, PushTokenSigner } from './push-token.ts';
 import { type FaultOptions, resolveFaults } from './faults.ts';
 import { loadPubSubRoot, loadPubSubServices } from './proto.ts';
 import { RpcError } from './resources.ts';
@@ -17,6 +19,8 @@ export interface EmulatorOptions {
   port?: number;
   /** Fault injection, all off by default. */
   faults?: Partial<FaultOptions>;
+  /** Push subscriptions' concurrent requests at most, each (default DEFAULT_PUSH_MAX_CONCURRENCY). */
+  pushMaxConcurrency?: number;
 }
 
 export interface RunningEmulator {
@@ -25,6 +29,8 @@ export interface RunningEmulator {
   /** host:port, the value for PUBSUB_EMULATOR_HOST or the client's apiEndpoint. */
   readonly address: string;
   readonly broker: Broker;
+  /** Where the signing certificates of push ID tokens are served (Google's PEM certs format). */
+  readonly certsUrl: string;
   /** Ends every open StreamingPull stream with UNAVAILABLE (clients reconnect); returns how many. */
   dropStreams(): number;
   /** StreamingPull streams open now and opened since start. */
@@ -41,7 +47,10 @@ const SHUTDOWN_GRACE_MS = 2000;
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const faults = resolveFaults(options.faults);
-  const broker = new Broker(faults);
+  const maxConcurrency = options.pushMaxConcurrency ?? DEFAULT_PUSH_MAX_CONCURRENCY;
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new RangeError(`pushMaxConcurrency must be a positive integer, got ${maxConcurrency}`);
+  const tokens = new PushTokenSigner();
+  const broker = new Broker(faults, { maxConcurrency, tokens });
   const sessions = new Set<StreamingPullSession>();
   let opened = 0;
   const services = withFastCodecs(loadPubSubServices());
@@ -56,10 +65,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }, (session) => sessions.delete(session));
   server.addService(services.publisher, publisher);
   server.addService(services.subscriber, subscriber);
-  const rest = createHttpServer(restGateway(loadPubSubRoot(), {
+  const gateway = restGateway(loadPubSubRoot(), {
     'google.pubsub.v1.Publisher': { definition: services.publisher, implementation: publisher },
     'google.pubsub.v1.Subscriber': { definition: services.subscriber, implementation: subscriber },
-  }));
+  });
+  const rest = createHttpServer((request, response) => {
+    if (request.method === 'GET' && request.url === CERTS_PATH) {
+      void tokens.certs().then((certs) => {
+        response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=3600' });
+        response.end(JSON.stringify(certs));
+      });
+    } else gateway(request, response);
+  });
   const listener = createServer(sniffProtocol(server.createConnectionInjector(ServerCredentials.createInsecure()), rest));
   const port = await listen(listener, host, options.port ?? 0);
 
@@ -84,7 +101,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return closing;
   };
   const streams = () => ({ open: sessions.size, opened });
-  return { host, port, address: `${host.includes(':') ? `[${host}]` : host}:${port}`, broker, dropStreams, streams, close };
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return { host, port, address, broker, certsUrl: `http://${address}${CERTS_PATH}`, dropStreams, streams, close };
 }
 
 // Every HTTP/2 connection starts with this preface (RFC 9113 3.4); no HTTP/1.1 method starts with "PRI".

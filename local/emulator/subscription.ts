@@ -146,6 +146,19 @@ export class Subscription {
     this.scheduleDispatch();
   }
 
+  /**
+   * A push request's outcome for one lease: acked, or a failed attempt, held back for the retry
+   * policy's backoff or, without one, for `fallbackBackoffMs` (push's own backoff).
+   */
+  settle(ackId: string, acked: boolean, fallbackBackoffMs: number): void {
+    if (acked) return this.acknowledge([ackId]);
+    const delivery = this.leases.get(ackId);
+    if (!delivery) return;
+    this.endLease(delivery);
+    this.retryOrDeadLetter(delivery, fallbackBackoffMs);
+    this.scheduleDispatch();
+  }
+
   /** Number of messages not yet acknowledged (waiting, leased or held back). */
   get backlog(): number {
     return this.ready.length + this.leases.size + this.delayedCount;
@@ -228,7 +241,7 @@ export class Subscription {
     holder?.released(delivery);
   }
 
-  private retryOrDeadLetter(delivery: Delivery): void {
+  private retryOrDeadLetter(delivery: Delivery, fallbackBackoffMs = 0): void {
     const maxAttempts = this.maxDeliveryAttempts;
     if (maxAttempts > 0 && delivery.attempts >= maxAttempts) {
       delivery.state = 'done';
@@ -237,7 +250,8 @@ export class Subscription {
     }
     const policy = this.resource.retryPolicy;
     if (!policy) {
-      this.makeAvailable(delivery);
+      if (fallbackBackoffMs > 0) this.holdBack(delivery, fallbackBackoffMs);
+      else this.makeAvailable(delivery);
       return;
     }
     // Exponential backoff from the minimum, doubling per failed attempt, capped at the maximum.

@@ -20,3 +20,11 @@ export function oidcVerifier(audience: string, client = new OAuth2Client()): Pus
     }
   };
 }
+
+/**
+ * A verifying client that takes the signing certificates from `certsUrl` (Google's PEM format,
+ * {keyId: PEM}) instead of Google's: for tokens from a local emulator, never in production.
+ */
+export function localCertsClient(certsUrl: string): OAuth2Client {
+  return new OAuth2Client({ endpoints: { oauth2FederatedSignonPemCertsUrl: certsUrl } });
+}

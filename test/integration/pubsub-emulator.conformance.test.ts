@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Message, Subscription, Topic } from '@google-cloud/pubsub';
 import { type Fields, GrpcApi, type PubSubApi, RestApi } from '../helpers/pubsub-api.ts';
+import { PushReceiver } from '../helpers/push-receiver.ts';
 import { collect, embeddedTarget, gcloudTarget, TargetClients, type TargetOrSkip, uniqueId } from '../helpers/pubsub-targets.ts';
 
 // One suite, run against the embedded emulator always and gcloud's when it is installed: the
@@ -170,6 +171,109 @@ for (const entry of targets) {
         assert.equal(again?.message.messageId, id);
         assert.ok(Date.now() - leasedAt >= extendedS * 1000 - 500, `redelivered after ${Date.now() - leasedAt} ms, extended to ${extendedS} s`);
         await api.acknowledge(subscription, [again?.ackId as string]);
+      });
+
+      it('pushes a wrapped message to the push endpoint and takes a 204 as its ack', async () => {
+        const receiver = new PushReceiver();
+        const pushEndpoint = await receiver.start();
+        try {
+          const { topic, subscription } = await topicWithSubscription({ pushConfig: { pushEndpoint } });
+          assert.equal(((await api.getSubscription(subscription)).pushConfig as { pushEndpoint?: string }).pushEndpoint, pushEndpoint);
+          const id = await publishOne(topic, 'pushed', { kind: 'order' });
+          await receiver.waitFor(1);
+          const [request] = receiver.requests;
+          assert.match(String(request?.headers['content-type']), /^application\/json/);
+          assert.equal(request?.json?.subscription, subscription);
+          assert.equal(Buffer.from(request?.json?.message.data ?? '', 'base64').toString(), 'pushed');
+          assert.deepEqual(request?.json?.message.attributes, { kind: 'order' });
+          assert.equal(request?.json?.message.messageId, id);
+          assert.ok(Math.abs(Date.parse(request?.json?.message.publishTime ?? '') - Date.now()) < 10_000, `publishTime ${request?.json?.message.publishTime}`);
+          // Only the deadline passing without another request shows the 204 was taken as the ack.
+          await sleep(deadlineS * 1000 + 1500);
+          assert.equal(receiver.requests.length, 1, 'an acked push is not sent again');
+        } finally {
+          await receiver.close();
+        }
+      });
+
+      it('retries a failed push and after an ack deadline without an answer', async () => {
+        const receiver = new PushReceiver((_, index) => (index === 0 ? 503 : index === 1 ? sleep(deadlineS * 1000 + 2000).then(() => 204) : 204));
+        const pushEndpoint = await receiver.start();
+        try {
+          const { topic } = await topicWithSubscription({ pushConfig: { pushEndpoint } });
+          const id = await publishOne(topic, 'again');
+          await receiver.waitFor(3, deadlineS * 1000 + 30_000);
+          assert.deepEqual(receiver.requests.slice(0, 3).map((r) => r.json?.message.messageId), [id, id, id]);
+          const timedOutAfter = (receiver.requests[2]?.at ?? 0) - (receiver.requests[1]?.at ?? 0);
+          assert.ok(timedOutAfter >= deadlineS * 1000 - 500, `re-pushed ${timedOutAfter} ms after an unanswered request, deadline ${deadlineS} s`);
+        } finally {
+          await receiver.close();
+        }
+      });
+
+      it('switches a subscription between pull and push with ModifyPushConfig', async () => {
+        const receiver = new PushReceiver();
+        const pushEndpoint = await receiver.start();
+        try {
+          const { topic, subscription } = await topicWithSubscription();
+          const pulledId = await publishOne(topic, 'pull me');
+          const [pulled] = await pullUntilAny(subscription, 15_000);
+          assert.equal(pulled?.message.messageId, pulledId);
+          await api.acknowledge(subscription, [pulled?.ackId as string]);
+          await api.modifyPushConfig(subscription, { pushEndpoint });
+          const pushedId = await publishOne(topic, 'push me');
+          await receiver.waitFor(1);
+          assert.equal(receiver.requests[0]?.json?.message.messageId, pushedId);
+          await api.modifyPushConfig(subscription, {});
+          const laterId = await publishOne(topic, 'pull me again');
+          const [later] = await pullUntilAny(subscription, 15_000);
+          assert.equal(later?.message.messageId, laterId);
+          assert.equal(receiver.requests.length, 1, 'nothing pushed once the push config is cleared');
+          await assert.rejects(api.modifyPushConfig(subscription, { pushEndpoint: 'ftp://example.test/push' }), { code: 3 }, 'INVALID_ARGUMENT');
+        } finally {
+          await receiver.close();
+        }
+      });
+
+      it('pushes unwrapped messages: the data as the body, metadata and attributes as headers', async () => {
+        const receiver = new PushReceiver();
+        const pushEndpoint = await receiver.start();
+        try {
+          const { topic } = await topicWithSubscription({ pushConfig: { pushEndpoint, noWrapper: { writeMetadata: true } } });
+          const [id] = await api.publish(topic, [{ data: Buffer.from('{"raw":true}'), attributes: { event_type: 'order_created' }, orderingKey: 'o-9' }]);
+          await receiver.waitFor(1);
+          const [request] = receiver.requests;
+          assert.equal(request?.body.toString(), '{"raw":true}');
+          assert.equal(request?.headers['x-goog-pubsub-message-id'], id);
+          assert.ok(request?.headers['x-goog-pubsub-publish-time']);
+          assert.equal(request?.headers.event_type, 'order_created');
+        } finally {
+          await receiver.close();
+        }
+      });
+
+      it('dead-letters a push message after max delivery attempts, with the retry policy backoff between them', { skip: entry.target?.limitations.retryPolicy ?? false }, async () => {
+        const receiver = new PushReceiver(() => 500);
+        const pushEndpoint = await receiver.start();
+        try {
+          const dead = await topicWithSubscription();
+          const backoffS = 1;
+          const { topic } = await topicWithSubscription({
+            pushConfig: { pushEndpoint },
+            retryPolicy: { minimumBackoff: { seconds: backoffS }, maximumBackoff: { seconds: backoffS } },
+            deadLetterPolicy: { deadLetterTopic: dead.topic, maxDeliveryAttempts: 5 },
+          });
+          const id = await publishOne(topic, 'always fails');
+          const [forwarded] = await pullUntilAny(dead.subscription, 30_000);
+          assert.equal(forwarded?.message.messageId !== id, true, 'the dead-letter topic gives the message an id of its own');
+          assert.equal(forwarded?.message.data.toString(), 'always fails');
+          assert.equal(forwarded?.message.attributes.CloudPubSubDeadLetterSourceDeliveryCount, '5');
+          assert.deepEqual(receiver.requests.map((r) => r.json?.deliveryAttempt), [1, 2, 3, 4, 5]);
+          const gaps = receiver.requests.slice(1).map((r, n) => r.at - (receiver.requests[n]?.at ?? 0));
+          assert.ok(gaps.every((gap) => gap >= backoffS * 1000 - 100), `gaps between attempts ${gaps.join(', ')} ms, backoff ${backoffS} s`);
+        } finally {
+          await receiver.close();
+        }
       });
 
       it('dead-letters a message after max delivery attempts with the source attributes', async (t) => {
