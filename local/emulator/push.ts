@@ -115,11 +115,12 @@ export class PushConsumer implements Consumer {
 
   private async push(ackId: string, delivery: Delivery): Promise<void> {
     const attempt = delivery.attempts;
-    let acked = false;
+    let acked: boolean;
     try {
       const { headers, body } = await this.request(delivery);
       acked = ACK_STATUSES.has(await this.post(headers, body));
     } catch {
+      // Refused, reset, or no answer within the ack deadline: a failed attempt.
       acked = false;
     }
     this.window = acked ? Math.min(this.options.maxConcurrency, this.window + 1) : Math.max(1, Math.floor(this.window / 2));
