@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface PushRequest {
   at: number;
+  /** Requests open at this one's arrival, itself included. */
+  concurrent: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
   /** The wrapped envelope, when the body is one. */
@@ -33,9 +35,9 @@ export class PushReceiver {
         } catch {
           json = undefined;
         }
-        const recorded: PushRequest = { at: Date.now(), headers: request.headers, body, ...(json && typeof json === 'object' && 'message' in json ? { json } : {}) };
-        this.requests.push(recorded);
         this.inFlight++;
+        const recorded: PushRequest = { at: Date.now(), concurrent: this.inFlight, headers: request.headers, body, ...(json && typeof json === 'object' && 'message' in json ? { json } : {}) };
+        this.requests.push(recorded);
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
         this.waiters = this.waiters.filter((waiter) => (this.requests.length >= waiter.count ? (waiter.resolve(), false) : true));
         const status = await this.answer(recorded, this.requests.length - 1);
