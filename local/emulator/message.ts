@@ -13,6 +13,8 @@ export interface StoredMessage {
   readonly publishTimeMs: number;
   /** body + stamp length: the encoded message's size. */
   readonly size: number;
+  /** Subscriptions holding it (the broker's memory accounting). */
+  refs: number;
 }
 
 /** The complete encoded PubsubMessage. */
@@ -77,7 +79,7 @@ export function stampMessages(bodies: readonly Buffer[], publishTimeMs: number, 
     pos = writeVarintField(slab, pos, 1, seconds);
     pos = writeVarintField(slab, pos, 2, nanos);
     if (pos - start !== stampSize(id)) throw new WireError('stamp size mismatch');
-    stored.push({ id, body, stamp: slab.subarray(start, pos), publishTimeMs, size: body.length + pos - start });
+    stored.push({ id, body, stamp: slab.subarray(start, pos), publishTimeMs, size: body.length + pos - start, refs: 0 });
   }
   return stored;
 }

@@ -3,7 +3,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { OperationalError } from '../../common/errors.ts';
 import { Broker } from './broker.ts';
-import { DEFAULT_PUSH_MAX_CONCURRENCY } from './limits.ts';
+import { DEFAULT_MAX_HELD_BYTES, DEFAULT_PUSH_MAX_CONCURRENCY } from './limits.ts';
 import { CERTS_PATH, PushTokenSigner } from './push-token.ts';
 import { type FaultOptions, resolveFaults } from './faults.ts';
 import { loadPubSubRoot, loadPubSubServices } from './proto.ts';
@@ -21,6 +21,8 @@ export interface EmulatorOptions {
   faults?: Partial<FaultOptions>;
   /** Push subscriptions' concurrent requests at most, each (default DEFAULT_PUSH_MAX_CONCURRENCY). */
   pushMaxConcurrency?: number;
+  /** Bytes of unacknowledged messages held at most before Publish fails with RESOURCE_EXHAUSTED (default DEFAULT_MAX_HELD_BYTES). */
+  maxHeldBytes?: number;
 }
 
 export interface RunningEmulator {
@@ -50,7 +52,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const maxConcurrency = options.pushMaxConcurrency ?? DEFAULT_PUSH_MAX_CONCURRENCY;
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new RangeError(`pushMaxConcurrency must be a positive integer, got ${maxConcurrency}`);
   const tokens = new PushTokenSigner();
-  const broker = new Broker(faults, { maxConcurrency, tokens });
+  const maxHeldBytes = options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES;
+  if (!Number.isInteger(maxHeldBytes) || maxHeldBytes < 1) throw new RangeError(`maxHeldBytes must be a positive integer, got ${maxHeldBytes}`);
+  const broker = new Broker(faults, { maxConcurrency, tokens }, maxHeldBytes);
   const sessions = new Set<StreamingPullSession>();
   let opened = 0;
   const services = withFastCodecs(loadPubSubServices());

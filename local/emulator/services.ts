@@ -75,6 +75,11 @@ export function subscriberImplementation(
       broker.modifyPushConfig(request.subscription, request.pushConfig ?? {});
       return EMPTY;
     }),
+    Seek: unary((request: { subscription: string; time?: { seconds?: string | number; nanos?: number } | null }) => {
+      const time = request.time ? Number(request.time.seconds ?? 0) * 1000 + Math.floor((request.time.nanos ?? 0) / 1e6) : undefined;
+      broker.seek(request.subscription, time);
+      return EMPTY;
+    }),
     Acknowledge: unary((request: { subscription: string; ackIds?: string[] }) => {
       if (!request.ackIds?.length) throw invalidArgument('No ack ids specified.');
       broker.getSubscription(request.subscription).acknowledge(request.ackIds);

@@ -14,6 +14,7 @@ import { writeSnapshot } from '../../generator/snapshot.ts';
 import { EventStream } from '../../generator/stream.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { spawnOrderflow, type Child } from './children.ts';
+import { type PushFront, startPushFront } from './push-front.ts';
 import { latestCounters, sumCounters, type WorkerCounters } from './worker-logs.ts';
 import { summariseWarehouse, type WarehouseSummary } from './warehouse-summary.ts';
 import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
@@ -33,6 +34,8 @@ export interface StackOptions {
   /** Give up when nothing is acked for this long while messages are outstanding. */
   stallTimeoutMs: number;
   signal: AbortSignal;
+  /** pull: workers stream-pull the subscription; push: the emulator pushes to them (push-front.ts). */
+  mode: 'pull' | 'push';
 }
 
 export interface BatchOutcome {
@@ -71,6 +74,7 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
   const logger = createLogger({ base: { component: 'up' }, destination: createWriteStream(join(paths.logs, 'up.log'), { flags: 'a' }) });
   const startedMicros = BigInt(Date.now()) * 1000n;
   let emulator: RunningEmulator | undefined;
+  let push: PushFront | undefined;
   const workers: Child[] = [];
   try {
     const external = process.env.PUBSUB_EMULATOR_HOST;
@@ -83,18 +87,21 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     log(`pubsub: ${external ? `emulator at ${external}` : `embedded emulator at ${emulator!.address}`}`);
 
     const common = ['--project', PROJECT, '--database', paths.database];
-    await expectSuccess(spawnOrderflow('setup', ['setup', '--engine', 'duckdb', '--pubsub', '--topic', TOPIC, '--subscription', SUBSCRIPTION, ...common], { logFile: join(paths.logs, 'setup.log'), env }));
-    log(`setup: topic ${TOPIC}, subscription ${SUBSCRIPTION}, warehouse ${paths.database}`);
+    if (options.mode === 'push') push = await startPushFront(options.workers, emulator?.certsUrl);
+    await expectSuccess(spawnOrderflow('setup', ['setup', '--engine', 'duckdb', '--pubsub', '--topic', TOPIC, '--subscription', SUBSCRIPTION, ...(push?.setupArgs ?? []), ...common], { logFile: join(paths.logs, 'setup.log'), env }));
+    log(`setup: topic ${TOPIC}, ${push ? `push subscription ${SUBSCRIPTION} to ${push.endpoint}` : `subscription ${SUBSCRIPTION}`}, warehouse ${paths.database}`);
     const catalog = new Catalog(options.seed);
     await writeSnapshot(catalog, new DirectoryStore(paths.dims));
     log(`dims snapshot: ${paths.dims}`);
 
     for (let n = 1; n <= options.workers; n++) {
-      workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, '--sink', 'duckdb', '--port', '0', '--stats-interval', '0.5', ...common],
+      workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, '--sink', 'duckdb', ...(push?.workerArgs(n) ?? ['--port', '0']), '--stats-interval', '0.5', ...common],
         // The heap cap production uses (terraform/run.tf): workers stay small with a full flow-control window.
         { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, ...WORKER_RUNTIME_ENV } }));
     }
-    log(`workers: ${options.workers} processes on ${SUBSCRIPTION} (logs in ${paths.logs})`);
+    // Pushes to a worker not listening yet would fail and wait out the retry policy's backoff.
+    await push?.ready();
+    log(`workers: ${options.workers} processes on ${SUBSCRIPTION}${push ? ', pushed to' : ''} (logs in ${paths.logs})`);
 
     const generated = await generate(options, workers, paths.logs, logger, log);
     // In a bounded run Ctrl-C interrupts, during generation or while draining; with --keep-running
@@ -113,6 +120,7 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     return { interrupted: interrupted(), generator: generated, workers: counters, warehouse, ...(batch ? { batch } : {}), paths };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
+    await push?.close();
     await emulator?.close();
   }
 }

@@ -276,6 +276,79 @@ for (const entry of targets) {
         }
       });
 
+      it('delivers only the messages the subscription filter matches', { skip: entry.target?.limitations.filter ?? false }, async () => {
+        const { topic, subscription } = await topicWithSubscription({ filter: 'attributes.kind = "order" AND NOT attributes:test' });
+        const [kept] = await api.publish(topic, [
+          { data: Buffer.from('kept'), attributes: { kind: 'order' } },
+          { data: Buffer.from('other kind'), attributes: { kind: 'refund' } },
+          { data: Buffer.from('a test'), attributes: { kind: 'order', test: '1' } },
+        ]);
+        const [received] = await pullUntilAny(subscription, 15_000);
+        assert.equal(received?.message.messageId, kept);
+        await api.acknowledge(subscription, [received?.ackId as string]);
+        assert.equal((await pullNow(subscription)).length, 0, 'filtered-out messages are acknowledged at once, never delivered');
+        await assert.rejects(topicWithSubscription({ filter: 'attributes.kind == "order"' }), { code: 3 }, 'a malformed filter');
+      });
+
+      it('delivers an ordering key\'s messages in publish order', async () => {
+        const { topic, subscription } = await topicWithSubscription({ enableMessageOrdering: true });
+        const ids: string[] = [];
+        for (let n = 1; n <= 4; n++) ids.push(...(await api.publish(topic, [{ data: Buffer.from(`step ${n}`), orderingKey: 'order-1' }])));
+        const seen: string[] = [];
+        while (seen.length < ids.length) {
+          for (const received of await pullUntilAny(subscription, 15_000)) {
+            seen.push(received.message.messageId);
+            await api.acknowledge(subscription, [received.ackId]);
+          }
+        }
+        assert.deepEqual(seen, ids);
+      });
+
+      it('redelivers a nacked ordered message before the later messages of its key', { skip: entry.target?.limitations.orderedRedelivery ?? false }, async () => {
+        const { topic, subscription } = await topicWithSubscription({ enableMessageOrdering: true });
+        const ids: string[] = [];
+        for (let n = 1; n <= 4; n++) ids.push(...(await api.publish(topic, [{ data: Buffer.from(`step ${n}`), orderingKey: 'order-1' }])));
+        const seen: string[] = [];
+        const acked = new Set<string>();
+        let nacked = false;
+        for (let round = 0; acked.size < ids.length && round < 50; round++) {
+          for (const received of await pullUntilAny(subscription, 15_000)) {
+            const id = received.message.messageId;
+            seen.push(id);
+            if (!nacked && id === ids[1]) {
+              nacked = true;
+              await api.modifyAckDeadline(subscription, [received.ackId], 0);
+            } else {
+              await api.acknowledge(subscription, [received.ackId]);
+              acked.add(id);
+            }
+          }
+        }
+        assert.deepEqual(seen.filter((id, index) => seen.indexOf(id) === index), ids, 'first deliveries in publish order');
+        const again = seen.indexOf(ids[1] as string, seen.indexOf(ids[1] as string) + 1);
+        assert.ok(again > 0, `the nacked message came again: ${seen.join(', ')}`);
+        assert.ok(ids.slice(2).every((id) => seen.lastIndexOf(id) > again), `the key's later messages are delivered after the nacked one again: ${seen.join(', ')}`);
+      });
+
+      it('seeks to a time: earlier messages count as acked, later ones are delivered again', async () => {
+        const { topic, subscription } = await topicWithSubscription();
+        const [early] = await api.publish(topic, [{ data: Buffer.from('early') }]);
+        // Publish times have millisecond resolution: leave a gap to seek into.
+        await sleep(50);
+        const seekTo = new Date();
+        await sleep(50);
+        const [late] = await api.publish(topic, [{ data: Buffer.from('late') }]);
+        const leased = [];
+        while (leased.length < 2) leased.push(...(await pullUntilAny(subscription, 15_000)));
+        assert.deepEqual(leased.map((r) => r.message.messageId).sort(), [early, late].sort());
+        await api.seek(subscription, seekTo);
+        // Redelivered at once, not after the ack deadline.
+        const [again] = await pullUntilAny(subscription, (deadlineS * 1000) / 2);
+        assert.equal(again?.message.messageId, late);
+        await api.acknowledge(subscription, [again?.ackId as string]);
+        assert.equal((await pullNow(subscription)).length, 0, 'the message before the seek time is acked');
+      });
+
       it('dead-letters a message after max delivery attempts with the source attributes', async (t) => {
         const dead = await topicWithSubscription();
         const { topic, subscription } = await topicWithSubscription({ deadLetterPolicy: { deadLetterTopic: dead.topic, maxDeliveryAttempts: 5 } });
