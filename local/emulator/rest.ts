@@ -156,7 +156,7 @@ async function serve(routes: Route[], request: IncomingMessage, response: Server
 
   let grpcRequest: unknown;
   try {
-    const message = fromProto3JSON(route.requestType, json);
+    const message = fromProto3JSON(route.requestType, withJsonNames(route.requestType, json));
     const bytes = Buffer.from(route.requestType.encode(message ?? {}).finish());
     grpcRequest = route.definition.requestDeserialize(bytes);
   } catch (error) {
@@ -169,6 +169,26 @@ async function serve(routes: Route[], request: IncomingMessage, response: Server
     const encoded = route.definition.responseSerialize(value);
     sendJson(response, 200, toJson(route.responseType, route.responseType.decode(encoded)));
   });
+}
+
+/**
+ * proto3 JSON parsers accept a field's proto name (ack_deadline_seconds) as well as its JSON name
+ * (ackDeadlineSeconds); proto3-json-serializer only the latter: rename, guided by the type so map
+ * keys (attributes, labels) are left alone.
+ */
+function withJsonNames(type: protobuf.Type, json: JSONObject): JSONObject {
+  const renamed: JSONObject = {};
+  for (const [key, value] of Object.entries(json)) {
+    const field = type.fields[key] ?? type.fields[camelPath(key)];
+    const name = field?.name ?? key;
+    const nested = field?.resolvedType;
+    if (nested instanceof Type && value !== null && typeof value === 'object') {
+      if (field?.map) renamed[name] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v !== null && typeof v === 'object' ? withJsonNames(nested, v as JSONObject) : v]));
+      else if (Array.isArray(value)) renamed[name] = value.map((item) => (item !== null && typeof item === 'object' ? withJsonNames(nested, item as JSONObject) : item));
+      else renamed[name] = withJsonNames(nested, value as JSONObject);
+    } else renamed[name] = value;
+  }
+  return renamed;
 }
 
 /**
