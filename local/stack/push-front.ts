@@ -13,8 +13,11 @@ export interface PushFront {
   readonly setupArgs: string[];
   /** Flags for worker n (1-based): push mode on its own port, checking tokens when they are sent. */
   workerArgs(n: number): string[];
-  /** Resolves once every worker answers /readyz with 200; rejects after timeoutMs. */
-  ready(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once every worker answers /readyz with 200, however long they take to start (a
+   * loaded machine can take a minute); rejects as soon as `exited()` names a worker that ended.
+   */
+  ready(exited: () => string | undefined): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,11 +51,11 @@ export async function startPushFront(workers: number, certsUrl: string | undefin
     endpoint,
     setupArgs: ['--push-endpoint', endpoint, ...(certsUrl ? ['--push-audience', audience, '--push-service-account', SERVICE_ACCOUNT] : [])],
     workerArgs: (n) => ['--mode', 'push', '--port', String(ports[n - 1]), ...(certsUrl ? ['--push-audience', audience, '--push-certs-url', certsUrl] : [])],
-    ready: async (timeoutMs = 60_000) => {
-      const deadline = Date.now() + timeoutMs;
+    ready: async (exited) => {
       for (const port of ports) {
         while (!(await isReady(port))) {
-          if (Date.now() > deadline) throw new OperationalError(`worker on port ${port} not ready after ${timeoutMs / 1000} s`);
+          const gone = exited();
+          if (gone) throw new OperationalError(`${gone} exited before it was ready to take pushes; see its log in the data directory's logs/`);
           await sleep(100);
         }
       }
