@@ -100,7 +100,7 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
         { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, ...WORKER_RUNTIME_ENV } }));
     }
     // Pushes to a worker not listening yet would fail and wait out the retry policy's backoff.
-    await push?.ready(() => workers.find((w) => w.process.exitCode !== null)?.name);
+    await push?.ready(() => workers.find((w) => w.process.exitCode !== null || w.process.signalCode !== null)?.name);
     log(`workers: ${options.workers} processes on ${SUBSCRIPTION}${push ? ', pushed to' : ''} (logs in ${paths.logs})`);
 
     const generated = await generate(options, workers, paths.logs, logger, log);
