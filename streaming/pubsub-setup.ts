@@ -15,6 +15,8 @@ export interface PubSubSetup {
   minBackoffSeconds: number;
   maxBackoffSeconds: number;
   ackDeadlineSeconds: number;
+  /** Make the worker's subscription a push subscription to this URL (none: a pull subscription). */
+  push?: { endpoint: string; oidc?: { audience: string; serviceAccountEmail: string } };
 }
 
 export interface SetupReport {
@@ -66,6 +68,7 @@ export async function setupPubSub(options: PubSubSetup): Promise<SetupReport> {
         maxDeliveryAttempts: options.maxDeliveryAttempts,
       },
       retryPolicy,
+      ...(options.push ? { pushConfig: { pushEndpoint: options.push.endpoint, ...(options.push.oidc ? { oidcToken: options.push.oidc } : {}) } } : {}),
     }));
   } finally {
     await client.close();

@@ -12,7 +12,7 @@ import { WorkerStats } from './pipeline/stats.ts';
 import type { RowSink } from './sinks/sink.ts';
 import { workerRequestListener } from './source/http-server.ts';
 import { workerMetrics } from './source/metrics.ts';
-import { oidcVerifier, type PushIdentity, type PushVerifier } from './source/push-auth.ts';
+import { localCertsClient, oidcVerifier, type PushIdentity, type PushVerifier } from './source/push-auth.ts';
 import { PullSource } from './source/pull-source.ts';
 import { waitForStartup } from './startup-wait.ts';
 
@@ -36,6 +36,8 @@ export interface WorkerConfig {
    * this subscription; push mode takes its push requests on DEAD_LETTER_PUSH_PATH.
    */
   deadLetterSubscription?: string;
+  /** Push mode, local testing: verify tokens against the certificates at this URL, not Google's. */
+  pushCertsUrl?: string;
   statsIntervalMs: number;
   /** Time given to messages in processing when stopping (Cloud Run allows 10 s after SIGTERM). */
   drainTimeoutMs: number;
@@ -81,7 +83,8 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   });
   const drain = config.deadLetterSubscription ? new DeadLetterDrain({ sink, limits: config.limits, logger }) : undefined;
   let ready = false;
-  const verify = deps.verifier ?? (config.pushIdentity ? oidcVerifier(config.pushIdentity) : undefined);
+  const verify = deps.verifier
+    ?? (config.pushIdentity ? oidcVerifier(config.pushIdentity, ...(config.pushCertsUrl ? [localCertsClient(config.pushCertsUrl)] : [])) : undefined);
   server.on('request', workerRequestListener({
     isReady: () => ready,
     metrics: workerMetrics(stats),

@@ -1,5 +1,6 @@
 import { defineCommand } from '../command.ts';
-import { port } from '../options.ts';
+import { memorySize, port, positiveInteger } from '../options.ts';
+import { DEFAULT_PUSH_MAX_CONCURRENCY } from '../../local/emulator/limits.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { resolveFaults } from '../../local/emulator/faults.ts';
@@ -12,6 +13,8 @@ interface EmulatorArgs {
   'fault-delay-rate': number | undefined;
   'fault-drop-stream-every': number;
   'fault-seed': number;
+  'push-max-concurrency': number;
+  'max-held-bytes': number;
 }
 
 export const emulatorCommand = defineCommand<EmulatorArgs>({
@@ -27,7 +30,9 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
       .option('fault-delay-ms', { type: 'number', default: 0, describe: 'Fault: hold deliveries back this many milliseconds' })
       .option('fault-delay-rate', { type: 'number', describe: 'Fault: fraction (0..1) of deliveries delayed by --fault-delay-ms (default 1 when --fault-delay-ms is set)' })
       .option('fault-drop-stream-every', { type: 'number', default: 0, describe: 'Fault: end each StreamingPull stream after this many messages (0 = never)' })
-      .option('fault-seed', { type: 'number', default: 1, describe: 'Seed for the fault injection random choices' }),
+      .option('fault-seed', { type: 'number', default: 1, describe: 'Seed for the fault injection random choices' })
+      .option('max-held-bytes', { type: 'string', default: '1GiB', coerce: (value: unknown) => sizeInBytes(memorySize('max-held-bytes')(value)), describe: 'Bytes of unacknowledged messages held at most; a publish beyond fails with RESOURCE_EXHAUSTED (e.g. 512MB, 2GB)' })
+      .option('push-max-concurrency', { type: 'number', default: DEFAULT_PUSH_MAX_CONCURRENCY, coerce: positiveInteger('push-max-concurrency'), describe: 'Push subscriptions: concurrent push requests at most, each (the window starts at 3, grows by one per acked request, halves on a failure)' }),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { startEmulator } = await import('../../local/emulator/index.ts');
@@ -45,7 +50,7 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
       throw new UsageError((error as Error).message.replace(/^[a-z]+[A-Za-z]*/, (key) => `--fault-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
     }
     const logger = createLogger({ base: { component: 'pubsub-emulator' } });
-    const emulator = await startEmulator({ host: args.host, port: args['emulator-port'], faults });
+    const emulator = await startEmulator({ host: args.host, port: args['emulator-port'], faults, pushMaxConcurrency: args['push-max-concurrency'], maxHeldBytes: args['max-held-bytes'] });
     logger.info({ address: emulator.address, faults }, 'Pub/Sub emulator listening');
     process.stdout.write(`PUBSUB_EMULATOR_HOST=${emulator.address}\n`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -57,3 +62,11 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
     logger.info('Pub/Sub emulator stopped');
   },
 });
+
+const UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
+
+/** "512MB" -> 512,000,000; the text is already checked by memorySize (KB/MB/GB decimal, KiB/MiB/GiB binary). */
+function sizeInBytes(text: string): number {
+  const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(text) as unknown as [string, string, string];
+  return Math.floor(Number(amount) * (UNITS[unit.toLowerCase()] as number));
+}

@@ -20,6 +20,9 @@ interface Args {
   maxBackoff: number;
   ackDeadline: number;
   location: string;
+  pushEndpoint?: string;
+  pushAudience?: string;
+  pushServiceAccount?: string;
 }
 
 export const setupCommand = defineCommand<Args>({
@@ -44,12 +47,18 @@ export const setupCommand = defineCommand<Args>({
         'min-backoff': { type: 'number', default: 10, coerce: integer('min-backoff'), describe: 'Retry policy: minimum seconds before a nacked message comes back (0-600)' },
         'max-backoff': { type: 'number', default: 600, coerce: integer('max-backoff'), describe: 'Retry policy: maximum seconds before a nacked message comes back (0-600)' },
         'ack-deadline': { type: 'number', default: 60, coerce: positiveInteger('ack-deadline'), describe: 'Subscription ack deadline in seconds (10-600 on Pub/Sub)' },
+        'push-endpoint': { type: 'string', describe: 'Make the subscription a push subscription delivering to this URL (a push-mode worker); default: a pull subscription' },
+        'push-audience': { type: 'string', describe: 'Push: attach an OIDC token for this audience to every push request (needs --push-service-account)' },
+        'push-service-account': { type: 'string', describe: 'Push: the service account email the OIDC token is issued for' },
       })
       .check((args) => {
         const attempts = args['max-delivery-attempts'];
         if (attempts < 5 || attempts > 100) throw new UsageError(`--max-delivery-attempts must be from 5 to 100, got ${attempts}`);
         const [min, max] = [args['min-backoff'], args['max-backoff']];
         if (min < 0 || max > 600 || min > max) throw new UsageError(`--min-backoff and --max-backoff must satisfy 0 <= min <= max <= 600, got ${min} and ${max}`);
+        if ((args['push-audience'] !== undefined || args['push-service-account'] !== undefined) && args['push-endpoint'] === undefined) throw new UsageError('--push-audience and --push-service-account only apply with --push-endpoint');
+        if ((args['push-audience'] === undefined) !== (args['push-service-account'] === undefined)) throw new UsageError('--push-audience and --push-service-account go together');
+        if (args['push-endpoint'] !== undefined && !/^https?:\/\/./.test(args['push-endpoint'])) throw new UsageError(`--push-endpoint must be an http(s) URL, got ${args['push-endpoint']}`);
         return true;
       })
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow setup', 'topic, subscription and ./data/warehouse.duckdb for a local run')
@@ -72,6 +81,9 @@ export const setupCommand = defineCommand<Args>({
         minBackoffSeconds: args.minBackoff,
         maxBackoffSeconds: args.maxBackoff,
         ackDeadlineSeconds: args.ackDeadline,
+        ...(args.pushEndpoint ? {
+          push: { endpoint: args.pushEndpoint, ...(args.pushAudience && args.pushServiceAccount ? { oidc: { audience: args.pushAudience, serviceAccountEmail: args.pushServiceAccount } } : {}) },
+        } : {}),
       });
       logger.info({ project: args.project, ...report }, 'pubsub ready');
     } else {

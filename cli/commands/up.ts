@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { killAllChildren } from '../../local/stack/children.ts';
 import { formatSummary } from '../../local/stack/report.ts';
 import { defineCommand } from '../command.ts';
-import { integer, positiveInteger, positiveNumber, probability } from '../options.ts';
+import { integer, oneOf, positiveInteger, positiveNumber, probability } from '../options.ts';
 
 /** The stack's options as flags: seconds instead of ms for the stall timeout; the signal is ours. */
 type Args = Omit<StackOptions, 'stallTimeoutMs' | 'signal'> & { stallTimeout: number };
@@ -26,11 +26,13 @@ export const upCommand = defineCommand<Args>({
         'update-rate': { type: 'number', default: 0.6, coerce: probability('update-rate'), describe: 'Share of order_updated events (each order has ~5 lifecycle steps)' },
         olist: { type: 'string', describe: 'Instead of generating: import this unzipped Kaggle Olist folder (history and dims) and run the batch over all its dates' },
         'stall-timeout': { type: 'number', default: 60, coerce: positiveNumber('stall-timeout'), describe: 'Give up when nothing is acked for this many seconds' },
+        mode: { type: 'string', default: 'pull', coerce: oneOf('mode', ['pull', 'push']), describe: 'pull: the workers stream-pull the subscription; push: the emulator pushes to them (push subscription, ID tokens, a round-robin front like Cloud Run)' },
       })
       .example('npm start', 'the default demo: ~3,000 messages in 30 s, then the WAP job')
       .example('orderflow up --rate 500 --duration 60 --workers 3', 'more volume')
       .example('orderflow up --keep-running', 'run until Ctrl-C')
-      .example('orderflow up --olist ./olist', 'the real Kaggle dataset end to end (see README)'),
+      .example('orderflow up --olist ./olist', 'the real Kaggle dataset end to end (see README)')
+      .example('orderflow up --mode push', 'the emulator pushes to push-mode workers'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { runStack } = await import('../../local/stack/up.ts');

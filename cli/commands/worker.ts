@@ -33,6 +33,7 @@ interface Args {
   pushServiceAccount?: string;
   startupWait: number;
   deadLetterSubscription?: string;
+  pushCertsUrl?: string;
   statsInterval: number;
   drainTimeoutMs: number;
   deadLetterStore: string;
@@ -65,6 +66,7 @@ export const workerCommand = defineCommand<Args>({
         'push-service-account': { type: 'string', describe: "Push mode: the service account email the subscription's OIDC tokens must be issued to (with --push-audience)" },
         'startup-wait': { type: 'number', default: 0, coerce: nonNegativeInteger('startup-wait'), describe: 'Seconds to wait at start-up for a missing subscription, table or permission, retrying every 5 s with /ready false (a first deploy, IAM propagation); 0 fails at once' },
         'dead-letter-subscription': { type: 'string', describe: 'Also write what Pub/Sub moved to the dead-letter topic into raw.dead_letter (delivery_exhausted): pull mode pulls this subscription, push mode takes its pushes on /dead-letters (setup names it orders-dead-letter)' },
+        'push-certs-url': { type: 'string', describe: "Push mode, local testing: check tokens against the signing certificates at this URL instead of Google's (the embedded emulator serves them at http://HOST:PORT/oauth2/v1/certs)" },
         'stats-interval': { type: 'number', default: 30, coerce: positiveNumber('stats-interval'), describe: 'Seconds between counter log lines' },
         'dead-letter-store': { type: 'string', default: './data/dead-letters', describe: 'gs://bucket/prefix or a directory: where the whole payload of a dead letter above 1 MiB is stored (its row keeps the first 1 MiB, the size, a sha256 and this location)' },
         'drain-timeout-ms': { type: 'number', default: 8000, coerce: positiveInteger('drain-timeout-ms'), describe: 'On SIGTERM, how long messages in processing may take before the rest are nacked' },
@@ -77,6 +79,7 @@ export const workerCommand = defineCommand<Args>({
         if ((args['push-audience'] === undefined) !== (args['push-service-account'] === undefined)) throw new UsageError('--push-audience and --push-service-account go together: a token is checked for both');
         // The client holds back a message larger than the window (allowExcessMessages: false) for ever.
         if (args['max-bytes'] < PUBSUB_MAX_MESSAGE_BYTES) throw new UsageError(`--max-bytes must be at least ${PUBSUB_MAX_MESSAGE_BYTES} (Pub/Sub's largest message, 10 MB), got ${args['max-bytes']}: a larger message would never be delivered`);
+        if (args['push-certs-url'] !== undefined && args['push-audience'] === undefined) throw new UsageError('--push-certs-url only applies with --push-audience');
         return true;
       })
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow worker', 'pull from orders-worker into ./data/warehouse.duckdb')
@@ -104,6 +107,7 @@ export const workerCommand = defineCommand<Args>({
       ...(args.pushAudience && args.pushServiceAccount ? { pushIdentity: { audience: args.pushAudience, serviceAccount: args.pushServiceAccount } } : {}),
       startupWaitMs: args.startupWait * 1000,
       ...(args.deadLetterSubscription ? { deadLetterSubscription: args.deadLetterSubscription } : {}),
+      ...(args.pushCertsUrl ? { pushCertsUrl: args.pushCertsUrl } : {}),
       statsIntervalMs: args.statsInterval * 1000,
       drainTimeoutMs: args.drainTimeoutMs,
       deadLetterStore: args.deadLetterStore,

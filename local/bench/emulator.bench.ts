@@ -1,7 +1,10 @@
-// npm run bench:emulator — publish and pull+ack throughput of the embedded Pub/Sub emulator next to
-// gcloud's (when installed), through the official client with its default batching, 1 KB messages;
-// then the embedded emulator's memory holding 200k unacked messages.
+// npm run bench:emulator — publish, ordered publish, pull+ack and push delivery throughput of the
+// embedded Pub/Sub emulator next to gcloud's (when installed), through the official client with its
+// default batching, 1 KB messages; then the embedded emulator's memory holding 200k unacked messages.
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type Message, PubSub } from '@google-cloud/pubsub';
 import { gcloudOnPath, startGcloudEmulator } from '../gcloud-emulator.ts';
@@ -12,13 +15,19 @@ process.env.METADATA_SERVER_DETECTION ??= 'none';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const WARMUP_MESSAGES = 5_000;
 const HELD_MESSAGES = 200_000;
+// Ordered publishes go one batch per key at a time, push one HTTP request per message: fewer of each.
+const ORDERED_MESSAGES = Math.min(MESSAGES, 20_000);
+const ORDERING_KEYS = 500;
+const PUSH_MESSAGES = Math.min(MESSAGES, 20_000);
 const PAYLOAD = Buffer.alloc(1024, 'x');
 // Publishes handed to the client at once: enough to fill its batches without unbounded memory.
 const PUBLISH_WINDOW = 5_000;
 
 interface Figures {
   publishPerSecond: number;
+  orderedPublishPerSecond: number;
   pullAckPerSecond: number;
+  pushPerSecond: number;
   /** The emulator's own CPU time per message (its whole process group for gcloud's), or NaN. */
   publishCpuMicros: number;
   pullAckCpuMicros: number;
@@ -63,6 +72,53 @@ async function pullAll(pubsub: PubSub, subscriptionName: string, count: number):
   return { seconds: seconds(started), duplicates };
 }
 
+async function publishOrdered(pubsub: PubSub, topicName: string, count: number): Promise<number> {
+  const topic = pubsub.topic(topicName, { messageOrdering: true });
+  const started = process.hrtime.bigint();
+  for (let sent = 0; sent < count; sent += PUBLISH_WINDOW) {
+    const chunk = Math.min(PUBLISH_WINDOW, count - sent);
+    await Promise.all(Array.from({ length: chunk }, (_, n) => topic.publishMessage({ data: PAYLOAD, orderingKey: `key-${(sent + n) % ORDERING_KEYS}` })));
+  }
+  return seconds(started);
+}
+
+/**
+ * Push delivery: `count` messages wait on a pull subscription, then ModifyPushConfig points it at a
+ * local endpoint answering 204; the time until every message was pushed once.
+ */
+async function pushAll(pubsub: PubSub, topicName: string, subscriptionName: string, count: number): Promise<{ seconds: number; duplicates: number }> {
+  const seen = new Set<string>();
+  let duplicates = 0;
+  let done = () => {};
+  const all = new Promise<void>((resolve) => (done = resolve));
+  const receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { message: { messageId: string } }).message.messageId;
+      if (seen.has(id)) duplicates++;
+      seen.add(id);
+      response.writeHead(204).end();
+      if (seen.size === count) done();
+    });
+  });
+  receiver.listen(0, '127.0.0.1');
+  await once(receiver, 'listening');
+  try {
+    await publishAll(pubsub, topicName, count);
+    const started = process.hrtime.bigint();
+    await pubsub.subscription(subscriptionName).modifyPushConfig({ pushEndpoint: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/push` });
+    await all;
+    const elapsed = seconds(started);
+    // A pull subscription again, so nothing more is pushed while the receiver closes.
+    await pubsub.subscription(subscriptionName).modifyPushConfig({});
+    return { seconds: elapsed, duplicates };
+  } finally {
+    receiver.closeAllConnections();
+    receiver.close();
+  }
+}
+
 async function measure(target: Target, count: number): Promise<Figures> {
   const pubsub = new PubSub({ apiEndpoint: target.address, emulatorMode: true, projectId: 'orderflow-bench' });
   try {
@@ -75,12 +131,24 @@ async function measure(target: Target, count: number): Promise<Figures> {
     const pulled = await pullAll(pubsub, `${run}-sub`, count);
     const cpuAfterPull = cpuSeconds(target.pid);
     await topic.delete();
+    const orderedCount = Math.min(count, ORDERED_MESSAGES);
+    const [orderedTopic] = await pubsub.createTopic(`${run}-ordered`);
+    const orderedSeconds = await publishOrdered(pubsub, orderedTopic.name, orderedCount);
+    await orderedTopic.delete();
+    const pushCount = Math.min(count, PUSH_MESSAGES);
+    const [pushTopic] = await pubsub.createTopic(`${run}-push`);
+    await pushTopic.createSubscription(`${run}-push-sub`, { ackDeadlineSeconds: 60 });
+    const pushed = await pushAll(pubsub, pushTopic.name, `${run}-push-sub`, pushCount);
+    await pushTopic.delete();
+    await pubsub.subscription(`${run}-push-sub`).delete();
     return {
       publishPerSecond: count / publishSeconds,
+      orderedPublishPerSecond: orderedCount / orderedSeconds,
       pullAckPerSecond: count / pulled.seconds,
+      pushPerSecond: pushCount / pushed.seconds,
       publishCpuMicros: ((cpuAfterPublish - cpuAtStart) / count) * 1e6,
       pullAckCpuMicros: ((cpuAfterPull - cpuAfterPublish) / count) * 1e6,
-      duplicates: pulled.duplicates,
+      duplicates: pulled.duplicates + pushed.duplicates,
     };
   } finally {
     await pubsub.close();
@@ -177,13 +245,16 @@ async function main(): Promise<void> {
     const embedded = results.get('embedded') as Figures;
     const gcloud = results.get('gcloud');
     const lines = [
-      `Pub/Sub emulators: ${MESSAGES.toLocaleString('en-US')} messages of 1 KB, official client, default batching (after a ${WARMUP_MESSAGES.toLocaleString('en-US')}-message warm-up)`,
+      `Pub/Sub emulators: ${MESSAGES.toLocaleString('en-US')} messages of 1 KB, official client, default batching (after a ${WARMUP_MESSAGES.toLocaleString('en-US')}-message warm-up);`,
+      `ordered publish: ${Math.min(MESSAGES, ORDERED_MESSAGES).toLocaleString('en-US')} messages on ${ORDERING_KEYS} keys; push: ${Math.min(MESSAGES, PUSH_MESSAGES).toLocaleString('en-US')} messages to a local endpoint answering 204`,
       `${''.padEnd(20)}${'embedded'.padStart(12)}${gcloud ? `${'gcloud'.padStart(12)}${'ratio'.padStart(10)}` : ''}`,
     ];
     // Throughput: higher is better, ratio embedded/gcloud. CPU per message: lower is better, ratio gcloud/embedded.
     for (const [label, key, higherIsBetter] of [
       ['publish msgs/s', 'publishPerSecond', true],
+      [`ordered publish msgs/s`, 'orderedPublishPerSecond', true],
       ['pull+ack msgs/s', 'pullAckPerSecond', true],
+      ['push msgs/s', 'pushPerSecond', true],
       ['publish CPU µs/msg', 'publishCpuMicros', false],
       ['pull+ack CPU µs/msg', 'pullAckCpuMicros', false],
     ] as const) {

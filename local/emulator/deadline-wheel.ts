@@ -39,6 +39,13 @@ export class DeadlineWheel<T extends Scheduled> {
     item.slot = -1;
   }
 
+  /** Every item scheduled now (O(n): for rare whole-subscription operations such as seek). */
+  items(): T[] {
+    const all: T[] = [];
+    for (const bucket of this.buckets.values()) for (const item of bucket) all.push(item);
+    return all;
+  }
+
   clear(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

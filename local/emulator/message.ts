@@ -13,6 +13,8 @@ export interface StoredMessage {
   readonly publishTimeMs: number;
   /** body + stamp length: the encoded message's size. */
   readonly size: number;
+  /** Subscriptions holding it (the broker's memory accounting). */
+  refs: number;
 }
 
 /** The complete encoded PubsubMessage. */
@@ -77,7 +79,7 @@ export function stampMessages(bodies: readonly Buffer[], publishTimeMs: number, 
     pos = writeVarintField(slab, pos, 1, seconds);
     pos = writeVarintField(slab, pos, 2, nanos);
     if (pos - start !== stampSize(id)) throw new WireError('stamp size mismatch');
-    stored.push({ id, body, stamp: slab.subarray(start, pos), publishTimeMs, size: body.length + pos - start });
+    stored.push({ id, body, stamp: slab.subarray(start, pos), publishTimeMs, size: body.length + pos - start, refs: 0 });
   }
   return stored;
 }
@@ -89,3 +91,50 @@ function encodeMapEntry(key: string, value: string): Buffer {
   writeStringField(entry, writeStringField(entry, 0, 1, key, keyBytes), 2, value, valueBytes);
   return entry;
 }
+
+const ORDERING_KEY = 5;
+
+/** What push delivery and filters read of a message: data, attributes, ordering key. */
+export interface MessageFields {
+  data: Buffer;
+  attributes: Record<string, string>;
+  orderingKey: string;
+}
+
+/**
+ * Reads data, attributes and ordering_key from an encoded PubsubMessage (the client's bytes; a
+ * later value of a singular field wins, map entries accumulate, as protobuf merges).
+ */
+export function readMessageFields(body: Buffer): MessageFields {
+  const fields: MessageFields = { data: EMPTY, attributes: {}, orderingKey: '' };
+  const reader = new WireReader(body);
+  while (!reader.done()) {
+    const [field, wireType] = reader.tag();
+    if (wireType !== WIRE_LEN || (field !== DATA && field !== ATTRIBUTES && field !== ORDERING_KEY)) {
+      reader.skip(wireType);
+      continue;
+    }
+    const [start, end] = reader.lenSpan();
+    if (field === DATA) fields.data = body.subarray(start, end);
+    else if (field === ORDERING_KEY) fields.orderingKey = body.toString('utf8', start, end);
+    else {
+      const entry = new WireReader(body, start, end);
+      let key = '';
+      let value = '';
+      while (!entry.done()) {
+        const [entryField, entryType] = entry.tag();
+        if (entryType !== WIRE_LEN) {
+          entry.skip(entryType);
+          continue;
+        }
+        const [s, e] = entry.lenSpan();
+        if (entryField === 1) key = body.toString('utf8', s, e);
+        else if (entryField === 2) value = body.toString('utf8', s, e);
+      }
+      fields.attributes[key] = value;
+    }
+  }
+  return fields;
+}
+
+const EMPTY = Buffer.alloc(0);

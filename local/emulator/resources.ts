@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import type { PushConfigResource } from './push.ts';
 
 // The shapes proto-loader gives us (camelCase, longs as strings), only the fields the emulator reads;
 // every other field is kept as sent and echoed back by Get/List.
@@ -18,6 +19,10 @@ export interface SubscriptionResource {
   ackDeadlineSeconds?: number;
   deadLetterPolicy?: { deadLetterTopic?: string; maxDeliveryAttempts?: number } | null;
   retryPolicy?: { minimumBackoff?: DurationValue | null; maximumBackoff?: DurationValue | null } | null;
+  pushConfig?: PushConfigResource | null;
+  filter?: string;
+  enableMessageOrdering?: boolean;
+  messageRetentionDuration?: DurationValue | null;
   [field: string]: unknown;
 }
 
@@ -34,6 +39,7 @@ export class RpcError extends Error {
 export const notFound = (resource: string) => new RpcError(status.NOT_FOUND, `Resource not found (resource=${resource}).`);
 export const alreadyExists = (what: string) => new RpcError(status.ALREADY_EXISTS, `${what} already exists`);
 export const invalidArgument = (message: string) => new RpcError(status.INVALID_ARGUMENT, message);
+export const resourceExhausted = (message: string) => new RpcError(status.RESOURCE_EXHAUSTED, message);
 
 // Resource ids: start with a letter, 3-255 of letters, digits and - _ . ~ + %, not starting with "goog".
 const ID = '([A-Za-z][A-Za-z0-9\\-_.~+%]{2,254})';

@@ -2,6 +2,7 @@ import { type sendUnaryData, type ServerUnaryCall, type ServiceDefinition, statu
 import type { Broker } from './broker.ts';
 import { decodePublishRequest, encodePublishResponse, encodeReceivedMessages, type RawPublishRequest } from './codec.ts';
 import type { PubSubServices } from './proto.ts';
+import type { PushConfigResource } from './push.ts';
 import { invalidArgument, RpcError, type SubscriptionResource, type TopicResource } from './resources.ts';
 import { type StreamingPullCall, StreamingPullSession } from './streaming-pull.ts';
 
@@ -68,6 +69,15 @@ export function subscriberImplementation(
     }),
     DeleteSubscription: unary((request: { subscription: string }) => {
       broker.deleteSubscription(request.subscription);
+      return EMPTY;
+    }),
+    ModifyPushConfig: unary((request: { subscription: string; pushConfig?: PushConfigResource }) => {
+      broker.modifyPushConfig(request.subscription, request.pushConfig ?? {});
+      return EMPTY;
+    }),
+    Seek: unary((request: { subscription: string; time?: { seconds?: string | number; nanos?: number } | null }) => {
+      const time = request.time ? Number(request.time.seconds ?? 0) * 1000 + Math.floor((request.time.nanos ?? 0) / 1e6) : undefined;
+      broker.seek(request.subscription, time);
       return EMPTY;
     }),
     Acknowledge: unary((request: { subscription: string; ackIds?: string[] }) => {

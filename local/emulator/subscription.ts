@@ -1,7 +1,8 @@
 import { DeadlineWheel, type Scheduled } from './deadline-wheel.ts';
 import { Deque } from './deque.ts';
 import type { FaultOptions } from './faults.ts';
-import type { StoredMessage } from './message.ts';
+import { type AttributeFilter, parseFilter } from './filter.ts';
+import type { MessageFields, StoredMessage } from './message.ts';
 import { durationMs, type SubscriptionResource } from './resources.ts';
 
 /** One message's life in one subscription: waiting, leased to a consumer, held back, or done. */
@@ -12,6 +13,8 @@ export class Delivery implements Scheduled {
   state: 'ready' | 'leased' | 'delayed' | 'done' = 'ready';
   holder: Consumer | null = null;
   duplicated = false;
+  /** Its ordering key when the subscription delivers in order, else ''. */
+  orderingKey = '';
 
   constructor(readonly message: StoredMessage) {}
 
@@ -38,6 +41,9 @@ export interface SubscriptionHooks {
   random: () => number;
   /** Publishes a message that ran out of delivery attempts to the dead-letter topic. */
   deadLetter(subscription: Subscription, delivery: Delivery): void;
+  /** The subscription holds / no longer holds the message (the broker's memory bound). */
+  hold(message: StoredMessage): void;
+  release(message: StoredMessage): void;
 }
 
 interface PullWaiter {
@@ -52,6 +58,7 @@ const MAX_BATCH_BYTES = 3 * 1024 * 1024;
 const DEFAULT_ACK_DEADLINE_S = 10;
 const DEFAULT_MIN_BACKOFF_MS = 10_000;
 const DEFAULT_MAX_BACKOFF_MS = 600_000;
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 let subscriptionCount = 0;
 
@@ -71,11 +78,32 @@ export class Subscription {
   private dispatchScheduled = false;
   private deleted = false;
   private delayedCount = 0;
+  /**
+   * Ordered delivery: a key has an entry while one of its messages is out (ready, leased or held
+   * back); the key's later messages wait in the entry's queue until that one is acked or dead-lettered.
+   */
+  private readonly keyQueues = new Map<string, Deque<Delivery>>();
+  private keyQueued = 0;
+  /** From `filter`, fixed at creation as the service's is. */
+  readonly filter: AttributeFilter | null;
+  readonly ordered: boolean;
 
   constructor(
     readonly resource: SubscriptionResource,
     private readonly hooks: SubscriptionHooks,
-  ) {}
+  ) {
+    this.filter = resource.filter ? parseFilter(resource.filter) : null;
+    this.ordered = resource.enableMessageOrdering === true;
+  }
+
+  /** Whether enqueue() needs each message's attributes or ordering key. */
+  get needsFields(): boolean {
+    return this.filter !== null || this.ordered;
+  }
+
+  get retentionMs(): number {
+    return durationMs(this.resource.messageRetentionDuration, DEFAULT_RETENTION_MS);
+  }
 
   get ackDeadlineMs(): number {
     return (this.resource.ackDeadlineSeconds || DEFAULT_ACK_DEADLINE_S) * 1000;
@@ -85,9 +113,55 @@ export class Subscription {
     return this.resource.deadLetterPolicy?.deadLetterTopic ? this.resource.deadLetterPolicy.maxDeliveryAttempts || 5 : 0;
   }
 
-  enqueue(messages: readonly StoredMessage[]): void {
-    for (const message of messages) this.makeAvailable(new Delivery(message));
+  /**
+   * Takes newly published messages. `fields` (each message's attributes and ordering key, read
+   * once per publish) is given when needsFields: messages the filter rejects are acknowledged at
+   * once, that is never stored; with ordering, a key's messages go out one at a time in order.
+   */
+  enqueue(messages: readonly StoredMessage[], fields: readonly MessageFields[] | null): void {
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i] as StoredMessage;
+      const messageFields = fields?.[i];
+      if (!this.accepts(messageFields)) continue;
+      const delivery = new Delivery(message);
+      if (this.ordered) delivery.orderingKey = messageFields?.orderingKey ?? '';
+      this.hooks.hold(message);
+      this.admit(delivery);
+    }
     this.scheduleDispatch();
+  }
+
+  /** Whether the filter (if any) lets the message in; fields are given whenever needsFields. */
+  accepts(fields: MessageFields | undefined): boolean {
+    return this.filter === null || this.filter(fields?.attributes ?? {});
+  }
+
+  private admit(delivery: Delivery): void {
+    const key = delivery.orderingKey;
+    if (key) {
+      const queue = this.keyQueues.get(key);
+      if (queue) {
+        queue.push(delivery);
+        this.keyQueued++;
+        return;
+      }
+      this.keyQueues.set(key, new Deque());
+    }
+    this.makeAvailable(delivery);
+  }
+
+  /** The message is done here (acked, dead-lettered, past retention): its key's next one may go. */
+  private finish(delivery: Delivery): void {
+    delivery.state = 'done';
+    this.hooks.release(delivery.message);
+    const key = delivery.orderingKey;
+    if (!key) return;
+    const queue = this.keyQueues.get(key);
+    const next = queue?.shift();
+    if (next) {
+      this.keyQueued--;
+      this.makeAvailable(next);
+    } else this.keyQueues.delete(key);
   }
 
   addConsumer(consumer: Consumer): void {
@@ -126,7 +200,7 @@ export class Subscription {
       if (duplicateRate > 0 && !delivery.duplicated && this.hooks.random() < duplicateRate) {
         delivery.duplicated = true;
         this.makeAvailable(delivery);
-      } else delivery.state = 'done';
+      } else this.finish(delivery);
     }
     this.scheduleDispatch();
   }
@@ -146,9 +220,60 @@ export class Subscription {
     this.scheduleDispatch();
   }
 
-  /** Number of messages not yet acknowledged (waiting, leased or held back). */
+  /**
+   * A push request's outcome for one lease: acked, or a failed attempt, held back for the retry
+   * policy's backoff or, without one, for `fallbackBackoffMs` (push's own backoff).
+   */
+  settle(ackId: string, acked: boolean, fallbackBackoffMs: number): void {
+    if (acked) return this.acknowledge([ackId]);
+    const delivery = this.leases.get(ackId);
+    if (!delivery) return;
+    this.endLease(delivery);
+    this.retryOrDeadLetter(delivery, fallbackBackoffMs);
+    this.scheduleDispatch();
+  }
+
+  /** Number of messages not yet acknowledged (waiting, leased, held back, or behind their ordering key). */
   get backlog(): number {
-    return this.ready.length + this.leases.size + this.delayedCount;
+    return this.ready.length + this.leases.size + this.delayedCount + this.keyQueued;
+  }
+
+  /**
+   * Seek to a time: messages published before it count as acknowledged, those published at or
+   * after it as unacknowledged (leases end; they are delivered again, in publish order). Only
+   * messages still held can come back: acknowledged ones are not retained (retain_acked_messages
+   * is not emulated).
+   */
+  seek(timeMs: number): void {
+    const all = this.takeAll();
+    // Ids are increasing numbers: their order is the publish order.
+    all.sort((a, b) => Number(a.message.id) - Number(b.message.id));
+    for (const delivery of all) {
+      if (delivery.message.publishTimeMs < timeMs) {
+        delivery.state = 'done';
+        this.hooks.release(delivery.message);
+      } else this.admit(delivery);
+    }
+    this.scheduleDispatch();
+  }
+
+  /** Every message the subscription holds, taken out of its queues, leases and timers. */
+  private takeAll(): Delivery[] {
+    const all: Delivery[] = [];
+    for (const delivery of [...this.leases.values()]) {
+      this.endLease(delivery);
+      all.push(delivery);
+    }
+    for (const delivery of this.wheel.items()) {
+      this.wheel.remove(delivery);
+      all.push(delivery);
+    }
+    this.delayedCount = 0;
+    for (let delivery = this.ready.shift(); delivery; delivery = this.ready.shift()) all.push(delivery);
+    for (const queue of this.keyQueues.values()) for (let delivery = queue.shift(); delivery; delivery = queue.shift()) all.push(delivery);
+    this.keyQueues.clear();
+    this.keyQueued = 0;
+    return all;
   }
 
   /**
@@ -166,9 +291,8 @@ export class Subscription {
   /** Stops timers and answers waiting pulls; the subscription takes no more messages. */
   delete(): void {
     this.deleted = true;
+    for (const delivery of this.takeAll()) this.hooks.release(delivery.message);
     this.wheel.clear();
-    this.leases.clear();
-    this.ready.clear();
     for (const waiter of this.waiters.splice(0)) waiter.resolve([]);
     for (const consumer of this.consumers.splice(0)) consumer.subscriptionDeleted();
   }
@@ -212,11 +336,19 @@ export class Subscription {
   /** Takes up to max messages (and, past the first, up to maxBytes) and leases them. */
   private leaseBatch(max: number, holder: Consumer | null, deadlineMs: number, maxBytes = MAX_BATCH_BYTES): Delivery[] {
     const batch: Delivery[] = [];
-    const deadline = Date.now() + deadlineMs;
+    const now = Date.now();
+    const deadline = now + deadlineMs;
+    const oldest = now - this.retentionMs;
     let bytes = 0;
     if (maxBytes <= 0) return batch;
     while (batch.length < max && this.ready.length > 0) {
       const next = this.ready.peek() as Delivery;
+      if (next.message.publishTimeMs < oldest) {
+        // Past the subscription's message_retention_duration: dropped, never delivered.
+        this.ready.shift();
+        this.finish(next);
+        continue;
+      }
       // The first message always goes, however big: one over the byte limit is what the service allows too.
       if (batch.length > 0 && bytes + next.size > maxBytes) break;
       this.ready.shift();
@@ -240,16 +372,17 @@ export class Subscription {
     holder?.released(delivery);
   }
 
-  private retryOrDeadLetter(delivery: Delivery): void {
+  private retryOrDeadLetter(delivery: Delivery, fallbackBackoffMs = 0): void {
     const maxAttempts = this.maxDeliveryAttempts;
     if (maxAttempts > 0 && delivery.attempts >= maxAttempts) {
-      delivery.state = 'done';
       this.hooks.deadLetter(this, delivery);
+      this.finish(delivery);
       return;
     }
     const policy = this.resource.retryPolicy;
     if (!policy) {
-      this.makeAvailable(delivery);
+      if (fallbackBackoffMs > 0) this.holdBack(delivery, fallbackBackoffMs);
+      else this.makeAvailable(delivery);
       return;
     }
     // Exponential backoff from the minimum, doubling per failed attempt, capped at the maximum.

@@ -18,6 +18,7 @@ import { spawnOrderflow, type Child } from './children.ts';
 import { importOlistIntoStack } from './olist.ts';
 import { countersOf, fetchWorkerStats, sumCounters, workerUrl, ZERO_COUNTERS, type WorkerCounters } from './worker-stats.ts';
 import { removeStackFile, servePubSubFigures, writeStackFile } from './stack-file.ts';
+import { type PushFront, startPushFront } from './push-front.ts';
 import { summariseWarehouse, type WarehouseSummary } from './warehouse-summary.ts';
 import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
 
@@ -38,6 +39,8 @@ export interface StackOptions {
   /** A Kaggle Olist folder (or gs:// prefix): import its history and dims instead of generating. */
   olist?: string;
   signal: AbortSignal;
+  /** pull: workers stream-pull the subscription; push: the emulator pushes to them (push-front.ts). */
+  mode: 'pull' | 'push';
 }
 
 export interface BatchOutcome {
@@ -80,6 +83,7 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
   const startedMicros = BigInt(Date.now()) * 1000n;
   let emulator: RunningEmulator | undefined;
   let stopFigures: Server | undefined;
+  let push: PushFront | undefined;
   const workers: Child[] = [];
   try {
     const external = process.env.PUBSUB_EMULATOR_HOST;
@@ -92,21 +96,27 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     log(`pubsub: ${external ? `emulator at ${external}` : `embedded emulator at ${emulator!.address}`}`);
 
     const common = ['--project', PROJECT, '--database', paths.database];
-    await expectSuccess(spawnOrderflow('setup', ['setup', '--engine', 'duckdb', '--pubsub', '--topic', TOPIC, '--subscription', SUBSCRIPTION, ...common], { logFile: join(paths.logs, 'setup.log'), env }));
-    log(`setup: topic ${TOPIC}, subscription ${SUBSCRIPTION}, warehouse ${paths.database}`);
+    if (options.mode === 'push') push = await startPushFront(options.workers, emulator?.certsUrl);
+    await expectSuccess(spawnOrderflow('setup', ['setup', '--engine', 'duckdb', '--pubsub', '--topic', TOPIC, '--subscription', SUBSCRIPTION, ...(push?.setupArgs ?? []), ...common], { logFile: join(paths.logs, 'setup.log'), env }));
+    log(`setup: topic ${TOPIC}, ${push ? `push subscription ${SUBSCRIPTION} to ${push.endpoint}` : `subscription ${SUBSCRIPTION}`}, warehouse ${paths.database}`);
     if (!options.olist) {
       await writeSnapshot(new Catalog(options.seed), new DirectoryStore(paths.dims));
       log(`dims snapshot: ${paths.dims}`);
     }
 
+    // Pull mode drains the dead-letter topic's subscription too; the local push front delivers the
+    // main subscription only.
+    const drainArgs = push ? [] : ['--dead-letter-subscription', DEAD_LETTER_SUBSCRIPTION];
     for (let n = 1; n <= options.workers; n++) {
-      workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, '--dead-letter-subscription', DEAD_LETTER_SUBSCRIPTION, '--sink', 'duckdb', '--port', '0', '--stats-interval', '0.5', '--dead-letter-store', paths.deadLetters, ...common],
+      workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, ...drainArgs, '--sink', 'duckdb', ...(push?.workerArgs(n) ?? ['--port', '0']), '--stats-interval', '0.5', '--dead-letter-store', paths.deadLetters, ...common],
         // The heap cap production uses (terraform/run.tf): workers stay small with a full flow-control window.
         { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, ...WORKER_RUNTIME_ENV } }));
     }
+    // Pushes to a worker not listening yet would fail and wait out the retry policy's backoff.
+    await push?.ready(() => workers.find((w) => w.process.exitCode !== null || w.process.signalCode !== null)?.name);
     const urls = await Promise.all(workers.map((w) => workerUrl(join(paths.logs, `${w.name}.log`), () => w.process.exitCode !== null)));
     const counters = new WorkerPoll(urls);
-    log(`workers: ${options.workers} processes on ${SUBSCRIPTION}, draining ${DEAD_LETTER_SUBSCRIPTION} (logs in ${paths.logs})`);
+    log(`workers: ${options.workers} processes on ${SUBSCRIPTION}${push ? ', pushed to' : `, draining ${DEAD_LETTER_SUBSCRIPTION}`} (logs in ${paths.logs})`);
     const subscriptionName = `projects/${PROJECT}/subscriptions/${SUBSCRIPTION}`;
     const figures = emulator ? await servePubSubFigures(emulator, subscriptionName) : undefined;
     stopFigures = figures?.server;
@@ -136,6 +146,7 @@ export async function runStack(options: StackOptions, log: (line: string) => voi
     await Promise.all(workers.map((w) => w.stop()));
     stopFigures?.close();
     await removeStackFile(options.dataDir);
+    await push?.close();
     await emulator?.close();
   }
 }
@@ -180,7 +191,7 @@ async function waitUntilAcked(options: StackOptions, generated: RunResult, emula
   let lastChange = Date.now();
   for (;;) {
     const counters = await poll.read();
-    const done = subscription ? subscription.backlog === 0 && (deadLetters?.backlog ?? 0) === 0 : counters.acked >= generated.published;
+    const done = subscription ? subscription.backlog === 0 && (options.mode === 'push' || (deadLetters?.backlog ?? 0) === 0) : counters.acked >= generated.published;
     if (done) return;
     const exited = workers.find((w) => w.process.exitCode !== null);
     if (exited) throw new OperationalError(`${exited.name} exited with code ${exited.process.exitCode}; see ${join(logs, `${exited.name}.log`)}`);

@@ -34,3 +34,11 @@ export function oidcVerifier(expected: PushIdentity, client = new OAuth2Client()
     }
   };
 }
+
+/**
+ * A verifying client that takes the signing certificates from `certsUrl` (Google's PEM format,
+ * {keyId: PEM}) instead of Google's: for tokens from a local emulator, never in production.
+ */
+export function localCertsClient(certsUrl: string): OAuth2Client {
+  return new OAuth2Client({ endpoints: { oauth2FederatedSignonPemCertsUrl: certsUrl } });
+}

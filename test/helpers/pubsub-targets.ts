@@ -3,7 +3,7 @@ import { credentials } from '@grpc/grpc-js';
 import { type GcloudEmulator, gcloudOnPath, startGcloudEmulator } from '../../local/gcloud-emulator.ts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/index.ts';
 
-export type Limitation = 'streamingFlowControl' | 'retryPolicy';
+export type Limitation = 'streamingFlowControl' | 'retryPolicy' | 'filter' | 'orderedRedelivery';
 
 /** A Pub/Sub emulator the conformance suite runs against. */
 export interface Target {
@@ -36,6 +36,8 @@ export async function gcloudTarget(): Promise<TargetOrSkip> {
   const limitations = {
     streamingFlowControl: "gcloud's emulator ignores StreamingPull max_outstanding_messages",
     retryPolicy: "gcloud's emulator ignores retry policies (redelivers a nacked message at once)",
+    filter: "gcloud's emulator accepts a filter and delivers every message anyway",
+    orderedRedelivery: "gcloud's emulator hands out a key's later messages while an earlier one is outstanding and does not redeliver them after it is nacked",
   };
   return { name: 'gcloud', target: { name: 'gcloud', address: emulator.address, minAckDeadlineSeconds: 10, limitations, close: () => emulator.close() } };
 }

@@ -16,9 +16,10 @@ import { CLI_ARGS, runCli } from '../helpers/cli.ts';
 const processesMentioning = (marker: string) =>
   execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(marker) && !line.includes('ps -eo'));
 
-test('orderflow up runs the whole pipeline and its figures add up', { timeout: 240_000 }, async () => {
+// Pull: the workers stream-pull; push: the emulator pushes to them. The same figures either way.
+for (const mode of ['pull', 'push'] as const) test(`orderflow up --mode ${mode} runs the whole pipeline and its figures add up`, { timeout: 240_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'orderflow-up-'));
-  const result = await runCli(['up', '--data-dir', dataDir, '--rate', '150', '--duration', '6', '--duplicate-rate', '0.05', '--invalid-rate', '0.05', '--update-rate', '0.2']);
+  const result = await runCli(['up', '--mode', mode, '--data-dir', dataDir, '--rate', '150', '--duration', '6', '--duplicate-rate', '0.05', '--invalid-rate', '0.05', '--update-rate', '0.2']);
   const stdout = result.stdout.toString('utf8');
   assert.equal(result.code, 0, `${stdout}\n${result.stderr}`);
   const summary = JSON.parse(await readFile(join(dataDir, 'up-summary.json'), 'utf8')) as StackResult;
@@ -46,6 +47,9 @@ test('orderflow up runs the whole pipeline and its figures add up', { timeout: 2
   assert.deepEqual(after.deadLetters, w.deadLettered);
   assert.deepEqual(after.wapRuns?.map((r) => [r.status, r.dates.split(',')]), [['published', summary.batch!.summary!.dates]]);
   assert.match(after.subscriptionNote ?? '', /no running orderflow up/);
+  const workerLog = await readFile(join(dataDir, 'logs', 'worker-1.log'), 'utf8');
+  assert.match(workerLog, new RegExp(`"mode":"${mode}"`), `the workers ran in ${mode} mode`);
+  if (mode === 'push') assert.match(stdout, /push subscription orders-worker to http:\/\/127\.0\.0\.1:\d+\//);
 });
 
 test('orderflow up with a bad flag says so in one line and starts nothing', async () => {
