@@ -1,4 +1,5 @@
 import { batchCommand } from './batch.ts';
+import { biCommand } from './bi.ts';
 import { emulatorCommand } from './emulator.ts';
 import { generateCommand } from './generate.ts';
 import { queryCommand } from './query.ts';
@@ -10,5 +11,5 @@ import { workerCommand } from './worker.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
 export const commands = [
-  upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand,
+  upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, biCommand,
 ];
