@@ -1,5 +1,6 @@
 import { batchCommand } from './batch.ts';
 import { biCommand } from './bi.ts';
+import { dashboardCommand } from './dashboard.ts';
 import { emulatorCommand } from './emulator.ts';
 import { generateCommand } from './generate.ts';
 import { queryCommand } from './query.ts';
@@ -11,5 +12,5 @@ import { workerCommand } from './worker.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
 export const commands = [
-  upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, biCommand,
+  upCommand, generateCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, dashboardCommand, biCommand,
 ];

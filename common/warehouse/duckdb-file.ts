@@ -9,6 +9,8 @@ export interface OpenOptions {
   lockTimeoutMs?: number;
   /** Called before each wait, e.g. to count lock contention. */
   onLockWait?: (attempt: number, waitMs: number) => void;
+  /** Open for reading only (a shared lock, never creating the file): readers such as the dashboard. */
+  readOnly?: boolean;
 }
 
 /**
@@ -29,12 +31,12 @@ const isLockConflict = (error: unknown) => error instanceof Error && /Could not 
  * write, commit, close, and retry with jittered backoff while another process holds the lock.
  */
 export async function withDuckDBFile<T>(path: string, work: (connection: DuckDBConnection) => Promise<T>, options: OpenOptions = {}): Promise<T> {
-  if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+  if (path !== ':memory:' && !options.readOnly) await mkdir(dirname(path), { recursive: true });
   const deadline = Date.now() + (options.lockTimeoutMs ?? 30_000);
   for (let attempt = 1; ; attempt++) {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, { default_block_size: String(DUCKDB_BLOCK_SIZE) });
+      instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : { default_block_size: String(DUCKDB_BLOCK_SIZE) });
     } catch (error) {
       if (!isLockConflict(error)) throw new OperationalError(`cannot open DuckDB warehouse ${path}: ${(error as Error).message}`);
       if (Date.now() >= deadline) throw new OperationalError(`DuckDB warehouse ${path} stayed locked by another process: ${(error as Error).message}`);

@@ -14,6 +14,7 @@ import { writeSnapshot } from '../../generator/snapshot.ts';
 import { EventStream } from '../../generator/stream.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
 import { spawnOrderflow, type Child } from './children.ts';
+import { writeLiveStatus } from './live-status.ts';
 import { latestCounters, sumCounters, type WorkerCounters } from './worker-logs.ts';
 import { summariseWarehouse, type WarehouseSummary } from './warehouse-summary.ts';
 import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
@@ -137,6 +138,9 @@ async function generate(options: StackOptions, workers: Child[], logs: string, l
   let lastAcked = 0;
   const poll = setInterval(async () => {
     lastAcked = (await workerCounters(workers, logs)).acked;
+    const { published } = output.stats();
+    // For the dashboard's live rates (orderflow dashboard reads it beside the warehouse); best effort.
+    await writeLiveStatus(options.dataDir, { at: new Date().toISOString(), published, acked: lastAcked, inFlight: Math.max(0, published - lastAcked) }).catch(() => undefined);
   }, 500);
   try {
     return await runGenerator(stream, output, { ...(count === undefined ? {} : { count }), rate: options.rate, signal: options.signal });
