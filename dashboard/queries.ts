@@ -84,6 +84,8 @@ function withFiltered(filters: Filters, models: readonly Model[]): string {
  * The SQL of each dashboard figure for the filters: each KPI chart is its KPI model's own SQL (batch/models/kpi/)
  * over the filtered facts, so with no filter it equals the published mart.kpi_* view; `headline` holds
  * the KPI measures the LookML model defines too (bi/lookml.ts); `aov_by_state` rolls the AOV chart up to states.
+ * Item-level figures (revenue, items, top products, sellers, delivery by seller) count the category's
+ * items only; order-level ones (orders, AOV, trend, customers) count the whole orders that have one.
  */
 export function dashboardSql(filters: Filters, models: readonly Model[] = loadModels()): Record<KpiChart | 'headline' | 'aov_by_state', string> {
   const byName = new Map(models.map((m) => [m.name, m]));
@@ -105,9 +107,9 @@ per_customer AS (
   SELECT customer_unique_id, COUNT(*) AS orders FROM dash_fact_orders GROUP BY customer_unique_id
 )
 SELECT
-  CAST(COALESCE(SUM(items_price), 0) AS DECIMAL(18, 2)) AS revenue,
+  (SELECT CAST(COALESCE(SUM(price), 0) AS DECIMAL(18, 2)) FROM dash_fact_sales) AS revenue,
   COUNT(*) AS orders,
-  COALESCE(SUM(item_count), 0) AS items,
+  (SELECT COUNT(*) FROM dash_fact_sales) AS items,
   CAST(ROUND(SUM(order_total) FILTER (WHERE item_count > 0) / NULLIF(COUNT(*) FILTER (WHERE item_count > 0), 0), 2) AS DECIMAL(18, 2)) AS average_order_value,
   AVG(delivery_days) AS average_delivery_days,
   COUNT(*) FILTER (WHERE is_delivered_late) / NULLIF(COUNT(delivery_days), 0) AS late_delivery_rate,

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { killAllChildren } from '../../local/stack/children.ts';
 import { formatSummary } from '../../local/stack/report.ts';
 import { defineCommand } from '../command.ts';
-import { integer, positiveInteger, positiveNumber, probability } from '../options.ts';
+import { integer, port, positiveInteger, positiveNumber, probability } from '../options.ts';
+import { DEFAULT_DASHBOARD_PORT } from './dashboard.ts';
 
 /** The stack's options as flags: seconds instead of ms for the stall timeout; the signal is ours. */
-type Args = Omit<StackOptions, 'stallTimeoutMs' | 'signal'> & { stallTimeout: number };
+type Args = Omit<StackOptions, 'stallTimeoutMs' | 'signal'> & { stallTimeout: number; dashboard: boolean; dashboardPort: number };
 
 export const upCommand = defineCommand<Args>({
   command: 'up',
@@ -25,13 +26,18 @@ export const upCommand = defineCommand<Args>({
         'invalid-rate': { type: 'number', default: 0.02, coerce: probability('invalid-rate'), describe: 'Share of invalid messages (every reason code)' },
         'update-rate': { type: 'number', default: 0.6, coerce: probability('update-rate'), describe: 'Share of order_updated events (each order has ~5 lifecycle steps)' },
         'stall-timeout': { type: 'number', default: 60, coerce: positiveNumber('stall-timeout'), describe: 'Give up when nothing is acked for this many seconds' },
+        dashboard: { type: 'boolean', default: false, describe: 'Serve the KPI dashboard from the start (live rates while generating) and keep serving it after the run until Ctrl-C' },
+        'dashboard-port': { type: 'number', default: DEFAULT_DASHBOARD_PORT, coerce: port('dashboard-port'), describe: 'The dashboard\'s HTTP port with --dashboard (0 picks a free one)' },
       })
-      .example('npm start', 'the default demo: ~3,000 messages in 30 s, then the WAP job')
+      .example('npm start', 'the default demo (up --dashboard): ~3,000 messages in 30 s, the WAP job, then the dashboard until Ctrl-C')
       .example('orderflow up --rate 500 --duration 60 --workers 3', 'more volume')
       .example('orderflow up --keep-running', 'run until Ctrl-C'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
-    const { runStack } = await import('../../local/stack/up.ts');
+    const { runStack, stackPaths } = await import('../../local/stack/up.ts');
+    const { database } = stackPaths(args.dataDir);
+    const dashboard = args.dashboard ? await (await import('../../dashboard/server.ts')).startDashboard({ database, port: args.dashboardPort }) : undefined;
+    if (dashboard) process.stdout.write(`dashboard: ${dashboard.url}\n`);
     const stop = new AbortController();
     let interrupts = 0;
     const onSignal = () => {
@@ -47,8 +53,9 @@ export const upCommand = defineCommand<Args>({
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     process.once('exit', killAllChildren);
     const started = performance.now();
+    let keepServing = false;
     try {
-      const { stallTimeout, ...options } = args;
+      const { stallTimeout, dashboard: _dashboard, dashboardPort: _dashboardPort, ...options } = args;
       const result = await runStack(
         { ...options, stallTimeoutMs: stallTimeout * 1000, signal: stop.signal },
         (line) => process.stdout.write(`${line}\n`),
@@ -58,8 +65,19 @@ export const upCommand = defineCommand<Args>({
       await writeFile(join(args.dataDir, 'up-summary.json'), `${JSON.stringify(result, null, 2)}\n`);
       if (result.interrupted) process.exitCode = 130;
       else if (result.batch && result.batch.exitCode !== 0) process.exitCode = typeof result.batch.exitCode === 'number' ? result.batch.exitCode : 1;
+      keepServing = dashboard !== undefined && !result.interrupted;
+      process.stdout.write(keepServing
+        ? `\nDashboard: ${dashboard!.url} (serving until Ctrl-C)\n`
+        : `\nDashboard: npx orderflow dashboard --database ${database}, then open http://127.0.0.1:${DEFAULT_DASHBOARD_PORT}/\n`);
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      if (!keepServing) await dashboard?.close();
+    }
+    if (keepServing) {
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve).once('SIGTERM', resolve);
+      });
+      await dashboard!.close();
     }
   },
 });

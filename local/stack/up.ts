@@ -57,17 +57,20 @@ const SUBSCRIPTION = 'orders-worker';
 /** Simulated seconds between events for a bounded run: 3,000 messages span about a month. */
 const EVENT_INTERVAL_SECONDS = 900;
 
+/** Where the stack keeps its warehouse, logs, dims snapshot and audit reports under the data directory. */
+export const stackPaths = (dataDir: string): StackResult['paths'] => ({
+  database: join(dataDir, 'warehouse.duckdb'),
+  logs: join(dataDir, 'logs'),
+  dims: join(dataDir, 'dims'),
+  reports: join(dataDir, 'audit-reports'),
+});
+
 /**
  * The whole pipeline on this machine: emulator, setup, N worker processes, the generator, then the
  * WAP job once every published message is acked. The same commands a person would run by hand.
  */
 export async function runStack(options: StackOptions, log: (line: string) => void): Promise<StackResult> {
-  const paths = {
-    database: join(options.dataDir, 'warehouse.duckdb'),
-    logs: join(options.dataDir, 'logs'),
-    dims: join(options.dataDir, 'dims'),
-    reports: join(options.dataDir, 'audit-reports'),
-  };
+  const paths = stackPaths(options.dataDir);
   await mkdir(paths.logs, { recursive: true });
   const logger = createLogger({ base: { component: 'up' }, destination: createWriteStream(join(paths.logs, 'up.log'), { flags: 'a' }) });
   const startedMicros = BigInt(Date.now()) * 1000n;
