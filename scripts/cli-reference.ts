@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { ORDERFLOW_BIN as BIN } from '../common/bin.ts';
 
 /** Every command and subcommand, in the order the reference lists them. */
-export const COMMANDS = ['up', 'generate', 'validate', 'snapshot', 'emulator', 'setup', 'worker', 'batch run', 'query'];
+export const COMMANDS = ['up', 'generate', 'validate', 'snapshot', 'emulator', 'setup', 'worker', 'batch run', 'query', 'dashboard', 'bi lookml', 'bi tableau'];
 
 /** docs/cli.md: each command's --help, so the flag reference is the CLI's own text and never drifts. */
 export function renderCliReference(): string {

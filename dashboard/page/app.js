@@ -86,7 +86,7 @@ const CHARTS = [
 
 const LIVE = { id: 'live', group: 'pipeline', title: 'Live stream', note: 'Messages a second published and acked, and in flight, while orderflow up generates' };
 
-const state = { data: null, filters: {}, charts: new Map(), reads: 0 };
+const state = { data: null, filters: {}, charts: new Map(), reads: 0, seq: 0 };
 
 function card(spec) {
   const el = document.createElement('section');
@@ -214,13 +214,19 @@ function render(data) {
 }
 
 async function load() {
+  // A refresh started before the filters changed must not draw over the newer answer.
+  const seq = ++state.seq;
   const response = await fetch(`/api/data${query(state.filters)}`);
+  if (seq !== state.seq) return;
   if (!response.ok) {
     document.getElementById('status').textContent = `could not read the warehouse: ${(await response.json()).error}`;
     return;
   }
-  state.data = await response.json();
-  render(state.data);
+  const data = await response.json();
+  if (seq !== state.seq) return;
+  state.data = data;
+  render(data);
+  document.body.dataset.filters = JSON.stringify(data.filters);
   state.reads += 1;
   document.body.dataset.reads = String(state.reads);
   document.body.dataset.state = 'ready';
