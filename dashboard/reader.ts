@@ -17,6 +17,8 @@ export interface DashboardData {
   /** Rows per chart (the 8 KPIs, aov_by_state), as the chart draws them and the CSV gives them. */
   charts: Record<string, Row[]>;
   pipeline: Record<keyof typeof PIPELINE_SQL, Row[]>;
+  /** Set when these are the last figures read because the warehouse could not be read now: why. */
+  stale?: string;
 }
 
 /** Query rows with JSON-safe values: integers and decimals as numbers, dates and times as text. */

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { OperationalError } from '../common/errors.ts';
 import { readLiveStatus, type LiveStatus } from '../local/stack/live-status.ts';
@@ -17,6 +18,8 @@ export interface DashboardOptions {
   host?: string;
   /** How often the page reloads its figures (seconds). */
   refreshSeconds?: number;
+  /** How long one read waits for its turn on the file before serving the last figures (ms, default 5000). */
+  lockTimeoutMs?: number;
 }
 
 export interface RunningDashboard {
@@ -27,13 +30,13 @@ export interface RunningDashboard {
 const require = createRequire(import.meta.url);
 // Served from node_modules: the page needs no network.
 const ASSETS: Record<string, { path: string; type: string }> = {
-  '/': { path: new URL('./page/index.html', import.meta.url).pathname, type: 'text/html; charset=utf-8' },
-  '/app.js': { path: new URL('./page/app.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
+  '/': { path: fileURLToPath(new URL('./page/index.html', import.meta.url)), type: 'text/html; charset=utf-8' },
+  '/app.js': { path: fileURLToPath(new URL('./page/app.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
   '/vendor/echarts.min.js': { path: require.resolve('echarts/dist/echarts.min.js'), type: 'text/javascript; charset=utf-8' },
 };
 
 /** Reads shared by requests that arrive together, and reused for a second: one turn on the file serves them all. */
-const REUSE_MS = 1000;
+export const REUSE_MS = 1000;
 /** Live samples kept for the rates chart (one per poll, every ~2 s: about four minutes). */
 const LIVE_SAMPLES = 120;
 /** A live status older than this means `up` is not generating any more. */
@@ -58,6 +61,7 @@ const tablesOf = (data: DashboardData): Record<string, Row[]> => ({ ...data.char
  */
 export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
   const reads = new Map<string, { at: number; data: Promise<DashboardData> }>();
+  const lastGood = new Map<string, DashboardData>();
   const live: LiveStatus[] = [];
   const dataDir = dirname(options.database);
 
@@ -65,9 +69,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     const key = JSON.stringify(filters);
     const cached = reads.get(key);
     if (cached && Date.now() - cached.at < REUSE_MS) return cached.data;
-    const data = readDashboard(options.database, filters);
+    // While the file stays busy past the read's lock timeout (a long WAP run holds it), the last
+    // figures read are served, marked stale, rather than an error.
+    const data = readDashboard(options.database, filters, options.lockTimeoutMs).then(
+      (fresh) => (lastGood.set(key, fresh), fresh),
+      (error: Error) => {
+        reads.delete(key);
+        const previous = lastGood.get(key);
+        if (!previous) throw error;
+        return { ...previous, stale: error.message };
+      },
+    );
     reads.set(key, { at: Date.now(), data });
-    data.catch(() => reads.delete(key));
     return data;
   };
 

@@ -63,8 +63,9 @@ const CHARTS = [
       const months = [...new Set(rows.map((r) => r.months_since_first))].sort((a, b) => a - b);
       return {
         tooltip: { formatter: (p) => `cohort ${cohorts[p.data[1]]}, +${months[p.data[0]]} months: ${percent(p.data[2])}` },
-        grid: { ...grid, bottom: 60 }, xAxis: { type: 'category', name: 'months since first', data: months.map(String) }, yAxis: { type: 'category', data: cohorts },
-        visualMap: { min: 0, max: 1, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, calculable: true },
+        grid: { ...grid, right: 70 }, xAxis: { type: 'category', name: 'months since first', nameLocation: 'middle', nameGap: 26, data: months.map(String) },
+        yAxis: { type: 'category', data: cohorts },
+        visualMap: { min: 0, max: 1, orient: 'vertical', right: 0, top: 'middle', itemHeight: 120, calculable: true, formatter: (v) => percent(v) },
         series: [{ name: 'retention', type: 'heatmap', label: { show: true, formatter: (p) => percent(p.data[2]) },
           data: rows.map((r) => [months.indexOf(r.months_since_first), cohorts.indexOf(r.cohort_month.slice(0, 7)), r.retention_rate]) }],
       };
@@ -210,7 +211,8 @@ function render(data) {
   const filtered = Object.values(state.filters).some(Boolean);
   document.getElementById('status').textContent =
     `${data.status === 'ok' ? `published purchase dates ${data.options.first} to ${data.options.last}` : data.status === 'empty' ? 'mart empty' : 'no warehouse'}` +
-    `${filtered ? ' · filtered' : ''} · read ${new Date(data.readAt).toLocaleTimeString()} · refreshes every ${document.body.dataset.refreshSeconds} s`;
+    `${filtered ? ' · filtered' : ''} · read ${new Date(data.readAt).toLocaleTimeString()} · refreshes every ${document.body.dataset.refreshSeconds} s` +
+    `${data.stale ? ` · warehouse busy, showing the last figures read (${data.stale})` : ''}`;
 }
 
 async function load() {

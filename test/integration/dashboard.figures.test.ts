@@ -11,6 +11,8 @@ import { createLogger } from '../../common/logger.ts';
 import { DirectoryStore } from '../../common/object-store.ts';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { KPI_CHARTS } from '../../dashboard/queries.ts';
+import { REUSE_MS, startDashboard } from '../../dashboard/server.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readDashboard, rows, type DashboardData, type Row } from '../../dashboard/reader.ts';
 import { createRawTables, generateMessages, ingest, writeDims } from '../helpers/raw-fixture.ts';
 
@@ -121,6 +123,43 @@ describe('dashboard figures on a published fixture (~3 months of orders)', () =>
     assert.equal(run!.status, 'published');
     const [checks] = await read(database, "SELECT COUNT(*) AS n FROM audit.audit_log WHERE run_id = 'fixture-run' AND status = 'pass'");
     assert.equal(run!.passed, checks!.n);
+  });
+
+  test('the server: page, charting library, CSV of a chart, refusals, and the last figures while the file stays busy', async () => {
+    const dashboard = await startDashboard({ database, port: 0, refreshSeconds: 7, lockTimeoutMs: 300 });
+    try {
+      const page = await fetch(dashboard.url);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /data-refresh-seconds="7"/);
+      const library = await fetch(`${dashboard.url}vendor/echarts.min.js`);
+      assert.equal(library.status, 200);
+      assert.ok((await library.text()).length > 500_000, 'the whole library, from node_modules');
+      const csv = await (await fetch(`${dashboard.url}api/csv/top_products`)).text();
+      const lines = csv.trim().split('\n');
+      assert.equal(lines[0], Object.keys(all.charts.top_products![0]!).join(','));
+      assert.equal(lines.length, all.charts.top_products!.length + 1);
+      assert.equal((await fetch(`${dashboard.url}api/csv/nothing`)).status, 404);
+      const refused = await fetch(`${dashboard.url}api/data?state=S%27P`);
+      assert.equal(refused.status, 400);
+      assert.match((await refused.json() as { error: string }).error, /state must be/);
+
+      const fresh = await (await fetch(`${dashboard.url}api/data`)).json() as DashboardData;
+      const freshAt = Date.now();
+      assert.equal(fresh.stale, undefined);
+      // Another process holds the file for longer than the read waits: the page keeps the last figures, marked stale.
+      const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+import { withDuckDBFile } from ${JSON.stringify(new URL('../../common/warehouse/duckdb-file.ts', import.meta.url).href)};
+await withDuckDBFile(process.argv.at(-1), async () => { process.stdout.write('holding\\n'); await new Promise((r) => setTimeout(r, 3000)); });`, database], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('holding') && resolve()));
+      // Past the time one read is shared, so the next request goes to the file.
+      await sleep(Math.max(0, REUSE_MS - (Date.now() - freshAt)));
+      const busy = await (await fetch(`${dashboard.url}api/data`)).json() as DashboardData;
+      assert.match(busy.stale ?? '', /stayed locked/);
+      assert.deepEqual(busy.headline, fresh.headline);
+      await new Promise((resolve) => holder.on('close', resolve));
+    } finally {
+      await dashboard.close();
+    }
   });
 
   test('bad filters are refused with a reason', async () => {
