@@ -175,9 +175,9 @@ export function modelFile(tables: readonly MartTable[]): string {
 include: "/views/*.view.lkml"
 include: "/*.dashboard.lookml"
 
-# Caches live until the daily WAP job publishes again (audit.batch_runs gets a row per run).
+# Caches live until the daily WAP job publishes again (a publish rewrites mart tables); readers need only mart.
 datagroup: orderflow_published {
-  sql_trigger: SELECT MAX(finished_at) FROM \`audit.batch_runs\` WHERE status = 'published' ;;
+  sql_trigger: SELECT MAX(last_modified_time) FROM \`mart.__TABLES__\` ;;
   max_cache_age: "24 hours"
 }
 persist_with: orderflow_published
