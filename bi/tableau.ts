@@ -63,7 +63,6 @@ export function tdsFile(table: MartTable, project: string): string {
       '@_inline': 'true',
       '@_version': '18.1',
       '@_xmlns:user': 'http://www.tableausoftware.com/xml/user',
-      'repository-location': { '@_id': `orderflow_${table.name}`, '@_path': '/datasources', '@_revision': '1.0' },
       connection: {
         '@_class': 'federated',
         'named-connections': {
