@@ -12,26 +12,30 @@ export interface MartDescriptions {
  * The one place BI outputs (LookML, .tds) get their descriptions from.
  *
  * Today: the model's own header comment (the lines after `-- config:` in its SQL) and, for a mart
- * column that keeps a raw column's name, the raw column's description in schemas/raw/: in facts and
- * dims, whose rows are still orders, items or their parties; elsewhere only for identifiers and places
- * (an aggregate's `payment_value` is a sum, not one payment). When each model gets its metadata file (a description per model and
- * per column, beside the model in batch/models/), this function reads that instead; nothing else changes.
+ * column that keeps a raw column's name, the raw column's description in schemas/raw/ where it still
+ * holds: when the model's grain contains the raw table's key (an order's status on an item row is
+ * the order's status; an order row's `freight_value` is a sum over items, not one item's), and for
+ * identifiers and places everywhere. When each model gets its metadata file (a description per model
+ * and per column, beside the model in batch/models/), this function reads that instead; nothing
+ * else changes.
  */
 export function describeMart(model: Model, columns: readonly string[]): MartDescriptions {
-  const raw = rawColumnDescriptions();
-  const rowLevel = /^(fact|dim)_/.test(model.name);
-  const applies = (column: string) => raw.has(column) && (rowLevel || /_(id|city|state)$/.test(column));
+  const unique = model.tests.find((t) => t.test === 'unique' && !t.where);
+  const grain = new Set(unique?.test === 'unique' ? unique.columns : []);
+  const applies = (column: string) => {
+    const raw = rawColumns().get(column);
+    return raw !== undefined && (/_(id|city|state|zip_code_prefix)$/.test(column) || raw.key.every((k) => grain.has(k)));
+  };
   return {
     description: headerComment(model.sql),
-    columns: Object.fromEntries(columns.filter(applies).map((c) => [c, raw.get(c)!])),
+    columns: Object.fromEntries(columns.filter(applies).map((c) => [c, rawColumns().get(c)!.description])),
   };
 }
 
 /** The comment lines under the `-- config:` line, joined. */
 export function headerComment(sql: string): string {
-  const lines = sql.split('\n').slice(1);
   const comment: string[] = [];
-  for (const line of lines) {
+  for (const line of sql.split('\n').slice(1)) {
     const match = /^--\s?(.*)$/.exec(line);
     if (!match) break;
     comment.push(match[1]!.trim());
@@ -39,14 +43,14 @@ export function headerComment(sql: string): string {
   return comment.join(' ');
 }
 
-let rawCache: Map<string, string> | undefined;
+let cache: Map<string, { description: string; key: string[] }> | undefined;
 
-/** Descriptions of the raw order, item and payment columns by name (the first table naming a column wins). */
-function rawColumnDescriptions(): Map<string, string> {
-  if (rawCache) return rawCache;
-  rawCache = new Map();
+/** The raw order, item and payment columns by name, with their table's key (the first table naming a column wins). */
+function rawColumns(): Map<string, { description: string; key: string[] }> {
+  if (cache) return cache;
+  cache = new Map();
   for (const table of loadRawTables().filter((t) => t.name !== 'dead_letter')) {
-    for (const field of table.fields) if (!rawCache.has(field.name)) rawCache.set(field.name, field.description);
+    for (const field of table.fields) if (!cache.has(field.name)) cache.set(field.name, { description: field.description, key: table.key });
   }
-  return rawCache;
+  return cache;
 }

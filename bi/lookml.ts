@@ -85,7 +85,7 @@ const measure = (m: Measure) =>
     m.sql ? `sql: ${m.sql} ;;` : undefined,
   ]);
 
-/** The KPI measures (the same definitions the local dashboard's headline figures use, see dashboard/queries.ts). */
+/** The KPI measures (the local dashboard's headline figures compute the same in SQL: dashboard/queries.ts). */
 const KPI_MEASURES: Record<string, Measure[]> = {
   fact_orders: [
     { name: 'orders', type: 'count', label: 'Orders', description: 'Orders (every status).' },

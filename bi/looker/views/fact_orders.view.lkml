@@ -69,7 +69,6 @@ view: fact_orders {
   }
 
   dimension: freight_value {
-    description: "Freight charged for the item in BRL."
     type: number
     value_format_name: decimal_2
     sql: ${TABLE}.freight_value ;;
@@ -87,7 +86,6 @@ view: fact_orders {
   }
 
   dimension: payment_value {
-    description: "Amount paid in BRL."
     type: number
     value_format_name: decimal_2
     sql: ${TABLE}.payment_value ;;
