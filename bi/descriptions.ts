@@ -20,8 +20,7 @@ export interface MartDescriptions {
  * else changes.
  */
 export function describeMart(model: Model, columns: readonly string[]): MartDescriptions {
-  const unique = model.tests.find((t) => t.test === 'unique' && !t.where);
-  const grain = new Set(unique?.test === 'unique' ? unique.columns : []);
+  const grain = new Set(grainOf(model));
   const applies = (column: string) => {
     const raw = rawColumns().get(column);
     return raw !== undefined && (/_(id|city|state|zip_code_prefix)$/.test(column) || raw.key.every((k) => grain.has(k)));
@@ -30,6 +29,12 @@ export function describeMart(model: Model, columns: readonly string[]): MartDesc
     description: headerComment(model.sql),
     columns: Object.fromEntries(columns.filter(applies).map((c) => [c, rawColumns().get(c)!.description])),
   };
+}
+
+/** A model's grain: the columns of its unique check without a filter (none for KPI views). */
+export function grainOf(model: Model): string[] {
+  const unique = model.tests.find((t) => t.test === 'unique' && !t.where);
+  return unique?.test === 'unique' ? unique.columns : [];
 }
 
 /** The comment lines under the `-- config:` line, joined. */

@@ -3,7 +3,7 @@ import { modelStatement, publishPlan } from '../batch/compile.ts';
 import { DUCKDB_TARGET, DuckDBWarehouse } from '../batch/engines/duckdb.ts';
 import { loadModels, type Model } from '../batch/models.ts';
 import { SNAPSHOT_FILES } from '../generator/snapshot.ts';
-import { describeMart } from './descriptions.ts';
+import { describeMart, grainOf } from './descriptions.ts';
 
 /** A column's kind as BI tools see it; `money` is a number with two decimals (DuckDB DECIMAL(18,2), BigQuery NUMERIC). */
 export type ColumnKind = 'string' | 'integer' | 'number' | 'money' | 'date' | 'timestamp' | 'boolean';
@@ -79,12 +79,11 @@ function martTable(model: Model, columns: { name: string; type: string }[]): Mar
   const kind = Object.entries(KINDS).find(([prefix]) => model.name.startsWith(prefix))?.[1];
   if (!kind) throw new Error(`mart model ${model.name} has no fact_, dim_, agg_ or kpi_ prefix`);
   const described = describeMart(model, columns.map((c) => c.name));
-  const grain = model.tests.find((t) => t.test === 'unique' && !t.where);
   return {
     name: model.name,
     kind,
     description: described.description,
-    key: grain && grain.test === 'unique' ? grain.columns : [],
+    key: grainOf(model),
     ...(model.partitionBy ? { partitionBy: model.partitionBy } : {}),
     columns: columns.map((c) => ({ name: c.name, kind: columnKind(c.type), description: described.columns[c.name] ?? '' })),
   };
