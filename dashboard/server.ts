@@ -133,7 +133,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new OperationalError(error.code === 'EADDRINUSE' ? `port ${options.port} is in use: pick another with --port` : `dashboard cannot listen: ${error.message}`)));
+      reject(new OperationalError(error.code === 'EADDRINUSE' ? `dashboard port ${options.port} is in use: pick another (dashboard --port, up --dashboard-port)` : `dashboard cannot listen: ${error.message}`)));
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
