@@ -66,7 +66,7 @@ const chartState = (page: Page, id: string) =>
 
 const headline = (page: Page) => page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('#headline .tile')].map((t) => [t.dataset.kpi!, Number(t.dataset.value)])));
 
-test('the dashboard of a short `up --dashboard` run in headless Chromium', { skip: CHROMIUM ? false : 'no Chromium installed (apt-get install -y chromium; .ci/run does)', timeout: 600_000 }, async (t) => {
+test('the dashboard of a short `up --dashboard` run in headless Chromium', { skip: CHROMIUM ? false : 'no Chromium installed (apt-get install -y chromium; .ci/run does)', timeout: 900_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-up-dashboard-'));
   const child = spawn(process.execPath, [BIN, 'up', '--dashboard', '--dashboard-port', '0', '--data-dir', dataDir, '--rate', '200', '--duration', '6'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = { text: '', exited: false };
@@ -92,6 +92,8 @@ test('the dashboard of a short `up --dashboard` run in headless Chromium', { ski
     const sql = (query: string) => withDuckDBFile(database, (c) => rows(c, query), { readOnly: true });
 
     const page = await browser.newPage();
+    // Events are awaited, not timed: a busy machine may take a while to read the warehouse.
+    page.setDefaultTimeout(300_000);
     await page.setViewport({ width: 1400, height: 1000 });
     const problems: string[] = [];
     page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warn') problems.push(`console ${message.type()}: ${message.text()}`); });
