@@ -75,7 +75,7 @@ test('the dashboard of a short `up --dashboard` run in headless Chromium', { ski
   child.stderr.on('data', (chunk: Buffer) => { output.text += chunk.toString(); });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => { output.exited = true; listeners.forEach((l) => l()); resolve(code); }));
   const onData = (l: () => void) => listeners.push(l);
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM!, headless: true, timeout: 120_000, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   try {
     const url = (await lineMatching(output, /^dashboard: (http:\/\/\S+)$/m, onData))[1]!;
 
