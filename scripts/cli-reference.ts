@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { ORDERFLOW_NODE_ARGS } from '../common/bin.ts';
 
 /** Every command and subcommand, in the order the reference lists them. */
-export const COMMANDS = ['up', 'generate', 'import olist', 'replay', 'validate', 'snapshot', 'emulator', 'setup', 'worker', 'batch run', 'batch compile', 'query', 'dead-letters list', 'dead-letters replay', 'status'];
+export const COMMANDS = ['up', 'generate', 'import olist', 'replay', 'validate', 'snapshot', 'emulator', 'setup', 'worker', 'batch run', 'batch compile', 'query', 'dead-letters list', 'dead-letters replay', 'status', 'dashboard', 'bi lookml', 'bi tableau'];
 
 /** docs/cli.md: each command's --help, so the flag reference is the CLI's own text and never drifts. */
 export function renderCliReference(): string {

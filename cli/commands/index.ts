@@ -1,4 +1,6 @@
 import { batchCommand } from './batch.ts';
+import { biCommand } from './bi.ts';
+import { dashboardCommand } from './dashboard.ts';
 import { deadLettersCommand } from './dead-letters.ts';
 import { emulatorCommand } from './emulator.ts';
 import { generateCommand } from './generate.ts';
@@ -14,5 +16,5 @@ import { workerCommand } from './worker.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
 export const commands = [
-  upCommand, generateCommand, importCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, replayCommand, deadLettersCommand, statusCommand,
+  upCommand, generateCommand, importCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, replayCommand, deadLettersCommand, statusCommand, dashboardCommand, biCommand,
 ];

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { killAllChildren } from '../../local/stack/children.ts';
 import { formatSummary } from '../../local/stack/report.ts';
 import { defineCommand } from '../command.ts';
-import { integer, oneOf, positiveInteger, positiveNumber, probability } from '../options.ts';
+import { integer, oneOf, port, positiveInteger, positiveNumber, probability } from '../options.ts';
+import { DEFAULT_DASHBOARD_PORT } from './dashboard.ts';
 
 /** The stack's options as flags: seconds instead of ms for the stall timeout; the signal is ours. */
-type Args = Omit<StackOptions, 'stallTimeoutMs' | 'signal'> & { stallTimeout: number };
+type Args = Omit<StackOptions, 'stallTimeoutMs' | 'signal'> & { stallTimeout: number; dashboard: boolean; dashboardPort: number };
 
 export const upCommand = defineCommand<Args>({
   command: 'up',
@@ -27,15 +28,20 @@ export const upCommand = defineCommand<Args>({
         olist: { type: 'string', describe: 'Instead of generating: import this unzipped Kaggle Olist folder (history and dims) and run the batch over all its dates' },
         'stall-timeout': { type: 'number', default: 60, coerce: positiveNumber('stall-timeout'), describe: 'Give up when nothing is acked for this many seconds' },
         mode: { type: 'string', default: 'pull', coerce: oneOf('mode', ['pull', 'push']), describe: 'pull: the workers stream-pull the subscription; push: the emulator pushes to them (push subscription, ID tokens, a round-robin front like Cloud Run)' },
+        dashboard: { type: 'boolean', default: false, describe: 'Serve the KPI dashboard from the start (live rates while generating) and keep serving it after the run until Ctrl-C' },
+        'dashboard-port': { type: 'number', default: DEFAULT_DASHBOARD_PORT, coerce: port('dashboard-port'), describe: 'The dashboard\'s HTTP port with --dashboard (0 picks a free one)' },
       })
-      .example('npm start', 'the default demo: ~3,000 messages in 30 s, then the WAP job')
+      .example('npm start', 'the default demo (up --dashboard): ~3,000 messages in 30 s, the WAP job, then the dashboard until Ctrl-C')
       .example('orderflow up --rate 500 --duration 60 --workers 3', 'more volume')
       .example('orderflow up --keep-running', 'run until Ctrl-C')
       .example('orderflow up --olist ./olist', 'the real Kaggle dataset end to end (see README)')
       .example('orderflow up --mode push', 'the emulator pushes to push-mode workers'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
-    const { runStack } = await import('../../local/stack/up.ts');
+    const { runStack, stackPaths } = await import('../../local/stack/up.ts');
+    const { database } = stackPaths(args.dataDir);
+    const dashboard = args.dashboard ? await (await import('../../dashboard/server.ts')).startDashboard({ database, port: args.dashboardPort }) : undefined;
+    if (dashboard) process.stdout.write(`dashboard: ${dashboard.url}\n`);
     const stop = new AbortController();
     let interrupts = 0;
     const onSignal = () => {
@@ -51,8 +57,9 @@ export const upCommand = defineCommand<Args>({
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     process.once('exit', killAllChildren);
     const started = performance.now();
+    let keepServing = false;
     try {
-      const { stallTimeout, ...options } = args;
+      const { stallTimeout, dashboard: _dashboard, dashboardPort: _dashboardPort, ...options } = args;
       const result = await runStack(
         { ...options, stallTimeoutMs: stallTimeout * 1000, signal: stop.signal },
         (line) => process.stdout.write(`${line}\n`),
@@ -62,8 +69,19 @@ export const upCommand = defineCommand<Args>({
       await writeFile(join(args.dataDir, 'up-summary.json'), `${JSON.stringify(result, null, 2)}\n`);
       if (result.interrupted) process.exitCode = 130;
       else if (result.batch && result.batch.exitCode !== 0) process.exitCode = typeof result.batch.exitCode === 'number' ? result.batch.exitCode : 1;
+      keepServing = dashboard !== undefined && !result.interrupted;
+      process.stdout.write(keepServing
+        ? `\nDashboard: ${dashboard!.url} (serving until Ctrl-C)\n`
+        : `\nDashboard: npx orderflow dashboard --database ${database}, then open http://127.0.0.1:${DEFAULT_DASHBOARD_PORT}/\n`);
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      if (!keepServing) await dashboard?.close();
+    }
+    if (keepServing) {
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve).once('SIGTERM', resolve);
+      });
+      await dashboard!.close();
     }
   },
 });

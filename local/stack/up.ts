@@ -19,6 +19,7 @@ import { importOlistIntoStack } from './olist.ts';
 import { countersOf, fetchWorkerStats, sumCounters, workerUrl, ZERO_COUNTERS, type WorkerCounters } from './worker-stats.ts';
 import { removeStackFile, servePubSubFigures, writeStackFile } from './stack-file.ts';
 import { type PushFront, startPushFront } from './push-front.ts';
+import { writeLiveStatus } from './live-status.ts';
 import { summariseWarehouse, type WarehouseSummary } from './warehouse-summary.ts';
 import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
 
@@ -55,7 +56,7 @@ export interface StackResult {
   workers: WorkerCounters;
   warehouse: WarehouseSummary;
   batch?: BatchOutcome;
-  paths: { database: string; logs: string; dims: string; reports: string };
+  paths: { database: string; logs: string; dims: string; reports: string; deadLetters: string };
 }
 
 const PROJECT = 'orderflow-local';
@@ -66,18 +67,21 @@ const DEAD_LETTER_SUBSCRIPTION = 'orders-dead-letter';
 /** Simulated seconds between events for a bounded run: 3,000 messages span about a month. */
 const EVENT_INTERVAL_SECONDS = 900;
 
+/** Where the stack keeps its warehouse, logs, dims snapshot and audit reports under the data directory. */
+export const stackPaths = (dataDir: string): StackResult['paths'] => ({
+  database: join(dataDir, 'warehouse.duckdb'),
+  logs: join(dataDir, 'logs'),
+  dims: join(dataDir, 'dims'),
+  reports: join(dataDir, 'audit-reports'),
+  deadLetters: join(dataDir, 'dead-letters'),
+});
+
 /**
  * The whole pipeline on this machine: emulator, setup, N worker processes, the generator, then the
  * WAP job once every published message is acked. The same commands a person would run by hand.
  */
 export async function runStack(options: StackOptions, log: (line: string) => void): Promise<StackResult> {
-  const paths = {
-    database: join(options.dataDir, 'warehouse.duckdb'),
-    logs: join(options.dataDir, 'logs'),
-    dims: join(options.dataDir, 'dims'),
-    reports: join(options.dataDir, 'audit-reports'),
-    deadLetters: join(options.dataDir, 'dead-letters'),
-  };
+  const paths = stackPaths(options.dataDir);
   await mkdir(paths.logs, { recursive: true });
   const logger = createLogger({ base: { component: 'up' }, destination: createWriteStream(join(paths.logs, 'up.log'), { flags: 'a' }) });
   const startedMicros = BigInt(Date.now()) * 1000n;
@@ -171,6 +175,9 @@ async function generate(options: StackOptions, counters: WorkerPoll, logger: Log
   let lastAcked = 0;
   const poll = setInterval(async () => {
     lastAcked = (await counters.read()).acked;
+    const { published } = output.stats();
+    // For the dashboard's live rates (orderflow dashboard reads it beside the warehouse); best effort.
+    await writeLiveStatus(options.dataDir, { at: new Date().toISOString(), published, acked: lastAcked, inFlight: Math.max(0, published - lastAcked) }).catch(() => undefined);
   }, 500);
   try {
     return await runGenerator(stream, output, { ...(count === undefined ? {} : { count }), rate: options.rate, signal: options.signal });

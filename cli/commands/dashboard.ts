@@ -1,0 +1,33 @@
+import { defineCommand } from '../command.ts';
+import { DEFAULT_DATABASE, port, positiveInteger } from '../options.ts';
+
+interface Args {
+  port: number;
+  database: string;
+  refresh: number;
+}
+
+/** The dashboard's port unless --port says otherwise (the worker's default is 8080). */
+export const DEFAULT_DASHBOARD_PORT = 8090;
+
+export const dashboardCommand = defineCommand<Args>({
+  command: 'dashboard',
+  describe: 'Serve the local KPI dashboard (charts of the DuckDB mart and the pipeline) until Ctrl-C',
+  builder: (y) =>
+    y
+      .options({
+        port: { type: 'number', default: DEFAULT_DASHBOARD_PORT, coerce: port('port'), describe: 'HTTP port on 127.0.0.1 (0 picks a free one)' },
+        database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file (read-only, in short turns: workers keep writing)' },
+        refresh: { type: 'number', default: 10, coerce: positiveInteger('refresh'), describe: 'Seconds between the page\'s reloads of its figures' },
+      })
+      .example('orderflow dashboard', `open http://127.0.0.1:${DEFAULT_DASHBOARD_PORT}/`),
+  handler: async (args) => {
+    const { startDashboard } = await import('../../dashboard/server.ts');
+    const dashboard = await startDashboard({ database: args.database, port: args.port, refreshSeconds: args.refresh });
+    process.stdout.write(`dashboard: ${dashboard.url} (warehouse ${args.database}; Ctrl-C to stop)\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve).once('SIGTERM', resolve);
+    });
+    await dashboard.close();
+  },
+});

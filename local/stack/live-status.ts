@@ -1,0 +1,27 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** What `orderflow up` reports about the stream while it runs, for the dashboard's live rates. */
+export interface LiveStatus {
+  /** When these counts were taken (ISO 8601). */
+  at: string;
+  published: number;
+  acked: number;
+  inFlight: number;
+}
+
+/** The file beside the warehouse (the data directory) that `up` rewrites every half second while it generates. */
+export const liveStatusPath = (dataDir: string) => join(dataDir, 'up-live.json');
+
+export async function writeLiveStatus(dataDir: string, status: LiveStatus): Promise<void> {
+  await writeFile(liveStatusPath(dataDir), `${JSON.stringify(status)}\n`);
+}
+
+/** The latest status, or null when `up` never wrote one (or is writing it right now). */
+export async function readLiveStatus(dataDir: string): Promise<LiveStatus | null> {
+  try {
+    return JSON.parse(await readFile(liveStatusPath(dataDir), 'utf8')) as LiveStatus;
+  } catch {
+    return null;
+  }
+}
