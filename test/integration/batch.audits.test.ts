@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, copyFileSync, cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -12,6 +11,7 @@ import { runBatch, type BatchResult } from '../../batch/job.ts';
 import { runCli } from '../helpers/cli.ts';
 import { schemaChecksums } from '../helpers/mart-checksum.ts';
 import { generateMessages, ingest, writeDims } from '../helpers/raw-fixture.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const rows = async (db: DuckDBConnection, sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJson();
 
@@ -34,7 +34,7 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
   const lastPublished = (db: DuckDBConnection) => rows(db, `SELECT CAST(MAX(watermark) AS VARCHAR) AS w FROM audit.batch_runs WHERE status = 'published'`);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'orderflow-audits-'));
+    dir = tempDir('audits');
     goodDb = join(dir, 'good.duckdb');
     dims = await writeDims();
     await withDuckDBFile(goodDb, (db) => ingest(db, generateMessages({ messages: 1200 })));
@@ -87,7 +87,7 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
   });
 
   test('a duplicated key that slipped into the snapshot fails the unique checks; mart unchanged', async () => {
-    const badDims = mkdtempSync(join(tmpdir(), 'orderflow-baddims-'));
+    const badDims = tempDir('baddims');
     cpSync(dims, badDims, { recursive: true });
     const file = join(badDims, 'olist_customers_dataset.csv');
     appendFileSync(file, `${readFileSync(file, 'utf8').split('\n')[1]}\n`);
