@@ -57,7 +57,7 @@ test('orderflow up with a bad flag says so in one line and starts nothing', asyn
   assert.match(result.stderr, /^orderflow: --workers must be a positive whole number/);
 });
 
-test('Ctrl-C stops the stack cleanly: exit 130, no process left, the warehouse opens and reads', { timeout: 120_000 }, async () => {
+test('Ctrl-C stops the stack cleanly: exit 130, no process left, the warehouse opens and reads', { timeout: 240_000 }, async () => {
   const dataDir = tempDir('up-int');
   const child = spawn(process.execPath, [BIN, 'up', '--data-dir', dataDir, '--rate', '100', '--duration', '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
