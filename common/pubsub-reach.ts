@@ -1,7 +1,7 @@
 import { OperationalError } from './errors.ts';
 
-/** How long a command waits for Pub/Sub's first answer before saying it cannot reach it. */
-export const PUBSUB_REACH_TIMEOUT_MS = 5000;
+/** How long a command waits for Pub/Sub's first answer before saying it cannot reach it (a busy machine can take seconds). */
+export const PUBSUB_REACH_TIMEOUT_MS = 10_000;
 
 const NOT_FOUND = 5;
 const PERMISSION_DENIED = 7;

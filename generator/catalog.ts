@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CATEGORIES, FREIGHT, PRICE, PRICE_ENDINGS, REPEAT_BUYER_SHARE, STATES, UNCATEGORISED_PRODUCT_SHARE, type StateInfo,
 } from './reference-data.ts';
@@ -64,7 +65,7 @@ export class Catalog {
 
   customer(index: number): Customer {
     const rng = this.at(KIND.customer, index);
-    const customerId = rng.hex32();
+    const customerId = entityId(this.seed, KIND.customer, index);
     const place = address(rng, rng.pick(customerStates));
     return {
       customer_id: customerId,
@@ -81,7 +82,7 @@ export class Catalog {
     for (;;) {
       const rng = this.at(KIND.person, current);
       if (current > 0 && rng.chance(REPEAT_BUYER_SHARE)) current = rng.int(0, current - 1);
-      else return rng.hex32();
+      else return entityId(this.seed, KIND.person, current);
     }
   }
 
@@ -89,7 +90,7 @@ export class Catalog {
     const cached = this.sellers.get(index);
     if (cached) return cached;
     const rng = this.at(KIND.seller, index);
-    const sellerId = rng.hex32();
+    const sellerId = entityId(this.seed, KIND.seller, index);
     const place = address(rng, rng.pick(sellerStates));
     const seller = { seller_id: sellerId, seller_zip_code_prefix: place.zip, seller_city: place.city, seller_state: place.state };
     this.sellers.set(index, seller);
@@ -100,7 +101,7 @@ export class Catalog {
     const cached = this.products.get(index);
     if (cached) return cached;
     const rng = this.at(KIND.product, index);
-    const productId = rng.hex32();
+    const productId = entityId(this.seed, KIND.product, index);
     const category = rng.chance(UNCATEGORISED_PRODUCT_SHARE) ? null : rng.pick(categories);
     const weight = Math.max(50, Math.round(rng.logNormal(700, 2200) / 50) * 50);
     const product: CatalogProduct = {
@@ -140,6 +141,16 @@ function listPrice(rng: Random): number {
   const ending = rng.pick(PRICE_ENDINGS);
   if (ending < 0 || raw < 5) return Math.round(raw * 100) / 100;
   return Math.floor(raw) + ending;
+}
+
+/**
+ * The 32-hex id of entity `index` of a kind: a hash of (seed, kind, index), so ids of different kinds
+ * never coincide. Drawn from the entity's seeded generator they did: faker's seed(array) (Mersenne
+ * Twister's init_by_array) gives [s, 4, k] and [s, 3, k + 1] the same state, so seller k had the id
+ * of product k + 1, and a join on the wrong key matched.
+ */
+function entityId(seed: number, kind: number, index: number): string {
+  return createHash('sha256').update(`${seed}:${kind}:${index}`).digest('hex').slice(0, 32);
 }
 
 export const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));

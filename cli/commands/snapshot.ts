@@ -18,7 +18,7 @@ export const snapshotCommand = defineCommand<Args>({
         out: { type: 'string', demandOption: true, describe: 'Directory, or gs://bucket/prefix' },
         ...catalogOptions,
       })
-      .example('orderflow snapshot --out ./dims', 'CSV files of the default catalog (seed 1)')
+      .example('orderflow snapshot --out ./data/dims', 'CSV files of the default catalog (seed 1), where batch run reads them')
       .example('orderflow snapshot --out gs://my-bucket/dims/2026-11-20 --seed 7', 'to GCS, matching `generate --seed 7`'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { access, mkdir, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { OperationalError } from '../errors.ts';
@@ -61,6 +61,8 @@ export async function withDuckDBFile<T>(path: string, work: (connection: DuckDBC
       await sleep(wait);
       continue;
     }
+    // The marker has done its job once the waiter holds the file: leave none behind.
+    if (attempt > 1) await rm(waitingMarker(path), { force: true });
     const connection = await instance.connect();
     try {
       return await work(connection);

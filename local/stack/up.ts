@@ -80,10 +80,15 @@ export const stackPaths = (dataDir: string): StackResult['paths'] => ({
  * The whole pipeline on this machine: emulator, setup, N worker processes, the generator, then the
  * WAP job once every published message is acked. The same commands a person would run by hand.
  */
-export async function runStack(options: StackOptions, log: (line: string) => void): Promise<StackResult> {
+export async function runStack(options: StackOptions, print: (line: string) => void): Promise<StackResult> {
   const paths = stackPaths(options.dataDir);
   await mkdir(paths.logs, { recursive: true });
   const logger = createLogger({ base: { component: 'up' }, destination: createWriteStream(join(paths.logs, 'up.log'), { flags: 'a' }) });
+  // What the terminal shows goes to up.log too, beside the children's logs.
+  const log = (line: string) => {
+    logger.info(line);
+    print(line);
+  };
   const startedMicros = BigInt(Date.now()) * 1000n;
   let emulator: RunningEmulator | undefined;
   let stopFigures: Server | undefined;

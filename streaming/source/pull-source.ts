@@ -23,7 +23,6 @@ export interface PullSourceOptions {
 
 // gRPC status codes.
 const NOT_FOUND = 5;
-const PERMISSION_DENIED = 7;
 const UNIMPLEMENTED = 12;
 const CONSUME = 'pubsub.subscriptions.consume';
 

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { OrderEvent } from '../../common/contract/order-event.generated.ts';
 import { validateMessage } from '../../common/contract/validate.ts';
@@ -13,6 +10,7 @@ import { Catalog } from '../../generator/catalog.ts';
 import { writeSnapshot } from '../../generator/snapshot.ts';
 import { EventStream, type GeneratedMessage } from '../../generator/stream.ts';
 import { split } from '../../streaming/pipeline/split.ts';
+import { tempDir } from './temp-dir.ts';
 
 export const FIXTURE_SIZES: CatalogSizes = { customers: 400, products: 150, sellers: 40 };
 
@@ -68,7 +66,7 @@ export async function ingest(connection: DuckDBConnection, messages: readonly Ge
 
 /** Writes the dims snapshot for the fixture's catalog into a fresh temporary directory. */
 export async function writeDims(seed = 7, sizes: CatalogSizes = FIXTURE_SIZES): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'orderflow-dims-'));
+  const dir = tempDir('dims');
   await writeSnapshot(new Catalog(seed, sizes), new DirectoryStore(dir));
   return dir;
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -14,6 +13,7 @@ import { schemaChecksums } from '../helpers/mart-checksum.ts';
 import { generateMessages, ingest, writeDims } from '../helpers/raw-fixture.ts';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const rows = async (db: DuckDBConnection, sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJson();
 
@@ -36,7 +36,7 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
   const lastPublished = (db: DuckDBConnection) => rows(db, `SELECT CAST(MAX(watermark) AS VARCHAR) AS w FROM audit.batch_runs WHERE status = 'published'`);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'orderflow-audits-'));
+    dir = tempDir('audits');
     goodDb = join(dir, 'good.duckdb');
     dims = await writeDims();
     await withDuckDBFile(goodDb, (db) => ingest(db, generateMessages({ messages: 1200 })));
@@ -68,7 +68,7 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
 
   /** A copy of the good dims snapshot with one file's data rows (header excluded) changed by `edit`. */
   function badDims(file: string, edit: (rows: string[][]) => string[][]): string {
-    const copy = mkdtempSync(join(tmpdir(), 'orderflow-baddims-'));
+    const copy = tempDir('baddims');
     cpSync(dims, copy, { recursive: true });
     const [header, ...data] = parse(readFileSync(join(copy, file))) as string[][];
     writeFileSync(join(copy, file), stringify([header!, ...edit(data)]));
@@ -163,7 +163,7 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
   });
 
   test('a duplicated key that slipped into the snapshot fails the unique checks; mart unchanged', async () => {
-    const badDims = mkdtempSync(join(tmpdir(), 'orderflow-baddims-'));
+    const badDims = tempDir('baddims');
     cpSync(dims, badDims, { recursive: true });
     const file = join(badDims, 'olist_customers_dataset.csv');
     appendFileSync(file, `${readFileSync(file, 'utf8').split('\n')[1]}\n`);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -13,6 +12,7 @@ import { partitionChecksums, schemaChecksums } from '../helpers/mart-checksum.ts
 import type { OrderEvent } from '../../common/contract/order-event.generated.ts';
 import type { GeneratedMessage } from '../../generator/stream.ts';
 import { eventsOf, generateMessages, ingest, writeDims } from '../helpers/raw-fixture.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const NOW = new Date('2026-11-20T02:00:00Z');
 // The job's default business time zone: every expected date below is a São Paulo date.
@@ -60,7 +60,7 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
   before(async () => {
     db = await (await DuckDBInstance.create(':memory:')).connect();
     dimsDir = await writeDims();
-    reportsDir = mkdtempSync(join(tmpdir(), 'orderflow-reports-'));
+    reportsDir = tempDir('reports');
     await ingest(db, early);
   });
   after(() => {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DUCKDB_BLOCK_SIZE, withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // Two OS processes append to one file in short turns; neither fails on the other's lock.
 const writer = `
@@ -27,7 +26,7 @@ const run = (path: string, tag: string, batches: number) =>
   });
 
 test('two processes share one warehouse file by taking turns', async () => {
-  const path = join(await mkdtemp(join(tmpdir(), 'orderflow-duckdb-')), 'warehouse.duckdb');
+  const path = join(tempDir('duckdb'), 'warehouse.duckdb');
   const codes = await Promise.all([run(path, 'a', 15), run(path, 'b', 15)]);
   assert.deepEqual(codes, [0, 0]);
   const counts = await withDuckDBFile(path, async (c) => (await c.runAndReadAll('SELECT tag, count(*)::INTEGER AS n FROM t GROUP BY tag ORDER BY tag')).getRowObjectsJS());
@@ -35,14 +34,14 @@ test('two processes share one warehouse file by taking turns', async () => {
 });
 
 test('a file that is not a DuckDB database gives one clear error', async () => {
-  const path = join(await mkdtemp(join(tmpdir(), 'orderflow-duckdb-')), 'not-a-db.duckdb');
+  const path = join(tempDir('duckdb'), 'not-a-db.duckdb');
   const { writeFile } = await import('node:fs/promises');
   await writeFile(path, 'hello');
   await assert.rejects(withDuckDBFile(path, async () => 1), /cannot open DuckDB warehouse .*not-a-db\.duckdb/);
 });
 
 test('a new warehouse file gets 64 KB blocks; an existing file keeps its own', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'orderflow-duckdb-'));
+  const dir = tempDir('duckdb');
   const blockSize = (path: string) => withDuckDBFile(path, async (c) => Number((await c.runAndReadAll('SELECT block_size FROM pragma_database_size()')).getRows()[0]![0]));
   assert.equal(await blockSize(join(dir, 'new.duckdb')), DUCKDB_BLOCK_SIZE);
   const { DuckDBInstance } = await import('@duckdb/node-api');

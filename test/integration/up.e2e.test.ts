@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { StackResult } from '../../local/stack/up.ts';
@@ -11,6 +10,7 @@ import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { readStackFile } from '../../local/stack/stack-file.ts';
 import { countersOf, fetchWorkerStats } from '../../local/stack/worker-stats.ts';
 import { CLI_ARGS, runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** Processes whose command line mentions `marker` (our children carry the data directory in their flags). */
 const processesMentioning = (marker: string) =>
@@ -18,7 +18,7 @@ const processesMentioning = (marker: string) =>
 
 // Pull: the workers stream-pull; push: the emulator pushes to them. The same figures either way.
 for (const mode of ['pull', 'push'] as const) test(`orderflow up --mode ${mode} runs the whole pipeline and its figures add up`, { timeout: 240_000 }, async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'orderflow-up-'));
+  const dataDir = tempDir('up');
   const result = await runCli(['up', '--mode', mode, '--data-dir', dataDir, '--rate', '150', '--duration', '6', '--duplicate-rate', '0.05', '--invalid-rate', '0.05', '--update-rate', '0.2']);
   const stdout = result.stdout.toString('utf8');
   assert.equal(result.code, 0, `${stdout}\n${result.stderr}`);
@@ -38,6 +38,9 @@ for (const mode of ['pull', 'push'] as const) test(`orderflow up --mode ${mode} 
   assert.match(stdout, /ingested +\d[\d,]* distinct events \(published - invalid - duplicates = [\d,]+, matches\)/);
   assert.match(stdout, /npx orderflow query/);
   assert.deepEqual((await readdir(join(dataDir, 'logs'))).sort(), ['batch.log', 'setup.log', 'up.log', 'worker-1.log', 'worker-2.log']);
+  // Issue 22.11: no lock-waiting markers left beside the warehouse; up.log holds up's own lines.
+  assert.deepEqual((await readdir(dataDir)).filter((name) => name.endsWith('.waiting')), []);
+  assert.match(await readFile(join(dataDir, 'logs', 'up.log'), 'utf8'), /"message":"workers: 2 processes/);
   assert.deepEqual(processesMentioning(dataDir), [], 'a process of the stack is still running');
 
   // Issue 22.12: after the run, status shows the warehouse's side: dead letters by code, the WAP run.
@@ -58,8 +61,8 @@ test('orderflow up with a bad flag says so in one line and starts nothing', asyn
   assert.match(result.stderr, /^orderflow: --workers must be a positive whole number/);
 });
 
-test('Ctrl-C stops the stack cleanly: exit 130, no process left, the warehouse opens and reads', { timeout: 120_000 }, async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'orderflow-up-int-'));
+test('Ctrl-C stops the stack cleanly: exit 130, no process left, the warehouse opens and reads', { timeout: 240_000 }, async () => {
+  const dataDir = tempDir('up-int');
   const child = spawn(process.execPath, [...CLI_ARGS, 'up', '--data-dir', dataDir, '--rate', '100', '--duration', '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('orderflow worker and setup commands', () => {
   let emulator: RunningEmulator;
   let dir: string;
   before(async () => {
     emulator = await startEmulator();
-    dir = await mkdtemp(join(tmpdir(), 'orderflow-cli-'));
+    dir = tempDir('cli');
   });
   after(async () => {
     await emulator.close();

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +15,7 @@ import { split } from '../../streaming/pipeline/split.ts';
 import { DuckDBSink, setupDuckDBWarehouse } from '../../streaming/sinks/duckdb-sink.ts';
 import { WriteRefusedError } from '../../streaming/sinks/sink.ts';
 import { createdEvent } from '../fixtures/events.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const tables = new Map(loadRawTables().map((t) => [t.name, t]));
 
@@ -31,7 +31,7 @@ const count = async (path: string, table: string) =>
 describe('DuckDB sink', () => {
   let dir: string;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'orderflow-sink-'));
+    dir = tempDir('sink');
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { BigQuery } from '@google-cloud/bigquery';
 import { parse } from 'sql-parser-cst';
@@ -14,6 +12,7 @@ import { runBatch, type BatchResult } from '../../batch/job.ts';
 import { loadModels } from '../../batch/models.ts';
 import { writeDims } from '../helpers/raw-fixture.ts';
 import { MACRO_PROBE, MACRO_PROBE_VALUES, asText } from '../helpers/macro-probe.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const PROJECT = 'orderflow-test';
 
@@ -61,7 +60,7 @@ describe('BigQuery engine, offline up to the client', () => {
   let reports: string;
   before(async () => {
     dims = await writeDims();
-    reports = mkdtempSync(join(tmpdir(), 'orderflow-bq-reports-'));
+    reports = tempDir('bq-reports');
   });
   after(() => {
     rmSync(dims, { recursive: true, force: true });

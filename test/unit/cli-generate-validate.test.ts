@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { SNAPSHOT_FILES } from '../../generator/snapshot.ts';
 import { REASON_CODES } from '../../common/contract/reasons.ts';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const FIXED = ['--seed', '7', '--start-time', '2026-11-20T00:00:00Z'];
 const lines = (buffer: Buffer) => buffer.toString('utf8').split('\n').filter(Boolean);
@@ -39,7 +39,7 @@ describe('orderflow generate | orderflow validate', () => {
   });
 
   test('stdout, a file and a throttled run give the same bytes', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'orderflow-gen-'));
+    const dir = tempDir('gen');
     const file = join(dir, 'events.ndjson');
     const mix = ['--count', '300', ...FIXED, '--duplicate-rate', '0.1', '--invalid-rate', '0.1', '--update-rate', '0.3'];
     const [plain, toFile, throttled] = await Promise.all([
@@ -107,7 +107,7 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
 
 describe('orderflow snapshot', () => {
   test('writes the four Olist CSVs, in Olist column order, consistent with the stream of the same seed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'orderflow-dims-'));
+    const dir = tempDir('dims');
     const sizes = ['--customers', '300', '--products', '200', '--sellers', '40'];
     const result = await runCli(['snapshot', '--out', dir, '--seed', '7', ...sizes]);
     assert.equal(result.code, 0, result.stderr);

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Storage } from '@google-cloud/storage';
 import { DirectoryStore, openObjectStore } from '../../common/object-store.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 test('DirectoryStore.get returns what put wrote and rejects a missing object', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'orderflow-store-'));
+  const dir = tempDir('store');
   try {
     const store = new DirectoryStore(dir);
     await store.put('a/b.csv', 'x,y\n1,2\n');

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { formatSummary } from '../../local/stack/report.ts';
+import type { StackResult } from '../../local/stack/up.ts';
+
+const result = (interrupted: boolean, ingestedEvents: number): StackResult => ({
+  interrupted,
+  generator: { generated: 100, byKind: { created: 60, updated: 30, duplicate: 5, invalid: 5 }, published: 100, failed: 0 },
+  workers: { acked: 80, deadLettered: 5, duplicatesDropped: 2, received: 82 },
+  warehouse: { ingestedEvents, rows: { orders: 1, order_items: 1, order_payments: 1, dead_letter: 5 }, deadLettered: { schema: 5 }, deadLetteredMessages: 5, mart: {} },
+  paths: { database: 'd', logs: 'l', dims: 'm', reports: 'r', deadLetters: 'x' },
+});
+
+// Issue 22.11: an interrupted up printed a bare MISMATCH, as if rows were lost.
+test('an interrupted run says why fewer events were ingested; a finished one still flags a MISMATCH', () => {
+  assert.match(formatSummary(result(true, 70), 5), /= 90, short: interrupted, so the messages not yet acked went with the in-memory emulator\)/);
+  assert.match(formatSummary(result(false, 70), 5), /= 90, MISMATCH\)/);
+  assert.match(formatSummary(result(false, 90), 5), /= 90, matches\)/);
+});
+
+test("the README's validate figure is what validate prints for its example", async () => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  assert.match(readme, /# stderr: validated 1000 lines: 1000 valid \(flagged: payment_mismatch 1\), 0 invalid/);
+  assert.doesNotMatch(readme, /snapshot --out \.\/dims\b/, 'snapshots go where batch run reads them: ./data/dims');
+});
