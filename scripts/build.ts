@@ -1,6 +1,7 @@
 // `npm run build` (and `prepare`, so `npm ci` leaves a runnable CLI): TypeScript to dist/ with tsc,
 // then the files the code reads at run time (JSON Schemas, SQL models, audits, views) beside it, in
 // the same layout, so `new URL('../schemas/…', import.meta.url)` finds them from dist/ as from the sources.
+// The dashboard's page (HTML and its browser script) is served as files, never compiled.
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,8 +11,8 @@ import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Folders holding run-time assets, and the file kinds copied from them. */
-export const ASSET_DIRS = ['schemas', 'batch'];
-const ASSET = /\.(json|sql)$/;
+export const ASSET_DIRS = ['schemas', 'batch', 'dashboard'];
+const ASSET = /\.(json|sql|html|js|css)$/;
 
 const { values } = parseArgs({ options: { 'out-dir': { type: 'string', default: join(ROOT, 'dist') } } });
 const outDir = resolve(values['out-dir']!);

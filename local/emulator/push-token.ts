@@ -1,5 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type webcrypto } from 'node:crypto';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+
+// The Web Crypto key type (a global only where the DOM lib is loaded, as under the tests' types).
+type CryptoKey = webcrypto.CryptoKey;
 
 /** Where the emulator serves its signing certificates, in the shape of Google's PEM certs endpoint. */
 export const CERTS_PATH = '/oauth2/v1/certs';

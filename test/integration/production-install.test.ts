@@ -21,6 +21,8 @@ test('a production install (npm ci --omit=dev) of the build runs --help, workers
   await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app });
   for (const tool of ['tsx', 'esbuild', 'typescript']) assert.ok(!existsSync(join(app, 'node_modules', tool)), `${tool} is installed`);
   assert.ok(existsSync(join(app, 'dist/schemas/order-event.v1.schema.json')) && existsSync(join(app, 'dist/batch/models/marts/fact_sales.sql')));
+  // The dashboard serves its page as files.
+  for (const file of ['index.html', 'app.js']) assert.ok(existsSync(join(app, 'dist/dashboard/page', file)), `dist/dashboard/page/${file} is missing`);
 
   const orderflow = (args: string[]) => run(process.execPath, [join(app, 'bin/orderflow.js'), ...args], { cwd: app, env: { ...process.env, NODE_ENV: 'production' } });
   const help = await orderflow(['--help']);
