@@ -63,8 +63,15 @@ dash_fact_sales AS (
 )`;
 }
 
-/** Facts and aggregates come from the filtered CTEs; dimensions from the mart. */
-const filteredName = (name: string) => (/^(fact|agg)_/.test(name) ? `dash_${name}` : `mart.${name}`);
+/**
+ * Facts and aggregates come from the filtered CTEs; dimensions from the mart. The aggregates read
+ * the facts of the run's affected dates (int_fact_*_affected); here those are the filtered facts.
+ */
+const filteredName = (name: string) => {
+  const affected = /^int_(fact_\w+)_affected$/.exec(name);
+  if (affected) return `dash_${affected[1]}`;
+  return /^(fact|agg)_/.test(name) ? `dash_${name}` : `mart.${name}`;
+};
 
 /** Renders a model's SQL over the filtered facts, whether it names its inputs with ref() or mart(). */
 function renderFiltered(model: Model): string {
