@@ -75,7 +75,7 @@ for (const entry of targets) {
       const result = await runCli(['generate', '--count', '50', '--out', 'pubsub', '--project', projectId, '--topic', uniqueId('missing')], { env: { PUBSUB_EMULATOR_HOST: entry.target!.address } });
       assert.equal(result.code, 1);
       const last = result.stderr.trim().split('\n').at(-1)!;
-      assert.match(last, /^orderflow: cannot publish to topic of-.*missing.* in project orderflow-test/);
+      assert.match(last, /^orderflow: topic of-.*missing.* does not exist in project orderflow-test \(run orderflow setup\)$/);
     });
   });
 }
