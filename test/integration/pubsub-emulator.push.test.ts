@@ -87,6 +87,8 @@ describe('embedded emulator push delivery', () => {
       assert.ok(opening <= INITIAL_PUSH_WINDOW, `${opening} requests open before the first answer`);
       assert.equal(receiver.maxInFlight, MAX_CONCURRENCY, 'the window grows to the bound and no further');
 
+      // Every success answered first: a late ack would grow the window again between the failures.
+      await until(() => emulator.broker.getSubscription(subscription).backlog === 0, 'the 200 pushes to be acked');
       receiver.setAnswer(() => 503);
       const pusher = () => emulator.broker.pusher(emulator.broker.getSubscription(subscription));
       assert.equal(pusher()?.concurrency, MAX_CONCURRENCY);
