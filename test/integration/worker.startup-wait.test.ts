@@ -19,17 +19,25 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A DuckDB warehouse with the raw tables and no Pub/Sub resources. */
+async function createWarehouse(database: string): Promise<void> {
+  const setup = await runCli(['setup', '--no-pubsub', '--database', database]);
+  assert.equal(setup.code, 0, setup.stderr);
+}
+
 /** Collects a child's JSON log lines; `next(message)` resolves with the first line of that message. */
 function logLines(stream: NodeJS.ReadableStream) {
   const lines: Record<string, unknown>[] = [];
   const waiters: { message: string; resolve: (line: Record<string, unknown>) => void }[] = [];
   let buffered = '';
+  let lastText = '';
   stream.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('utf8');
     let end: number;
     while ((end = buffered.indexOf('\n')) >= 0) {
       const text = buffered.slice(0, end);
       buffered = buffered.slice(end + 1);
+      if (text) lastText = text;
       if (!text.startsWith('{')) continue;
       const line = JSON.parse(text) as Record<string, unknown>;
       lines.push(line);
@@ -40,6 +48,7 @@ function logLines(stream: NodeJS.ReadableStream) {
     }
   });
   return {
+    last: () => lastText,
     next: (message: string) => {
       const seen = lines.find((line) => line.message === message);
       return seen ? Promise.resolve(seen) : new Promise<Record<string, unknown>>((resolve) => waiters.push({ message, resolve }));
@@ -49,14 +58,18 @@ function logLines(stream: NodeJS.ReadableStream) {
 
 // A first deploy: the worker's revision starts before its subscription exists (or its grant has
 // propagated). It must wait, not ready, and start once the subscription is there.
-test('with --startup-wait a worker waits, /ready 503, for a missing subscription and starts once setup creates it', { timeout: 120_000, todo: 'since the merge with the CLI fail-fast work (issue 22.4), the start-up wait logs no retry line for a missing subscription: to fix (issue 17 reopened)' }, async () => {
+test('with --startup-wait a worker waits, /ready 503, for a missing subscription and starts once setup creates it', { timeout: 120_000 }, async () => {
   const env = { ...process.env, PUBSUB_EMULATOR_HOST: emulator.address };
   const database = join(dir, 'w.duckdb');
+  // The warehouse exists (a missing DuckDB file is a local mistake the worker refuses at once); the subscription does not.
+  await createWarehouse(database);
   const child = spawn(process.execPath, [...CLI_ARGS, 'worker', '--project', 'late', '--database', database, '--port', '0', '--startup-wait', '60'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = once(child, 'exit');
   try {
     const logs = logLines(child.stderr!);
-    const waiting = await logs.next('waiting for resources at start-up');
+    // A worker that exits instead of waiting fails the test at once, with its last line, not by timeout.
+    const exitedEarly = exited.then(([code]) => assert.fail(`the worker exited (${String(code)}) instead of waiting: ${logs.last()}`));
+    const waiting = await Promise.race([logs.next('waiting for resources at start-up'), exitedEarly]);
     assert.match(String(waiting.reason), /subscription orders-worker does not exist in project late/);
     assert.equal(waiting.severity, 'WARNING');
     const base = `http://127.0.0.1:${String(waiting.port)}`;
@@ -65,7 +78,7 @@ test('with --startup-wait a worker waits, /ready 503, for a missing subscription
 
     const setup = await runCli(['setup', '--project', 'late', '--database', join(dir, 'setup.duckdb')], { env });
     assert.equal(setup.code, 0, setup.stderr);
-    await logs.next('worker started');
+    await Promise.race([logs.next('worker started'), exitedEarly]);
     assert.equal((await fetch(`${base}/ready`)).status, 200);
   } finally {
     child.kill('SIGTERM');
@@ -73,7 +86,8 @@ test('with --startup-wait a worker waits, /ready 503, for a missing subscription
   }
 });
 
-test('past --startup-wait the worker exits 1 with the last reason in one line', { timeout: 60_000, todo: 'since the merge with the CLI fail-fast work (issue 22.4), the start-up wait logs no retry line for a missing subscription: to fix (issue 17 reopened)' }, async () => {
+test('past --startup-wait the worker exits 1 with the last reason in one line', { timeout: 60_000 }, async () => {
+  await createWarehouse(join(dir, 'x.duckdb'));
   const result = await runCli(['worker', '--project', 'never', '--subscription', 'nope', '--database', join(dir, 'x.duckdb'), '--port', '0', '--startup-wait', '12'], { env: { PUBSUB_EMULATOR_HOST: emulator.address } });
   assert.equal(result.code, 1);
   const waits = result.stderr.split('\n').filter((line) => line.includes('waiting for resources at start-up'));
