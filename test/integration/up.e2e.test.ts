@@ -5,7 +5,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { StackResult } from '../../local/stack/up.ts';
-import type { Status } from '../../local/status/status.ts';
+import type { Status } from '../../status/status.ts';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { readStackFile } from '../../local/stack/stack-file.ts';
 import { countersOf, fetchWorkerStats } from '../../local/stack/worker-stats.ts';

@@ -1,7 +1,6 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
-import type { SubscriptionFigures } from '../stack/stack-file.ts';
-import { fetchWorkerStats } from '../stack/worker-stats.ts';
+import type { SubscriptionFigures } from '../local/stack/stack-file.ts';
+import { fetchWorkerStats } from '../local/stack/worker-stats.ts';
+import type { CloudWorkerFigures } from './cloud-monitoring.ts';
 
 /** One worker's figures: rates over the sample, totals since it started. */
 export interface WorkerStatus {
@@ -27,7 +26,10 @@ export interface Status {
   subscription?: SubscriptionFigures;
   /** Why the backlog is not shown. */
   subscriptionNote?: string;
+  /** Local: each worker's /stats. */
   workers: WorkerStatus[];
+  /** Google Cloud: the workers as Cloud Monitoring sees them (Cloud Run instances are not addressable one by one). */
+  cloudWorkers?: CloudWorkerFigures;
   deadLetters?: Record<string, number>;
   wapRuns?: WapRun[];
   warehouseNote?: string;
@@ -61,24 +63,6 @@ export async function subscriptionFigures(url: string): Promise<SubscriptionFigu
   return (await response.json()) as SubscriptionFigures;
 }
 
-/** Dead letters by code (distinct messages) and the last WAP runs, from the DuckDB warehouse, read-only. */
-export async function warehouseStatus(database: string, runs = 5): Promise<Pick<Status, 'deadLetters' | 'wapRuns'>> {
-  return withDuckDBFile(database, async (db) => {
-    const rows = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJson() as Record<string, string | number | null>[];
-    const deadLetters = Object.fromEntries((await rows('SELECT error_code, count(DISTINCT message_id) AS n FROM raw.dead_letter GROUP BY 1 ORDER BY 2 DESC, 1'))
-      .map((r) => [String(r.error_code), Number(r.n)]));
-    const wapRuns = (await hasTable(db, 'audit', 'batch_runs'))
-      ? (await rows(`SELECT run_id, status, dates, strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ') AS finished_at FROM audit.batch_runs ORDER BY finished_at DESC LIMIT ${runs}`)) as unknown as WapRun[]
-      : [];
-    return { deadLetters, wapRuns };
-  }, { mode: 'read-only' });
-}
-
-async function hasTable(db: DuckDBConnection, schema: string, table: string): Promise<boolean> {
-  const result = await db.runAndReadAll(`SELECT 1 FROM information_schema.tables WHERE table_schema = '${schema}' AND table_name = '${table}'`);
-  return result.currentRowCount > 0;
-}
-
 const n = (value: number) => value.toLocaleString('en-US');
 
 /** The status as a person reads it. */
@@ -88,7 +72,11 @@ export function formatStatus(status: Status): string {
   lines.push(s
     ? `subscription  ${s.subscription}: backlog ${n(s.num_undelivered_messages)}, oldest unacked ${s.oldest_unacked_message_age_s === null ? '-' : `${s.oldest_unacked_message_age_s.toFixed(1)} s`}`
     : `subscription  ${status.subscriptionNote}`);
-  lines.push(`workers       ${status.workers.length === 0 ? 'none given (--worker URL, or a running orderflow up)' : ''}`.trimEnd());
+  const cloud = status.cloudWorkers;
+  if (cloud) {
+    const figure = (value: number | null, unit = '') => (value === null ? '-' : `${value.toFixed(1)}${unit}`);
+    lines.push(`workers       service ${cloud.service}: instances ${cloud.instances === null ? '-' : n(cloud.instances)}  acked ${figure(cloud.ackedPerSecond, '/s')}  (Cloud Monitoring, ${cloud.asOf ?? 'no points in the last 10 minutes'})`);
+  } else lines.push(`workers       ${status.workers.length === 0 ? 'none given (--worker URL, or a running orderflow up)' : ''}`.trimEnd());
   for (const w of status.workers) {
     lines.push(w.error
       ? `  ${w.url}  unreachable: ${w.error}`
