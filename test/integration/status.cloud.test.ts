@@ -65,7 +65,7 @@ test('with no points (wrong subscription, or no traffic yet) the backlog is unkn
     assert.equal(figures.subscription, undefined);
     assert.match(figures.subscriptionNote!, /^unknown: Cloud Monitoring has no num_undelivered_messages for projects\/shop\/subscriptions\/nope/);
     assert.deepEqual(figures.workers, { service: 'orderflow-worker', instances: null, ackedPerSecond: null, asOf: null });
-    assert.match(formatStatus({ ...figures, cloudWorkers: figures.workers, workers: [] }), /workers {7}service orderflow-worker: instances -  acked -  \(Cloud Monitoring, no points in the last 10 minutes\)/);
+    assert.match(formatStatus({ ...figures, cloudWorkers: figures.workers, workers: [] }), /workers {7}service orderflow-worker: instances - {2}acked - {2}\(Cloud Monitoring, no points in the last 10 minutes\)/);
   } finally {
     await emptyClient.close();
     await empty.stop();

@@ -12,7 +12,6 @@ import { copyDims } from '../../importer/olist/dims.ts';
 import type { ImportedEvent } from '../../importer/olist/events.ts';
 import { importOlist } from '../../importer/olist/import.ts';
 import { SourceClock } from '../../importer/olist/local-time.ts';
-import { runCli } from '../helpers/cli.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/olist/', import.meta.url));
 const id = (prefix: string, n: number) => `${prefix}${'0'.repeat(28)}${String(n).padStart(2, '0')}`;
@@ -256,41 +255,5 @@ describe('dims snapshot from the Kaggle folder', () => {
     await cp(FIXTURE, dir, { recursive: true });
     await writeFile(join(dir, 'olist_sellers_dataset.csv'), 'seller_id,seller_city\nx,y\n');
     await assert.rejects(copyDims(new DirectoryStore(dir), new DirectoryStore(join(dir, 'out'))), { name: 'OperationalError', message: /olist_sellers_dataset\.csv: expected columns seller_id,seller_zip_code_prefix/ });
-  });
-});
-
-describe('orderflow import olist (CLI)', () => {
-  test('NDJSON on stdout, the summary and the orphans on stderr', async () => {
-    const result = await runCli(['import', 'olist', FIXTURE, '--out', 'stdout']);
-    assert.equal(result.code, 0, result.stderr);
-    const lines = result.stdout.toString('utf8').trim().split('\n');
-    assert.equal(lines.length, 454);
-    const finished = result.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { message: string; published?: number }).find((line) => line.message === 'import finished');
-    assert.equal(finished?.published, 454);
-    assert.match(result.stderr, /items or payments whose order is not in the orders file were skipped/);
-  });
-
-  test('a folder without the files: one line, exit 1', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'olist-empty-'));
-    const result = await runCli(['import', 'olist', dir]);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /^orderflow: cannot read .*olist_order_items_dataset\.csv: ENOENT\n$/m);
-    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-  });
-
-  test('a file missing a column: one line naming it, exit 1', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'olist-col-'));
-    await cp(FIXTURE, dir, { recursive: true });
-    const payments = join(dir, 'olist_order_payments_dataset.csv');
-    await writeFile(payments, (await readFile(payments, 'utf8')).replace('"payment_installments",', '"installments",'));
-    const result = await runCli(['import', 'olist', dir]);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /^orderflow: .*olist_order_payments_dataset\.csv: missing column payment_installments/m);
-  });
-
-  test('an unknown time zone: one usage line, exit 2', async () => {
-    const result = await runCli(['import', 'olist', FIXTURE, '--source-time-zone', 'Mars/Base']);
-    assert.equal(result.code, 2);
-    assert.match(result.stderr, /^orderflow: --source-time-zone must be an IANA time zone/);
   });
 });

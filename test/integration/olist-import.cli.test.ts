@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli.ts';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/olist/', import.meta.url));
+
+describe('orderflow import olist (CLI)', () => {
+  test('NDJSON on stdout, the summary and the orphans on stderr', async () => {
+    const result = await runCli(['import', 'olist', FIXTURE, '--out', 'stdout']);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.toString('utf8').trim().split('\n');
+    assert.equal(lines.length, 454);
+    const finished = result.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { message: string; published?: number }).find((line) => line.message === 'import finished');
+    assert.equal(finished?.published, 454);
+    assert.match(result.stderr, /items or payments whose order is not in the orders file were skipped/);
+  });
+
+  test('a folder without the files: one line, exit 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'olist-empty-'));
+    const result = await runCli(['import', 'olist', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^orderflow: cannot read .*olist_order_items_dataset\.csv: ENOENT\n$/m);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('a file missing a column: one line naming it, exit 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'olist-col-'));
+    await cp(FIXTURE, dir, { recursive: true });
+    const payments = join(dir, 'olist_order_payments_dataset.csv');
+    await writeFile(payments, (await readFile(payments, 'utf8')).replace('"payment_installments",', '"installments",'));
+    const result = await runCli(['import', 'olist', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^orderflow: .*olist_order_payments_dataset\.csv: missing column payment_installments/m);
+  });
+
+  test('an unknown time zone: one usage line, exit 2', async () => {
+    const result = await runCli(['import', 'olist', FIXTURE, '--source-time-zone', 'Mars/Base']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^orderflow: --source-time-zone must be an IANA time zone/);
+  });
+});
