@@ -58,12 +58,20 @@ function asWrapped(body: Buffer): WrappedPush | undefined {
 
 function fromWrapped({ message, deliveryAttempt }: WrappedPush, receivedAt: Date): InboundMessage {
   const id = message.messageId ?? message.message_id;
-  if (!id) throw new PushRequestError('push message without messageId');
+  if (typeof id !== 'string' || !id) throw new PushRequestError('push message without messageId');
   const published = message.publishTime ?? message.publish_time;
+  // A JSON envelope can hold anything: fields of the wrong type are a bad request, never a TypeError.
+  if (message.data !== undefined && typeof message.data !== 'string') throw new PushRequestError('push message data is not a base64 string');
+  if (published !== undefined && typeof published !== 'string') throw new PushRequestError('push message publishTime is not a string');
+  if (message.orderingKey !== undefined && typeof message.orderingKey !== 'string') throw new PushRequestError('push message orderingKey is not a string');
+  const attributes = message.attributes ?? {};
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes) || Object.values(attributes).some((v) => typeof v !== 'string')) {
+    throw new PushRequestError('push message attributes are not an object of strings');
+  }
   return {
     id,
     data: Buffer.from(message.data ?? '', 'base64'),
-    attributes: message.attributes ?? {},
+    attributes,
     publishTime: published ? parseTime(published) : receivedAt,
     ...(message.orderingKey ? { orderingKey: message.orderingKey } : {}),
     ...(typeof deliveryAttempt === 'number' ? { deliveryAttempt } : {}),
@@ -80,10 +88,12 @@ function fromUnwrapped(body: Buffer, headers: IncomingHttpHeaders, receivedAt: D
     if (!isAttribute(name) || value === undefined) continue;
     attributes[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  const id = header(`${METADATA}message-id`);
+  if (!id) throw new PushRequestError('unwrapped push without x-goog-pubsub-message-id');
   const published = header(`${METADATA}publish-time`);
   const orderingKey = header(`${METADATA}ordering-key`);
   return {
-    id: header(`${METADATA}message-id`)!,
+    id,
     data: body,
     attributes,
     publishTime: published ? parseTime(published) : receivedAt,
