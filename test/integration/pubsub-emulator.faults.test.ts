@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { type Message, PubSub } from '@google-cloud/pubsub';
 import { type FaultOptions, startEmulator, type RunningEmulator } from '../../local/emulator/index.ts';
@@ -138,8 +139,17 @@ describe('Pub/Sub emulator in-process API', () => {
   it('stops listening on close', async () => {
     const running = await startEmulator();
     await running.close();
-    await running.close();
+    // Nothing answers on the port any more: a connection is refused.
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect(running.port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve('connected'); });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    assert.equal(refused, 'ECONNREFUSED');
+    await assert.doesNotReject(running.close(), 'a second close is harmless');
+    // The port is free again: a new emulator can listen on it.
     const again = await startEmulator({ port: running.port });
+    assert.equal(again.port, running.port);
     await again.close();
   });
 });
