@@ -3,7 +3,7 @@
  * macro has one body per engine (dbt's adapter-dispatched macros). Everything engine-specific in
  * the job's SQL goes through here.
  */
-export type Engine = 'duckdb' | 'bigquery';
+import type { Engine } from '../common/engines.ts';
 
 /** Where the job's tables live: BigQuery datasets of a project, or DuckDB schemas of one file. */
 export interface Target {

@@ -46,7 +46,11 @@ export function rawDatasetDescription(): string {
   return readJson<Manifest>('tables.json').description;
 }
 
-export const RAW_TABLE_NAMES = ['orders', 'order_items', 'order_payments', 'dead_letter'] as const;
+/** The tables a valid event is split into (the event tables), in split order. */
+export const EVENT_TABLE_NAMES = ['orders', 'order_items', 'order_payments'] as const;
+export type EventTableName = (typeof EVENT_TABLE_NAMES)[number];
+/** The raw tables the worker writes: the event tables and the dead letters. */
+export const RAW_TABLE_NAMES = [...EVENT_TABLE_NAMES, 'dead_letter'] as const;
 export type RawTableName = (typeof RAW_TABLE_NAMES)[number];
 
 /** The raw tables the worker writes (the manifest also declares tables other writers own, such as dead_letter_replays). */

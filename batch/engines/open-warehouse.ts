@@ -1,7 +1,8 @@
+import type { Engine } from '../../common/engines.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export interface WarehouseLocation {
-  engine: 'duckdb' | 'bigquery';
+  engine: Engine;
   /** DuckDB file (with engine duckdb). */
   database: string;
   /** Google Cloud project of the datasets (with engine bigquery). */

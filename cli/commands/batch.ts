@@ -9,6 +9,7 @@ import { DEFAULT_TIME_ZONE, timeZoneName } from '../../batch/dialect.ts';
 import { DEFAULT_SAFETY_WINDOW_MS } from '../../batch/defaults.ts';
 import { LeaseHeldError } from '../../batch/lease.ts';
 import { ON_SCHEMA_CHANGE, type OnSchemaChange } from '../../batch/schema-drift.ts';
+import { ENGINES, type Engine } from '../../common/engines.ts';
 
 /** --time-zone: an IANA name both engines know, else one line. */
 const ianaTimeZone = (value: unknown) => {
@@ -23,7 +24,7 @@ interface Args {
   date?: string;
   from?: string;
   to?: string;
-  engine: 'duckdb' | 'bigquery';
+  engine: Engine;
   database: string;
   dims: string;
   reports: string;
@@ -65,7 +66,7 @@ const runCommand = defineCommand<Args>({
         date: { type: 'string', coerce: calendarDate('date'), conflicts: ['from', 'to'], describe: 'Also rebuild the orders of this local purchase date (YYYY-MM-DD)' },
         from: { type: 'string', coerce: calendarDate('from'), describe: 'Backfill: first purchase date to rebuild (with --to)' },
         to: { type: 'string', coerce: calendarDate('to'), describe: 'Backfill: last purchase date to rebuild, inclusive (with --from)' },
-        engine: { choices: ['duckdb', 'bigquery'] as const, default: 'duckdb' as const, describe: 'Warehouse: the local DuckDB file or BigQuery' },
+        engine: { choices: ENGINES, default: 'duckdb' as const, describe: 'Warehouse: the local DuckDB file or BigQuery' },
         database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file (with --engine duckdb)' },
         dims: { type: 'string', default: './data/dims', describe: 'Dims snapshot (Olist CSVs from `orderflow snapshot`): a directory or gs://bucket/prefix' },
         reports: { type: 'string', default: './data/audit-reports', describe: 'Where the JSON audit report goes: a directory or gs://bucket/prefix' },
@@ -156,7 +157,7 @@ function report(result: BatchResult, logger: Logger): void {
 }
 
 interface CompileArgs {
-  engine: 'duckdb' | 'bigquery';
+  engine: Engine;
   out: string;
   project: string;
   timeZone: string;
@@ -169,7 +170,7 @@ const compileCommand = defineCommand<CompileArgs>({
   builder: (y) =>
     y
       .options({
-        engine: { choices: ['duckdb', 'bigquery'] as const, default: 'duckdb' as const, describe: 'Dialect to compile for' },
+        engine: { choices: ENGINES, default: 'duckdb' as const, describe: 'Dialect to compile for' },
         out: { type: 'string', default: './target/batch', describe: 'Directory to write into (models/, checks/, manifest.json)' },
         project: { type: 'string', default: 'my-project', describe: 'BigQuery project the table references name (with --engine bigquery)' },
         'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE, coerce: ianaTimeZone, describe: 'Business time zone (IANA name) the date macros use' },

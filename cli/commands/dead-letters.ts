@@ -7,9 +7,10 @@ import { DEFAULT_DATABASE, instant, positiveInteger } from '../options.ts';
 import { ROW_FORMATS, renderRows } from '../render-rows.ts';
 import type { Warehouse } from '../../batch/engines/warehouse.ts';
 import type { DeadLetterFilter, DeadLetterRecord } from '../../streaming/dead-letters/store.ts';
+import { ENGINES, type Engine } from '../../common/engines.ts';
 
 interface CommonArgs {
-  engine: 'duckdb' | 'bigquery';
+  engine: Engine;
   database: string;
   project?: string;
   location?: string;
@@ -45,7 +46,7 @@ const list = (name: string) => (value: unknown) => {
 const selection = (y: Argv) =>
   y
     .options({
-      engine: { choices: ['duckdb', 'bigquery'] as const, default: 'duckdb' as const, describe: 'Warehouse holding raw.dead_letter: the local DuckDB file or BigQuery' },
+      engine: { choices: ENGINES, default: 'duckdb' as const, describe: 'Warehouse holding raw.dead_letter: the local DuckDB file or BigQuery' },
       database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file (with --engine duckdb)' },
       project: { type: 'string', describe: 'Google Cloud project of the raw dataset (with --engine bigquery; replay: also of the topic)' },
       location: { type: 'string', describe: 'BigQuery location of the datasets, e.g. EU (default: inferred by BigQuery)' },

@@ -1,7 +1,8 @@
 import { defineCommand } from '../command.ts';
 import { createLogger } from '../../common/logger.ts';
 import { BIGQUERY_DEFAULT_LOCATION } from '../../streaming/sinks/engines.ts';
-import { ENGINES, setupWarehouse, type Engine } from '../../streaming/sinks/factory.ts';
+import { ENGINES, type Engine } from '../../common/engines.ts';
+import { setupWarehouse } from '../../streaming/sinks/factory.ts';
 import { integer, oneOf, positiveInteger, warehouseOptions } from '../options.ts';
 import { UsageError } from '../../common/errors.ts';
 

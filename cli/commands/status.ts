@@ -1,9 +1,10 @@
 import { UsageError } from '../../common/errors.ts';
 import { defineCommand } from '../command.ts';
 import { DEFAULT_DATABASE, positiveNumber } from '../options.ts';
+import { ENGINES, type Engine } from '../../common/engines.ts';
 
 interface Args {
-  engine: 'duckdb' | 'bigquery';
+  engine: Engine;
   dataDir: string;
   worker?: string[];
   database?: string;
@@ -21,7 +22,7 @@ export const statusCommand = defineCommand<Args>({
   builder: (y) =>
     y
       .options({
-        engine: { choices: ['duckdb', 'bigquery'] as const, default: 'duckdb' as const, describe: 'duckdb: a local stack (its emulator, workers and DuckDB file); bigquery: a Google Cloud project (Cloud Monitoring and BigQuery)' },
+        engine: { choices: ENGINES, default: 'duckdb' as const, describe: 'duckdb: a local stack (its emulator, workers and DuckDB file); bigquery: a Google Cloud project (Cloud Monitoring and BigQuery)' },
         'data-dir': { type: 'string', default: './data', describe: "A running `orderflow up`'s data directory: its emulator, workers and warehouse are found there" },
         worker: { type: 'string', array: true, describe: "A worker's base URL, e.g. http://127.0.0.1:8080 (repeat for each; default: the running up's)" },
         database: { type: 'string', describe: `DuckDB warehouse file (default: the running up's, else ${DEFAULT_DATABASE})` },

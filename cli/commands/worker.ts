@@ -3,7 +3,8 @@ import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { DEFAULT_BATCH_LIMITS } from '../../streaming/pipeline/micro-batcher.ts';
 import { DUCKDB_HOLD_DEFAULTS, DUCKDB_WORKER_MEMORY_LIMIT } from '../../streaming/sinks/engines.ts';
-import { ENGINES, openSink, type Engine } from '../../streaming/sinks/factory.ts';
+import { ENGINES, type Engine } from '../../common/engines.ts';
+import { openSink } from '../../streaming/sinks/factory.ts';
 import { memorySize, nonNegativeInteger, oneOf, port, positiveInteger, positiveNumber, warehouseOptions } from '../options.ts';
 
 /** Pub/Sub's largest message (data and attributes), bytes. */

@@ -1,3 +1,5 @@
+import { RAW_TABLE_NAMES, type RawTableName } from '../table-schemas.ts';
+
 /**
  * Engine-neutral row values, shaped by the table schemas in schemas/raw/: STRING as string,
  * INTEGER as number, NUMERIC as a decimal string (no float rounding), BOOLEAN as boolean,
@@ -8,13 +10,14 @@ export type Scalar = string | number | bigint | boolean | null;
 export type RowValue = Scalar | Record<string, Scalar>[];
 export type Row = Record<string, RowValue>;
 
-/** The worker's four raw tables, as Beam-style tagged outputs: one key per table. */
-export interface RawRows {
-  orders: Row[];
-  order_items: Row[];
-  order_payments: Row[];
-  dead_letter: Row[];
-}
+/** The worker's raw tables, as Beam-style tagged outputs: one key per table (common/table-schemas.ts lists them). */
+export type RawRows = Record<RawTableName, Row[]>;
+
+/** A RawRows with no rows in any table. */
+export const emptyRawRows = (): RawRows => Object.fromEntries(RAW_TABLE_NAMES.map((table) => [table, []])) as unknown as RawRows;
+
+/** A RawRows holding these dead-letter rows only. */
+export const deadLetterRows = (rows: Row[]): RawRows => ({ ...emptyRawRows(), dead_letter: rows });
 
 /** A Date as epoch microseconds (exact: a Date holds whole milliseconds). */
 export const microsFromDate = (date: Date) => BigInt(date.getTime() * 1000);

@@ -1,5 +1,5 @@
 import type { Logger } from '../../common/logger.ts';
-import type { Row } from '../../common/warehouse/rows.ts';
+import { deadLetterRows, type Row } from '../../common/warehouse/rows.ts';
 import { TransientWriteError } from '../errors.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
 import { MicroBatcher, type BatchLimits } from '../pipeline/micro-batcher.ts';
@@ -71,7 +71,7 @@ export class DeadLetterDrain {
   /** One result per row: undefined once durable, else why it must be retried. Never throws. */
   private async write(rows: Row[]): Promise<(Error | undefined)[]> {
     try {
-      const { rejected } = await this.options.sink.write({ orders: [], order_items: [], order_payments: [], dead_letter: rows });
+      const { rejected } = await this.options.sink.write(deadLetterRows(rows));
       const refused = new Map(rejected.map((row) => [row.index, row.reason]));
       for (const [index, reason] of refused) {
         this.options.logger.error({ message_id: rows[index]!.message_id, reason }, 'dead-letter row refused by the warehouse; the message stays on the dead-letter subscription');

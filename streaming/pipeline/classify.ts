@@ -1,5 +1,5 @@
 import { validateMessage } from '../../common/contract/validate.ts';
-import type { RawRows } from '../../common/warehouse/rows.ts';
+import { deadLetterRows, type RawRows } from '../../common/warehouse/rows.ts';
 import type { InboundMessage } from './message.ts';
 import { deadLetter, split, type DeadLetterCode } from './split.ts';
 
@@ -8,7 +8,7 @@ export type Classified =
   | { kind: 'valid'; eventId: string; rows: RawRows }
   | { kind: 'invalid'; errorCode: DeadLetterCode; eventId?: string; rows: RawRows };
 
-const deadLetterOnly = (row: RawRows['dead_letter'][number]): RawRows => ({ orders: [], order_items: [], order_payments: [], dead_letter: [row] });
+const deadLetterOnly = (row: RawRows['dead_letter'][number]): RawRows => deadLetterRows([row]);
 
 /** The stages classify() runs; replaceable so tests can make one throw. */
 export interface Stages {

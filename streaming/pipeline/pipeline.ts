@@ -1,6 +1,7 @@
 import type { Logger } from '../../common/logger.ts';
 import type { ObjectStore } from '../../common/object-store.ts';
-import type { RawRows, Row } from '../../common/warehouse/rows.ts';
+import { RAW_TABLE_NAMES } from '../../common/table-schemas.ts';
+import { deadLetterRows, emptyRawRows, type RawRows, type Row } from '../../common/warehouse/rows.ts';
 import { DrainingError, TransientWriteError } from '../errors.ts';
 import { WriteRefusedError, type RawTable, type RejectedRow, type RowSink, type WriteResult } from '../sinks/sink.ts';
 import { classify, rowCount, type Classified, type Stages } from './classify.ts';
@@ -52,7 +53,6 @@ interface Sent {
 /** Receives a message's outcome once it is decided. */
 export type Settle = (outcome: Outcome) => void;
 
-const TABLES: RawTable[] = ['orders', 'order_items', 'order_payments', 'dead_letter'];
 
 /**
  * decode -> validate -> split -> dedupe -> micro-batch -> write -> settle, for messages from any
@@ -202,7 +202,7 @@ export class Pipeline {
       const owner = sent.owners[row.table][row.index]!;
       reasons.set(owner, [...(reasons.get(owner) ?? []), row]);
     }
-    for (const table of TABLES) stats.rows[table] += sent.owners[table].length - rejected.filter((row) => row.table === table).length;
+    for (const table of RAW_TABLE_NAMES) stats.rows[table] += sent.owners[table].length - rejected.filter((row) => row.table === table).length;
     const statuses: WriteStatus[] = entries.map(() => ({ status: 'durable' }));
     if (reasons.size > 0) await this.deadLetterRejected(entries, reasons, statuses);
     return statuses;
@@ -240,7 +240,7 @@ export class Pipeline {
     }
     try {
       if (entry.kind === 'valid' && row.payload_truncated) await this.storePayload(row, message);
-      const { rejected } = await this.options.sink.write({ orders: [], order_items: [], order_payments: [], dead_letter: [row] });
+      const { rejected } = await this.options.sink.write(deadLetterRows([row]));
       if (rejected.length > 0) throw new WriteRefusedError(rejected[0]!.reason);
     } catch (error) {
       logger?.error({ message_id: message.id, error: (error as Error).message, refusal: refusal.message }, 'the warehouse refused a message and its dead-letter row; nacking it');
@@ -259,12 +259,12 @@ export class Pipeline {
    * from its message). Dead-letter rows are rare and stay: they may point at a stored payload.
    */
   private send(entries: Entry[], written: ReadonlySet<RawTable> = new Set()): Sent {
-    const batch: RawRows = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
+    const batch = emptyRawRows();
     // owners[table][i] = the entry that produced row i of that table, to map rejections back.
-    const owners: Record<RawTable, number[]> = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
+    const owners = Object.fromEntries(RAW_TABLE_NAMES.map((table) => [table, [] as number[]])) as Record<RawTable, number[]>;
     entries.forEach((entry, i) => {
       const rows = entry.rows ?? classify(entry.message, this.clock(), this.options.stages).rows;
-      for (const table of TABLES) {
+      for (const table of RAW_TABLE_NAMES) {
         if (written.has(table)) continue;
         for (const row of rows[table]) {
           batch[table].push(row);
@@ -293,7 +293,7 @@ export class Pipeline {
       return deadLetter(message, 'write_rejected', errors, this.clock(), eventId);
     });
     try {
-      const { rejected } = await this.options.sink.write({ orders: [], order_items: [], order_payments: [], dead_letter: rows });
+      const { rejected } = await this.options.sink.write(deadLetterRows(rows));
       const refused = new Set(rejected.map((row) => row.index));
       recoverable.forEach((owner, k) => {
         statuses[owner] = refused.has(k) ? { status: 'failed', error: new TransientWriteError('dead-letter row rejected') } : { status: 'rejected' };

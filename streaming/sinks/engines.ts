@@ -1,7 +1,5 @@
 // Dependency-free facts about the sinks, for flag definitions: importing them must not load a
 // warehouse client (every CLI start would pay for DuckDB and the BigQuery libraries).
-export const ENGINES = ['duckdb', 'bigquery'] as const;
-export type Engine = (typeof ENGINES)[number];
 
 /** How long the DuckDB sink keeps the file between batches (ms), and at most in one turn while another process waits. */
 export const DUCKDB_HOLD_DEFAULTS = { holdIdleMs: 20, maxHoldMs: 1000 };

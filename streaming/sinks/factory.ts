@@ -1,7 +1,7 @@
-import { DUCKDB_HOLD_DEFAULTS, type Engine } from './engines.ts';
+import type { Engine } from '../../common/engines.ts';
+import { DUCKDB_HOLD_DEFAULTS } from './engines.ts';
 import type { RowSink } from './sink.ts';
 
-export { ENGINES, type Engine } from './engines.ts';
 // Each adapter is imported when its engine is used: a DuckDB worker never loads the BigQuery
 // clients, and the reverse.
 

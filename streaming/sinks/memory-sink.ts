@@ -1,9 +1,9 @@
-import type { RawRows, Row } from '../../common/warehouse/rows.ts';
+import { emptyRawRows, type RawRows } from '../../common/warehouse/rows.ts';
 import type { RawTable, RowSink, WriteResult } from './sink.ts';
 
 /** Keeps written rows in memory: the sink of unit tests (wrap it in FaultySink to inject failures). */
 export class MemorySink implements RowSink {
-  readonly tables: Record<RawTable, Row[]> = { orders: [], order_items: [], order_payments: [], dead_letter: [] };
+  readonly tables: RawRows = emptyRawRows();
   writes = 0;
 
   async write(batch: RawRows): Promise<WriteResult> {

@@ -1,6 +1,7 @@
+import type { RawTableName as RawTable } from '../../common/table-schemas.ts';
 import type { RawRows } from '../../common/warehouse/rows.ts';
 
-export type RawTable = keyof RawRows;
+export type { RawTable };
 
 /** A row the engine refused for good (e.g. a BigQuery row error): retrying cannot help. */
 export interface RejectedRow {
