@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import type { StackResult } from '../../local/stack/up.ts';
+import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { readStackFile } from '../../local/stack/stack-file.ts';
 import { countersOf, fetchWorkerStats } from '../../local/stack/worker-stats.ts';
 import { CLI_ARGS } from '../helpers/cli.ts';
@@ -41,10 +45,17 @@ test('up --keep-running in a terminal: Ctrl-C drains, runs the WAP job and summa
   }
   terminal.stdin.write('\x03');
   const [code] = await once(terminal, 'close');
+  const finished = Date.now();
   assert.doesNotMatch(output, /exited with code/);
   assert.match(output, /stopping the generator; draining, then the WAP job/);
   assert.match(output, /orderflow up: done/, output);
   assert.match(output, /ingested .* matches\)/, output);
   assert.match(output, /audit +published/, output);
   assert.equal(code, 0, output);
+  // Issue 22.10: a live run shows lifecycle updates (none in 20 s before), and no event is dated after the wall clock.
+  const summary = JSON.parse(await readFile(join(dataDir, 'up-summary.json'), 'utf8')) as StackResult;
+  assert.ok(summary.generator.byKind.updated > 0, JSON.stringify(summary.generator.byKind));
+  const latest = await withDuckDBFile(join(dataDir, 'warehouse.duckdb'), async (db) =>
+    Number((await db.runAndReadAll('SELECT epoch_ms(max(event_time)) AS t FROM raw.orders')).getRowObjectsJS()[0]!.t));
+  assert.ok(latest <= finished, `an event at ${new Date(latest).toISOString()}, after the run`);
 });
