@@ -57,6 +57,20 @@ export const catalogOptions = {
   sellers: { type: 'number', default: 3095, coerce: positiveInteger('sellers'), describe: 'Sellers in the pool (Olist: 3,095)' },
 } as const;
 
+/**
+ * --lifecycle-speed, shared by generate and up (each picks its default): how many times faster than
+ * Olist's pace an order moves from purchase to delivery.
+ */
+export const lifecycleSpeedOption = (defaultText: string) => ({
+  type: 'number',
+  coerce: (value: unknown) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 1) throw new UsageError(`--lifecycle-speed must be a number of 1 or more, got ${typed('lifecycle-speed', value)}`);
+    return n;
+  },
+  describe: `Divide an order's lifecycle delays by this (approval, shipping, delivery, the estimate): 1 is Olist's pace, delivered ~12 days after purchase; 1440 runs a day in a minute, so a short live run shows its updates (default: ${defaultText})`,
+} as const);
+
 /** A calendar date, YYYY-MM-DD (a real one: 2026-02-30 is refused). */
 export const calendarDate = (name: string) => (value: unknown) => {
   const text = String(value);

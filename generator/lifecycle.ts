@@ -20,34 +20,42 @@ export interface Lifecycle {
 /**
  * Plans an order's life from its purchase time: approved (minutes to hours), invoiced or processing,
  * shipped (~3 days), delivered (~12 days in all, ~8% after the estimate); or canceled / unavailable
- * on the way; or stuck, in Olist's proportions.
+ * on the way; or stuck, in Olist's proportions. `speed` divides every delay after the purchase
+ * (1: Olist's pace; the draws are the same whatever the speed).
  */
-export function planLifecycle(rng: Random, purchase: number): Lifecycle {
+export function planLifecycle(rng: Random, purchase: number, speed = 1): Lifecycle {
   const end = rng.pick(LIFECYCLE_END);
   const transitions: Transition[] = [];
-  const step = (at: number, status: OrderStatus, set: Partial<Order> = {}) => transitions.push({ at: Math.round(at), status, set });
+  const at = (time: number) => Math.round(compress(purchase, time, speed));
+  // `stamps` names the order's timestamp column this step sets to its time.
+  const step = (time: number, status: OrderStatus, stamps?: 'order_approved_at' | 'order_delivered_carrier_date' | 'order_delivered_customer_date') =>
+    transitions.push({ at: at(time), status, set: stamps ? { [stamps]: iso(compress(purchase, time, speed)) } : {} });
+  const estimate = (deliveryTime: number) => at(estimateDelivery(rng, purchase, deliveryTime));
 
   if (end === 'canceled' && rng.chance(0.3)) {
     step(purchase + between(rng, HOUR, 48 * HOUR), 'canceled');
-    return { estimatedDelivery: estimate(rng, purchase, 12 * DAY), transitions };
+    return { estimatedDelivery: estimate(12 * DAY), transitions };
   }
   const approved = purchase + approvalDelay(rng);
-  step(approved, 'approved', { order_approved_at: iso(approved) });
+  step(approved, 'approved', 'order_approved_at');
   if (end === 'canceled' || end === 'unavailable') {
     step(approved + between(rng, HOUR, 96 * HOUR), end);
-    return { estimatedDelivery: estimate(rng, purchase, 12 * DAY), transitions };
+    return { estimatedDelivery: estimate(12 * DAY), transitions };
   }
   const handled = approved + between(rng, 30 * MINUTE, 24 * HOUR);
   step(handled, end === 'processing' || (end !== 'invoiced' && rng.chance(0.35)) ? 'processing' : 'invoiced');
-  if (end === 'invoiced' || end === 'processing') return { estimatedDelivery: estimate(rng, purchase, 12 * DAY), transitions };
+  if (end === 'invoiced' || end === 'processing') return { estimatedDelivery: estimate(12 * DAY), transitions };
 
   const carrier = Math.max(handled + HOUR, approved + rng.logNormal(2 * DAY, 2.8 * DAY));
-  step(carrier, 'shipped', { order_delivered_carrier_date: iso(carrier) });
+  step(carrier, 'shipped', 'order_delivered_carrier_date');
   const delivered = carrier + rng.logNormal(7 * DAY, 9 * DAY);
-  if (end === 'shipped') return { estimatedDelivery: estimate(rng, purchase, delivered - purchase), transitions };
-  step(delivered, 'delivered', { order_delivered_customer_date: iso(delivered) });
-  return { estimatedDelivery: estimate(rng, purchase, delivered - purchase), transitions };
+  if (end === 'shipped') return { estimatedDelivery: estimate(delivered - purchase), transitions };
+  step(delivered, 'delivered', 'order_delivered_customer_date');
+  return { estimatedDelivery: estimate(delivered - purchase), transitions };
 }
+
+/** `time`, an instant after `purchase`, with the delay since the purchase divided by `speed`. */
+export const compress = (purchase: number, time: number, speed: number) => (speed === 1 ? time : purchase + (time - purchase) / speed);
 
 function approvalDelay(rng: Random): number {
   const u = rng.next();
@@ -57,7 +65,7 @@ function approvalDelay(rng: Random): number {
 }
 
 /** The promised date: midnight, ~10 days of margin over the actual delivery, so ~8% arrive late. */
-function estimate(rng: Random, purchase: number, deliveryTime: number): number {
+function estimateDelivery(rng: Random, purchase: number, deliveryTime: number): number {
   const promised = purchase + Math.max(2 * DAY, deliveryTime + rng.normal(10 * DAY, 7 * DAY));
   return midnightUtc(promised) + DAY;
 }

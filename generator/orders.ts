@@ -1,6 +1,6 @@
 import type { Customer, Item, Order, Payment } from '../common/contract/order-event.generated.ts';
 import { clamp, type Catalog } from './catalog.ts';
-import { planLifecycle, type Lifecycle } from './lifecycle.ts';
+import { compress, planLifecycle, type Lifecycle } from './lifecycle.ts';
 import type { Random } from './random.ts';
 import {
   CARD_INSTALLMENTS, FREIGHT, ITEMS_PER_ORDER, MULTI_SELLER_SHARE, PAYMENT_MISMATCH_SHARE, PRIMARY_PAYMENT, VOUCHER_COUNT, VOUCHER_SPLIT_SHARE,
@@ -21,13 +21,16 @@ export interface OrderState {
 type PaymentType = Payment['payment_type'];
 const multiItemShare = 1 - ITEMS_PER_ORDER[0]!.weight / ITEMS_PER_ORDER.reduce((sum, c) => sum + c.weight, 0);
 
-/** A new order placed at `purchase` by customer record `customerIndex`, with its planned life. */
-export function newOrder(rng: Random, catalog: Catalog, purchase: number, customerIndex: number): OrderState {
+/**
+ * A new order placed at `purchase` by customer record `customerIndex`, with its planned life;
+ * `lifecycleSpeed` divides its delays (see planLifecycle).
+ */
+export function newOrder(rng: Random, catalog: Catalog, purchase: number, customerIndex: number, lifecycleSpeed = 1): OrderState {
   const customer = catalog.customer(customerIndex % catalog.sizes.customers);
   const orderId = rng.hex32();
-  const items = orderItems(rng, catalog, purchase);
+  const items = orderItems(rng, catalog, purchase, lifecycleSpeed);
   const payments = orderPayments(rng, dueCents(items));
-  const lifecycle = planLifecycle(rng, purchase);
+  const lifecycle = planLifecycle(rng, purchase, lifecycleSpeed);
   const order: Order = {
     order_id: orderId,
     customer_id: customer.customer_id,
@@ -42,12 +45,12 @@ export function newOrder(rng: Random, catalog: Catalog, purchase: number, custom
   return { order, items, payments, customer: person, lifecycle, version: 0 };
 }
 
-function orderItems(rng: Random, catalog: Catalog, purchase: number): Item[] {
+function orderItems(rng: Random, catalog: Catalog, purchase: number, lifecycleSpeed: number): Item[] {
   const count = rng.pick(ITEMS_PER_ORDER);
   const first = catalog.product(catalog.popularProduct(rng));
   const firstSeller = catalog.seller(first.sellerIndex).seller_id;
   const multiSeller = count > 1 && rng.chance(MULTI_SELLER_SHARE / multiItemShare);
-  const shippingLimit = iso(purchase + (3 + 5 * rng.next()) * DAY);
+  const shippingLimit = iso(compress(purchase, purchase + (3 + 5 * rng.next()) * DAY, lifecycleSpeed));
   const items: Item[] = [];
   for (let n = 1; n <= count; n++) {
     // Multi-item orders are mostly the same product again, else another product of the same seller.

@@ -54,6 +54,15 @@ export class Random {
     return median * Math.exp(Math.sqrt(2 * Math.log(mean / median)) * this.normal(0, 1));
   }
 
+  /**
+   * An index in [0, size) from a long tail: P(index < x) = ln(1 + x / offset) / ln(1 + size / offset),
+   * so P(k) is about 1 / ((k + offset) ln(1 + size / offset)) (Zipf's law with exponent 1, its head
+   * flattened by `offset`): index 0 is the most likely, and most of a large range is rarely drawn.
+   */
+  longTailIndex(size: number, offset: number): number {
+    return Math.min(size - 1, Math.floor(offset * ((1 + size / offset) ** this.next() - 1)));
+  }
+
   exponential(mean: number): number {
     return -mean * Math.log(1 - this.next());
   }

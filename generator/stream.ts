@@ -3,6 +3,7 @@ import type { OrderEvent } from '../common/contract/order-event.generated.ts';
 import type { ReasonCode } from '../common/contract/reasons.ts';
 import { eventAttributes } from '../common/contract/attributes.ts';
 import { Catalog, DEFAULT_SIZES, type CatalogSizes } from './catalog.ts';
+import { historyClock, poissonClock, wallClockOf, type EventClock } from './event-clock.ts';
 import { INVALID_KINDS, invalidMessage } from './invalid.ts';
 import { applyTransition } from './lifecycle.ts';
 import { dueCents, newOrder, rescalePayments, type OrderState } from './orders.ts';
@@ -16,11 +17,23 @@ export interface StreamOptions {
   /** Mean simulated seconds between events: the event clock's pace, independent of the publish rate. */
   eventInterval?: number;
   /**
+   * A bounded history: exactly `messages` messages dated within [startTime, endTime) (ms since
+   * epoch), so none is later than endTime, lifecycle updates included (they are sent only once the
+   * clock reaches them). eventInterval is then unused.
+   */
+  history?: { endTime: number; messages: number };
+  /**
    * Real time: the event clock is this wall clock (ms since epoch; never goes back), and
    * eventInterval is unused. A live feed's events then carry the time they are made, and lifecycle
-   * updates come due as the days really pass. The stream is then no longer a pure function of its options.
+   * updates come due as time passes (see lifecycleSpeed). The stream is then no longer a pure function of its options.
    */
   wallClock?: () => number;
+  /**
+   * Lifecycle delays (approval, invoicing, shipping, delivery, the shipping limit and delivery
+   * estimate) divided by this: 1 is Olist's pace (delivered ~12 days after purchase); 1440 runs a
+   * day of an order's life in a minute, so a short live run shows its updates. Default 1.
+   */
+  lifecycleSpeed?: number;
   duplicateRate?: number;
   invalidRate?: number;
   updateRate?: number;
@@ -64,22 +77,25 @@ export class EventStream implements Iterator<GeneratedMessage> {
   private readonly rng: Random;
   private readonly pending = new TinyQueue<Pending>([], (a, b) => a.at - b.at || a.seq - b.seq);
   private readonly recent: GeneratedMessage[] = [];
+  private readonly nextTime: EventClock;
   private clock: number;
   private orders = 0;
   private scheduled = 0;
-  private readonly options: Required<Omit<StreamOptions, 'sizes' | 'wallClock'>>;
-  private readonly wallClock: (() => number) | undefined;
+  private readonly options: Required<Omit<StreamOptions, 'sizes' | 'wallClock' | 'history'>>;
 
   constructor(options: StreamOptions) {
     this.options = {
-      eventInterval: 300, duplicateRate: 0, invalidRate: 0, updateRate: 0, source: DEFAULT_SOURCE, maxOpenOrders: 100_000, ...options,
+      eventInterval: 300, duplicateRate: 0, invalidRate: 0, updateRate: 0, source: DEFAULT_SOURCE, maxOpenOrders: 100_000, lifecycleSpeed: 1, ...options,
     };
+    if (!(this.options.lifecycleSpeed >= 1)) throw new RangeError(`lifecycleSpeed must be 1 or more, got ${this.options.lifecycleSpeed}`);
     this.catalog = new Catalog(options.seed, options.sizes ?? DEFAULT_SIZES);
     // The catalog hangs off the seed alone; the stream also off the start time, so a restarted
     // generator (a new start time) makes new orders for the same customers and products.
     this.rng = new Random([options.seed, Math.floor(options.startTime / 1000)]);
     this.clock = options.startTime;
-    this.wallClock = options.wallClock;
+    this.nextTime = options.wallClock ? wallClockOf(options.wallClock, options.startTime)
+      : options.history ? historyClock(options.startTime, options.history.endTime, options.history.messages)
+      : poissonClock(options.startTime, this.options.eventInterval * 1000);
   }
 
   next(): IteratorResult<GeneratedMessage> {
@@ -92,7 +108,7 @@ export class EventStream implements Iterator<GeneratedMessage> {
 
   nextMessage(): GeneratedMessage {
     const { duplicateRate, invalidRate, updateRate } = this.options;
-    this.clock = this.wallClock ? Math.max(this.clock, this.wallClock()) : this.clock + Math.round(this.rng.exponential(this.options.eventInterval * 1000));
+    this.clock = this.nextTime(this.rng);
     const u = this.rng.next();
     if (u < duplicateRate && this.recent.length > 0) return { ...this.rng.element(this.recent), kind: 'duplicate' };
     if (u < duplicateRate + invalidRate) return this.invalid();
@@ -103,7 +119,7 @@ export class EventStream implements Iterator<GeneratedMessage> {
   }
 
   private created(): GeneratedMessage {
-    const state = newOrder(this.rng, this.catalog, this.clock, this.orders++);
+    const state = newOrder(this.rng, this.catalog, this.clock, this.orders++, this.options.lifecycleSpeed);
     if (this.pending.length < this.options.maxOpenOrders) this.pending.push({ at: state.lifecycle.transitions[0]!.at, seq: this.scheduled++, state, step: 0 });
     return this.message('created', this.event(state, 'order_created', this.clock, true));
   }
@@ -126,7 +142,7 @@ export class EventStream implements Iterator<GeneratedMessage> {
 
   private invalid(): GeneratedMessage {
     const code = this.rng.element(INVALID_KINDS);
-    const state = newOrder(this.rng, this.catalog, this.clock, this.orders);
+    const state = newOrder(this.rng, this.catalog, this.clock, this.orders, this.options.lifecycleSpeed);
     const event = this.event(state, 'order_created', this.clock, true);
     const attributes = { ...eventAttributes(event), expected_error: code };
     return { data: invalidMessage(code, event, this.rng), attributes, orderingKey: event.order.order_id, kind: 'invalid', expectedError: code };

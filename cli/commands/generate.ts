@@ -3,7 +3,7 @@ import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
 import type { MessageOutput } from '../../generator/outputs/output.ts';
-import { catalogOptions, instant, positiveInteger, positiveNumber, probability } from '../options.ts';
+import { catalogOptions, instant, lifecycleSpeedOption, positiveInteger, positiveNumber, probability } from '../options.ts';
 
 interface Args {
   count?: number;
@@ -18,6 +18,7 @@ interface Args {
   updateRate: number;
   eventInterval?: number;
   realTime?: boolean;
+  lifecycleSpeed: number;
   customers: number;
   products: number;
   sellers: number;
@@ -37,7 +38,7 @@ export const generateCommand = defineCommand<Args>({
         count: { type: 'number', coerce: positiveInteger('count'), describe: 'Messages to send (default: until Ctrl-C)' },
         rate: { type: 'number', coerce: positiveNumber('rate'), describe: 'Messages a second, token bucket (default: as fast as the output takes them)' },
         ...catalogOptions,
-        'start-time': { type: 'string', coerce: instant('start-time'), describe: 'Start of the event clock, RFC 3339 (default: --count x --event-interval before now, so the last event is about now)' },
+        'start-time': { type: 'string', coerce: instant('start-time'), describe: 'Start of the event clock, RFC 3339; the history spans --count x --event-interval from it and must end by now (default: that span before now, so the last event is about now and none later)' },
         out: { type: 'string', default: 'stdout', describe: 'pubsub, stdout (or -), or a file path with a / or an extension (NDJSON): ./events, events.ndjson' },
         topic: { type: 'string', default: 'orders', describe: 'Pub/Sub topic (with --out pubsub)' },
         project: { type: 'string', default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local', describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)' },
@@ -46,6 +47,7 @@ export const generateCommand = defineCommand<Args>({
         'update-rate': { type: 'number', default: 0, coerce: probability('update-rate'), describe: 'Share of order_updated events moving earlier orders along their lifecycle' },
         'event-interval': { type: 'number', coerce: positiveNumber('event-interval'), describe: `Mean simulated seconds between events on the event clock (default: ${DEFAULT_EVENT_INTERVAL}; with --count only)` },
         'real-time': { type: 'boolean', describe: 'The event clock is the wall clock: events carry the time they are made (default: on without --count, a live feed; off with --count, simulated history)' },
+        'lifecycle-speed': { ...lifecycleSpeedOption('1'), default: 1 },
         'max-in-flight': { type: 'number', default: 2000, coerce: positiveInteger('max-in-flight'), describe: 'Publishes awaiting Pub/Sub at most' },
         'ordering-key': { type: 'boolean', default: false, describe: "Set order_id as the ordering key (~40x slower to publish; the worker does not need it: it dedupes and keeps each order's latest event by time)" },
       })
@@ -55,6 +57,10 @@ export const generateCommand = defineCommand<Args>({
         if (realTime && args['start-time'] !== undefined) throw new UsageError('--start-time applies to simulated history (--count, or --no-real-time), not a real-time feed');
         if (realTime && args['event-interval'] !== undefined) throw new UsageError('--event-interval applies to simulated history (--count, or --no-real-time), not a real-time feed');
         if (!realTime && args.count === undefined) throw new UsageError('--no-real-time needs --count: an endless simulated clock runs ahead of time');
+        if (!realTime && args['start-time'] !== undefined) {
+          const end = historyEnd(args['start-time'], args.count!, args['event-interval']);
+          if (end > Date.now()) throw new UsageError(`--start-time ${new Date(args['start-time']).toISOString()} with --count ${args.count} x --event-interval ${args['event-interval'] ?? DEFAULT_EVENT_INTERVAL} s ends at ${new Date(end).toISOString()}, in the future: start earlier, or send fewer or closer events`);
+        }
         // A bare word is a mistyped output name far more often than a file meant in this directory.
         const out = String(args.out);
         if (!['pubsub', 'stdout', '-'].includes(out) && !/[/\\.]/.test(out)) throw new UsageError(`--out ${out} is not pubsub, stdout or -: for a file in this directory write ./${out}`);
@@ -69,13 +75,15 @@ export const generateCommand = defineCommand<Args>({
     const logger = createLogger({ base: { component: 'generator' } });
     const realTime = args.realTime ?? args.count === undefined;
     const eventInterval = args.eventInterval ?? DEFAULT_EVENT_INTERVAL;
-    // Simulated history ends about now by default: no default puts events in the future.
-    const startTime = args.startTime ?? (realTime ? Date.now() : Date.now() - args.count! * eventInterval * 1000);
+    // Simulated history ends by now (about now by default), lifecycle updates included: none is in the future.
+    const now = Date.now();
+    const startTime = args.startTime ?? (realTime ? now : now - args.count! * eventInterval * 1000);
     const stream = new EventStream({
       seed: args.seed,
       startTime,
       eventInterval,
-      ...(realTime ? { wallClock: Date.now } : {}),
+      lifecycleSpeed: args.lifecycleSpeed,
+      ...(realTime ? { wallClock: Date.now } : { history: { endTime: args.startTime === undefined ? now : historyEnd(startTime, args.count!, eventInterval), messages: args.count! } }),
       duplicateRate: args.duplicateRate,
       invalidRate: args.invalidRate,
       updateRate: args.updateRate,
@@ -112,6 +120,9 @@ export const generateCommand = defineCommand<Args>({
     }
   },
 });
+
+/** When a simulated history from `startTime` ends: --count x --event-interval later (ms since epoch). */
+const historyEnd = (startTime: number, count: number, eventInterval = DEFAULT_EVENT_INTERVAL) => startTime + count * eventInterval * 1000;
 
 async function openOutput(args: Args, logger: ReturnType<typeof createLogger>, signal: AbortSignal): Promise<MessageOutput> {
   const { StreamOutput } = await import('../../generator/outputs/stream-output.ts');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { killAllChildren } from '../../local/stack/children.ts';
 import { formatSummary } from '../../local/stack/report.ts';
 import { defineCommand } from '../command.ts';
-import { integer, oneOf, port, positiveInteger, positiveNumber, probability } from '../options.ts';
+import { integer, lifecycleSpeedOption, oneOf, port, positiveInteger, positiveNumber, probability } from '../options.ts';
 import { DEFAULT_DASHBOARD_PORT } from './dashboard.ts';
 
 /** The stack's options as flags: seconds instead of ms for the stall timeout; the signal is ours. */
@@ -25,6 +25,7 @@ export const upCommand = defineCommand<Args>({
         'duplicate-rate': { type: 'number', default: 0.03, coerce: probability('duplicate-rate'), describe: 'Share of republished events' },
         'invalid-rate': { type: 'number', default: 0.02, coerce: probability('invalid-rate'), describe: 'Share of invalid messages (every reason code)' },
         'update-rate': { type: 'number', default: 0.6, coerce: probability('update-rate'), describe: 'Share of order_updated events (each order has ~5 lifecycle steps)' },
+        'lifecycle-speed': lifecycleSpeedOption('1440 with --keep-running, whose events follow the wall clock; else 1'),
         olist: { type: 'string', describe: 'Instead of generating: import this unzipped Kaggle Olist folder (history and dims) and run the batch over all its dates' },
         'stall-timeout': { type: 'number', default: 60, coerce: positiveNumber('stall-timeout'), describe: 'Give up when nothing is acked for this many seconds' },
         mode: { type: 'string', default: 'pull', coerce: oneOf('mode', ['pull', 'push']), describe: 'pull: the workers stream-pull the subscription; push: the emulator pushes to them (push subscription, ID tokens, a round-robin front like Cloud Run)' },

@@ -35,6 +35,8 @@ export interface StackOptions {
   duplicateRate: number;
   invalidRate: number;
   updateRate: number;
+  /** Divides order lifecycle delays (default: LIVE_LIFECYCLE_SPEED with keepRunning, else 1). */
+  lifecycleSpeed?: number;
   /** Give up when nothing is acked for this long while messages are outstanding. */
   stallTimeoutMs: number;
   /** A Kaggle Olist folder (or gs:// prefix): import its history and dims instead of generating. */
@@ -66,6 +68,31 @@ const SUBSCRIPTION = 'orders-worker';
 const DEAD_LETTER_SUBSCRIPTION = 'orders-dead-letter';
 /** Simulated seconds between events for a bounded run: 3,000 messages span about a month. */
 const EVENT_INTERVAL_SECONDS = 900;
+/** A live run's lifecycle pace: a day of an order's life a minute, so approvals show within seconds and deliveries within ~15 minutes. */
+export const LIVE_LIFECYCLE_SPEED = 1440;
+
+/**
+ * The stack's event stream and message count. A bounded run replays the history of
+ * count x EVENT_INTERVAL_SECONDS ending at `now()`: orders get approved, shipped and delivered on
+ * the way, and no event (update included) is dated after the run's start. An open-ended run
+ * (keepRunning) follows the wall clock, with lifecycles LIVE_LIFECYCLE_SPEED times faster so its
+ * updates show while it runs; no event is dated after the moment it is made.
+ */
+export function stackEventStream(
+  options: Pick<StackOptions, 'keepRunning' | 'rate' | 'duration' | 'seed' | 'duplicateRate' | 'invalidRate' | 'updateRate' | 'lifecycleSpeed'>,
+  now: () => number = Date.now,
+): { stream: EventStream; count?: number } {
+  const mix = { seed: options.seed, duplicateRate: options.duplicateRate, invalidRate: options.invalidRate, updateRate: options.updateRate };
+  if (options.keepRunning) {
+    const stream = new EventStream({ ...mix, startTime: now(), wallClock: now, lifecycleSpeed: options.lifecycleSpeed ?? LIVE_LIFECYCLE_SPEED });
+    return { stream };
+  }
+  const count = Math.max(1, Math.round(options.rate * options.duration));
+  const endTime = now();
+  const history = { endTime, messages: count };
+  const stream = new EventStream({ ...mix, startTime: endTime - count * EVENT_INTERVAL_SECONDS * 1000, history, lifecycleSpeed: options.lifecycleSpeed ?? 1 });
+  return { stream, count };
+}
 
 /** Where the stack keeps its warehouse, logs, dims snapshot and audit reports under the data directory. */
 export const stackPaths = (dataDir: string): StackResult['paths'] => ({
@@ -161,14 +188,7 @@ export async function runStack(options: StackOptions, print: (line: string) => v
 }
 
 async function generate(options: StackOptions, counters: WorkerPoll, logger: Logger, log: (line: string) => void): Promise<RunResult> {
-  const count = options.keepRunning ? undefined : Math.max(1, Math.round(options.rate * options.duration));
-  // A bounded run replays the last days so its event clock ends about now (orders get approved,
-  // shipped and delivered on the way); an open-ended one keeps pace with the wall clock.
-  const eventInterval = count === undefined ? 1 / options.rate : EVENT_INTERVAL_SECONDS;
-  const startTime = Date.now() - (count ?? 0) * eventInterval * 1000;
-  const stream = new EventStream({
-    seed: options.seed, startTime, eventInterval, duplicateRate: options.duplicateRate, invalidRate: options.invalidRate, updateRate: options.updateRate,
-  });
+  const { stream, count } = stackEventStream(options);
   const output = new PubSubOutput({ projectId: PROJECT, topic: TOPIC, maxInFlight: 1000, ordering: true, logger });
   log(`generator: ${count === undefined ? 'until Ctrl-C' : `${count} messages`} at ${options.rate}/s (seed ${options.seed})`);
   const started = performance.now();

@@ -22,6 +22,7 @@ const processesMentioning = (marker: string) =>
 for (const mode of ['pull'] as ('pull' | 'push')[]) test(`orderflow up --mode ${mode} runs the whole pipeline and its figures add up`, { timeout: 420_000 }, async () => {
   const dataDir = tempDir('up');
   const result = await runCli(['up', '--mode', mode, '--data-dir', dataDir, '--rate', '150', '--duration', '6', '--duplicate-rate', '0.05', '--invalid-rate', '0.05', '--update-rate', '0.2']);
+  const finished = Date.now();
   const stdout = result.stdout.toString('utf8');
   assert.equal(result.code, 0, `${stdout}\n${result.stderr}`);
   const summary = JSON.parse(await readFile(join(dataDir, 'up-summary.json'), 'utf8')) as StackResult;
@@ -36,6 +37,10 @@ for (const mode of ['pull'] as ('pull' | 'push')[]) test(`orderflow up --mode ${
   assert.equal(summary.batch?.summary?.status, 'published');
   assert.ok(summary.batch!.checks.length > 0 && summary.batch!.checks.every((c) => c.status !== 'fail'));
   for (const table of ['fact_sales', 'fact_orders', 'agg_daily_sales']) assert.ok((w.mart[table] ?? 0) > 0, `mart.${table} is empty`);
+  // Issue 22.10: the replayed history ends by now, lifecycle updates included (it ran hours ahead).
+  const latest = await withDuckDBFile(join(dataDir, 'warehouse.duckdb'), async (db) =>
+    Number((await db.runAndReadAll('SELECT epoch_ms(max(event_time)) AS t FROM raw.orders')).getRowObjectsJS()[0]!.t));
+  assert.ok(latest <= finished, `an event at ${new Date(latest).toISOString()}, after the run`);
 
   assert.match(stdout, /ingested +\d[\d,]* distinct events \(published - invalid - duplicates = [\d,]+, matches\)/);
   assert.match(stdout, /npx orderflow query/);

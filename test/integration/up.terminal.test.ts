@@ -4,6 +4,8 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { StackResult } from '../../local/stack/up.ts';
+import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { readStackFile } from '../../local/stack/stack-file.ts';
 import { countersOf, fetchWorkerStats } from '../../local/stack/worker-stats.ts';
 import { CLI_ARGS } from '../helpers/cli.ts';
@@ -43,6 +45,7 @@ test('up --keep-running in a terminal: Ctrl-C drains, runs the WAP job and summa
   }
   terminal.stdin.write('\x03');
   const [code] = await once(terminal, 'close');
+  const finished = Date.now();
   // A failure names the part that went wrong (the summary, and the batch log when the audit did not publish).
   const summary = output.slice(output.indexOf('orderflow up:'));
   assert.doesNotMatch(output, /exited with code/, output.slice(-2000));
@@ -52,4 +55,10 @@ test('up --keep-running in a terminal: Ctrl-C drains, runs the WAP job and summa
   const batchLog = await readFile(join(dataDir, 'logs', 'batch.log'), 'utf8').catch((error: Error) => error.message);
   assert.match(summary, /audit +published/, `${summary}\nbatch.log:\n${batchLog.slice(-3000)}`);
   assert.equal(code, 0, summary);
+  // Issue 22.10: a live run shows lifecycle updates (none in 20 s before), and no event is dated after the wall clock.
+  const result = JSON.parse(await readFile(join(dataDir, 'up-summary.json'), 'utf8')) as StackResult;
+  assert.ok(result.generator.byKind.updated > 0, JSON.stringify(result.generator.byKind));
+  const latest = await withDuckDBFile(join(dataDir, 'warehouse.duckdb'), async (db) =>
+    Number((await db.runAndReadAll('SELECT epoch_ms(max(event_time)) AS t FROM raw.orders')).getRowObjectsJS()[0]!.t));
+  assert.ok(latest <= finished, `an event at ${new Date(latest).toISOString()}, after the run`);
 });
