@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parse } from 'sql-parser-cst';
 import { OperationalError, UsageError } from '../../common/errors.ts';
-import { setupBigQuery, type BigQueryAdmin, type Outcome } from '../../streaming/sinks/bigquery/setup.ts';
+import { setupBigQuery, type BigQueryAdmin, type SetupOutcome } from '../../streaming/sinks/bigquery/setup.ts';
 import { defaultOf, loadModule, resource } from '../helpers/terraform.ts';
 
 const schemaFile = (name: string) => JSON.parse(readFileSync(new URL(`../../schemas/raw/${name}.json`, import.meta.url), 'utf8')) as unknown;
@@ -11,7 +11,7 @@ const schemaFile = (name: string) => JSON.parse(readFileSync(new URL(`../../sche
 /** Records every call setup makes; answers as an empty project would, then as one where everything exists. */
 function recordingAdmin(existing = new Set<string>(), labels = new Map<string, Record<string, string>>(), queries = new Map<string, string>()) {
   const calls: { method: string; dataset: string; name?: string; resource: Record<string, unknown> }[] = [];
-  const answer = (key: string, onExisting: Outcome): Outcome => {
+  const answer = (key: string, onExisting: SetupOutcome): SetupOutcome => {
     const outcome = existing.has(key) ? onExisting : 'created';
     existing.add(key);
     return outcome;

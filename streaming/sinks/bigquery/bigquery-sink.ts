@@ -5,7 +5,7 @@ import { loadRawTables, RAW_TABLE_NAMES } from '../../../common/table-schemas.ts
 import type { RawRows } from '../../../common/warehouse/rows.ts';
 import { WriteRefusedError, type RawTable, type RejectedRow, type RowSink, type WriteResult } from '../sink.ts';
 import { heldConnections } from './client-connections.ts';
-import { resolveTarget } from './target.ts';
+import { resolveRawDataset } from './raw-dataset.ts';
 import { BigQueryWriteError, TableWriter } from './table-writer.ts';
 
 type WriterClient = InstanceType<typeof managedwriter.WriterClient>;
@@ -90,7 +90,7 @@ function refusalOrFailure(error: unknown, committed: RawTable[]): unknown {
 
 /** Builds the BigQuery sink from options (defaults above); a bad option throws one UsageError line. */
 export function createBigQuerySink(options: BigQuerySinkOptions): BigQuerySink {
-  const { projectId, dataset } = resolveTarget(options, 'BigQuery sink');
+  const { projectId, dataset } = resolveRawDataset(options, 'BigQuery sink');
   const tables = loadRawTables();
   const settings = {
     maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,

@@ -3,7 +3,7 @@ import { OperationalError } from '../../../common/errors.ts';
 import { loadRawTables, rawDatasetDescription, type TableSpec } from '../../../common/table-schemas.ts';
 import { CURRENT_VIEWS, currentViewSql } from '../../../common/warehouse/views.ts';
 import { BIGQUERY_DEFAULT_LOCATION } from '../engines.ts';
-import { resolveTarget } from './target.ts';
+import { resolveRawDataset } from './raw-dataset.ts';
 
 /** BigQuery REST resources, as tables.insert / datasets.insert take them (only the fields setup sets). */
 export interface DatasetResource {
@@ -29,16 +29,16 @@ export const SETUP_LABELS = { app: 'orderflow' };
 export const TERRAFORM_LABEL = ['managed-by', 'terraform'] as const;
 
 
-export type Outcome = 'created' | 'exists' | 'updated';
+export type SetupOutcome = 'created' | 'exists' | 'updated';
 
 /** The calls setup makes: the seam its tests replace. Creation is idempotent: an existing resource is not an error. */
 export interface BigQueryAdmin {
   /** The dataset's labels, or undefined when it does not exist. */
   datasetLabels(dataset: string): Promise<Record<string, string> | undefined>;
-  createDataset(dataset: string, resource: DatasetResource): Promise<Outcome>;
-  createTable(dataset: string, table: string, resource: TableResource): Promise<Outcome>;
+  createDataset(dataset: string, resource: DatasetResource): Promise<SetupOutcome>;
+  createTable(dataset: string, table: string, resource: TableResource): Promise<SetupOutcome>;
   /** Creates the view, or replaces its query if it exists with another one (`exists` when it is the same). */
-  putView(dataset: string, view: string, resource: ViewResource): Promise<Outcome>;
+  putView(dataset: string, view: string, resource: ViewResource): Promise<SetupOutcome>;
 }
 
 export interface SetupBigQueryOptions {
@@ -54,7 +54,7 @@ export interface SetupBigQueryOptions {
 export interface SetupStep {
   kind: 'dataset' | 'table' | 'view';
   name: string;
-  outcome: Outcome;
+  outcome: SetupOutcome;
 }
 
 /**
@@ -66,7 +66,7 @@ export interface SetupStep {
  * an OperationalError before anything is changed; Terraform applies its own changes.
  */
 export async function setupBigQuery(options: SetupBigQueryOptions): Promise<SetupStep[]> {
-  const { dataset } = resolveTarget(options, 'BigQuery setup');
+  const { dataset } = resolveRawDataset(options, 'BigQuery setup');
   const tables = loadRawTables();
   const admin = options.admin ?? bigQueryAdmin({ projectId: options.projectId });
   const steps: SetupStep[] = [];
@@ -103,7 +103,7 @@ export function tableResource(table: TableSpec): TableResource {
 
 const isConflict = (error: unknown) => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 409;
 
-async function createOrExists(create: () => Promise<unknown>): Promise<Outcome> {
+async function createOrExists(create: () => Promise<unknown>): Promise<SetupOutcome> {
   try {
     await create();
     return 'created';

@@ -1,13 +1,14 @@
 import { UsageError } from '../../../common/errors.ts';
 import { loadRawTables } from '../../../common/table-schemas.ts';
 
-export interface Target {
+/** Where the raw tables live in BigQuery. */
+export interface RawDataset {
   projectId: string;
   dataset: string;
 }
 
 /** Checks where the raw tables live (project, dataset defaulting to the manifest's `raw`); bad values give one UsageError line. */
-export function resolveTarget(options: { projectId: string; dataset?: string }, who: string): Target {
+export function resolveRawDataset(options: { projectId: string; dataset?: string }, who: string): RawDataset {
   const dataset = options.dataset ?? loadRawTables()[0]!.dataset;
   // Project ids: lowercase letters, digits, hyphens; legacy domain-scoped ones add "example.com:".
   if (!/^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(options.projectId ?? '')) {
