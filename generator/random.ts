@@ -1,5 +1,5 @@
 import { Faker, base, en } from '@faker-js/faker';
-import { sfc32Randomizer } from './randomizer.ts';
+import { sfc32Randomizer } from '../common/randomizer.ts';
 import type { Weighted } from './reference-data.ts';
 
 /** Faker on a fast seeded generator, plus the few distributions the Olist shapes need. */

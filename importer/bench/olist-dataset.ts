@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { writeAll } from '../../common/ndjson.ts';
-import { sfc32Randomizer } from '../../generator/randomizer.ts';
+import { sfc32Randomizer } from '../../common/randomizer.ts';
 import { HISTORY_FILES, type HistoryFile } from '../olist/files.ts';
 
 /** The generator's seeded sfc32 without Faker on top (Faker's helpers cost ~100x more a draw here). */

@@ -1,3 +1,5 @@
+import TinyQueue from 'tinyqueue';
+
 /** Something the wheel can hold: it remembers its bucket so removal is O(1). */
 export interface Scheduled {
   slot: number;
@@ -10,7 +12,7 @@ export interface Scheduled {
  */
 export class DeadlineWheel<T extends Scheduled> {
   private readonly buckets = new Map<number, Set<T>>();
-  private readonly keys: number[] = [];
+  private readonly keys = new TinyQueue<number>();
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
 
@@ -26,7 +28,7 @@ export class DeadlineWheel<T extends Scheduled> {
     if (!bucket) {
       bucket = new Set();
       this.buckets.set(key, bucket);
-      this.pushKey(key);
+      this.keys.push(key);
     }
     bucket.add(item);
     item.slot = key;
@@ -52,7 +54,7 @@ export class DeadlineWheel<T extends Scheduled> {
     this.timerAt = Infinity;
     for (const bucket of this.buckets.values()) for (const item of bucket) item.slot = -1;
     this.buckets.clear();
-    this.keys.length = 0;
+    while (this.keys.length > 0) this.keys.pop();
   }
 
   private arm(atMs: number): void {
@@ -69,8 +71,8 @@ export class DeadlineWheel<T extends Scheduled> {
     this.timerAt = Infinity;
     const nowKey = Date.now() / this.resolutionMs;
     const due: T[] = [];
-    while (this.keys.length > 0 && (this.keys[0] as number) <= nowKey) {
-      const key = this.popKey();
+    while (this.keys.length > 0 && this.keys.peek()! <= nowKey) {
+      const key = this.keys.pop()!;
       const bucket = this.buckets.get(key);
       if (!bucket) continue;
       this.buckets.delete(key);
@@ -79,39 +81,7 @@ export class DeadlineWheel<T extends Scheduled> {
         due.push(item);
       }
     }
-    if (this.keys.length > 0) this.arm((this.keys[0] as number) * this.resolutionMs);
+    if (this.keys.length > 0) this.arm(this.keys.peek()! * this.resolutionMs);
     if (due.length > 0) this.onDue(due);
-  }
-
-  private pushKey(key: number): void {
-    const heap = this.keys;
-    let i = heap.push(key) - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if ((heap[parent] as number) <= key) break;
-      heap[i] = heap[parent] as number;
-      i = parent;
-    }
-    heap[i] = key;
-  }
-
-  private popKey(): number {
-    const heap = this.keys;
-    const top = heap[0] as number;
-    const last = heap.pop() as number;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= heap.length) break;
-        const right = left + 1;
-        const child = right < heap.length && (heap[right] as number) < (heap[left] as number) ? right : left;
-        if ((heap[child] as number) >= last) break;
-        heap[i] = heap[child] as number;
-        i = child;
-      }
-      heap[i] = last;
-    }
-    return top;
   }
 }

@@ -1,3 +1,5 @@
+import { sfc32Randomizer } from '../../common/randomizer.ts';
+
 /**
  * Fault injection for tests of at-least-once consumers. All off by default. The random choices
  * come from a seeded generator so a failing test run can be replayed.
@@ -30,14 +32,8 @@ export function resolveFaults(partial: Partial<FaultOptions> = {}): FaultOptions
   return faults;
 }
 
-/** mulberry32: tiny, fast, good enough to pick which messages get a fault. */
+/** The project's one seeded generator (sfc32, common/randomizer.ts): picks which messages get a fault. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const randomizer = sfc32Randomizer(seed);
+  return () => randomizer.next();
 }
