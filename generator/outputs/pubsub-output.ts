@@ -1,4 +1,5 @@
-import { PubSub, type Topic } from '@google-cloud/pubsub';
+import { status } from '@grpc/grpc-js';
+import { PubSub, type PublishOptions, type Topic } from '@google-cloud/pubsub';
 import { OperationalError } from '../../common/errors.ts';
 import { firstPubSubCall } from '../../common/pubsub-reach.ts';
 import type { Logger } from '../../common/logger.ts';
@@ -18,7 +19,12 @@ export interface PubSubOutputOptions {
   maxInFlight: number;
   /** Set the ordering key (order_id). Batches are per key in the client, so this costs throughput. */
   ordering: boolean;
-  maxAttempts?: number;
+  /**
+   * How long one publish may take, the client's own retries of transient errors included (ms).
+   * Default 60,000: the client's default (600 s, and the generator used to retry that 5 times over)
+   * would hold a message, and the ordering key behind it, for minutes on a persistent failure.
+   */
+  publishTimeoutMs?: number;
   logger: Logger;
   /** Once aborted (SIGINT/SIGTERM), send() stops waiting for room and close() waits at most abandonAfterMs. */
   signal?: AbortSignal;
@@ -26,10 +32,25 @@ export interface PubSubOutputOptions {
   abandonAfterMs?: number;
 }
 
-// gRPC codes worth another try: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE.
-const TRANSIENT = new Set([4, 8, 10, 13, 14]);
 // NOT_FOUND, PERMISSION_DENIED, UNAUTHENTICATED: every later publish would fail the same way.
 const FATAL = new Set([5, 7, 16]);
+
+const DEFAULT_PUBLISH_TIMEOUT_MS = 60_000;
+
+/**
+ * The client's retry of Publish, bounded by `totalTimeoutMs`: the codes and backoff of the client's
+ * own publish config (google/pubsub/v1 publisher_client_config.json), with a shorter total.
+ */
+export function publishRetry(totalTimeoutMs: number): NonNullable<NonNullable<PublishOptions['gaxOpts']>['retry']> {
+  const rpcTimeoutMillis = Math.min(60_000, totalTimeoutMs);
+  return {
+    retryCodes: [status.ABORTED, status.CANCELLED, status.DEADLINE_EXCEEDED, status.INTERNAL, status.RESOURCE_EXHAUSTED, status.UNAVAILABLE, status.UNKNOWN],
+    backoffSettings: {
+      initialRetryDelayMillis: 100, retryDelayMultiplier: 4, maxRetryDelayMillis: 60_000,
+      initialRpcTimeoutMillis: rpcTimeoutMillis, rpcTimeoutMultiplier: 1, maxRpcTimeoutMillis: rpcTimeoutMillis, totalTimeoutMillis: totalTimeoutMs,
+    },
+  };
+}
 
 /** Publishes with the official client: batching, attributes, ordering keys, bounded in-flight, retries. */
 export class PubSubOutput implements MessageOutput {
@@ -46,6 +67,7 @@ export class PubSubOutput implements MessageOutput {
     this.topic = this.client.topic(options.topic, {
       batching: { maxMessages: 1000, maxMilliseconds: 10, maxBytes: 4 * 1024 * 1024 },
       messageOrdering: options.ordering,
+      gaxOpts: { retry: publishRetry(options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS) },
     });
   }
 
@@ -67,33 +89,26 @@ export class PubSubOutput implements MessageOutput {
     this.inFlight.add(publish);
   }
 
+  // Transient errors are retried inside the client (publishRetry); what reaches here is final.
   private async publish(message: OutboundMessage, settled?: (result: PublishResult) => void): Promise<void> {
-    const attempts = this.options.maxAttempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const messageId = await this.topic.publishMessage({
-          data: message.data,
-          attributes: message.attributes,
-          ...(this.options.ordering ? { orderingKey: message.orderingKey } : {}),
-        });
-        this.published += 1;
-        settled?.({ messageId });
-        return;
-      } catch (error) {
-        const code = (error as { code?: number }).code ?? -1;
-        if (FATAL.has(code)) {
-          this.fatal ??= new OperationalError(`cannot publish to topic ${this.options.topic} in project ${this.options.projectId}: ${(error as Error).message}`);
-        }
-        if (!TRANSIENT.has(code) || attempt >= attempts) {
-          this.failed += 1;
-          this.options.logger.error({ err: error, event_id: message.attributes.event_id, attempt }, 'publish failed');
-          settled?.({ error: error as Error });
-          return;
-        }
-        // A failed publish pauses its ordering key until resumed.
-        if (this.options.ordering) this.topic.resumePublishing(message.orderingKey);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
+    try {
+      const messageId = await this.topic.publishMessage({
+        data: message.data,
+        attributes: message.attributes,
+        ...(this.options.ordering ? { orderingKey: message.orderingKey } : {}),
+      });
+      this.published += 1;
+      settled?.({ messageId });
+    } catch (error) {
+      const code = (error as { code?: number }).code ?? -1;
+      if (FATAL.has(code)) {
+        this.fatal ??= new OperationalError(`cannot publish to topic ${this.options.topic} in project ${this.options.projectId}: ${(error as Error).message}`);
       }
+      this.failed += 1;
+      this.options.logger.error({ err: error, event_id: message.attributes.event_id }, 'publish failed');
+      settled?.({ error: error as Error });
+      // A failed publish pauses its ordering key; the key's later messages go on.
+      if (this.options.ordering) this.topic.resumePublishing(message.orderingKey);
     }
   }
 
