@@ -10,7 +10,7 @@ import { Pipeline } from './pipeline/pipeline.ts';
 import type { ProcessedSpy } from './pipeline/processed-spy.ts';
 import { WorkerStats } from './pipeline/stats.ts';
 import type { RowSink } from './sinks/sink.ts';
-import { workerRequestListener } from './source/http-server.ts';
+import { type MessageHandler, workerRequestListener } from './source/http-server.ts';
 import { workerMetrics } from './source/metrics.ts';
 import { localCertsClient, oidcVerifier, type PushIdentity, type PushVerifier } from './source/push-auth.ts';
 import { PullSource } from './source/pull-source.ts';
@@ -68,6 +68,11 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   const { logger } = deps;
   const server = await listen(config.port, config.host);
   const address = server.address() as AddressInfo;
+  // Until the sink is open the port answers as not ready (/health 200, /ready 503, pushes 503 so
+  // Pub/Sub retries): a request with no listener would get no answer at all, and a readiness probe
+  // or push sent in that window would hang until the client gives up.
+  let serve = workerRequestListener({ isReady: () => false, ...(config.mode === 'push' ? { push: { pipeline: NOT_STARTED } } : {}), logger });
+  server.on('request', (request, response) => serve(request, response));
   let sink: RowSink;
   try {
     sink = typeof deps.sink === 'function' ? await deps.sink() : deps.sink;
@@ -85,12 +90,12 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   let ready = false;
   const verify = deps.verifier
     ?? (config.pushIdentity ? oidcVerifier(config.pushIdentity, ...(config.pushCertsUrl ? [localCertsClient(config.pushCertsUrl)] : [])) : undefined);
-  server.on('request', workerRequestListener({
+  serve = workerRequestListener({
     isReady: () => ready,
     metrics: workerMetrics(stats),
     ...(config.mode === 'push' ? { push: { pipeline, ...(drain ? { deadLetters: drain } : {}), ...(verify ? { verify } : {}), onBadRequest: () => (stats.badRequests += 1) } } : {}),
     logger,
-  }));
+  });
 
   const pullFrom = (subscription: string, streams: number) => new PullSource({
     projectId: config.projectId,
@@ -143,6 +148,9 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   };
   return { address, stats, stop };
 }
+
+/** Push requests before the pipeline exists: nacked, so Pub/Sub redelivers them with backoff. */
+const NOT_STARTED: MessageHandler = { process: async () => ({ kind: 'nack', error: new Error('worker starting') }) };
 
 /** The drain's counters, named like the worker's (`<stage>.<event>`), when it runs. */
 const drainCounters = (drain: DeadLetterDrain | undefined) => (drain

@@ -1,8 +1,6 @@
 import { once } from 'node:events';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { OperationalError } from '../../common/errors.ts';
 import { freePort } from '../gcloud-emulator.ts';
 
 /** The push side of `orderflow up --mode push`: one endpoint for the emulator, N push-mode workers behind it. */
@@ -13,11 +11,6 @@ export interface PushFront {
   readonly setupArgs: string[];
   /** Flags for worker n (1-based): push mode on its own port, checking tokens when they are sent. */
   workerArgs(n: number): string[];
-  /**
-   * Resolves once every worker answers /readyz with 200, however long they take to start (a
-   * loaded machine can take a minute); rejects as soon as `exited()` names a worker that ended.
-   */
-  ready(exited: () => string | undefined): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,27 +44,10 @@ export async function startPushFront(workers: number, certsUrl: string | undefin
     endpoint,
     setupArgs: ['--push-endpoint', endpoint, ...(certsUrl ? ['--push-audience', audience, '--push-service-account', SERVICE_ACCOUNT] : [])],
     workerArgs: (n) => ['--mode', 'push', '--port', String(ports[n - 1]), ...(certsUrl ? ['--push-audience', audience, '--push-service-account', SERVICE_ACCOUNT, '--push-certs-url', certsUrl] : [])],
-    ready: async (exited) => {
-      for (const port of ports) {
-        while (!(await isReady(port))) {
-          const gone = exited();
-          if (gone) throw new OperationalError(`${gone} exited before it was ready to take pushes; see its log in the data directory's logs/`);
-          await sleep(100);
-        }
-      }
-    },
     close: async () => {
       agent.destroy();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-async function isReady(port: number): Promise<boolean> {
-  try {
-    return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
-  } catch {
-    return false;
-  }
 }

@@ -66,6 +66,8 @@ const TOPIC = 'orders';
 const SUBSCRIPTION = 'orders-worker';
 /** setup's default: the dead-letter topic's subscription, which the workers drain into raw.dead_letter. */
 const DEAD_LETTER_SUBSCRIPTION = 'orders-dead-letter';
+/** How long a worker may take to log `worker started`: a loaded 2-core machine has taken over 60 s. */
+const WORKER_START_TIMEOUT_MS = 180_000;
 /** Simulated seconds between events for a bounded run: 3,000 messages span about a month. */
 const EVENT_INTERVAL_SECONDS = 900;
 /** A live run's lifecycle pace: a day of an order's life a minute, so approvals show within seconds and deliveries within ~15 minutes. */
@@ -148,11 +150,13 @@ export async function runStack(options: StackOptions, print: (line: string) => v
         // The heap cap production uses (terraform/run.tf): workers stay small with a full flow-control window.
         { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, ...WORKER_RUNTIME_ENV } }));
     }
-    // Pushes to a worker not listening yet would fail and wait out the retry policy's backoff.
-    await push?.ready(() => workers.find((w) => w.process.exitCode !== null || w.process.signalCode !== null)?.name);
-    const urls = await Promise.all(workers.map((w) => workerUrl(join(paths.logs, `${w.name}.log`), () => w.process.exitCode !== null)));
+    // Every worker ready before the first publish: a push to one not listening yet would wait out
+    // the retry policy's backoff.
+    const urls = await Promise.all(workers.map((w) => workerUrl({
+      name: w.name, logFile: join(paths.logs, `${w.name}.log`), exited: () => w.process.exitCode ?? w.process.signalCode ?? undefined,
+    }, WORKER_START_TIMEOUT_MS)));
     const counters = new WorkerPoll(urls);
-    log(`workers: ${options.workers} processes on ${SUBSCRIPTION}${push ? ', pushed to' : `, draining ${DEAD_LETTER_SUBSCRIPTION}`} (logs in ${paths.logs})`);
+    log(`workers: ${options.workers} processes on ${SUBSCRIPTION}${push ? `, taking its pushes at ${push.endpoint}` : `, draining ${DEAD_LETTER_SUBSCRIPTION}`} (logs in ${paths.logs})`);
     const subscriptionName = `projects/${PROJECT}/subscriptions/${SUBSCRIPTION}`;
     const figures = emulator ? await servePubSubFigures(emulator, subscriptionName) : undefined;
     stopFigures = figures?.server;

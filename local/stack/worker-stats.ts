@@ -35,21 +35,33 @@ export const sumCounters = (all: readonly WorkerCounters[]): WorkerCounters => (
   received: all.reduce((s, c) => s + c.received, 0),
 });
 
+/** A worker process `up` started, as workerUrl sees it. */
+export interface StartingWorker {
+  /** Its name in messages: worker-1, worker-2, ... */
+  name: string;
+  logFile: string;
+  /** The process's exit code or signal once it ended, else undefined. */
+  exited(): number | string | undefined;
+}
+
 /**
- * The URL of a worker started with `--port 0`: its port is in its first log line (`worker
- * started`), read once at start-up; from then on the worker is asked over HTTP.
+ * The URL of a started worker: its port is in its `worker started` log line, written once it is
+ * ready to take messages (pull: subscribed; push: taking requests); read once at start-up, from
+ * then on the worker is asked over HTTP. Rejects with one line naming the worker and its log when
+ * it exits first or has not started within `timeoutMs`.
  */
-export async function workerUrl(logFile: string, exited: () => boolean, timeoutMs = 60_000): Promise<string> {
+export async function workerUrl(worker: StartingWorker, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = await readFile(logFile, 'utf8').catch(() => '');
+    const text = await readFile(worker.logFile, 'utf8').catch(() => '');
     for (const line of text.split('\n')) {
       if (!line.includes('"worker started"')) continue;
       const { port } = JSON.parse(line) as { port: number };
       return `http://127.0.0.1:${port}`;
     }
-    if (exited()) throw new OperationalError(`the worker exited before it started; see ${logFile}`);
-    if (Date.now() > deadline) throw new OperationalError(`the worker did not start within ${timeoutMs / 1000} s; see ${logFile}`);
+    const exited = worker.exited();
+    if (exited !== undefined) throw new OperationalError(`${worker.name} exited (${exited}) before it started; see ${worker.logFile}`);
+    if (Date.now() > deadline) throw new OperationalError(`${worker.name} did not start within ${timeoutMs / 1000} s; see ${worker.logFile}`);
     await sleep(100);
   }
 }

@@ -16,10 +16,8 @@ import { tempDir } from '../helpers/temp-dir.ts';
 const processesMentioning = (marker: string) =>
   execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(marker) && !line.includes('ps -eo'));
 
-// Pull: the workers stream-pull. Push mode (the emulator pushing to the workers) is left out until
-// `up --mode push` is fixed: since the merge of the CLI and emulator work it waits for the workers
-// for ever (issue 21 stays open).
-for (const mode of ['pull'] as ('pull' | 'push')[]) test(`orderflow up --mode ${mode} runs the whole pipeline and its figures add up`, { timeout: 420_000 }, async () => {
+// Pull: the workers stream-pull. Push: the emulator pushes to them (issue 21.4), same summary.
+for (const mode of ['pull', 'push'] as const) test(`orderflow up --mode ${mode} runs the whole pipeline and its figures add up`, { timeout: 420_000 }, async () => {
   const dataDir = tempDir('up');
   const result = await runCli(['up', '--mode', mode, '--data-dir', dataDir, '--rate', '150', '--duration', '6', '--duplicate-rate', '0.05', '--invalid-rate', '0.05', '--update-rate', '0.2']);
   const finished = Date.now();

@@ -7,6 +7,7 @@ import { FaultySink } from '../../streaming/sinks/faulty-sink.ts';
 import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
 import { oidcVerifier } from '../../streaming/source/push-auth.ts';
 import { startWorker, type RunningWorker } from '../../streaming/worker.ts';
+import { freePort } from '../../local/gcloud-emulator.ts';
 import { createdEvent, updatedEvent } from '../fixtures/events.ts';
 
 const AUDIENCE = 'https://worker.test/push';
@@ -152,4 +153,35 @@ describe('push mode', () => {
     const writes = memory.writes - before;
     assert.ok(writes < 40 / 4, `40 requests in ${writes} writes`);
   });
+});
+
+// Issue 21.4: the worker binds its port before its warehouse is open; a probe in that window got no
+// answer at all (no request listener yet) and `up --mode push` hung on it for fetch's 300 s.
+test('while its warehouse opens, a push worker answers: /health 200, /ready and pushes 503', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  let sinkAsked!: () => void;
+  const sinkRequested = new Promise<void>((resolve) => (sinkAsked = resolve));
+  const starting = startWorker({
+    mode: 'push', projectId: 'p', subscription: 'unused', maxMessages: 1000, maxBytes: 1 << 20, streams: 1,
+    limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30, maxInFlight: 2 }, dedupeCapacity: 1000, host: '127.0.0.1', port,
+    statsIntervalMs: 60_000, drainTimeoutMs: 2000,
+  }, { sink: async () => { sinkAsked(); await opened; return new MemorySink(); }, logger: createLogger({ level: 'silent' }) });
+  await sinkRequested;
+  const get = (path: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${port}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
+  try {
+    assert.equal((await get('/health')).status, 200);
+    assert.equal((await get('/ready')).status, 503);
+    assert.equal((await get('/readyz')).status, 503);
+    assert.equal((await get('/', { method: 'POST', body: wrapped(JSON.stringify(createdEvent())) })).status, 503);
+  } finally {
+    open();
+  }
+  const worker = await starting;
+  try {
+    assert.equal((await get('/ready')).status, 200);
+  } finally {
+    await worker.stop();
+  }
 });
