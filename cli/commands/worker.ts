@@ -62,7 +62,7 @@ export const workerCommand = defineCommand<Args>({
         'batch-max-in-flight': { type: 'number', default: DEFAULT_BATCH_LIMITS.maxInFlight, coerce: positiveInteger('batch-max-in-flight'), describe: 'Micro-batches being written at once, so the sink has the next one when a write ends (more helps a sink far away, such as BigQuery)' },
         'dedupe-cache-size': { type: 'number', default: 100_000, coerce: positiveInteger('dedupe-cache-size'), describe: 'Recent event ids remembered to drop duplicates in process' },
         host: { type: 'string', default: process.env.K_SERVICE ? '0.0.0.0' : '127.0.0.1', describe: 'Interface for the HTTP server (default: 0.0.0.0 on Cloud Run, else 127.0.0.1)' },
-        port: { type: 'number', coerce: port('port'), describe: 'HTTP port for /healthz, /readyz and push requests (default: $PORT; else a free one in pull mode, logged, and 8080 in push mode)' },
+        port: { type: 'number', coerce: port('port'), describe: 'HTTP port for /health, /ready, /stats, /metrics and push requests (default: $PORT; else a free one in pull mode, logged, and 8080 in push mode)' },
         'push-audience': { type: 'string', describe: 'Push mode: require an OIDC token for this audience on every request (with --push-service-account)' },
         'push-service-account': { type: 'string', describe: "Push mode: the service account email the subscription's OIDC tokens must be issued to (with --push-audience)" },
         'startup-wait': { type: 'number', default: 0, coerce: nonNegativeInteger('startup-wait'), describe: 'Seconds to wait at start-up for a missing subscription, table or permission, retrying every 5 s with /ready false (a first deploy, IAM propagation); 0 fails at once' },
