@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { OperationalError } from '../common/errors.ts';
 import type { ObjectStore } from '../common/object-store.ts';
-import { SNAPSHOT_FILES, type SnapshotTable } from '../generator/snapshot.ts';
+import { SNAPSHOT_FILES, type SnapshotTable } from '../common/dims-files.ts';
 import type { Warehouse } from './engines/warehouse.ts';
 
 export interface DimsFile {

@@ -1,5 +1,5 @@
 import { format } from 'sql-formatter';
-import { SNAPSHOT_FILES } from '../generator/snapshot.ts';
+import { SNAPSHOT_FILES } from '../common/dims-files.ts';
 import { loadChecks } from './audits/checks.ts';
 import { modelStatement, renderSql } from './compile.ts';
 import type { Engine } from '../common/engines.ts';

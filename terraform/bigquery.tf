@@ -44,7 +44,7 @@ resource "google_bigquery_table" "raw" {
   }
 }
 
-# Latest event per key for real-time BI; the SQL lives in schemas/views/bigquery/<view>.sql.
+# Latest event per key for real-time BI; the SQL lives in schemas/current-views/<view>.sql.
 resource "google_bigquery_table" "current" {
   for_each = local.current_views
 
@@ -54,7 +54,7 @@ resource "google_bigquery_table" "current" {
   labels              = local.labels
 
   view {
-    query = templatefile("${local.schemas_dir}/views/bigquery/${each.key}.sql", {
+    query = templatefile("${local.schemas_dir}/current-views/${each.key}.sql", {
       project = var.project_id
       dataset = google_bigquery_dataset.raw.dataset_id
     })

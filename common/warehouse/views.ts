@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 export const CURRENT_VIEWS = ['orders_current', 'order_items_current', 'order_payments_current'] as const;
 export type CurrentView = (typeof CURRENT_VIEWS)[number];
 
-const template = (view: CurrentView) => readFileSync(new URL(`../../schemas/views/bigquery/${view}.sql`, import.meta.url), 'utf8');
+const template = (view: CurrentView) => readFileSync(new URL(`../../schemas/current-views/${view}.sql`, import.meta.url), 'utf8');
 
 /**
  * The view's SELECT for an engine, from the one SQL file Terraform also uses. The only dialect

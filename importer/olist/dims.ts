@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { OperationalError } from '../../common/errors.ts';
 import type { ObjectStore } from '../../common/object-store.ts';
-import { SNAPSHOT_FILES, type SnapshotTable } from '../../generator/snapshot.ts';
+import { SNAPSHOT_FILES, type SnapshotTable } from '../../common/dims-files.ts';
 
 /**
  * Copies the Kaggle folder's dims files (customers, products, sellers, category translation) to a

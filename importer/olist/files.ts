@@ -1,6 +1,6 @@
 /**
  * The Kaggle files (`olistbr/brazilian-ecommerce`) that make the order history, with the columns the
- * importer reads. Names are the dataset's own; the dims files are generator/snapshot.ts's SNAPSHOT_FILES.
+ * importer reads. Names are the dataset's own; the dims files are schemas/dims.json's (common/dims-files.ts).
  */
 export const HISTORY_FILES = {
   orders: {

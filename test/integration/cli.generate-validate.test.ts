@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { SNAPSHOT_FILES } from '../../generator/snapshot.ts';
+import { SNAPSHOT_FILES } from '../../common/dims-files.ts';
 import { REASON_CODES } from '../../common/contract/reasons.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

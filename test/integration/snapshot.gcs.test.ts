@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SNAPSHOT_FILES } from '../../generator/snapshot.ts';
+import { SNAPSHOT_FILES } from '../../common/dims-files.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startGcsStandIn } from '../helpers/gcs-stand-in.ts';
 

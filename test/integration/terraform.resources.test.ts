@@ -88,7 +88,7 @@ test('no .tf file restates a raw column', () => {
   }
 });
 
-test('the *_current views are built from schemas/views/bigquery/<view>.sql, valid BigQuery SQL', () => {
+test('the *_current views are built from schemas/current-views/<view>.sql, valid BigQuery SQL', () => {
   const views = resource(tf, 'google_bigquery_table.current');
   assert.equal(views.for_each, '${local.current_views}');
   for (const view of VIEWS) assert.match(String(tf.locals.current_views), new RegExp(`"${view}"`));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { StackResult } from '../../local/stack/up.ts';
-import { SNAPSHOT_FILES } from '../../generator/snapshot.ts';
+import { SNAPSHOT_FILES } from '../../common/dims-files.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/olist/', import.meta.url));

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Temporal } from 'temporal-polyfill';
 import { validateMessage } from '../../common/contract/validate.ts';
 import { DirectoryStore } from '../../common/object-store.ts';
-import { SNAPSHOT_FILES } from '../../generator/snapshot.ts';
+import { SNAPSHOT_FILES } from '../../common/dims-files.ts';
 import { copyDims } from '../../importer/olist/dims.ts';
 import type { ImportedEvent } from '../../importer/olist/events.ts';
 import { importOlist } from '../../importer/olist/import.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 
-export const EVENT_SCHEMA_PATH = new URL('./order-event.v1.schema.json', import.meta.url);
+export const EVENT_SCHEMA_PATH = new URL('../schemas/order-event.v1.schema.json', import.meta.url);
 
 export async function renderEventTypes(): Promise<string> {
   const schema = JSON.parse(await readFile(EVENT_SCHEMA_PATH, 'utf8')) as JSONSchema;
