@@ -2,7 +2,7 @@ import { defineCommand } from '../command.ts';
 import { createLogger } from '../../common/logger.ts';
 import { BIGQUERY_DEFAULT_LOCATION } from '../../streaming/sinks/engines.ts';
 import { ENGINES, type Engine } from '../../common/engines.ts';
-import { setupWarehouse } from '../../streaming/sinks/factory.ts';
+import { setupWarehouse } from '../../setup/warehouse.ts';
 import { integer, oneOf, positiveInteger, warehouseOptions } from '../options.ts';
 import { UsageError } from '../../common/errors.ts';
 
@@ -66,7 +66,7 @@ export const setupCommand = defineCommand<Args>({
       .example('orderflow setup --engine bigquery --project my-project', 'the same in a project the Terraform module does not manage'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
-    const { setupPubSub } = await import('../../streaming/pubsub-setup.ts');
+    const { setupPubSub } = await import('../../setup/pubsub.ts');
     const logger = createLogger({ base: { component: 'setup' } });
     // The warehouse first: an engine that cannot be set up stops before any Pub/Sub change.
     await setupWarehouse({ engine: args.engine, database: args.database, lockTimeoutMs: args.lockTimeoutMs, projectId: args.project, location: args.location });

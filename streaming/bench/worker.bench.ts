@@ -19,8 +19,9 @@ import { startEmulatorProcess, type EmulatorProcess } from '../../local/bench/em
 import { classify } from '../pipeline/classify.ts';
 import { DEFAULT_BATCH_LIMITS } from '../pipeline/micro-batcher.ts';
 import { ProcessedSpy, type ProcessedEvent } from '../pipeline/processed-spy.ts';
-import { DuckDBSink, setupDuckDBWarehouse } from '../sinks/duckdb-sink.ts';
-import { setupPubSub } from '../pubsub-setup.ts';
+import { setupDuckDBWarehouse } from '../../setup/duckdb.ts';
+import { setupPubSub } from '../../setup/pubsub.ts';
+import { DuckDBSink } from '../sinks/duckdb-sink.ts';
 import { WORKER_RUNTIME_ENV } from '../runtime-env.ts';
 import { startWorker } from '../worker.ts';
 

@@ -1,10 +1,7 @@
 import type { Worker } from 'node:worker_threads';
-import { loadRawTables, loadWorkerTables, type TableSpec } from '../../common/table-schemas.ts';
+import { loadWorkerTables, type TableSpec } from '../../common/table-schemas.ts';
 import { encodeColumns } from '../../common/warehouse/duckdb-append.ts';
-import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
-import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import type { RawRows } from '../../common/warehouse/rows.ts';
-import { CURRENT_VIEWS, currentViewSql } from '../../common/warehouse/views.ts';
 import { TransientWriteError } from '../errors.ts';
 import type { DuckDBWriterOptions, EncodedWrite } from './duckdb-writer.ts';
 import type { WriterReply, WriterRequest } from './duckdb-writer-protocol.ts';
@@ -12,14 +9,6 @@ import { WriteRefusedError, type RawTable, type RowSink, type WriteResult } from
 import { siblingModule, startModuleThread } from './module-thread.ts';
 
 export type DuckDBSinkOptions = Omit<DuckDBWriterOptions, 'tables'>;
-
-/** Creates the raw tables and *_current views if missing (idempotent). */
-export async function setupDuckDBWarehouse(path: string, lockTimeoutMs = 30_000): Promise<void> {
-  await withDuckDBFile(path, async (connection) => {
-    for (const table of loadRawTables()) for (const sql of duckdbCreateTable(table)) await connection.run(sql);
-    for (const view of CURRENT_VIEWS) await connection.run(`CREATE OR REPLACE VIEW raw.${view} AS\n${currentViewSql(view, { engine: 'duckdb', dataset: 'raw' })}`);
-  }, { lockTimeoutMs });
-}
 
 /** The thread keeps the process alive only while it owes an answer. */
 function send(worker: Worker, request: WriterRequest): void {

@@ -25,7 +25,7 @@ export interface WarehouseConfig {
 export async function openSink(config: WarehouseConfig): Promise<RowSink> {
   switch (config.engine) {
     case 'duckdb': {
-      const [{ DuckDBSink, setupDuckDBWarehouse }, { requireWarehouse }] = await Promise.all([import('./duckdb-sink.ts'), import('../../common/warehouse/duckdb-file.ts')]);
+      const [{ DuckDBSink }, { setupDuckDBWarehouse }, { requireWarehouse }] = await Promise.all([import('./duckdb-sink.ts'), import('../../setup/duckdb.ts'), import('../../common/warehouse/duckdb-file.ts')]);
       // Only setup creates a warehouse: a mistyped --database must not start a second one.
       await requireWarehouse(config.database);
       await setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
@@ -41,15 +41,5 @@ export async function openSink(config: WarehouseConfig): Promise<RowSink> {
       // The worker calls verify() at start-up: a missing table or unusable credentials fail in one line.
       return createBigQuerySink({ projectId: config.projectId });
     }
-  }
-}
-
-/** Creates the raw tables and *_current views for the configured engine (idempotent). */
-export async function setupWarehouse(config: WarehouseConfig): Promise<void> {
-  switch (config.engine) {
-    case 'duckdb':
-      return (await import('./duckdb-sink.ts')).setupDuckDBWarehouse(config.database, config.lockTimeoutMs);
-    case 'bigquery':
-      await (await import('./bigquery/setup.ts')).setupBigQuery({ projectId: config.projectId, ...(config.location ? { location: config.location } : {}) });
   }
 }

@@ -10,8 +10,8 @@ import { isUtf8 } from 'node:buffer';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { EventStream, type GeneratedMessage } from '../../generator/stream.ts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/index.ts';
-import { setupDuckDBWarehouse } from '../../streaming/sinks/duckdb-sink.ts';
-import { setupPubSub } from '../../streaming/pubsub-setup.ts';
+import { setupDuckDBWarehouse } from '../../setup/duckdb.ts';
+import { setupPubSub } from '../../setup/pubsub.ts';
 import { CLI_ARGS } from './cli.ts';
 
 /** An embedded emulator with the orders topic and worker subscription, and an empty warehouse file. */

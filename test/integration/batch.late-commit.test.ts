@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { PubSub } from '@google-cloud/pubsub';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
-import { setupPubSub } from '../../streaming/pubsub-setup.ts';
+import { setupPubSub } from '../../setup/pubsub.ts';
 import type { GeneratedMessage } from '../../generator/stream.ts';
 import { runCli } from '../helpers/cli.ts';
 import { generateMessages, writeDims } from '../helpers/raw-fixture.ts';

@@ -5,7 +5,7 @@ import { BigQuery } from '@google-cloud/bigquery';
 import { createLogger } from '../../common/logger.ts';
 import { timestampMicros as toMicros } from '../../common/contract/timestamp.ts';
 import { createBigQuerySink, type BigQuerySink } from '../../streaming/sinks/bigquery/bigquery-sink.ts';
-import { setupBigQuery } from '../../streaming/sinks/bigquery/setup.ts';
+import { setupBigQuery } from '../../setup/bigquery.ts';
 import { emptyRows, fullBatch } from '../fixtures/raw-rows.ts';
 
 // Against real BigQuery: only with credentials and a test project; a run-unique dataset, deleted afterwards.

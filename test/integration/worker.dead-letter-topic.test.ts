@@ -5,7 +5,7 @@ import { createLogger } from '../../common/logger.ts';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import type { RawRows } from '../../common/warehouse/rows.ts';
 import { TransientWriteError } from '../../streaming/errors.ts';
-import { setupPubSub } from '../../streaming/pubsub-setup.ts';
+import { setupPubSub } from '../../setup/pubsub.ts';
 import { DuckDBSink } from '../../streaming/sinks/duckdb-sink.ts';
 import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
 import type { RowSink, WriteResult } from '../../streaming/sinks/sink.ts';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parse } from 'sql-parser-cst';
 import { OperationalError, UsageError } from '../../common/errors.ts';
-import { setupBigQuery, type BigQueryAdmin, type SetupOutcome } from '../../streaming/sinks/bigquery/setup.ts';
+import { setupBigQuery, type BigQueryAdmin, type SetupOutcome } from '../../setup/bigquery.ts';
 import { defaultOf, loadModule, resource } from '../helpers/terraform.ts';
 
 const schemaFile = (name: string) => JSON.parse(readFileSync(new URL(`../../schemas/raw/${name}.json`, import.meta.url), 'utf8')) as unknown;

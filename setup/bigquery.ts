@@ -1,9 +1,9 @@
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
-import { OperationalError } from '../../../common/errors.ts';
-import { loadRawTables, rawDatasetDescription, type TableSpec } from '../../../common/table-schemas.ts';
-import { CURRENT_VIEWS, currentViewSql } from '../../../common/warehouse/views.ts';
-import { BIGQUERY_DEFAULT_LOCATION } from '../engines.ts';
-import { resolveRawDataset } from './raw-dataset.ts';
+import { OperationalError } from '../common/errors.ts';
+import { loadRawTables, rawDatasetDescription, type TableSpec } from '../common/table-schemas.ts';
+import { CURRENT_VIEWS, currentViewSql } from '../common/warehouse/views.ts';
+import { BIGQUERY_DEFAULT_LOCATION } from '../streaming/sinks/engines.ts';
+import { resolveRawDataset } from '../streaming/sinks/bigquery/raw-dataset.ts';
 
 /** BigQuery REST resources, as tables.insert / datasets.insert take them (only the fields setup sets). */
 export interface DatasetResource {
