@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../common/logger.ts';
 import { startEmulator, type RunningEmulator } from '../../local/emulator/index.ts';
 import { INITIAL_PUSH_WINDOW } from '../../local/emulator/limits.ts';
-import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
+import { MemorySink } from '../helpers/memory-sink.ts';
 import { startWorker, type RunningWorker } from '../../streaming/worker.ts';
 import { createdEvent } from '../fixtures/events.ts';
 import { GrpcApi } from '../helpers/pubsub-api.ts';

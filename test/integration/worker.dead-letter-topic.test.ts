@@ -7,7 +7,7 @@ import type { RawRows } from '../../common/warehouse/rows.ts';
 import { TransientWriteError } from '../../streaming/errors.ts';
 import { setupPubSub } from '../../setup/pubsub.ts';
 import { DuckDBSink } from '../../streaming/sinks/duckdb-sink.ts';
-import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
+import { MemorySink } from '../helpers/memory-sink.ts';
 import type { RowSink, WriteResult } from '../../streaming/sinks/sink.ts';
 import { startWorker } from '../../streaming/worker.ts';
 import { generateMessages, spawnWorker, startHarness, terminate, until, type Harness } from '../helpers/worker-harness.ts';

@@ -13,7 +13,7 @@ import { ProcessedSpy } from '../../streaming/pipeline/processed-spy.ts';
 import { createBigQuerySink } from '../../streaming/sinks/bigquery/bigquery-sink.ts';
 import { setupDuckDBWarehouse } from '../../setup/duckdb.ts';
 import { DuckDBSink } from '../../streaming/sinks/duckdb-sink.ts';
-import { FaultySink } from '../../streaming/sinks/faulty-sink.ts';
+import { FaultySink } from '../helpers/faulty-sink.ts';
 import type { RowSink } from '../../streaming/sinks/sink.ts';
 import { startWorker, type WorkerConfig } from '../../streaming/worker.ts';
 import { BigQueryWriteStandIn } from '../helpers/bigquery-write-standin.ts';

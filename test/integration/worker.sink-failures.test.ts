@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../common/logger.ts';
 import { ProcessedSpy } from '../../streaming/pipeline/processed-spy.ts';
 import { DuckDBSink } from '../../streaming/sinks/duckdb-sink.ts';
-import { FaultySink } from '../../streaming/sinks/faulty-sink.ts';
+import { FaultySink } from '../helpers/faulty-sink.ts';
 import { startWorker, type RunningWorker } from '../../streaming/worker.ts';
 import {
   assertExact, backlog, expectedState, generateMessages, publish, readState, startHarness, until, type Harness,

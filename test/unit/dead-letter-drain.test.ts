@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { createLogger } from '../../common/logger.ts';
 import { DeadLetterDrain } from '../../streaming/dead-letters/drain.ts';
 import { exhaustedRow, originalAttributes } from '../../streaming/dead-letters/exhausted.ts';
-import { FaultySink } from '../../streaming/sinks/faulty-sink.ts';
-import { MemorySink } from '../../streaming/sinks/memory-sink.ts';
+import { FaultySink } from '../helpers/faulty-sink.ts';
+import { MemorySink } from '../helpers/memory-sink.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const message = (id: string, attributes: Record<string, string>) => ({ id, data: Buffer.from('{"event_id":"e-1"}'), attributes, publishTime: NOW });

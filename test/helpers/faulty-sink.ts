@@ -1,6 +1,6 @@
 import type { RawRows } from '../../common/warehouse/rows.ts';
-import { TransientWriteError } from '../errors.ts';
-import { WriteRefusedError, type RejectedRow, type RowSink, type WriteResult } from './sink.ts';
+import { TransientWriteError } from '../../streaming/errors.ts';
+import { WriteRefusedError, type RejectedRow, type RowSink, type WriteResult } from '../../streaming/sinks/sink.ts';
 
 export interface FaultPlan {
   /** Fail this many writes in a row, starting with the next one. */

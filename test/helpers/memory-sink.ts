@@ -1,5 +1,5 @@
 import { emptyRawRows, type RawRows } from '../../common/warehouse/rows.ts';
-import type { RawTable, RowSink, WriteResult } from './sink.ts';
+import type { RawTable, RowSink, WriteResult } from '../../streaming/sinks/sink.ts';
 
 /** Keeps written rows in memory: the sink of unit tests (wrap it in FaultySink to inject failures). */
 export class MemorySink implements RowSink {
