@@ -2,7 +2,7 @@ import { validateMessage } from '../../common/contract/validate.ts';
 import { parseTimestampMicros, TimestampError } from '../../common/contract/timestamp.ts';
 import type { Row } from '../../common/warehouse/rows.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
-import { deadLetter, type DeadLetterReason } from '../pipeline/split.ts';
+import { deadLetter, type DeadLetterReason } from '../pipeline/dead-letter.ts';
 
 /**
  * The attributes Pub/Sub adds to a message it moves to a dead-letter topic

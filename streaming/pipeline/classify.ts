@@ -1,7 +1,8 @@
 import { validateMessage } from '../../common/contract/validate.ts';
 import { deadLetterRows, type RawRows } from '../../common/warehouse/rows.ts';
 import type { InboundMessage } from './message.ts';
-import { deadLetter, split, type DeadLetterCode } from './split.ts';
+import { deadLetter, type DeadLetterCode } from './dead-letter.ts';
+import { split } from './split.ts';
 
 /** A message turned into the rows it must write: its tables' rows, or its dead-letter row. */
 export type Classified =

@@ -1,4 +1,4 @@
-import type { DeadLetterCode } from './split.ts';
+import type { DeadLetterCode } from './dead-letter.ts';
 
 /**
  * What becomes of one message, decided in one place (decide() below): acked once its rows are

@@ -10,7 +10,7 @@ import { MicroBatcher, type BatchLimits } from './micro-batcher.ts';
 import { acks, decide, type Outcome, type WriteStatus } from './outcome.ts';
 import type { ProcessedSpy } from './processed-spy.ts';
 import { RecentIds } from './recent-ids.ts';
-import { DEAD_LETTER_PAYLOAD_CAP, deadLetter, payloadObjectName, type DeadLetterCode } from './split.ts';
+import { DEAD_LETTER_PAYLOAD_CAP, deadLetter, payloadObjectName, type DeadLetterCode } from './dead-letter.ts';
 import type { WorkerStats } from './stats.ts';
 
 export interface PipelineOptions {

@@ -7,7 +7,7 @@ import { createLogger } from '../../common/logger.ts';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import type { GeneratedMessage } from '../../generator/stream.ts';
 import { exhaustedRow } from '../../streaming/dead-letters/exhausted.ts';
-import { deadLetter } from '../../streaming/pipeline/split.ts';
+import { deadLetter } from '../../streaming/pipeline/dead-letter.ts';
 import { DuckDBSink } from '../../streaming/sinks/duckdb-sink.ts';
 import { startWorker } from '../../streaming/worker.ts';
 import { runCli } from '../helpers/cli.ts';

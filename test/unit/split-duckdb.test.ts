@@ -8,7 +8,8 @@ import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
 import type { RawRows } from '../../common/warehouse/rows.ts';
 import { CURRENT_VIEWS, currentViewSql } from '../../common/warehouse/views.ts';
 import type { InboundMessage } from '../../streaming/pipeline/message.ts';
-import { deadLetter, split } from '../../streaming/pipeline/split.ts';
+import { deadLetter } from '../../streaming/pipeline/dead-letter.ts';
+import { split } from '../../streaming/pipeline/split.ts';
 import { createdEvent, updatedEvent } from '../fixtures/events.ts';
 
 const tables = new Map(loadRawTables().map((t) => [t.name, t]));
