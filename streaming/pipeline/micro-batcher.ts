@@ -40,6 +40,8 @@ export class MicroBatcher<T, R> {
   private oldestAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly writing = new Set<Promise<void>>();
+  /** Set by allIn(), cleared by the next add or batch: no further entry can join the buffer. */
+  private complete = false;
 
   constructor(private readonly limits: BatchLimits, private readonly write: (items: T[]) => Promise<R[]>) {}
 
@@ -48,6 +50,19 @@ export class MicroBatcher<T, R> {
     this.buffer.push({ item, done });
     this.rows += size.rows;
     this.bytes += size.bytes;
+    this.complete = false;
+    this.kick(false);
+  }
+
+  /**
+   * The caller knows no further entry can arrive until some are written (push mode: every open
+   * request is buffered or being written), so waiting for the size and age limits would only add
+   * latency: the buffer is written now, or as soon as a write slot frees, unless an add comes
+   * first (then the caller says so again once that entry is in). Pull mode never calls it: there
+   * the next pull response may arrive any moment.
+   */
+  allIn(): void {
+    this.complete = true;
     this.kick(false);
   }
 
@@ -67,7 +82,7 @@ export class MicroBatcher<T, R> {
   private kick(force: boolean): void {
     if (this.writing.size >= this.limits.maxInFlight || this.buffer.length === 0) return;
     const age = performance.now() - this.oldestAt;
-    if (!force && this.buffer.length < this.limits.maxMessages && this.rows < this.limits.maxRows && this.bytes < this.limits.maxBytes && age < this.limits.maxAgeMs) {
+    if (!force && !this.complete && this.buffer.length < this.limits.maxMessages && this.rows < this.limits.maxRows && this.bytes < this.limits.maxBytes && age < this.limits.maxAgeMs) {
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         this.kick(false);
@@ -76,6 +91,7 @@ export class MicroBatcher<T, R> {
     }
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.complete = false;
     const batch = this.buffer;
     this.buffer = [];
     this.rows = 0;

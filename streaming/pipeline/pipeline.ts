@@ -119,6 +119,14 @@ export class Pipeline {
     row.payload_uri = store.describe(name);
   }
 
+  /**
+   * The source knows no further message can arrive until some are settled (push mode: every open
+   * request is in): write what is buffered without waiting for the batch limits (MicroBatcher.allIn).
+   */
+  allIn(): void {
+    this.batcher.allIn();
+  }
+
   /** Stops taking messages (later ones are nacked) and writes everything buffered. */
   async drain(): Promise<void> {
     this.draining = true;

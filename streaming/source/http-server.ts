@@ -24,6 +24,8 @@ export interface WorkerServerOptions {
 /** What takes a pushed message and answers with its outcome: the Pipeline, the DeadLetterDrain. */
 export interface MessageHandler {
   process(message: InboundMessage): Promise<Outcome>;
+  /** Called when every open request for this handler has been handed to it: no more can come until some are answered. */
+  allIn?(): void;
 }
 
 /** Where the dead-letter topic's push subscription delivers (terraform/pubsub.tf). */
@@ -44,15 +46,47 @@ export const READY_PATHS: readonly string[] = ['/ready', '/readyz'];
  * serve it on any port.
  */
 export function workerRequestListener(options: WorkerServerOptions): RequestListener {
+  const arrivals = new Arrivals();
   return (request, response) => {
-    void handle(options, request, response).catch((error: unknown) => {
+    void handle(options, arrivals, request, response).catch((error: unknown) => {
       options.logger.error({ err: error }, 'push request failed');
       reply(response, 500, 'internal error');
     });
   };
 }
 
-async function handle(options: WorkerServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/**
+ * Push requests received but not yet handed to their handler (reading the body, verifying the
+ * token). When none is left, every open request is in the handler's micro-batch or being written,
+ * so waiting for the batch's age limit cannot grow it: the handler is told (allIn). Checked after
+ * the poll phase (setImmediate), so requests whose bytes came in together, on many connections,
+ * are all read first and make one batch rather than one each.
+ */
+class Arrivals {
+  private count = 0;
+  private readonly handlers = new Set<MessageHandler>();
+  private scheduled = false;
+
+  begin(): void {
+    this.count += 1;
+  }
+
+  /** The request is answered or its message is in `handler` (undefined: it never reached one). */
+  end(handler: MessageHandler | undefined): void {
+    this.count -= 1;
+    if (handler?.allIn) this.handlers.add(handler);
+    if (this.count > 0 || this.scheduled || this.handlers.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.count > 0) return;
+      for (const waiting of this.handlers) waiting.allIn!();
+      this.handlers.clear();
+    });
+  }
+}
+
+async function handle(options: WorkerServerOptions, arrivals: Arrivals, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (request.method === 'GET' && HEALTH_PATHS.includes(path!)) return reply(response, 200, 'ok');
   if (request.method === 'GET' && READY_PATHS.includes(path!)) return options.isReady() ? reply(response, 200, 'ready') : reply(response, 503, 'not ready');
@@ -67,26 +101,35 @@ async function handle(options: WorkerServerOptions, request: IncomingMessage, re
   if (!options.push || request.method !== 'POST') return reply(response, 404, 'not found');
   const { pipeline, deadLetters, verify } = options.push;
   const handler = deadLetters && path === DEAD_LETTER_PUSH_PATH ? deadLetters : pipeline;
+  let processing: Promise<Outcome> | undefined;
+  arrivals.begin();
   try {
     await verify?.(request.headers.authorization);
     const message = pushMessage(await readBody(request), request.headers, new Date());
-    const outcome = await handler.process(message);
-    // 2xx once the rows or the dead letter are durable; 5xx makes Pub/Sub retry with backoff.
-    if (acks(outcome)) return reply(response, 204);
-    return reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
+    processing = handler.process(message);
   } catch (error) {
-    if (error instanceof PushAuthError) return reply(response, 401, error.message);
-    if (!(error instanceof PushRequestError)) throw error;
-    // Counted, never stored: a request that is not a push message has no message to dead-letter.
-    options.push.onBadRequest?.();
-    options.logger.warn({ status: error instanceof PushTooLargeError ? 413 : 400, reason: error.message }, 'push request refused');
-    if (!(error instanceof PushTooLargeError)) return reply(response, 400, error.message);
-    // Answer at once and close: the client may still be sending, and this connection is not reused.
-    response.shouldKeepAlive = false;
-    reply(response, 413, error.message);
-    request.resume();
-    return;
+    arrivals.end(undefined);
+    return refuse(options.push, options.logger, request, response, error);
   }
+  arrivals.end(handler);
+  const outcome = await processing;
+  // 2xx once the rows or the dead letter are durable; 5xx makes Pub/Sub retry with backoff.
+  if (acks(outcome)) return reply(response, 204);
+  return reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
+}
+
+/** Answers a push request that failed before its message reached the handler; rethrows what is not the request's fault. */
+function refuse(push: NonNullable<WorkerServerOptions['push']>, logger: Logger, request: IncomingMessage, response: ServerResponse, error: unknown): void {
+  if (error instanceof PushAuthError) return reply(response, 401, error.message);
+  if (!(error instanceof PushRequestError)) throw error;
+  // Counted, never stored: a request that is not a push message has no message to dead-letter.
+  push.onBadRequest?.();
+  logger.warn({ status: error instanceof PushTooLargeError ? 413 : 400, reason: error.message }, 'push request refused');
+  if (!(error instanceof PushTooLargeError)) return reply(response, 400, error.message);
+  // Answer at once and close: the client may still be sending, and this connection is not reused.
+  response.shouldKeepAlive = false;
+  reply(response, 413, error.message);
+  request.resume();
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
