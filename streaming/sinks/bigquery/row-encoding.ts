@@ -1,14 +1,15 @@
-import { adapt, type protos } from '@google-cloud/bigquery-storage';
+import { adapt, protos } from '@google-cloud/bigquery-storage';
+import protobuf from 'protobufjs';
 import type { Field } from '../../../common/table-schemas.ts';
 import type { Row } from '../../../common/warehouse/rows.ts';
 
-/** A row shaped for the managedwriter's JSONWriter: int64 columns as decimal strings, nothing else to convert. */
+/** A row shaped for protobufjs: int64 columns as decimal strings (read exactly, through long.js), nothing else to convert. */
 export type StorageValue = string | number | boolean | StorageRow | StorageValue[];
 export interface StorageRow {
   [column: string]: StorageValue;
 }
 
-export type Encoded = { ok: true; row: StorageRow; bytes: number } | { ok: false; reason: string };
+export type Encoded = { ok: true; row: StorageRow; serialized: Uint8Array } | { ok: false; reason: string };
 
 /** The proto2 writer schema of a table, derived from its schemas/raw/*.json fields (never restated). */
 export function writerDescriptor(fields: Field[]): protos.google.protobuf.IDescriptorProto {
@@ -19,28 +20,71 @@ export function writerDescriptor(fields: Field[]): protos.google.protobuf.IDescr
 
 class RowRejected extends Error {}
 
+/** A record type's columns with what checking them needs, worked out once per table rather than per row. */
+interface Shape {
+  fields: Field[];
+  known: Set<string>;
+  nested: Map<string, Shape>;
+}
+
+function shapeOf(fields: Field[]): Shape {
+  const nested = new Map(fields.filter((f) => f.type === 'RECORD').map((f) => [f.name, shapeOf(f.fields ?? [])]));
+  return { fields, known: new Set(fields.map((f) => f.name)), nested };
+}
+
 /**
- * Checks a row against its table's columns and converts it for the JSONWriter. Checked here, not
- * left to the client, because the client fails silently: protobufjs encodes a bigint int64 as 0,
- * a null REQUIRED field as its zero value ('' or 1970-01-01), and drops unknown keys.
- * `bytes` bounds the row's encoded size (its JSON is never smaller than its proto), for request sizing.
+ * One table's rows to Storage Write protobuf bytes: the writer schema and its protobufjs type are
+ * built once, each row is checked and converted (encodeRow's rules), then serialized directly,
+ * without the managedwriter JSONWriter's deep copy and second conversion of every row.
  */
-export function encodeRow(fields: Field[], row: Row): Encoded {
-  try {
-    const converted = convertRecord(fields, row, '');
-    return { ok: true, row: converted, bytes: Buffer.byteLength(JSON.stringify(converted)) };
-  } catch (error) {
-    if (error instanceof RowRejected) return { ok: false, reason: error.message };
-    throw error;
+export class RowEncoder {
+  readonly descriptor: protos.google.protobuf.IDescriptorProto;
+  private readonly type: protobuf.Type;
+  private readonly shape: Shape;
+
+  constructor(fields: Field[]) {
+    this.descriptor = writerDescriptor(fields);
+    // As the JSONWriter builds its type (ext/descriptor is loaded by @google-cloud/bigquery-storage).
+    const descriptorType = protobuf.Type as unknown as { fromDescriptor(descriptor: unknown): protobuf.Type };
+    this.type = descriptorType.fromDescriptor(adapt.normalizeDescriptor(new protos.google.protobuf.DescriptorProto(this.descriptor)));
+    this.shape = shapeOf(fields);
+  }
+
+  encode(row: Row): Encoded {
+    let converted: StorageRow;
+    try {
+      converted = convertRecord(this.shape, row, '');
+    } catch (error) {
+      if (error instanceof RowRejected) return { ok: false, reason: error.message };
+      throw error;
+    }
+    return { ok: true, row: converted, serialized: this.type.encode(converted).finish() };
   }
 }
 
-function convertRecord(fields: Field[], record: Record<string, unknown>, prefix: string): StorageRow {
-  const known = new Set(fields.map((f) => f.name));
-  const unknown = Object.keys(record).filter((key) => !known.has(key));
-  if (unknown.length > 0) throw new RowRejected(`unknown column ${unknown.map((k) => prefix + k).join(', ')}`);
+const encoders = new WeakMap<Field[], RowEncoder>();
+
+/**
+ * Checks a row against its table's columns, converts it for the Storage Write API and serializes
+ * it (RowEncoder, one per fields array). Checked here, not left to protobufjs, because it fails
+ * silently: it encodes a bigint int64 as 0, a null REQUIRED field as its zero value ('' or
+ * 1970-01-01), and drops unknown keys.
+ */
+export function encodeRow(fields: Field[], row: Row): Encoded {
+  let encoder = encoders.get(fields);
+  if (!encoder) encoders.set(fields, (encoder = new RowEncoder(fields)));
+  return encoder.encode(row);
+}
+
+function convertRecord(shape: Shape, record: Record<string, unknown>, prefix: string): StorageRow {
+  const keys = Object.keys(record);
+  // Rows carry their columns and seldom more: compare counts first, name the strangers only then.
+  if (keys.length > shape.fields.length || keys.some((key) => !shape.known.has(key))) {
+    const unknown = keys.filter((key) => !shape.known.has(key));
+    if (unknown.length > 0) throw new RowRejected(`unknown column ${unknown.map((k) => prefix + k).join(', ')}`);
+  }
   const out: StorageRow = {};
-  for (const field of fields) {
+  for (const field of shape.fields) {
     const value = record[field.name];
     const name = prefix + field.name;
     if (value === null || value === undefined) {
@@ -49,15 +93,15 @@ function convertRecord(fields: Field[], record: Record<string, unknown>, prefix:
     }
     if (field.mode === 'REPEATED') {
       if (!Array.isArray(value)) throw new RowRejected(`${name}: REPEATED column needs an array, got ${typeof value}`);
-      out[field.name] = value.map((item, i) => convertValue(field, item, `${name}[${i}]`));
+      out[field.name] = value.map((item, i) => convertValue(shape, field, item, `${name}[${i}]`));
     } else {
-      out[field.name] = convertValue(field, value, name);
+      out[field.name] = convertValue(shape, field, value, name);
     }
   }
   return out;
 }
 
-function convertValue(field: Field, value: unknown, name: string): StorageValue {
+function convertValue(shape: Shape, field: Field, value: unknown, name: string): StorageValue {
   const fail = (expected: string) => new RowRejected(`${name}: ${field.type} needs ${expected}, got ${value === null ? 'null' : typeof value}`);
   switch (field.type) {
     case 'STRING':
@@ -80,6 +124,6 @@ function convertValue(field: Field, value: unknown, name: string): StorageValue 
       return value.toString();
     case 'RECORD':
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('an object');
-      return convertRecord(field.fields ?? [], value as Record<string, unknown>, `${name}.`);
+      return convertRecord(shape.nested.get(field.name)!, value as Record<string, unknown>, `${name}.`);
   }
 }
