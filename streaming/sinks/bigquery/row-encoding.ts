@@ -3,8 +3,8 @@ import protobuf from 'protobufjs';
 import type { Field } from '../../../common/table-schemas.ts';
 import type { Row } from '../../../common/warehouse/rows.ts';
 
-/** A row shaped for protobufjs: int64 columns as decimal strings (read exactly, through long.js), nothing else to convert. */
-export type StorageValue = string | number | boolean | StorageRow | StorageValue[];
+/** A row shaped for protobufjs: int64 columns as safe numbers or decimal strings (int64()), nulls left for it to skip. */
+export type StorageValue = string | number | boolean | null | StorageRow | StorageValue[];
 export interface StorageRow {
   [column: string]: StorageValue;
 }
@@ -76,54 +76,77 @@ export function encodeRow(fields: Field[], row: Row): Encoded {
   return encoder.encode(row);
 }
 
+/**
+ * A shallow copy of the record (V8 clones a row's shape at once) with each column checked and the
+ * values protobufjs cannot take as they are replaced: int64 bigints, nested records. Nulls stay
+ * (protobufjs leaves them out).
+ */
 function convertRecord(shape: Shape, record: Record<string, unknown>, prefix: string): StorageRow {
   const keys = Object.keys(record);
   // Rows carry their columns and seldom more: compare counts first, name the strangers only then.
-  if (keys.length > shape.fields.length || keys.some((key) => !shape.known.has(key))) {
+  let strangers = keys.length > shape.fields.length;
+  for (let i = 0; !strangers && i < keys.length; i++) strangers = !shape.known.has(keys[i]!);
+  if (strangers) {
     const unknown = keys.filter((key) => !shape.known.has(key));
-    if (unknown.length > 0) throw new RowRejected(`unknown column ${unknown.map((k) => prefix + k).join(', ')}`);
+    throw new RowRejected(`unknown column ${unknown.map((k) => prefix + k).join(', ')}`);
   }
-  const out: StorageRow = {};
+  const out = { ...record } as StorageRow;
   for (const field of shape.fields) {
     const value = record[field.name];
-    const name = prefix + field.name;
     if (value === null || value === undefined) {
-      if (field.mode === 'REQUIRED') throw new RowRejected(`${name}: REQUIRED column is null`);
+      if (field.mode === 'REQUIRED') throw new RowRejected(`${prefix}${field.name}: REQUIRED column is null`);
       continue;
     }
     if (field.mode === 'REPEATED') {
-      if (!Array.isArray(value)) throw new RowRejected(`${name}: REPEATED column needs an array, got ${typeof value}`);
-      out[field.name] = value.map((item, i) => convertValue(shape, field, item, `${name}[${i}]`));
+      if (!Array.isArray(value)) throw new RowRejected(`${prefix}${field.name}: REPEATED column needs an array, got ${typeof value}`);
+      out[field.name] = value.map((item, i) => convertValue(shape, field, item, prefix, i));
     } else {
-      out[field.name] = convertValue(shape, field, value, name);
+      const converted = convertValue(shape, field, value, prefix, -1);
+      if (converted !== value) out[field.name] = converted;
     }
   }
   return out;
 }
 
-function convertValue(shape: Shape, field: Field, value: unknown, name: string): StorageValue {
-  const fail = (expected: string) => new RowRejected(`${name}: ${field.type} needs ${expected}, got ${value === null ? 'null' : typeof value}`);
+/** The value as protobufjs takes it; throws RowRejected naming the column (`prefix` + name, `[index]` when repeated). */
+function convertValue(shape: Shape, field: Field, value: unknown, prefix: string, index: number): StorageValue {
   switch (field.type) {
     case 'STRING':
-      if (typeof value !== 'string') throw fail('a string');
-      return value;
+      if (typeof value === 'string') return value;
+      break;
     case 'NUMERIC':
       // A JS number would already have lost digits; only exact decimal strings go through.
-      if (typeof value !== 'string' || !/^-?\d+(\.\d+)?$/.test(value)) throw fail('a decimal string');
-      return value;
+      if (typeof value === 'string' && DECIMAL.test(value)) return value;
+      break;
     case 'BOOLEAN':
-      if (typeof value !== 'boolean') throw fail('a boolean');
-      return value;
+      if (typeof value === 'boolean') return value;
+      break;
     case 'INTEGER':
-      if (typeof value === 'bigint') return value.toString();
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw fail('a safe integer or bigint');
-      return value;
+      if (typeof value === 'bigint') return int64(value);
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+      break;
     case 'TIMESTAMP':
-      // Microseconds since the epoch; protobufjs reads a decimal string as int64 exactly (a bigint it writes as 0).
-      if (typeof value !== 'bigint') throw fail('bigint microseconds');
-      return value.toString();
+      // Microseconds since the epoch.
+      if (typeof value === 'bigint') return int64(value);
+      break;
     case 'RECORD':
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('an object');
-      return convertRecord(shape.nested.get(field.name)!, value as Record<string, unknown>, `${name}.`);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        return convertRecord(shape.nested.get(field.name)!, value as Record<string, unknown>, `${columnName(field, prefix, index)}.`);
+      }
   }
+  throw new RowRejected(`${columnName(field, prefix, index)}: ${field.type} needs ${EXPECTED[field.type]}, got ${value === null ? 'null' : typeof value}`);
 }
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const EXPECTED: Record<Field['type'], string> = {
+  STRING: 'a string', NUMERIC: 'a decimal string', BOOLEAN: 'a boolean', INTEGER: 'a safe integer or bigint', TIMESTAMP: 'bigint microseconds', RECORD: 'an object',
+};
+const columnName = (field: Field, prefix: string, index: number) => `${prefix}${field.name}${index >= 0 ? `[${index}]` : ''}`;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * An int64 for protobufjs, exactly: a number while it is safe (every timestamp before the year
+ * 2255 in µs), else a decimal string (read through long.js). Never a bigint, which it writes as 0.
+ * A number is what protobufjs writes fastest; a string costs a BigInt print and a long.js parse.
+ */
+const int64 = (value: bigint): number | string => (value <= SAFE && value >= -SAFE ? Number(value) : value.toString());
