@@ -69,16 +69,22 @@ async function peakRss<T>(run: () => Promise<T>): Promise<{ result: T; peak: num
   }
 }
 
-/** µs a message of `fn` over the messages, median of 7 rounds after a warm-up. */
-function perMessage(count: number, fn: () => void): number {
-  fn();
-  const rounds: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    const started = performance.now();
-    fn();
-    rounds.push(((performance.now() - started) * 1000) / count);
+/**
+ * µs a message of each function over `count` messages: after a warm-up, 9 rounds in which they
+ * take turns (so a change in the machine's speed weighs on all), the median round of each.
+ */
+function perMessage<K extends string>(count: number, fns: Record<K, () => void>): Record<K, number> {
+  const entries = Object.entries(fns) as [K, () => void][];
+  for (const [, fn] of entries) fn();
+  const rounds = new Map<K, number[]>(entries.map(([name]) => [name, []]));
+  for (let r = 0; r < 9; r++) {
+    for (const [name, fn] of entries) {
+      const started = performance.now();
+      fn();
+      rounds.get(name)!.push(((performance.now() - started) * 1000) / count);
+    }
   }
-  return quantile(rounds, 0.5);
+  return Object.fromEntries(entries.map(([name]) => [name, quantile(rounds.get(name)!, 0.5)])) as Record<K, number>;
 }
 
 /**
@@ -105,23 +111,25 @@ function stageCosts(): { validate: number; encode: number; json: number; rowsPer
     }
   }
   let sink = 0;
-  const validate = perMessage(messages.length, () => {
-    for (const message of messages) sink += classify(message, now).kind.length;
-  });
-  const encode = perMessage(messages.length, () => {
-    for (const table of TABLES) {
-      const encoder = encoders.get(table)!;
-      for (const row of rows[table]) {
-        const encoded = encoder.encode(row);
-        sink += encoded.ok ? encoded.serialized.length : 0;
+  const costs = perMessage(messages.length, {
+    validate: () => {
+      for (const message of messages) sink += classify(message, now).kind.length;
+    },
+    encode: () => {
+      for (const table of TABLES) {
+        const encoder = encoders.get(table)!;
+        for (const row of rows[table]) {
+          const encoded = encoder.encode(row);
+          sink += encoded.ok ? encoded.serialized.length : 0;
+        }
       }
-    }
-  });
-  const json = perMessage(messages.length, () => {
-    for (const row of converted) sink += JSON.stringify(row).length;
+    },
+    json: () => {
+      for (const row of converted) sink += JSON.stringify(row).length;
+    },
   });
   if (sink === 0) throw new Error('unreachable: keeps the loops from being optimised away');
-  return { validate, encode, json, rowsPerMessage: converted.length / messages.length };
+  return { ...costs, rowsPerMessage: converted.length / messages.length };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'orderflow-bench-bigquery-'));
