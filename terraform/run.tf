@@ -45,7 +45,7 @@ resource "google_cloud_run_v2_service" "worker" {
 
   template {
     service_account                  = google_service_account.worker.email
-    max_instance_request_concurrency = var.worker_concurrency
+    max_instance_request_concurrency = local.worker_concurrency
     # A push delivery that outlives the ack deadline is redelivered anyway.
     timeout = "${var.ack_deadline_seconds}s"
 
