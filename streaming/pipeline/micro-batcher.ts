@@ -55,13 +55,15 @@ export class MicroBatcher<T, R> {
   }
 
   /**
-   * The caller knows no further entry can arrive until some are written (push mode: every open
-   * request is buffered or being written), so waiting for the size and age limits would only add
-   * latency: the buffer is written now, or as soon as a write slot frees, unless an add comes
-   * first (then the caller says so again once that entry is in). Pull mode never calls it: there
-   * the next pull response may arrive any moment.
+   * Push mode's rule: `open` is every entry the caller has not seen settled (push: the open
+   * requests), and none is still on its way here. When all of them are in the buffer (none being
+   * written), nothing can grow the batch until it is written, so waiting for the size and age
+   * limits would only add latency: the buffer is written now (or when a write slot frees, unless
+   * an add comes first; the caller then says so again). Pull mode never calls it: there the next
+   * pull response may arrive any moment.
    */
-  allIn(): void {
+  allIn(open: number): void {
+    if (this.buffer.length === 0 || this.buffer.length < open) return;
     this.complete = true;
     this.kick(false);
   }

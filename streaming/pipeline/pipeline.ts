@@ -120,11 +120,11 @@ export class Pipeline {
   }
 
   /**
-   * The source knows no further message can arrive until some are settled (push mode: every open
-   * request is in): write what is buffered without waiting for the batch limits (MicroBatcher.allIn).
+   * Push mode: `open` requests are unanswered and none is still being read. When all of them wait
+   * in the micro-batch, it is written without waiting for the batch limits (MicroBatcher.allIn).
    */
-  allIn(): void {
-    this.batcher.allIn();
+  allIn(open: number): void {
+    this.batcher.allIn(open);
   }
 
   /** Stops taking messages (later ones are nacked) and writes everything buffered. */

@@ -24,8 +24,8 @@ export interface WorkerServerOptions {
 /** What takes a pushed message and answers with its outcome: the Pipeline, the DeadLetterDrain. */
 export interface MessageHandler {
   process(message: InboundMessage): Promise<Outcome>;
-  /** Called when every open request for this handler has been handed to it: no more can come until some are answered. */
-  allIn?(): void;
+  /** Called when no request is being read: `open` of this handler's requests are unanswered, every one handed to it. */
+  allIn?(open: number): void;
 }
 
 /** Where the dead-letter topic's push subscription delivers (terraform/pubsub.tf). */
@@ -56,32 +56,44 @@ export function workerRequestListener(options: WorkerServerOptions): RequestList
 }
 
 /**
- * Push requests received but not yet handed to their handler (reading the body, verifying the
- * token). When none is left, every open request is in the handler's micro-batch or being written,
- * so waiting for the batch's age limit cannot grow it: the handler is told (allIn). Checked after
- * the poll phase (setImmediate), so requests whose bytes came in together, on many connections,
- * are all read first and make one batch rather than one each.
+ * Push requests being read (body, token) and those handed to each handler but unanswered. Once
+ * none is being read, each handler hears how many of its requests are open (allIn): when all of
+ * them wait in its micro-batch, waiting longer cannot grow the batch. Checked after the poll phase
+ * (setImmediate), so requests whose bytes came in together, on many connections, are all read first.
  */
 class Arrivals {
-  private count = 0;
-  private readonly handlers = new Set<MessageHandler>();
+  private reading = 0;
+  private readonly open = new Map<MessageHandler, number>();
   private scheduled = false;
 
   begin(): void {
-    this.count += 1;
+    this.reading += 1;
   }
 
-  /** The request is answered or its message is in `handler` (undefined: it never reached one). */
-  end(handler: MessageHandler | undefined): void {
-    this.count -= 1;
-    if (handler?.allIn) this.handlers.add(handler);
-    if (this.count > 0 || this.scheduled || this.handlers.size === 0) return;
+  /** The request was refused before reaching a handler. */
+  refused(): void {
+    this.reading -= 1;
+    this.check();
+  }
+
+  handed(handler: MessageHandler): void {
+    this.reading -= 1;
+    this.open.set(handler, (this.open.get(handler) ?? 0) + 1);
+    this.check();
+  }
+
+  answered(handler: MessageHandler): void {
+    this.open.set(handler, this.open.get(handler)! - 1);
+    this.check();
+  }
+
+  private check(): void {
+    if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.count > 0) return;
-      for (const waiting of this.handlers) waiting.allIn!();
-      this.handlers.clear();
+      if (this.reading > 0) return;
+      for (const [handler, open] of this.open) handler.allIn?.(open);
     });
   }
 }
@@ -108,14 +120,15 @@ async function handle(options: WorkerServerOptions, arrivals: Arrivals, request:
     const message = pushMessage(await readBody(request), request.headers, new Date());
     processing = handler.process(message);
   } catch (error) {
-    arrivals.end(undefined);
+    arrivals.refused();
     return refuse(options.push, options.logger, request, response, error);
   }
-  arrivals.end(handler);
+  arrivals.handed(handler);
   const outcome = await processing;
   // 2xx once the rows or the dead letter are durable; 5xx makes Pub/Sub retry with backoff.
-  if (acks(outcome)) return reply(response, 204);
-  return reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
+  if (acks(outcome)) reply(response, 204);
+  else reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
+  arrivals.answered(handler);
 }
 
 /** Answers a push request that failed before its message reached the handler; rethrows what is not the request's fault. */

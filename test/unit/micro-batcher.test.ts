@@ -28,26 +28,43 @@ describe('micro-batcher', () => {
     await turn();
     assert.deepEqual(writes, []);
     assert.equal(batcher.pending, 3);
-    batcher.allIn();
+    batcher.allIn(3);
     finish.shift()!();
   });
 
-  test('allIn: N entries, every one there is, are written at once, without waiting for the age limit', async () => {
+  test('allIn: N open entries, all in the buffer, are written at once, without waiting for the age limit', async () => {
     const { batcher, writes, finish, done, add } = recording();
     add(1, 2, 3, 4, 5);
-    batcher.allIn();
+    batcher.allIn(5);
     assert.deepEqual(writes, [[1, 2, 3, 4, 5]]);
     finish.shift()!();
     await turn();
     assert.deepEqual(done, ['ok 1', 'ok 2', 'ok 3', 'ok 4', 'ok 5']);
   });
 
+  test('allIn with open entries not in the buffer (being written, or not added yet) waits for them', async () => {
+    const { batcher, writes, finish, add } = recording({ ...LIMITS, maxInFlight: 2 });
+    add(1, 2);
+    batcher.allIn(2);
+    add(3);
+    batcher.allIn(3);
+    assert.deepEqual(writes, [[1, 2]], 'entries 1 and 2 are being written: when answered their senders may send more');
+    batcher.allIn(4);
+    assert.deepEqual(writes, [[1, 2]], 'a fourth open entry has not reached the buffer');
+    finish.shift()!();
+    await turn();
+    assert.deepEqual(writes, [[1, 2]], 'a write that ends is not the caller saying all are in');
+    batcher.allIn(1);
+    assert.deepEqual(writes, [[1, 2], [3]]);
+    finish.shift()!();
+  });
+
   test('allIn while every write slot is busy: the buffer goes as soon as a slot frees', async () => {
     const { batcher, writes, finish, add } = recording();
     add(1);
-    batcher.allIn();
+    batcher.allIn(1);
     add(2, 3);
-    batcher.allIn();
+    batcher.allIn(2);
     assert.deepEqual(writes, [[1]], 'one write in flight at most');
     finish.shift()!();
     await turn();
@@ -58,14 +75,14 @@ describe('micro-batcher', () => {
   test('an entry added after allIn is waited for again, until the caller says all are in', async () => {
     const { batcher, writes, finish, add } = recording();
     add(1);
-    batcher.allIn();
+    batcher.allIn(1);
     add(2);
-    batcher.allIn();
+    batcher.allIn(1);
     add(3);
     finish.shift()!();
     await turn();
     assert.deepEqual(writes, [[1]], 'entry 3 may have company coming: the age rule holds');
-    batcher.allIn();
+    batcher.allIn(2);
     assert.deepEqual(writes, [[1], [2, 3]]);
     finish.shift()!();
   });
