@@ -126,10 +126,10 @@ export class SettledTimes extends ProcessedSpy {
 }
 
 /** A worker in this process with the bench's settings: pull (from `subscription`) or push (on a free port). */
-export function benchWorker(mode: WorkerConfig['mode'], subscription: string, sink: RowSink, spy: SettledTimes): Promise<RunningWorker> {
+export function benchWorker(mode: WorkerConfig['mode'], subscription: string, sink: RowSink, spy: SettledTimes, limits = DEFAULT_BATCH_LIMITS): Promise<RunningWorker> {
   return startWorker({
     mode, projectId: PROJECT, subscription, ...FLOW,
-    limits: DEFAULT_BATCH_LIMITS, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
+    limits, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
     statsIntervalMs: 3_600_000, drainTimeoutMs: 8000,
   }, { sink, spy, logger: createLogger({ level: 'warn' }) });
 }

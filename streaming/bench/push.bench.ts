@@ -1,6 +1,6 @@
 // npm run bench:push — a push worker (in this process, DuckDB sink) fed wrapped push envelopes over
 // keep-alive HTTP by a client process (push-client.ts) at 16, 80 and 250 open requests, next to the
-// same worker build pulling the same number of messages from the embedded emulator in the same run.
+// same worker build (push: --batch-max-age-ms as Terraform deploys it) pulling the same number of messages from the embedded emulator in the same run.
 // Target: at 80 (Cloud Run's default concurrency) >= 0.8x the pull rate. Short run: --messages 5000.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PubSub } from '@google-cloud/pubsub';
 import { startEmulatorProcess } from '../../local/bench/emulator-process.ts';
+import { DEFAULT_BATCH_LIMITS, PUSH_BATCH_MAX_AGE_MS } from '../pipeline/micro-batcher.ts';
 import { DuckDBSink, setupDuckDBWarehouse } from '../sinks/duckdb-sink.ts';
-import { benchTopic, benchWorker, childCpu, countOption, drainWithPullWorker, loadLine, ownCpu, PROJECT, print, quantile, SettledTimes, sustainedRate, verdict } from './kit.ts';
+import { benchTopic, benchWorker, countOption, drainWithPullWorker, loadLine, ownCpu, PROJECT, print, quantile, SettledTimes, sustainedRate, verdict } from './kit.ts';
 
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
@@ -26,22 +27,19 @@ interface PushRun { rate: number; p50: number; p99: number; retries: number; lab
 /** A push worker on `database` taking `MESSAGES` requests from a client process at `concurrency`. */
 async function pushRun(database: string, concurrency: number, seed: number): Promise<PushRun> {
   const spy = new SettledTimes();
-  const worker = await benchWorker('push', 'unused', new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), spy);
+  const worker = await benchWorker('push', 'unused', new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), spy, { ...DEFAULT_BATCH_LIMITS, maxAgeMs: PUSH_BATCH_MAX_AGE_MS });
   const own = ownCpu();
   const client = spawn(process.execPath, ['--import', 'tsx', CLIENT, String(worker.address.port), String(concurrency), String(MESSAGES), String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   client.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  let clientCpu = 0;
-  const sampler = setInterval(() => { try { clientCpu = childCpu(client.pid!); } catch { /* exited */ } }, 100);
   const [code] = await once(client, 'exit') as [number];
-  clearInterval(sampler);
   if (code !== 0) throw new Error(`push client exited with code ${code}`);
   await spy.settled(() => true, MESSAGES);
   const here = (ownCpu() - own) / MESSAGES;
   const { 'write.batches': writes } = worker.stats.snapshot();
   await worker.stop();
-  const { p50, p99, retries } = JSON.parse(output) as { p50: number; p99: number; retries: number };
-  return { rate: sustainedRate([...spy.settledAt.values()]), p50, p99, retries, writes, label: `CPU ${here.toFixed(0)} µs/msg in the worker + ~${(clientCpu / MESSAGES).toFixed(0)} µs/msg in the client` };
+  const { p50, p99, retries, cpu } = JSON.parse(output) as { p50: number; p99: number; retries: number; cpu: number };
+  return { rate: sustainedRate([...spy.settledAt.values()]), p50, p99, retries, writes, label: `CPU ${here.toFixed(0)} µs/msg in the worker + ${cpu.toFixed(0)} µs/msg in the client` };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'orderflow-bench-push-'));

@@ -18,6 +18,14 @@ export interface BatchLimits {
 // the sink idling for the round trip that hands it over (measured: ~15% more messages a second).
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxMessages: 500, maxRows: 20_000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 10, maxInFlight: 2 };
 
+/**
+ * --batch-max-age-ms for push workers as deployed (Terraform's push env) and benchmarked. A push
+ * batch is written as soon as every connection's request is in it (allIn), so the age limit only
+ * holds it while some connection's next request is on its way: at 10 ms a loaded instance wrote
+ * each round of requests in two or three batches, each paying the sink's fixed cost (bench:push).
+ */
+export const PUSH_BATCH_MAX_AGE_MS = 100;
+
 /** Called once an entry's batch is written: with its result, or with the error its batch failed with. Must not throw. */
 export type Done<R> = (error: Error | undefined, result?: R) => void;
 

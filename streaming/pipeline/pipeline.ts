@@ -120,8 +120,9 @@ export class Pipeline {
   }
 
   /**
-   * Push mode: `open` requests are unanswered and none is still being read. When all of them wait
-   * in the micro-batch, it is written without waiting for the batch limits (MicroBatcher.allIn).
+   * Push mode: at most `open` requests can be pending (one a connection) and none is still being
+   * read. When that many wait in the micro-batch, it is written without waiting for the batch
+   * limits (MicroBatcher.allIn).
    */
   allIn(open: number): void {
     this.batcher.allIn(open);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from '../../common/logger.ts';
 import { PushAuthError, PushRequestError, PushTooLargeError } from '../errors.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
@@ -24,7 +25,7 @@ export interface WorkerServerOptions {
 /** What takes a pushed message and answers with its outcome: the Pipeline, the DeadLetterDrain. */
 export interface MessageHandler {
   process(message: InboundMessage): Promise<Outcome>;
-  /** Called when no request is being read: `open` of this handler's requests are unanswered, every one handed to it. */
+  /** Called when no request is being read: `open` connections have brought this handler requests (each carries one at a time). */
   allIn?(open: number): void;
 }
 
@@ -56,14 +57,17 @@ export function workerRequestListener(options: WorkerServerOptions): RequestList
 }
 
 /**
- * Push requests being read (body, token) and those handed to each handler but unanswered. Once
- * none is being read, each handler hears how many of its requests are open (allIn): when all of
- * them wait in its micro-batch, waiting longer cannot grow the batch. Checked after the poll phase
- * (setImmediate), so requests whose bytes came in together, on many connections, are all read first.
+ * Push requests being read (body, token), and the keep-alive connections that have brought each
+ * handler its requests. A connection carries one request at a time, and one that has just been
+ * answered is where the next request comes from; so once no request is being read, each handler
+ * hears how many connections it has (allIn): when each of them has its request waiting in the
+ * micro-batch, waiting longer cannot grow the batch. An idle connection (little traffic) keeps
+ * the batch to its age limit, as before. Checked after the poll phase (setImmediate), so requests
+ * whose bytes came in together, on many connections, are all read first.
  */
 class Arrivals {
   private reading = 0;
-  private readonly open = new Map<MessageHandler, number>();
+  private readonly connections = new Map<MessageHandler, Set<Socket>>();
   private scheduled = false;
 
   begin(): void {
@@ -76,14 +80,17 @@ class Arrivals {
     this.check();
   }
 
-  handed(handler: MessageHandler): void {
+  handed(handler: MessageHandler, socket: Socket): void {
     this.reading -= 1;
-    this.open.set(handler, (this.open.get(handler) ?? 0) + 1);
-    this.check();
-  }
-
-  answered(handler: MessageHandler): void {
-    this.open.set(handler, this.open.get(handler)! - 1);
+    let sockets = this.connections.get(handler);
+    if (!sockets) this.connections.set(handler, (sockets = new Set()));
+    if (!sockets.has(socket)) {
+      sockets.add(socket);
+      socket.once('close', () => {
+        sockets.delete(socket);
+        this.check();
+      });
+    }
     this.check();
   }
 
@@ -93,7 +100,7 @@ class Arrivals {
     setImmediate(() => {
       this.scheduled = false;
       if (this.reading > 0) return;
-      for (const [handler, open] of this.open) handler.allIn?.(open);
+      for (const [handler, sockets] of this.connections) handler.allIn?.(sockets.size);
     });
   }
 }
@@ -123,12 +130,11 @@ async function handle(options: WorkerServerOptions, arrivals: Arrivals, request:
     arrivals.refused();
     return refuse(options.push, options.logger, request, response, error);
   }
-  arrivals.handed(handler);
+  arrivals.handed(handler, request.socket);
   const outcome = await processing;
   // 2xx once the rows or the dead letter are durable; 5xx makes Pub/Sub retry with backoff.
-  if (acks(outcome)) reply(response, 204);
-  else reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
-  arrivals.answered(handler);
+  if (acks(outcome)) return reply(response, 204);
+  return reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
 }
 
 /** Answers a push request that failed before its message reached the handler; rethrows what is not the request's fault. */
