@@ -3,7 +3,7 @@
 // pull worker draining a backlog. Figures are printed as they come.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { PubSub } from '@google-cloud/pubsub';
+import type { PubSub } from '@google-cloud/pubsub';
 import { createLogger } from '../../common/logger.ts';
 import { EventStream, type GeneratedMessage } from '../../generator/stream.ts';
 import { DEFAULT_BATCH_LIMITS } from '../pipeline/micro-batcher.ts';

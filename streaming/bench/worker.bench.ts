@@ -150,6 +150,8 @@ async function rssUnderBacklog(address: string, dir: string, runtimeEnv: Record<
   await publish(client, run, generated(seed), BACKLOG);
   await client.close();
   const database = join(dir, `${run}.duckdb`);
+  // The worker opens only a warehouse that setup made (a mistyped --database must not start one).
+  await setupDuckDBWarehouse(database);
   const child = spawn(process.execPath, [BUILT_CLI, 'worker', '--project', PROJECT, '--subscription', run, '--database', database, '--port', '0', '--stats-interval', '1'], {
     env: { ...withoutRuntimeEnv(process.env), PUBSUB_EMULATOR_HOST: address, ...runtimeEnv },
     stdio: ['ignore', 'ignore', 'pipe'],
