@@ -82,12 +82,10 @@ export function encodeRow(fields: Field[], row: Row): Encoded {
  * (protobufjs leaves them out).
  */
 function convertRecord(shape: Shape, record: Record<string, unknown>, prefix: string): StorageRow {
-  const keys = Object.keys(record);
-  // Rows carry their columns and seldom more: compare counts first, name the strangers only then.
-  let strangers = keys.length > shape.fields.length;
-  for (let i = 0; !strangers && i < keys.length; i++) strangers = !shape.known.has(keys[i]!);
-  if (strangers) {
-    const unknown = keys.filter((key) => !shape.known.has(key));
+  // Rows carry their columns and seldom more: look for a stranger without building a key list.
+  for (const key in record) {
+    if (shape.known.has(key)) continue;
+    const unknown = Object.keys(record).filter((name) => !shape.known.has(name));
     throw new RowRejected(`unknown column ${unknown.map((k) => prefix + k).join(', ')}`);
   }
   const out = { ...record } as StorageRow;
@@ -142,11 +140,14 @@ const EXPECTED: Record<Field['type'], string> = {
   STRING: 'a string', NUMERIC: 'a decimal string', BOOLEAN: 'a boolean', INTEGER: 'a safe integer or bigint', TIMESTAMP: 'bigint microseconds', RECORD: 'an object',
 };
 const columnName = (field: Field, prefix: string, index: number) => `${prefix}${field.name}${index >= 0 ? `[${index}]` : ''}`;
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * An int64 for protobufjs, exactly: a number while it is safe (every timestamp before the year
  * 2255 in µs), else a decimal string (read through long.js). Never a bigint, which it writes as 0.
  * A number is what protobufjs writes fastest; a string costs a BigInt print and a long.js parse.
  */
-const int64 = (value: bigint): number | string => (value <= SAFE && value >= -SAFE ? Number(value) : value.toString());
+const int64 = (value: bigint): number | string => {
+  // One conversion: a safe result is exact (anything beyond 2^53 - 1 rounds to an unsafe number).
+  const number = Number(value);
+  return Number.isSafeInteger(number) ? number : value.toString();
+};
