@@ -25,7 +25,7 @@ export interface WorkerServerOptions {
 /** What takes a pushed message and answers with its outcome: the Pipeline, the DeadLetterDrain. */
 export interface MessageHandler {
   process(message: InboundMessage): Promise<Outcome>;
-  /** Called when no request is being read: `open` connections have brought this handler requests (each carries one at a time). */
+  /** Called when no request is being read: `open` connections may bring this handler a request now (each carries one at a time). */
   allIn?(open: number): void;
 }
 
@@ -57,17 +57,19 @@ export function workerRequestListener(options: WorkerServerOptions): RequestList
 }
 
 /**
- * Push requests being read (body, token), and the keep-alive connections that have brought each
- * handler its requests. A connection carries one request at a time, and one that has just been
- * answered is where the next request comes from; so once no request is being read, each handler
- * hears how many connections it has (allIn): when each of them has its request waiting in the
- * micro-batch, waiting longer cannot grow the batch. An idle connection (little traffic) keeps
- * the batch to its age limit, as before. Checked after the poll phase (setImmediate), so requests
- * whose bytes came in together, on many connections, are all read first.
+ * Push requests being read (body, token), and the keep-alive connections that bring each handler
+ * its requests. A connection carries one request at a time, and one that has just been answered
+ * is where the next request comes from; so once no request is being read, each handler hears how
+ * many of its connections have a request in hand or were answered in the last RECENT_MS
+ * (allIn): when each of those has its request waiting in the micro-batch, waiting longer cannot
+ * grow the batch. A connection idle for longer (a proxy's spare one) no longer counts; one idle
+ * for less holds the batch to its age limit at most. Checked after the poll phase (setImmediate),
+ * so requests whose bytes came in together, on many connections, are all read first.
  */
 class Arrivals {
   private reading = 0;
-  private readonly connections = new Map<MessageHandler, Set<Socket>>();
+  /** Per handler, its connections: the time each was last answered, or BUSY while it has a request. */
+  private readonly connections = new Map<MessageHandler, Map<Socket, number>>();
   private scheduled = false;
 
   begin(): void {
@@ -83,15 +85,20 @@ class Arrivals {
   handed(handler: MessageHandler, socket: Socket): void {
     this.reading -= 1;
     let sockets = this.connections.get(handler);
-    if (!sockets) this.connections.set(handler, (sockets = new Set()));
+    if (!sockets) this.connections.set(handler, (sockets = new Map()));
     if (!sockets.has(socket)) {
-      sockets.add(socket);
       socket.once('close', () => {
         sockets.delete(socket);
         this.check();
       });
     }
+    sockets.set(socket, BUSY);
     this.check();
+  }
+
+  answered(handler: MessageHandler, socket: Socket): void {
+    const sockets = this.connections.get(handler)!;
+    if (sockets.has(socket)) sockets.set(socket, performance.now());
   }
 
   private check(): void {
@@ -100,10 +107,19 @@ class Arrivals {
     setImmediate(() => {
       this.scheduled = false;
       if (this.reading > 0) return;
-      for (const [handler, sockets] of this.connections) handler.allIn?.(sockets.size);
+      const since = performance.now() - RECENT_MS;
+      for (const [handler, sockets] of this.connections) {
+        let open = 0;
+        for (const answeredAt of sockets.values()) if (answeredAt >= since) open += 1;
+        handler.allIn?.(open);
+      }
     });
   }
 }
+
+const BUSY = Number.POSITIVE_INFINITY;
+/** How long an answered connection counts as bringing its next request (ms). */
+const RECENT_MS = 1000;
 
 async function handle(options: WorkerServerOptions, arrivals: Arrivals, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
@@ -133,8 +149,9 @@ async function handle(options: WorkerServerOptions, arrivals: Arrivals, request:
   arrivals.handed(handler, request.socket);
   const outcome = await processing;
   // 2xx once the rows or the dead letter are durable; 5xx makes Pub/Sub retry with backoff.
-  if (acks(outcome)) return reply(response, 204);
-  return reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
+  if (acks(outcome)) reply(response, 204);
+  else reply(response, 503, outcome.kind === 'nack' ? outcome.error.message : 'retry');
+  arrivals.answered(handler, request.socket);
 }
 
 /** Answers a push request that failed before its message reached the handler; rethrows what is not the request's fault. */
