@@ -16,7 +16,9 @@ locals {
   # The *_current views: SQL kept with the schemas, one file per view.
   current_views = toset(["orders_current", "order_items_current", "order_payments_current"])
 
-  push_mode           = var.worker_mode == "push"
+  push_mode = var.worker_mode == "push"
+  # Push: one instance's rate is its open requests over a request's latency (docs/worker.md).
+  worker_concurrency  = coalesce(var.worker_concurrency, local.push_mode ? 250 : 80)
   subscription_name   = "orders-worker"
   worker_service_name = "orderflow-worker"
   # Cloud Run's deterministic URL (https://SERVICE-PROJECT_NUMBER.REGION.run.app), known before the

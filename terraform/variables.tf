@@ -139,9 +139,9 @@ variable "worker_max_instances" {
 }
 
 variable "worker_concurrency" {
-  description = "Requests one worker instance serves at once (push deliveries and health probes)."
+  description = "Requests one worker instance serves at once (push deliveries and health probes). Default: 250 in push mode (a micro-batch holds at most this many messages, so more gives bigger batches: docs/worker.md, Push mode speed), 80 in pull mode (only probes)."
   type        = number
-  default     = 80
+  default     = null
 }
 
 variable "worker_cpu" {

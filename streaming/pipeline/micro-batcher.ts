@@ -18,6 +18,14 @@ export interface BatchLimits {
 // the sink idling for the round trip that hands it over (measured: ~15% more messages a second).
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxMessages: 500, maxRows: 20_000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 10, maxInFlight: 2 };
 
+/**
+ * --batch-max-age-ms for push workers as deployed (Terraform's push env) and benchmarked. A push
+ * batch is written as soon as every connection's request is in it (allIn), so the age limit only
+ * holds it while some connection's next request is on its way: at 10 ms a loaded instance wrote
+ * each round of requests in two or three batches, each paying the sink's fixed cost (bench:push).
+ */
+export const PUSH_BATCH_MAX_AGE_MS = 100;
+
 /** Called once an entry's batch is written: with its result, or with the error its batch failed with. Must not throw. */
 export type Done<R> = (error: Error | undefined, result?: R) => void;
 
@@ -40,6 +48,8 @@ export class MicroBatcher<T, R> {
   private oldestAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly writing = new Set<Promise<void>>();
+  /** Set by allIn(), cleared by the next add or batch: no further entry can join the buffer. */
+  private complete = false;
 
   constructor(private readonly limits: BatchLimits, private readonly write: (items: T[]) => Promise<R[]>) {}
 
@@ -48,6 +58,21 @@ export class MicroBatcher<T, R> {
     this.buffer.push({ item, done });
     this.rows += size.rows;
     this.bytes += size.bytes;
+    this.complete = false;
+    this.kick(false);
+  }
+
+  /**
+   * Push mode's rule: `open` is every entry the caller has not seen settled (push: the open
+   * requests), and none is still on its way here. When all of them are in the buffer (none being
+   * written), nothing can grow the batch until it is written, so waiting for the size and age
+   * limits would only add latency: the buffer is written now (or when a write slot frees, unless
+   * an add comes first; the caller then says so again). Pull mode never calls it: there the next
+   * pull response may arrive any moment.
+   */
+  allIn(open: number): void {
+    if (this.buffer.length === 0 || this.buffer.length < open) return;
+    this.complete = true;
     this.kick(false);
   }
 
@@ -67,7 +92,7 @@ export class MicroBatcher<T, R> {
   private kick(force: boolean): void {
     if (this.writing.size >= this.limits.maxInFlight || this.buffer.length === 0) return;
     const age = performance.now() - this.oldestAt;
-    if (!force && this.buffer.length < this.limits.maxMessages && this.rows < this.limits.maxRows && this.bytes < this.limits.maxBytes && age < this.limits.maxAgeMs) {
+    if (!force && !this.complete && this.buffer.length < this.limits.maxMessages && this.rows < this.limits.maxRows && this.bytes < this.limits.maxBytes && age < this.limits.maxAgeMs) {
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         this.kick(false);
@@ -76,6 +101,7 @@ export class MicroBatcher<T, R> {
     }
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.complete = false;
     const batch = this.buffer;
     this.buffer = [];
     this.rows = 0;

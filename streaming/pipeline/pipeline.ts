@@ -119,6 +119,15 @@ export class Pipeline {
     row.payload_uri = store.describe(name);
   }
 
+  /**
+   * Push mode: at most `open` requests can be pending (one a connection) and none is still being
+   * read. When that many wait in the micro-batch, it is written without waiting for the batch
+   * limits (MicroBatcher.allIn).
+   */
+  allIn(open: number): void {
+    this.batcher.allIn(open);
+  }
+
   /** Stops taking messages (later ones are nacked) and writes everything buffered. */
   async drain(): Promise<void> {
     this.draining = true;

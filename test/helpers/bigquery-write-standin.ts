@@ -44,6 +44,9 @@ export class BigQueryWriteStandIn {
   /** Requests whose rows did not decode against their own writer schema (a test expects none). */
   readonly decodeErrors: string[] = [];
   streamsOpened = 0;
+  /** Rows decoded so far, over every request (kept or not). */
+  rowsDecoded = 0;
+  private received = 0;
   /** Tables GetWriteStream answers NOT_FOUND for. */
   readonly missingTables = new Set<string>();
   private server = new grpc.Server();
@@ -51,6 +54,9 @@ export class BigQueryWriteStandIn {
   private answer: (request: AppendRequest, n: number) => Answer = () => ({ kind: 'ok' });
 
   port = 0;
+
+  /** `retain: false` (benchmarks): decode and answer every request but keep neither requests nor rows. */
+  constructor(private readonly options: { retain?: boolean } = {}) {}
 
   async start(): Promise<this> {
     const definition = protoLoader.loadSync('google/cloud/bigquery/storage/v1/storage.proto', {
@@ -117,9 +123,12 @@ export class BigQueryWriteStandIn {
         return call.write({ error: { code: grpc.status.INVALID_ARGUMENT, message: String(error) } });
       }
       const request: AppendRequest = { table: raw.writeStream.split('/')[5] ?? '', writeStream: raw.writeStream, routingHeader, rows, columns: schema.field.map((f) => f.name), streamNumber, bytes: raw.protoRows.rows.serializedRows.reduce((sum, row) => sum + row.length, 0) };
-      this.requests.push(request);
-      const answer = this.answer(request, this.requests.length);
-      const commit = () => this.tables.set(request.table, [...this.rows(request.table), ...request.rows]);
+      this.rowsDecoded += rows.length;
+      if (this.options.retain !== false) this.requests.push(request);
+      const answer = this.answer(request, ++this.received);
+      const commit = () => {
+        if (this.options.retain !== false) this.tables.set(request.table, [...this.rows(request.table), ...request.rows]);
+      };
       switch (answer.kind) {
         case 'ok':
           commit();

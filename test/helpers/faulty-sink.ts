@@ -11,6 +11,8 @@ export interface FaultPlan {
   reject?: (table: RejectedRow['table'], row: RawRows[RejectedRow['table']][number]) => string | undefined;
   /** Rows that make the engine refuse the whole write (DuckDB's way): nothing is written, WriteRefusedError names the reason. */
   refuse?: (table: RejectedRow['table'], row: RawRows[RejectedRow['table']][number]) => string | undefined;
+  /** Every write takes this long (ms) before the rest of the plan applies, as a real engine's round trip does. */
+  delayMs?: number;
 }
 
 /**
@@ -26,6 +28,7 @@ export class FaultySink implements RowSink {
 
   async write(batch: RawRows): Promise<WriteResult> {
     const { plan } = this;
+    if (plan.delayMs) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
     if ((plan.failNext ?? 0) > 0 || (plan.failUntil ?? 0) > Date.now()) {
       if (plan.failNext) plan.failNext -= 1;
       this.failures += 1;

@@ -230,11 +230,13 @@ describe('BigQuery sink on the wire', () => {
 
   test('a batch larger than maxRequestBytes goes in several requests', async () => {
     await sink.close();
-    openSink({ maxRequestBytes: 2_000 });
+    // Requests are sized by the rows' protobuf bytes (~200 each here).
+    openSink({ maxRequestBytes: 800 });
     const items = Array.from({ length: 12 }, (_, i) => ({ ...fullBatch().order_items[0]!, order_item_id: i + 1 }));
     await sink.write({ ...emptyRows(), order_items: items });
     assert.deepEqual(standIn.rows('order_items').map((r) => r.order_item_id), items.map((r) => BigInt(r.order_item_id)));
     assert.ok(standIn.requests.length >= 3, `${standIn.requests.length} requests`);
+    for (const request of standIn.requests) assert.ok(request.bytes <= 800, `a request of ${request.bytes} bytes of rows`);
   });
 
   test('INVALID_ARGUMENT on an append (the rows refused for good) is WriteRefusedError, for the pipeline to narrow down', async () => {

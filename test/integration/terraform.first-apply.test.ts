@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Body, TerraformModule } from '../helpers/terraform.ts';
 import { block, dynamicBlock, loadModule, resource } from '../helpers/terraform.ts';
+import { PUSH_BATCH_MAX_AGE_MS } from '../../streaming/pipeline/micro-batcher.ts';
 
 // Terraform creates a resource after everything it refers to or lists in depends_on; the worker's
 // revision becomes ready only once its subscription and grants work (streaming/startup-wait.ts). These
@@ -97,6 +98,8 @@ test('push mode: the endpoint is the service\'s deterministic URL, and token aud
   assert.match(pushEnv, /^\$\{local\.push_mode \? \{/);
   assert.match(pushEnv, /ORDERFLOW_PUSH_AUDIENCE\s*=\s*local\.push_audience\b/);
   assert.match(pushEnv, /ORDERFLOW_PUSH_SERVICE_ACCOUNT\s*=\s*one\(google_service_account\.push_invoker\[\*\]\.email\)/);
+  // Push micro-batches wait up to 100 ms for connections whose next request is on its way (docs/worker.md).
+  assert.match(pushEnv, new RegExp(`ORDERFLOW_BATCH_MAX_AGE_MS\\s*=\\s*"${PUSH_BATCH_MAX_AGE_MS}"`));
   assert.match(String(tf.locals.worker_env), /\}, local\.worker_push_env, var\.worker_extra_env\)\}$/);
   assert.equal(resource(tf, SERVICE).custom_audiences, '${local.push_mode ? [local.push_audience] : null}');
 });

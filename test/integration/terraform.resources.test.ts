@@ -171,7 +171,9 @@ test('the worker runs pull-ready on Cloud Run: CPU always allocated, scaling bou
   const worker = resource(tf, 'google_cloud_run_v2_service.worker');
   const template = block(worker, 'template');
   assert.equal(template.service_account, '${google_service_account.worker.email}');
-  assert.ok(template.max_instance_request_concurrency);
+  // Push mode: a micro-batch holds at most the open requests, so an instance takes 250 (docs/worker.md).
+  assert.equal(template.max_instance_request_concurrency, '${local.worker_concurrency}');
+  assert.equal(tf.locals.worker_concurrency, '${coalesce(var.worker_concurrency, local.push_mode ? 250 : 80)}');
   const scaling = block(template, 'scaling');
   assert.ok(Number(defaultOf(tf, scaling.min_instance_count)) >= 1, 'pull mode needs a running instance');
   assert.ok(Number(defaultOf(tf, scaling.max_instance_count)) >= Number(defaultOf(tf, scaling.min_instance_count)));

@@ -146,9 +146,14 @@ describe('push mode', () => {
     assert.match(text, /^orderflow_worker_process_resident_memory_bytes \d+/m);
   });
 
-  test('concurrent requests share micro-batches', async () => {
+  test('concurrent requests share micro-batches while writes take time', async () => {
+    // A batch is written as soon as every open request is in it, so requests that trickle in (this
+    // client shares the process, each token is verified) may go alone while the sink is idle; the
+    // two writes in flight at most then make the rest gather while an engine's round trip lasts.
+    sink.plan = { delayMs: 100 };
     const before = memory.writes;
     const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => post(wrapped(JSON.stringify({ ...updatedEvent(), event_id: `evt-c${i}` })))));
+    sink.plan = {};
     assert.deepEqual(new Set(responses.map((r) => r.status)), new Set([204]));
     const writes = memory.writes - before;
     assert.ok(writes < 40 / 4, `40 requests in ${writes} writes`);

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { protos } from '@google-cloud/bigquery-storage';
+import { adapt, protos } from '@google-cloud/bigquery-storage';
+import protobuf from 'protobufjs';
 import { UsageError } from '../../common/errors.ts';
 import { loadRawTables } from '../../common/table-schemas.ts';
 import { createBigQuerySink } from '../../streaming/sinks/bigquery/bigquery-sink.ts';
 import { encodeRow, writerDescriptor } from '../../streaming/sinks/bigquery/row-encoding.ts';
+// Not in the package's index; the JSONWriter's encoder, which the sink no longer goes through.
+import { JSONEncoder } from '@google-cloud/bigquery-storage/build/src/managedwriter/encoder.js';
 
 const { Label, Type } = protos.google.protobuf.FieldDescriptorProto;
 const tables = new Map(loadRawTables().map((t) => [t.name, t]));
@@ -24,14 +27,19 @@ describe('BigQuery row encoding', () => {
     assert.deepEqual(descriptor.nestedType!.map((t) => t.field!.map((f) => f.name)), [['key', 'value'], ['code', 'path', 'message']]);
   });
 
-  test('TIMESTAMP bigints become exact int64 decimal strings (beyond 2^53), nulls are left out, nested records converted', () => {
+  test('TIMESTAMP bigints become exact int64s (beyond 2^53 too), nulls are left out, nested records converted, serialized as the client would', () => {
     const encoded = encodeRow(deadLetter.fields, row());
     assert.ok(encoded.ok);
-    assert.deepEqual(encoded.row, {
+    // What goes on the wire, read back with the writer schema (int64s as decimal strings).
+    const type = (protobuf.Type as unknown as { fromDescriptor(d: unknown): protobuf.Type })
+      .fromDescriptor(adapt.normalizeDescriptor(new protos.google.protobuf.DescriptorProto(writerDescriptor(deadLetter.fields))));
+    assert.deepEqual(type.toObject(type.decode(encoded.serialized), { longs: String }), {
       message_id: 'm1', publish_time: '1795168801500000', attributes: [{ key: 'a' }], payload: '{}', error_code: 'schema',
-      errors: [{ code: 'schema', path: '', message: 'x' }], delivery_attempt: 3, received_at: '9007199254740993',
+      errors: [{ code: 'schema', path: '', message: 'x' }], delivery_attempt: '3', received_at: '9007199254740993',
     });
-    assert.equal(encoded.bytes, Buffer.byteLength(JSON.stringify(encoded.row)));
+    // The bytes are what the managedwriter's own JSON encoder (the JSONWriter's) makes of that row.
+    const library = new JSONEncoder({ protoDescriptor: writerDescriptor(deadLetter.fields) });
+    assert.deepEqual(Buffer.from(encoded.serialized), Buffer.from(library.encodeRows([encoded.row])[0]!));
   });
 
   test('what the client would write silently wrong is rejected with a reason', () => {

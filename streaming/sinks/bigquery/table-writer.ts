@@ -5,7 +5,7 @@ import type { Logger } from '../../../common/logger.ts';
 import type { TableSpec } from '../../../common/table-schemas.ts';
 import type { Row } from '../../../common/warehouse/rows.ts';
 import { releaseConnection } from './client-connections.ts';
-import { encodeRow, writerDescriptor, type StorageRow } from './row-encoding.ts';
+import { RowEncoder } from './row-encoding.ts';
 
 type WriterClient = InstanceType<typeof managedwriter.WriterClient>;
 type StreamConnection = Awaited<ReturnType<WriterClient['createStreamConnection']>>;
@@ -43,14 +43,14 @@ const isTransient = (code: number | undefined) => code === undefined || !PERMANE
 
 interface Connection {
   stream: StreamConnection;
-  writer: InstanceType<typeof managedwriter.JSONWriter>;
+  writer: InstanceType<typeof managedwriter.Writer>;
   retired: boolean;
 }
 
 interface Pending {
   index: number;
-  row: StorageRow;
-  bytes: number;
+  /** The row as Storage Write protobuf bytes (RowEncoder). */
+  serialized: Uint8Array;
 }
 
 /**
@@ -60,7 +60,7 @@ interface Pending {
  * order, so a stream that lost an answer cannot be trusted again.
  */
 export class TableWriter {
-  private readonly descriptor: protos.google.protobuf.IDescriptorProto;
+  private readonly encoder: RowEncoder;
   private readonly destination: string;
   /** dataset.table, for messages. */
   private readonly label: string;
@@ -68,7 +68,7 @@ export class TableWriter {
   private live: Connection | undefined;
 
   constructor(private readonly client: WriterClient, private readonly table: TableSpec, projectId: string, dataset: string, private readonly options: TableWriterOptions) {
-    this.descriptor = writerDescriptor(table.fields);
+    this.encoder = new RowEncoder(table.fields);
     this.destination = `projects/${projectId}/datasets/${dataset}/tables/${table.name}`;
     this.label = `${dataset}.${table.name}`;
   }
@@ -78,11 +78,11 @@ export class TableWriter {
     const rejected: RowRejection[] = [];
     const pending: Pending[] = [];
     rows.forEach((row, index) => {
-      const encoded = encodeRow(this.table.fields, row);
+      const encoded = this.encoder.encode(row);
       if (!encoded.ok) rejected.push({ index, reason: `schema: ${encoded.reason}` });
       // A row that cannot fit in a request is refused here: no AppendRows request may exceed the limit.
-      else if (encoded.bytes > this.options.maxRequestBytes) rejected.push({ index, reason: `row of ${encoded.bytes} bytes exceeds the ${this.options.maxRequestBytes}-byte AppendRows request size` });
-      else pending.push({ index, row: encoded.row, bytes: encoded.bytes });
+      else if (encoded.serialized.length > this.options.maxRequestBytes) rejected.push({ index, reason: `row of ${encoded.serialized.length} bytes exceeds the ${this.options.maxRequestBytes}-byte AppendRows request size` });
+      else pending.push({ index, serialized: encoded.serialized });
     });
     const results = await Promise.allSettled(this.chunks(pending).map((chunk) => this.appendChunk(chunk)));
     const failure = results.find((r) => r.status === 'rejected');
@@ -110,13 +110,13 @@ export class TableWriter {
     let chunk: Pending[] = [];
     let bytes = 0;
     for (const row of rows) {
-      if (chunk.length > 0 && bytes + row.bytes > this.options.maxRequestBytes) {
+      if (chunk.length > 0 && bytes + row.serialized.length > this.options.maxRequestBytes) {
         chunks.push(chunk);
         chunk = [];
         bytes = 0;
       }
       chunk.push(row);
-      bytes += row.bytes;
+      bytes += row.serialized.length;
     }
     if (chunk.length > 0) chunks.push(chunk);
     return chunks;
@@ -165,7 +165,7 @@ export class TableWriter {
     });
     try {
       // getResult() RESOLVES with response.error set for non-retryable failures: turn those into errors.
-      const response = await Promise.race([connection.writer.appendRows(rows.map((r) => r.row)).getResult(), timeout]);
+      const response = await Promise.race([connection.writer.appendRows({ serializedRows: rows.map((r) => r.serialized) }).getResult(), timeout]);
       if (response.error && !response.rowErrors?.length) throw Object.assign(new Error(response.error.message ?? 'append refused'), { code: response.error.code ?? undefined });
       return response;
     } catch (error) {
@@ -189,7 +189,7 @@ export class TableWriter {
 
   private async open(): Promise<Connection> {
     const stream = await this.client.createStreamConnection({ streamId: managedwriter.DefaultStream, destinationTable: this.destination });
-    const connection: Connection = { stream, writer: new managedwriter.JSONWriter({ connection: stream, protoDescriptor: this.descriptor }), retired: false };
+    const connection: Connection = { stream, writer: new managedwriter.Writer({ connection: stream, protoDescriptor: this.encoder.descriptor }), retired: false };
     // Without a listener a connection error would be thrown as an uncaught 'error' event.
     stream.onConnectionError((error: unknown) => {
       const { code, message } = describe(error);
