@@ -35,7 +35,7 @@ export const upCommand = defineCommand<Args>({
       .example('npm start', 'the default demo (up --dashboard): ~3,000 messages in 30 s, the WAP job, then the dashboard until Ctrl-C')
       .example('orderflow up --rate 500 --duration 60 --workers 3', 'more volume')
       .example('orderflow up --keep-running', 'run until Ctrl-C')
-      .example('orderflow up --olist ./olist', 'the real Kaggle dataset end to end (see README)')
+      .example('orderflow up --olist ./olist', 'the real Kaggle dataset end to end (docs/guide.md)')
       .example('orderflow up --mode push', 'the emulator pushes to push-mode workers'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.

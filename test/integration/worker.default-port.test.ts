@@ -9,7 +9,7 @@ import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { spawnWorker, startHarness, terminate, type Harness } from '../helpers/worker-harness.ts';
 
-// Issue 22.1: the README's "as many as you like" — the same worker command twice on one machine.
+// Issue 22.1: the guide's "as many as you like" — the same worker command twice on one machine.
 describe('worker port', () => {
   let harness: Harness;
   before(async () => {

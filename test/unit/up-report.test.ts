@@ -19,8 +19,8 @@ test('an interrupted run says why fewer events were ingested; a finished one sti
   assert.match(formatSummary(result(false, 90), 5), /= 90, matches\)/);
 });
 
-test("the README's validate figure is what validate prints for its example", async () => {
-  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-  assert.match(readme, /# stderr: validated 1000 lines: 1000 valid \(flagged: payment_mismatch 1\), 0 invalid/);
-  assert.doesNotMatch(readme, /snapshot --out \.\/dims\b/, 'snapshots go where batch run reads them: ./data/dims');
+test("the guide's validate figure is what validate prints for its example", async () => {
+  const guide = await readFile(new URL('../../docs/guide.md', import.meta.url), 'utf8');
+  assert.match(guide, /# stderr: validated 1000 lines: 1000 valid \(flagged: payment_mismatch 1\), 0 invalid/);
+  assert.doesNotMatch(guide, /snapshot --out \.\/dims\b/, 'snapshots go where batch run reads them: ./data/dims');
 });
