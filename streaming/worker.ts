@@ -10,7 +10,8 @@ import { Pipeline } from './pipeline/pipeline.ts';
 import type { ProcessedSpy } from './pipeline/processed-spy.ts';
 import { WorkerStats } from './pipeline/stats.ts';
 import type { RowSink } from './sinks/sink.ts';
-import { type MessageHandler, workerRequestListener } from './source/http-server.ts';
+import type { MessageHandler } from './pipeline/message-handler.ts';
+import { workerRequestListener } from './source/http-server.ts';
 import { workerMetrics } from './source/metrics.ts';
 import { localCertsClient, oidcVerifier, type PushIdentity, type PushVerifier } from './source/push-auth.ts';
 import { PullSource } from './source/pull-source.ts';
@@ -71,7 +72,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   // Until the sink is open the port answers as not ready (/health 200, /ready 503, pushes 503 so
   // Pub/Sub retries): a request with no listener would get no answer at all, and a readiness probe
   // or push sent in that window would hang until the client gives up.
-  let serve = workerRequestListener({ isReady: () => false, ...(config.mode === 'push' ? { push: { pipeline: NOT_STARTED } } : {}), logger });
+  let serve = workerRequestListener({ isReady: () => false, ...(config.mode === 'push' ? { push: { handler: NOT_STARTED } } : {}), logger });
   server.on('request', (request, response) => serve(request, response));
   let sink: RowSink;
   try {
@@ -93,7 +94,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   serve = workerRequestListener({
     isReady: () => ready,
     metrics: workerMetrics(stats),
-    ...(config.mode === 'push' ? { push: { pipeline, ...(drain ? { deadLetters: drain } : {}), ...(verify ? { verify } : {}), onBadRequest: () => (stats.badRequests += 1) } } : {}),
+    ...(config.mode === 'push' ? { push: { handler: pipeline, ...(drain ? { deadLetters: drain } : {}), ...(verify ? { verify } : {}), onBadRequest: () => (stats.badRequests += 1) } } : {}),
     logger,
   });
 
@@ -117,8 +118,8 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
       await sink.verify?.();
       await source?.check();
     }, { waitMs: config.startupWaitMs ?? 0, logger, context: { port: address.port } });
-    await source?.start((message, settle) => pipeline.handle(message, settle));
-    await deadLetterSource?.start((message, settle) => drain!.handle(message, settle));
+    await source?.start(pipeline);
+    await deadLetterSource?.start(drain!);
   } catch (error) {
     await source?.stop();
     server.close();
@@ -150,7 +151,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
 }
 
 /** Push requests before the pipeline exists: nacked, so Pub/Sub redelivers them with backoff. */
-const NOT_STARTED: MessageHandler = { process: async () => ({ kind: 'nack', error: new Error('worker starting') }) };
+const NOT_STARTED: MessageHandler = { handle: (_, settle) => settle({ kind: 'nack', error: new Error('worker starting') }) };
 
 /** The drain's counters, named like the worker's (`<stage>.<event>`), when it runs. */
 const drainCounters = (drain: DeadLetterDrain | undefined) => (drain

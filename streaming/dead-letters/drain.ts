@@ -6,6 +6,7 @@ import { MicroBatcher, type BatchLimits } from '../pipeline/micro-batcher.ts';
 import type { Outcome } from '../pipeline/outcome.ts';
 import type { RowSink } from '../sinks/sink.ts';
 import { exhaustedRow } from './exhausted.ts';
+import type { MessageHandler } from '../pipeline/message-handler.ts';
 
 export interface DeadLetterDrainOptions {
   sink: RowSink;
@@ -29,7 +30,7 @@ export interface DrainCounts {
  * message ends in exactly one place. Same handle/process shape as the Pipeline, so the pull
  * source and the push endpoint feed either.
  */
-export class DeadLetterDrain {
+export class DeadLetterDrain implements MessageHandler {
   readonly counts: DrainCounts = { received: 0, written: 0, nacked: 0 };
   private readonly batcher: MicroBatcher<Row, Error | undefined>;
   private readonly clock: () => Date;
@@ -57,10 +58,6 @@ export class DeadLetterDrain {
       }, 'delivery exhausted: message written to raw.dead_letter');
       settle({ kind: 'dead-letter', errorCode: 'delivery_exhausted' });
     });
-  }
-
-  process(message: InboundMessage): Promise<Outcome> {
-    return new Promise((resolve) => this.handle(message, resolve));
   }
 
   /** Writes what is buffered and waits for writes in flight. */

@@ -12,6 +12,7 @@ import type { ProcessedSpy } from './processed-spy.ts';
 import { RecentIds } from './recent-ids.ts';
 import { DEAD_LETTER_PAYLOAD_CAP, deadLetter, payloadObjectName, type DeadLetterCode } from './dead-letter.ts';
 import type { WorkerStats } from './stats.ts';
+import type { MessageHandler, Settle } from './message-handler.ts';
 
 export interface PipelineOptions {
   sink: RowSink;
@@ -51,7 +52,6 @@ interface Sent {
 }
 
 /** Receives a message's outcome once it is decided. */
-export type Settle = (outcome: Outcome) => void;
 
 
 /**
@@ -60,7 +60,7 @@ export type Settle = (outcome: Outcome) => void;
  * nacks accordingly. Callbacks all the way from the source to the batcher: every message passes
  * here, and a promise at each step was a good part of what the worker allocated.
  */
-export class Pipeline {
+export class Pipeline implements MessageHandler {
   private readonly recent: RecentIds;
   /** Event ids whose rows are being written, with the copies that arrived meanwhile and wait for that outcome. */
   private readonly writing = new Map<string, Settle[]>();
@@ -72,11 +72,6 @@ export class Pipeline {
     this.recent = new RecentIds(options.dedupeCapacity);
     this.clock = options.clock ?? (() => new Date());
     this.batcher = new MicroBatcher(options.limits, (entries) => this.write(entries));
-  }
-
-  /** handle() as a promise, for sources that await each message (push requests) and for tests. */
-  process(message: InboundMessage): Promise<Outcome> {
-    return new Promise((resolve) => this.handle(message, resolve));
   }
 
   /**

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Socket } from 'node:net';
 import type { Logger } from '../../common/logger.ts';
 import { PushAuthError, PushRequestError, PushTooLargeError } from '../errors.ts';
-import type { InboundMessage } from '../pipeline/message.ts';
+import type { MessageHandler } from '../pipeline/message-handler.ts';
 import { acks, type Outcome } from '../pipeline/outcome.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { PushVerifier } from './push-auth.ts';
@@ -14,19 +14,12 @@ export interface WorkerServerOptions {
   /** GET /metrics (Prometheus text) and GET /stats (JSON). */
   metrics?: WorkerMetrics;
   /**
-   * Push mode: POSTs are Pub/Sub push requests fed to `pipeline`; with `deadLetters`, those on
+   * Push mode: POSTs are Pub/Sub push requests fed to `handler` (the same port the pull source feeds); with `deadLetters`, those on
    * DEAD_LETTER_PUSH_PATH (the dead-letter topic's push subscription) go to it instead. Requests
    * that are not push messages are answered 400/413 and reported to `onBadRequest`.
    */
-  push?: { pipeline: MessageHandler; deadLetters?: MessageHandler; verify?: PushVerifier; onBadRequest?: () => void };
+  push?: { handler: MessageHandler; deadLetters?: MessageHandler; verify?: PushVerifier; onBadRequest?: () => void };
   logger: Logger;
-}
-
-/** What takes a pushed message and answers with its outcome: the Pipeline, the DeadLetterDrain. */
-export interface MessageHandler {
-  process(message: InboundMessage): Promise<Outcome>;
-  /** Called when no request is being read: `open` connections may bring this handler a request now (each carries one at a time). */
-  allIn?(open: number): void;
 }
 
 /** Where the dead-letter topic's push subscription delivers (terraform/pubsub.tf). */
@@ -134,14 +127,14 @@ async function handle(options: WorkerServerOptions, arrivals: Arrivals, request:
     return void response.end(JSON.stringify(options.metrics.json()));
   }
   if (!options.push || request.method !== 'POST') return reply(response, 404, 'not found');
-  const { pipeline, deadLetters, verify } = options.push;
-  const handler = deadLetters && path === DEAD_LETTER_PUSH_PATH ? deadLetters : pipeline;
+  const { deadLetters, verify } = options.push;
+  const handler = deadLetters && path === DEAD_LETTER_PUSH_PATH ? deadLetters : options.push.handler;
   let processing: Promise<Outcome> | undefined;
   arrivals.begin();
   try {
     await verify?.(request.headers.authorization);
     const message = pushMessage(await readBody(request), request.headers, new Date());
-    processing = handler.process(message);
+    processing = new Promise((settle) => handler.handle(message, settle));
   } catch (error) {
     arrivals.refused();
     return refuse(options.push, options.logger, request, response, error);

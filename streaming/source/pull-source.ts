@@ -3,8 +3,9 @@ import { OperationalError } from '../../common/errors.ts';
 import { firstPubSubCall } from '../../common/pubsub-reach.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
-import { acks, type Outcome } from '../pipeline/outcome.ts';
+import { acks } from '../pipeline/outcome.ts';
 import { inSlices } from './in-slices.ts';
+import type { MessageHandler } from '../pipeline/message-handler.ts';
 
 export interface PullSourceOptions {
   projectId: string;
@@ -33,8 +34,8 @@ export class PullSource {
 
   constructor(private readonly options: PullSourceOptions) {}
 
-  /** Starts pulling (after check(), which fails fast); `handle` calls `settle` once per message it takes, and a message it throws on is nacked. */
-  async start(handle: (message: InboundMessage, settle: (outcome: Outcome) => void) => void): Promise<void> {
+  /** Starts pulling (after check(), which fails fast) into `handler`: each message is acked or nacked by its outcome, and one it throws on is nacked. */
+  async start(handler: MessageHandler): Promise<void> {
     const { options } = this;
     this.client ??= new PubSub({ projectId: options.projectId });
     this.subscription = this.client.subscription(options.subscription, {
@@ -44,7 +45,7 @@ export class PullSource {
     });
     const take = (message: Message) => {
       try {
-        handle(inbound(message), (outcome) => (acks(outcome) ? message.ack() : message.nack()));
+        handler.handle(inbound(message), (outcome) => (acks(outcome) ? message.ack() : message.nack()));
       } catch (error) {
         // A bug, not bad input (that becomes a dead letter): the message goes back, the worker stays up.
         options.logger.error({ err: error, message_id: message.id }, 'message processing failed');

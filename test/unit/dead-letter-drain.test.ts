@@ -5,6 +5,7 @@ import { DeadLetterDrain } from '../../streaming/dead-letters/drain.ts';
 import { exhaustedRow, originalAttributes } from '../../streaming/dead-letters/exhausted.ts';
 import { FaultySink } from '../helpers/faulty-sink.ts';
 import { MemorySink } from '../helpers/memory-sink.ts';
+import { processMessage } from '../helpers/process-message.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const message = (id: string, attributes: Record<string, string>) => ({ id, data: Buffer.from('{"event_id":"e-1"}'), attributes, publishTime: NOW });
@@ -29,10 +30,10 @@ test("exhaustedRow: Pub/Sub's dead-letter attributes become the source columns, 
 test('the drain nacks when its write fails and dead-letters (acks) once the row is durable', async () => {
   const memory = new MemorySink();
   const drain = new DeadLetterDrain({ sink: new FaultySink(memory, { failNext: 1 }), limits, logger: createLogger({ level: 'silent' }) });
-  const first = await drain.process(message('m1', {}));
+  const first = await processMessage(drain, message('m1', {}));
   assert.equal(first.kind, 'nack');
   assert.equal(memory.tables.dead_letter.length, 0);
-  const second = await drain.process(message('m1', {}));
+  const second = await processMessage(drain, message('m1', {}));
   assert.deepEqual(second, { kind: 'dead-letter', errorCode: 'delivery_exhausted' });
   assert.deepEqual(memory.tables.dead_letter.map((r) => r.message_id), ['m1']);
   assert.deepEqual(drain.counts, { received: 2, written: 1, nacked: 1 });
@@ -41,7 +42,7 @@ test('the drain nacks when its write fails and dead-letters (acks) once the row 
 test('a dead-letter row the warehouse refuses is nacked, not acked', async () => {
   const memory = new MemorySink();
   const drain = new DeadLetterDrain({ sink: new FaultySink(memory, { reject: () => 'too large' }), limits, logger: createLogger({ level: 'silent' }) });
-  const outcome = await drain.process(message('m1', {}));
+  const outcome = await processMessage(drain, message('m1', {}));
   assert.equal(outcome.kind, 'nack');
   assert.match(outcome.kind === 'nack' ? outcome.error.message : '', /too large/);
 });

@@ -20,6 +20,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createdEvent, updatedEvent } from '../fixtures/events.ts';
+import { processMessage } from '../helpers/process-message.ts';
 
 let ids = 0;
 const message = (body: unknown): InboundMessage => ({
@@ -40,13 +41,13 @@ function pipeline(plan: FaultPlan = {}, limits = { maxMessages: 1e9, maxRows: 10
 describe('pipeline', () => {
   test('a valid message is acked after its rows for all three tables are written', async () => {
     const { pipeline: p, memory } = pipeline();
-    assert.deepEqual(await p.process(message(createdEvent())), { kind: 'ack', reason: 'written' });
+    assert.deepEqual(await processMessage(p, message(createdEvent())), { kind: 'ack', reason: 'written' });
     assert.deepEqual([memory.tables.orders.length, memory.tables.order_items.length, memory.tables.order_payments.length, memory.tables.dead_letter.length], [1, 2, 1, 0]);
   });
 
   test('an invalid message becomes a dead-letter row with its payload and every reason, then is acked', async () => {
     const { pipeline: p, memory, stats } = pipeline();
-    const outcome = await p.process(message('{"event_id": "x"'));
+    const outcome = await processMessage(p, message('{"event_id": "x"'));
     assert.deepEqual(outcome, { kind: 'dead-letter', errorCode: 'not_json' });
     assert.equal(memory.tables.dead_letter.length, 1);
     assert.equal(memory.tables.dead_letter[0]!.payload, '{"event_id": "x"');
@@ -56,30 +57,30 @@ describe('pipeline', () => {
 
   test('duplicates are acked without writing, whether the first copy is written or still in its batch', async () => {
     const { pipeline: p, memory, stats } = pipeline();
-    const together = await Promise.all([p.process(message(createdEvent())), p.process(message(createdEvent()))]);
+    const together = await Promise.all([processMessage(p, message(createdEvent())), processMessage(p, message(createdEvent()))]);
     assert.deepEqual(together.map((o) => o.kind === 'ack' && o.reason).sort(), ['duplicate', 'written']);
-    assert.deepEqual(await p.process(message(createdEvent())), { kind: 'ack', reason: 'duplicate' });
+    assert.deepEqual(await processMessage(p, message(createdEvent())), { kind: 'ack', reason: 'duplicate' });
     assert.equal(memory.tables.orders.length, 1);
     assert.equal(stats.duplicatesDropped, 2);
     // Another event of the same order is not a duplicate.
-    assert.deepEqual(await p.process(message(updatedEvent())), { kind: 'ack', reason: 'written' });
+    assert.deepEqual(await processMessage(p, message(updatedEvent())), { kind: 'ack', reason: 'written' });
   });
 
   test('a transient write failure nacks every message of the batch, and the redelivery is written', async () => {
     const { pipeline: p, memory, stats } = pipeline({ failNext: 1 }, { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 20, maxInFlight: 2 });
     const second = { ...updatedEvent(), event_id: 'evt-0003' };
-    const first = await Promise.all([p.process(message(createdEvent())), p.process(message('nope')), p.process(message(second))]);
+    const first = await Promise.all([processMessage(p, message(createdEvent())), processMessage(p, message('nope')), processMessage(p, message(second))]);
     assert.deepEqual(first.map((o) => o.kind), ['nack', 'nack', 'nack']);
     assert.equal(memory.writes, 0);
     assert.equal(stats.nacked, 3);
     // The failed event id was not remembered: its redelivery is written, not dropped as a duplicate.
-    assert.deepEqual(await p.process(message(createdEvent())), { kind: 'ack', reason: 'written' });
+    assert.deepEqual(await processMessage(p, message(createdEvent())), { kind: 'ack', reason: 'written' });
     assert.equal(memory.tables.orders.length, 1);
   });
 
   test('a copy that arrived while the first copy was written, and that write failed, is written itself', async () => {
     const { pipeline: p, memory, stats } = pipeline({ failNext: 1 }, { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 20, maxInFlight: 1 });
-    const outcomes = await Promise.all([p.process(message(createdEvent())), p.process(message(createdEvent()))]);
+    const outcomes = await Promise.all([processMessage(p, message(createdEvent())), processMessage(p, message(createdEvent()))]);
     assert.deepEqual(outcomes, [{ kind: 'nack', error: (outcomes[0] as { error: Error }).error }, { kind: 'ack', reason: 'written' }]);
     assert.equal(memory.tables.orders.length, 1);
     assert.equal(stats.duplicatesDropped, 0);
@@ -89,7 +90,7 @@ describe('pipeline', () => {
     const refused = createdEvent().order.order_id;
     const other = { ...createdEvent(), event_id: 'evt-9', order: { ...createdEvent().order, order_id: 'b'.repeat(32) } };
     const { pipeline: p, memory } = pipeline({ reject: (table, row) => (table === 'order_items' && row.order_id === refused ? 'price out of range' : undefined) });
-    const outcomes = await Promise.all([p.process(message(createdEvent())), p.process(message(other))]);
+    const outcomes = await Promise.all([processMessage(p, message(createdEvent())), processMessage(p, message(other))]);
     assert.deepEqual(outcomes, [{ kind: 'dead-letter', errorCode: 'write_rejected' }, { kind: 'ack', reason: 'written' }]);
     const [row] = memory.tables.dead_letter;
     assert.equal(row!.error_code, 'write_rejected');
@@ -100,7 +101,7 @@ describe('pipeline', () => {
 
   test('a refused dead-letter row is nacked (left to Pub/Sub retries and its dead-letter topic)', async () => {
     const { pipeline: p } = pipeline({ reject: (table) => (table === 'dead_letter' ? 'too large' : undefined) });
-    const outcome = await p.process(message('nope'));
+    const outcome = await processMessage(p, message('nope'));
     assert.equal(outcome.kind, 'nack');
   });
 
@@ -112,7 +113,7 @@ describe('pipeline', () => {
       { maxMessages: 40, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 },
     );
     const events = orderIds.map((order_id, i) => ({ ...createdEvent(), event_id: `evt-b${i}`, order: { ...createdEvent().order, order_id } }));
-    const outcomes = await Promise.all(events.map((e) => p.process(message(e))));
+    const outcomes = await Promise.all(events.map((e) => processMessage(p, message(e))));
     outcomes.forEach((outcome, i) => assert.deepEqual(outcome, poison.has(orderIds[i]!) ? { kind: 'dead-letter', errorCode: 'write_rejected' } : { kind: 'ack', reason: 'written' }, `message ${i}`));
     assert.deepEqual(memory.tables.orders.map((r) => r.order_id).sort(), orderIds.filter((id) => !poison.has(id)).sort());
     assert.deepEqual(memory.tables.dead_letter.map((r) => [r.event_id, r.error_code]), [['evt-b3', 'write_rejected'], ['evt-b17', 'write_rejected'], ['evt-b39', 'write_rejected']]);
@@ -124,13 +125,13 @@ describe('pipeline', () => {
 
   test('a refused batch of one message is that message dead-lettered at once', async () => {
     const { pipeline: p, memory } = pipeline({ refuse: (table) => (table === 'orders' ? 'Conversion Error: nope' : undefined) });
-    assert.deepEqual(await p.process(message(createdEvent())), { kind: 'dead-letter', errorCode: 'write_rejected' });
+    assert.deepEqual(await processMessage(p, message(createdEvent())), { kind: 'dead-letter', errorCode: 'write_rejected' });
     assert.equal(memory.tables.dead_letter[0]!.payload, JSON.stringify(createdEvent()));
   });
 
   test('an invalid message whose dead-letter row is refused is stored again with its payload as base64 and the refusal added', async () => {
     const { pipeline: p, memory } = pipeline({ refuse: (table, row) => (table === 'dead_letter' && row.payload !== null ? 'Invalid Input Error: cannot store the text' : undefined) });
-    assert.deepEqual(await p.process(message('nope')), { kind: 'dead-letter', errorCode: 'not_json' });
+    assert.deepEqual(await processMessage(p, message('nope')), { kind: 'dead-letter', errorCode: 'not_json' });
     const [row] = memory.tables.dead_letter;
     assert.equal(row!.payload, null);
     assert.equal(Buffer.from(row!.payload_base64 as string, 'base64').toString(), 'nope');
@@ -139,7 +140,7 @@ describe('pipeline', () => {
 
   test('a refused message whose dead-letter row cannot be written either is nacked, not lost', async () => {
     const { pipeline: p, stats } = pipeline({ refuse: () => 'Invalid Input Error: refuses everything' });
-    const outcome = await p.process(message(createdEvent()));
+    const outcome = await processMessage(p, message(createdEvent()));
     assert.equal(outcome.kind, 'nack');
     assert.deepEqual([stats.received, stats.acked, stats.nacked, stats.inFlight], [1, 0, 1, 0]);
   });
@@ -155,12 +156,12 @@ describe('pipeline', () => {
       }) as typeof split,
     };
     const p = new Pipeline({ sink: memory, limits: { maxMessages: 2, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 }, dedupeCapacity: 100, stats, stages });
-    const outcomes = await Promise.all([p.process(message({ ...createdEvent(), event_id: 'evt-boom' })), p.process(message(createdEvent()))]);
+    const outcomes = await Promise.all([processMessage(p, message({ ...createdEvent(), event_id: 'evt-boom' })), processMessage(p, message(createdEvent()))]);
     assert.deepEqual(outcomes, [{ kind: 'dead-letter', errorCode: 'stage:split' }, { kind: 'ack', reason: 'written' }]);
     assert.deepEqual(memory.tables.dead_letter.map((r) => [r.error_code, r.event_id, (r.errors as { message: string }[])[0]!.message]), [['stage:split', 'evt-boom', 'RangeError: boom in split']]);
     assert.equal(memory.tables.orders.length, 1);
     const throwing = new Pipeline({ sink: memory, limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5, maxInFlight: 1 }, dedupeCapacity: 100, stats: new WorkerStats(), stages: { validate: () => { throw new TypeError('boom in validate'); }, split } });
-    assert.deepEqual(await throwing.process(message(createdEvent())), { kind: 'dead-letter', errorCode: 'stage:validate' });
+    assert.deepEqual(await processMessage(throwing, message(createdEvent())), { kind: 'dead-letter', errorCode: 'stage:validate' });
   });
 
   test('a failed batch logs one warning with the reason and its message count; stats add up', async () => {
@@ -169,7 +170,7 @@ describe('pipeline', () => {
     const memory = new MemorySink();
     const stats = new WorkerStats();
     const p = new Pipeline({ sink: new FaultySink(memory, { failNext: 1 }), limits: { maxMessages: 3, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 }, dedupeCapacity: 100, stats, logger: logger as never });
-    const outcomes = await Promise.all([createdEvent(), updatedEvent(), 'nope'].map((body) => p.process(message(body))));
+    const outcomes = await Promise.all([createdEvent(), updatedEvent(), 'nope'].map((body) => processMessage(p, message(body))));
     assert.deepEqual(outcomes.map((o) => o.kind), ['nack', 'nack', 'nack']);
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.fields.messages, 3);
@@ -185,7 +186,7 @@ describe('pipeline', () => {
     // Handed case 4 of issue 15: 8,000,000 bytes that are not UTF-8.
     const data = Buffer.alloc(8_000_000, 0xff);
     const m = { ...message('x'), data };
-    assert.deepEqual(await p.process(m), { kind: 'dead-letter', errorCode: 'not_utf8' });
+    assert.deepEqual(await processMessage(p, m), { kind: 'dead-letter', errorCode: 'not_utf8' });
     const [row] = memory.tables.dead_letter;
     assert.equal(row!.payload, null);
     assert.equal(Buffer.from(row!.payload_base64 as string, 'base64').length, DEAD_LETTER_PAYLOAD_CAP);
@@ -197,7 +198,7 @@ describe('pipeline', () => {
 
   test('a truncated UTF-8 payload ends on a character boundary; a small one is kept whole with its size and sha256', async () => {
     const { pipeline: p, memory } = pipeline();
-    await p.process(message('nope'));
+    await processMessage(p, message('nope'));
     assert.deepEqual([memory.tables.dead_letter[0]!.payload, memory.tables.dead_letter[0]!.payload_bytes, memory.tables.dead_letter[0]!.payload_truncated, memory.tables.dead_letter[0]!.payload_uri], ['nope', 4, false, null]);
     const text = `{"ab":"${'é'.repeat(600_000)}`; // 1.2 MB, not JSON; 'é' is 2 bytes, the cap falls inside one
     const row = deadLetter({ ...message('x'), data: Buffer.from(text) }, 'not_json', [], new Date());
@@ -207,7 +208,7 @@ describe('pipeline', () => {
 
   test('without a payload store a dead letter above the cap is nacked, not stored cut short', async () => {
     const { pipeline: p } = pipeline({}, { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 30, maxAgeMs: 5, maxInFlight: 1 });
-    const outcome = await p.process({ ...message('x'), data: Buffer.alloc(2 << 20, 0xff) });
+    const outcome = await processMessage(p, { ...message('x'), data: Buffer.alloc(2 << 20, 0xff) });
     assert.equal(outcome.kind, 'nack');
   });
 
@@ -221,11 +222,11 @@ describe('pipeline', () => {
 
   test('after drain() buffered messages are written and later ones nacked', async () => {
     const { pipeline: p, memory } = pipeline({}, { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 });
-    const pending = p.process(message(createdEvent()));
+    const pending = processMessage(p, message(createdEvent()));
     await p.drain();
     assert.deepEqual(await pending, { kind: 'ack', reason: 'written' });
     assert.equal(memory.tables.orders.length, 1);
-    const late = await p.process(message(updatedEvent()));
+    const late = await processMessage(p, message(updatedEvent()));
     assert.equal(late.kind === 'nack' && late.error.name, 'DrainingError');
   });
 
@@ -243,7 +244,7 @@ describe('pipeline', () => {
       close: async () => {},
     };
     const p = new Pipeline({ sink, limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5, maxInFlight: 1 }, dedupeCapacity: 100, stats: new WorkerStats() });
-    const outcome = p.process(message(createdEvent()));
+    const outcome = processMessage(p, message(createdEvent()));
     // A WeakRef's target lives at least until the job that made it ends: collect in a later one.
     do await new Promise((resolve) => setImmediate(resolve));
     while (!handedOver);
@@ -257,7 +258,7 @@ describe('pipeline', () => {
     const { pipeline: p, spy } = pipeline();
     const m = message(createdEvent());
     const waiting = spy.waitForMessage(m.id);
-    await p.process(m);
+    await processMessage(p, m);
     assert.deepEqual((await waiting).outcome, { kind: 'ack', reason: 'written' });
     assert.equal((await spy.waitFor((e) => e.eventId === 'evt-0001')).length, 1);
   });
