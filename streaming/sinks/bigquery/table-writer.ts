@@ -3,7 +3,7 @@ import { managedwriter, type protos } from '@google-cloud/bigquery-storage';
 import { OperationalError } from '../../../common/errors.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { TableSpec } from '../../../common/table-schemas.ts';
-import type { Row } from '../../../common/warehouse/rows.ts';
+import { microsFromDate, WRITE_TIME_COLUMN, type Row } from '../../../common/warehouse/rows.ts';
 import { releaseConnection } from './client-connections.ts';
 import { encodeRow, writerDescriptor, type StorageRow } from './row-encoding.ts';
 
@@ -51,6 +51,8 @@ interface Pending {
   index: number;
   row: StorageRow;
   bytes: number;
+  /** The row came without its write time: every attempt stamps WRITE_TIME_COLUMN as it sends. */
+  stamp: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export class TableWriter {
   private readonly destination: string;
   /** dataset.table, for messages. */
   private readonly label: string;
+  private readonly stamps: boolean;
   private current: Promise<Connection> | undefined;
   private live: Connection | undefined;
 
@@ -71,6 +74,7 @@ export class TableWriter {
     this.descriptor = writerDescriptor(table.fields);
     this.destination = `projects/${projectId}/datasets/${dataset}/tables/${table.name}`;
     this.label = `${dataset}.${table.name}`;
+    this.stamps = table.fields.some((f) => f.name === WRITE_TIME_COLUMN);
   }
 
   /** Resolves when every row not returned as rejected is appended; throws BigQueryWriteError otherwise. */
@@ -78,11 +82,13 @@ export class TableWriter {
     const rejected: RowRejection[] = [];
     const pending: Pending[] = [];
     rows.forEach((row, index) => {
-      const encoded = encodeRow(this.table.fields, row);
+      const stamp = this.stamps && (row[WRITE_TIME_COLUMN] ?? null) === null;
+      // Encoded with a stand-in of the same width (schema check and request sizing); send() restamps it.
+      const encoded = encodeRow(this.table.fields, stamp ? { ...row, [WRITE_TIME_COLUMN]: microsFromDate(new Date()) } : row);
       if (!encoded.ok) rejected.push({ index, reason: `schema: ${encoded.reason}` });
       // A row that cannot fit in a request is refused here: no AppendRows request may exceed the limit.
       else if (encoded.bytes > this.options.maxRequestBytes) rejected.push({ index, reason: `row of ${encoded.bytes} bytes exceeds the ${this.options.maxRequestBytes}-byte AppendRows request size` });
-      else pending.push({ index, row: encoded.row, bytes: encoded.bytes });
+      else pending.push({ index, row: encoded.row, bytes: encoded.bytes, stamp });
     });
     const results = await Promise.allSettled(this.chunks(pending).map((chunk) => this.appendChunk(chunk)));
     const failure = results.find((r) => r.status === 'rejected');
@@ -156,16 +162,22 @@ export class TableWriter {
     return rejected;
   }
 
-  /** One AppendRows round trip; resolves only with a clean answer (or one naming bad rows). */
+  /**
+   * One AppendRows round trip; resolves only with a clean answer (or one naming bad rows). Rows
+   * without a write time get it now, per attempt: a row retried for minutes carries the time of
+   * the append that made it durable (give or take the round trip), not of its first try.
+   */
   private async send(rows: Pending[]): Promise<AppendRowsResponse> {
     const connection = await this.connection();
+    const writtenAt = microsFromDate(new Date()).toString();
+    const payload = rows.map((r) => (r.stamp ? { ...r.row, [WRITE_TIME_COLUMN]: writtenAt } : r.row));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(Object.assign(new Error(`no answer in ${this.options.appendTimeoutMs} ms`), { code: 4 })), this.options.appendTimeoutMs);
     });
     try {
       // getResult() RESOLVES with response.error set for non-retryable failures: turn those into errors.
-      const response = await Promise.race([connection.writer.appendRows(rows.map((r) => r.row)).getResult(), timeout]);
+      const response = await Promise.race([connection.writer.appendRows(payload).getResult(), timeout]);
       if (response.error && !response.rowErrors?.length) throw Object.assign(new Error(response.error.message ?? 'append refused'), { code: response.error.code ?? undefined });
       return response;
     } catch (error) {
