@@ -100,7 +100,7 @@ try {
       if (!run.fastest || day.seconds < run.fastest.seconds) run.fastest = day;
     }
   }
-  console.log(`load average before the incremental runs: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`load average (1, 5, 15 min) after the incremental runs: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const run of runs) {
     const { result } = run.fastest!;
     console.log(`incremental day of ${DAY_ORDERS} orders over ${run.days} days of history: ${run.fastest!.seconds.toFixed(2)} s (runs: ${run.times.map((t) => t.toFixed(2)).join(', ')}; `
