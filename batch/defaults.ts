@@ -1,8 +1,9 @@
 /**
- * How far before the watermark a run reads raw rows again (ms). A row can become visible after a
- * run read past its ingested_at: a worker's micro-batch waits up to its max age (1 s by default,
- * 6 s in the slowest configuration tried), a BigQuery append is retried up to 4 x 30 s, and
- * clocks of workers and the warehouse disagree by seconds. 15 minutes covers all of it several
+ * How far before the watermark a run reads raw rows again (ms). ingested_at is stamped as the row
+ * is written (the DuckDB insert transaction, each BigQuery append attempt), yet a row can still
+ * become visible after a run read past it: the commit follows the stamp (an append can take up to
+ * its 30 s timeout), and clocks of workers and the warehouse disagree by seconds. 15 minutes
+ * covers that, and a batch stamped before that fix (micro-batch age, 4 x 30 s of retries), several
  * times over; rereading the window costs little because publishing merges by key.
  */
 export const DEFAULT_SAFETY_WINDOW_MS = 15 * 60_000;

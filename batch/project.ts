@@ -15,6 +15,10 @@ export interface CompileOptions {
   timeZone: string;
   /** The business date SCD2 versions would open on. */
   asOf: string;
+  /** A run's raw bound (naive-UTC text, batch/work.ts): raw reads prune from it. Default null: raw read whole. */
+  rawFrom?: string | null;
+  /** A run's watermark (naive-UTC text). Default null: no watermark. */
+  watermark?: string | null;
 }
 
 /** The compiled project: file path (relative to the output directory) -> content. */
@@ -38,13 +42,14 @@ const pretty = (sql: string, engine: Engine) => `${format(sql, { language: engin
  * Every model's statement as a run would send it (tables into audit, KPI views over mart), every
  * check's query, formatted, and manifest.json: models with refs, sources (raw tables, dims
  * snapshot files), columns with types and descriptions, materialization, publish mode, checks.
- * Run variables a real run fills from the warehouse are fixed: an existing mart, no watermark
- * (raw read whole), no dates (publish statements are not compiled; docs/batch.md shows them).
+ * Run variables a real run fills from the warehouse are fixed unless given: an existing mart, no
+ * watermark and no raw bound (raw read whole), no dates (publish statements are not compiled; docs/batch.md shows them).
  */
 export function compileProject(options: CompileOptions, models: readonly Model[] = loadModels()): CompiledFiles {
   const target: Target = options.engine === 'bigquery' ? bigqueryTarget(options.project) : DUCKDB_TARGET;
   const vars: RenderVars = {
     ...NO_VARS, timeZone: options.timeZone, asOf: options.asOf, now: new Date(`${options.asOf}T00:00:00Z`),
+    rawFrom: options.rawFrom ?? null, watermark: options.watermark ?? null,
     martTables: new Set(models.filter((m) => m.publish !== 'none').map((m) => m.name)),
     columnsOf: (name) => models.find((m) => m.name === name)?.columns.map((c) => c.name) ?? [],
   };

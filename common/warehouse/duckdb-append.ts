@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Field, TableSpec } from '../table-schemas.ts';
 import { duckdbType } from './duckdb-ddl.ts';
-import type { Row } from './rows.ts';
+import { WRITE_TIME_COLUMN, type Row } from './rows.ts';
 
 /**
  * Rows go to DuckDB as an INSERT ... SELECT over a JSON parameter holding one array per column:
@@ -56,11 +56,19 @@ function prepared(connection: DuckDBConnection, table: TableSpec): Promise<DuckD
   return statement;
 }
 
-/** The table's INSERT, from its schema: from_json gives each column its DuckDB type; TIMESTAMP arrives as micros. */
+/**
+ * The table's INSERT, from its schema: from_json gives each column its DuckDB type; TIMESTAMP
+ * arrives as micros. A null WRITE_TIME_COLUMN gets the write transaction's clock (now() is the
+ * start of the transaction that commits the rows, taken when the statement runs, not when it was
+ * prepared; epoch_us keeps it UTC whatever the session's TimeZone).
+ */
 function insertSql(table: TableSpec): string {
   const shape = Object.fromEntries(table.fields.map((field) => [field.name, [jsonType(field)]]));
   const columns = table.fields.map((field) => field.name);
-  const values = table.fields.map((field) => (field.type === 'TIMESTAMP' ? `make_timestamp(unnest(c.${field.name}))` : `unnest(c.${field.name})`));
+  const values = table.fields.map((field) => {
+    const value = field.type === 'TIMESTAMP' ? `make_timestamp(unnest(c.${field.name}))` : `unnest(c.${field.name})`;
+    return field.name === WRITE_TIME_COLUMN ? `COALESCE(${value}, make_timestamp(epoch_us(now())))` : value;
+  });
   return `INSERT INTO ${table.dataset}.${table.name} (${columns.join(', ')})\n`
     + `SELECT ${values.join(', ')}\nFROM (SELECT from_json($1::VARCHAR, '${JSON.stringify(shape).replaceAll("'", "''")}') AS c)`;
 }

@@ -21,3 +21,11 @@ export const deadLetterRows = (rows: Row[]): RawRows => ({ ...emptyRawRows(), de
 
 /** A Date as epoch microseconds (exact: a Date holds whole milliseconds). */
 export const microsFromDate = (date: Date) => BigInt(date.getTime() * 1000);
+
+/**
+ * The raw tables' write-time column: a row the worker produces leaves it null and the sink stamps
+ * it as the row is written (DuckDB: the insert transaction's clock; BigQuery: right before each
+ * AppendRows attempt), so a row held in a micro-batch never carries a time before it could be
+ * visible. A value already set (a replayed fixture, a backfill) is kept.
+ */
+export const WRITE_TIME_COLUMN = 'ingested_at';

@@ -21,7 +21,8 @@ const STAGES: Stages = { validate: validateMessage, split };
 /**
  * Decode -> validate -> split (or dead-letter); never throws. A throw inside a stage (a bug, or an
  * input no test foresaw) dead-letters this message alone as `stage:<name>` with the error's text,
- * rather than failing its batch on every delivery.
+ * rather than failing its batch on every delivery. `receivedAt` stamps dead letters (received_at);
+ * valid rows leave ingested_at to the sink, which stamps it as they are written.
  */
 export function classify(message: InboundMessage, receivedAt: Date, stages: Stages = STAGES): Classified {
   let verdict: ReturnType<typeof validateMessage>;
@@ -39,7 +40,7 @@ export function classify(message: InboundMessage, receivedAt: Date, stages: Stag
     };
   }
   try {
-    return { kind: 'valid', eventId: verdict.event.event_id, rows: stages.split(verdict.event, verdict.flags, message, receivedAt) };
+    return { kind: 'valid', eventId: verdict.event.event_id, rows: stages.split(verdict.event, verdict.flags, message) };
   } catch (error) {
     return stageFailed(message, 'stage:split', error, receivedAt, verdict.event.event_id);
   }

@@ -8,8 +8,10 @@ import type { InboundMessage } from './message.ts';
  * Splits a valid event into rows for orders, order_items and order_payments (one key per table,
  * like Beam's tagged outputs), each carrying the event and message metadata. Takes the validator's
  * converted values as they are (timestamps in microseconds, money in cents): nothing is parsed here.
+ * `ingested_at` stays null for the sink to stamp at write time (WRITE_TIME_COLUMN) unless
+ * `ingestedAt` is given (rows replayed with a known history).
  */
-export function split(event: ParsedEvent, flags: Flag[], message: InboundMessage, ingestedAt: Date): RawRows {
+export function split(event: ParsedEvent, flags: Flag[], message: InboundMessage, ingestedAt?: Date): RawRows {
   const meta = {
     event_id: event.event_id,
     event_type: event.event_type,
@@ -17,7 +19,7 @@ export function split(event: ParsedEvent, flags: Flag[], message: InboundMessage
     event_sequence: event.event_sequence,
     message_id: message.id,
     publish_time: microsFromDate(message.publishTime),
-    ingested_at: microsFromDate(ingestedAt),
+    ingested_at: ingestedAt === undefined ? null : microsFromDate(ingestedAt),
   };
   const { order, customer } = event;
   const orders: Row[] = [{

@@ -135,6 +135,22 @@ describe('BigQuery sink on the wire', () => {
     assert.ok(standIn.requests.length >= 3 && standIn.streamsOpened >= 2, 'the lost append was sent again on a new connection');
   });
 
+  test('rows without ingested_at are stamped as each append is sent: a retried append carries its own, later time (issue 16)', async () => {
+    await sink.close();
+    openSink({ retryBaseDelayMs: 200 });
+    standIn.respond(script({ kind: 'error', code: grpc.status.UNAVAILABLE, message: 'try again' }));
+    const orders = fullBatch().orders.map((row) => ({ ...row, ingested_at: null }));
+    const before = BigInt(Date.now()) * 1000n;
+    await sink.write({ ...emptyRows(), orders });
+    const after = BigInt(Date.now()) * 1000n;
+    const [refused, accepted] = standIn.requests.filter((r) => r.table === 'orders');
+    const stamps = (request: typeof refused) => request!.rows.map((r) => r.ingested_at as bigint);
+    assert.equal(new Set(stamps(accepted)).size, 1, 'one append, one write time');
+    assert.ok(stamps(refused)[0]! >= before && stamps(accepted)[0]! <= after, 'stamped during write()');
+    assert.ok(stamps(accepted)[0]! - stamps(refused)[0]! >= 100_000n, 'the retry (backoff >= 100 ms) was restamped');
+    assert.deepEqual(standIn.rows('orders').map((r) => r.ingested_at), stamps(accepted));
+  });
+
   test('an answer lost after commit is retried: rows at least once (the read side dedupes)', async () => {
     standIn.respond(script({ kind: 'drop', committed: true }));
     await sink.write({ ...emptyRows(), orders: fullBatch().orders });

@@ -91,6 +91,16 @@ describe('BigQuery engine, offline up to the client', () => {
     });
   }
 
+  test('an incremental run over a published mart filters every raw read by ingested_at, the partition column (issue 16: cost independent of history)', async () => {
+    const client = new RecordingClient(martTables);
+    const result = await run(client);
+    assert.equal(result.status, 'published');
+    const reads = client.statements.flatMap((sql) => [...sql.matchAll(/`orderflow-test\.raw\.(\w+)`(\s+WHERE\s+ingested_at\s*[<>]=?\s*TIMESTAMP)?/g)]
+      .map((m) => ({ table: m[1], pruned: m[2] !== undefined, sql })));
+    assert.ok(reads.length >= 9, `${reads.length} raw reads`);
+    for (const read of reads) assert.ok(read.pruned, `raw.${read.table} read without an ingested_at filter:\n${read.sql}`);
+  });
+
   test('publish is one multi-statement transaction holding every mart change and the watermark', async () => {
     const client = new RecordingClient([]);
     const result = await run(client);

@@ -8,6 +8,7 @@ import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
 import type { RawRows } from '../../common/warehouse/rows.ts';
 import { CURRENT_VIEWS, currentViewSql } from '../../common/warehouse/views.ts';
 import type { InboundMessage } from '../../streaming/pipeline/message.ts';
+import { classify } from '../../streaming/pipeline/classify.ts';
 import { deadLetter } from '../../streaming/pipeline/dead-letter.ts';
 import { split } from '../../streaming/pipeline/split.ts';
 import { createdEvent, updatedEvent } from '../fixtures/events.ts';
@@ -101,6 +102,31 @@ describe('DuckDB tables and *_current views from schemas/', () => {
     await appendRows(db, tables.get('dead_letter')!, [dl]);
     assert.deepEqual(await rowsOf(`SELECT payload, errors[1].code AS code, attributes[2].value AS source, delivery_attempt FROM raw.dead_letter`),
       [{ payload: '[1]', code: 'not_object', source: 'test', delivery_attempt: 2n }]);
+  });
+
+  test('the worker\'s rows get ingested_at from the write transaction, not from when the message arrived; dead letters keep received_at (issue 16)', async () => {
+    const receivedAt = new Date(Date.now() - 60_000);
+    const valid = classify(message('m-late', '2026-11-20T10:00:01Z', Buffer.from(JSON.stringify(createdEvent()))), receivedAt);
+    assert.equal(valid.kind, 'valid');
+    assert.ok([...valid.rows.orders, ...valid.rows.order_items, ...valid.rows.order_payments].every((r) => r.ingested_at === null), 'left for the sink to stamp');
+    const invalid = classify(message('m-bad', '2026-11-20T10:00:01Z', Buffer.from('[1]')), receivedAt);
+    assert.equal(invalid.rows.dead_letter[0]!.received_at, BigInt(receivedAt.getTime()) * 1000n);
+
+    await db.run('SET TimeZone = \'America/Sao_Paulo\'');
+    const begun = BigInt(Date.now()) * 1000n;
+    await db.run('BEGIN TRANSACTION');
+    await write(valid.rows);
+    await db.run('COMMIT');
+    const committed = BigInt(Date.now()) * 1000n;
+    const stamps = await rowsOf(`SELECT epoch_us(ingested_at) AS at FROM raw.orders WHERE message_id = 'm-late'
+      UNION ALL SELECT epoch_us(ingested_at) FROM raw.order_items WHERE message_id = 'm-late' UNION ALL SELECT epoch_us(ingested_at) FROM raw.order_payments WHERE message_id = 'm-late'`);
+    assert.equal(stamps.length, 4);
+    for (const { at } of stamps) assert.ok((at as bigint) >= begun && (at as bigint) <= committed, `${String(at)} within the write (${begun}..${committed}), in UTC`);
+
+    await write({ ...splitValid(createdEvent(), message('m-given', '2026-11-20T10:00:01Z')), order_items: [], order_payments: [] });
+    assert.deepEqual(await rowsOf(`SELECT epoch_us(ingested_at) AS at FROM raw.orders WHERE message_id = 'm-given'`), [{ at: BigInt(NOW.getTime()) * 1000n }], 'a given ingested_at is kept');
+    await db.run('RESET TimeZone');
+    for (const table of ['orders', 'order_items', 'order_payments']) await db.run(`DELETE FROM raw.${table} WHERE message_id IN ('m-late', 'm-given')`);
   });
 
   test('views keep the latest event per key and replace items/payments as a set, whatever the arrival order', async () => {

@@ -3,9 +3,10 @@ import { managedwriter, type protos } from '@google-cloud/bigquery-storage';
 import { OperationalError } from '../../../common/errors.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { TableSpec } from '../../../common/table-schemas.ts';
-import type { Row } from '../../../common/warehouse/rows.ts';
+import { microsFromDate, WRITE_TIME_COLUMN, type Row } from '../../../common/warehouse/rows.ts';
 import { releaseConnection } from './client-connections.ts';
 import { RowEncoder } from './row-encoding.ts';
+import protobuf from 'protobufjs';
 
 type WriterClient = InstanceType<typeof managedwriter.WriterClient>;
 type StreamConnection = Awaited<ReturnType<WriterClient['createStreamConnection']>>;
@@ -51,6 +52,8 @@ interface Pending {
   index: number;
   /** The row as Storage Write protobuf bytes (RowEncoder). */
   serialized: Uint8Array;
+  /** The row came without its write time: every attempt appends WRITE_TIME_COLUMN as it sends. */
+  stamp: boolean;
 }
 
 /**
@@ -61,6 +64,8 @@ interface Pending {
  */
 export class TableWriter {
   private readonly encoder: RowEncoder;
+  /** The protobuf field number of WRITE_TIME_COLUMN, when the table has it. */
+  private readonly writeTimeField: number | undefined;
   private readonly destination: string;
   /** dataset.table, for messages. */
   private readonly label: string;
@@ -69,6 +74,7 @@ export class TableWriter {
 
   constructor(private readonly client: WriterClient, private readonly table: TableSpec, projectId: string, dataset: string, private readonly options: TableWriterOptions) {
     this.encoder = new RowEncoder(table.fields);
+    this.writeTimeField = this.encoder.descriptor.field?.find((f) => f.name === WRITE_TIME_COLUMN)?.number ?? undefined;
     this.destination = `projects/${projectId}/datasets/${dataset}/tables/${table.name}`;
     this.label = `${dataset}.${table.name}`;
   }
@@ -78,11 +84,12 @@ export class TableWriter {
     const rejected: RowRejection[] = [];
     const pending: Pending[] = [];
     rows.forEach((row, index) => {
+      const stamp = this.writeTimeField !== undefined && (row[WRITE_TIME_COLUMN] ?? null) === null;
       const encoded = this.encoder.encode(row);
       if (!encoded.ok) rejected.push({ index, reason: `schema: ${encoded.reason}` });
       // A row that cannot fit in a request is refused here: no AppendRows request may exceed the limit.
-      else if (encoded.serialized.length > this.options.maxRequestBytes) rejected.push({ index, reason: `row of ${encoded.serialized.length} bytes exceeds the ${this.options.maxRequestBytes}-byte AppendRows request size` });
-      else pending.push({ index, serialized: encoded.serialized });
+      else if (sizeOf(encoded.serialized, stamp) > this.options.maxRequestBytes) rejected.push({ index, reason: `row of ${sizeOf(encoded.serialized, stamp)} bytes exceeds the ${this.options.maxRequestBytes}-byte AppendRows request size` });
+      else pending.push({ index, serialized: encoded.serialized, stamp });
     });
     const results = await Promise.allSettled(this.chunks(pending).map((chunk) => this.appendChunk(chunk)));
     const failure = results.find((r) => r.status === 'rejected');
@@ -110,13 +117,13 @@ export class TableWriter {
     let chunk: Pending[] = [];
     let bytes = 0;
     for (const row of rows) {
-      if (chunk.length > 0 && bytes + row.serialized.length > this.options.maxRequestBytes) {
+      if (chunk.length > 0 && bytes + sizeOf(row.serialized, row.stamp) > this.options.maxRequestBytes) {
         chunks.push(chunk);
         chunk = [];
         bytes = 0;
       }
       chunk.push(row);
-      bytes += row.serialized.length;
+      bytes += sizeOf(row.serialized, row.stamp);
     }
     if (chunk.length > 0) chunks.push(chunk);
     return chunks;
@@ -157,6 +164,17 @@ export class TableWriter {
   }
 
   /** One AppendRows round trip; resolves only with a clean answer (or one naming bad rows). */
+  /**
+   * The rows' bytes, those without a write time stamped with this attempt's clock: the field is
+   * appended to the encoded row (in protobuf the last value of a singular field wins, and the row
+   * was encoded without it), so a retried row carries the time of the attempt that made it durable.
+   */
+  private stamped(rows: Pending[]): Uint8Array[] {
+    if (this.writeTimeField === undefined || !rows.some((r) => r.stamp)) return rows.map((r) => r.serialized);
+    const field = protobuf.Writer.create().uint32((this.writeTimeField << 3) | 0).int64(Number(microsFromDate(new Date()))).finish();
+    return rows.map((r) => (r.stamp ? Buffer.concat([r.serialized, field]) : r.serialized));
+  }
+
   private async send(rows: Pending[]): Promise<AppendRowsResponse> {
     const connection = await this.connection();
     let timer: NodeJS.Timeout | undefined;
@@ -165,7 +183,7 @@ export class TableWriter {
     });
     try {
       // getResult() RESOLVES with response.error set for non-retryable failures: turn those into errors.
-      const response = await Promise.race([connection.writer.appendRows({ serializedRows: rows.map((r) => r.serialized) }).getResult(), timeout]);
+      const response = await Promise.race([connection.writer.appendRows({ serializedRows: this.stamped(rows) }).getResult(), timeout]);
       if (response.error && !response.rowErrors?.length) throw Object.assign(new Error(response.error.message ?? 'append refused'), { code: response.error.code ?? undefined });
       return response;
     } catch (error) {
@@ -226,3 +244,8 @@ function describe(error: unknown): { code: number | undefined; message: string }
   const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : undefined;
   return { code, message: error instanceof Error ? error.message : String(error) };
 }
+
+/** The most a write-time field adds to a row: a tag of up to 2 bytes and a 10-byte varint. */
+const STAMP_MAX_BYTES = 12;
+const sizeOf = (serialized: Uint8Array, stamp: boolean) => serialized.length + (stamp ? STAMP_MAX_BYTES : 0);
+
