@@ -50,10 +50,14 @@ export class RowEncoder {
     this.shape = shapeOf(fields);
   }
 
-  encode(row: Row): Encoded {
+  /**
+   * `deferred`: a top-level REQUIRED column that may be null here because the caller appends it to
+   * the bytes as it sends them (the write time, TableWriter); left out of the encoding.
+   */
+  encode(row: Row, deferred?: string): Encoded {
     let converted: StorageRow;
     try {
-      converted = convertRecord(this.shape, row, '');
+      converted = convertRecord(this.shape, row, '', deferred);
     } catch (error) {
       if (error instanceof RowRejected) return { ok: false, reason: error.message };
       throw error;
@@ -81,7 +85,7 @@ export function encodeRow(fields: Field[], row: Row): Encoded {
  * values protobufjs cannot take as they are replaced: int64 bigints, nested records. Nulls stay
  * (protobufjs leaves them out).
  */
-function convertRecord(shape: Shape, record: Record<string, unknown>, prefix: string): StorageRow {
+function convertRecord(shape: Shape, record: Record<string, unknown>, prefix: string, deferred?: string): StorageRow {
   // Rows carry their columns and seldom more: look for a stranger without building a key list.
   for (const key in record) {
     if (shape.known.has(key)) continue;
@@ -92,7 +96,7 @@ function convertRecord(shape: Shape, record: Record<string, unknown>, prefix: st
   for (const field of shape.fields) {
     const value = record[field.name];
     if (value === null || value === undefined) {
-      if (field.mode === 'REQUIRED') throw new RowRejected(`${prefix}${field.name}: REQUIRED column is null`);
+      if (field.mode === 'REQUIRED' && field.name !== deferred) throw new RowRejected(`${prefix}${field.name}: REQUIRED column is null`);
       continue;
     }
     if (field.mode === 'REPEATED') {

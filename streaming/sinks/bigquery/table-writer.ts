@@ -85,7 +85,7 @@ export class TableWriter {
     const pending: Pending[] = [];
     rows.forEach((row, index) => {
       const stamp = this.writeTimeField !== undefined && (row[WRITE_TIME_COLUMN] ?? null) === null;
-      const encoded = this.encoder.encode(row);
+      const encoded = this.encoder.encode(row, stamp ? WRITE_TIME_COLUMN : undefined);
       if (!encoded.ok) rejected.push({ index, reason: `schema: ${encoded.reason}` });
       // A row that cannot fit in a request is refused here: no AppendRows request may exceed the limit.
       else if (sizeOf(encoded.serialized, stamp) > this.options.maxRequestBytes) rejected.push({ index, reason: `row of ${sizeOf(encoded.serialized, stamp)} bytes exceeds the ${this.options.maxRequestBytes}-byte AppendRows request size` });
