@@ -8,20 +8,19 @@ import type { Model } from './models.ts';
  */
 export function commentStatements(models: readonly Model[], target: Target): string[] {
   const text = (value: string) => stringLiteral(target.engine, value);
-  return models.filter((m) => m.publish !== 'none' || m.materialized === 'view').flatMap((m) => {
-    const ref = tableRef(target, 'mart', m.name);
-    const kind = m.materialized === 'view' ? 'VIEW' : 'TABLE';
-    if (target.engine === 'duckdb') {
+  return models
+    .filter((m) => m.publish !== 'none' || m.materialized === 'view')
+    .flatMap((m) => {
+      const ref = tableRef(target, 'mart', m.name);
+      const kind = m.materialized === 'view' ? 'VIEW' : 'TABLE';
+      if (target.engine === 'duckdb') {
+        return [`COMMENT ON ${kind} ${ref} IS ${text(m.description)}`, ...m.columns.map((c) => `COMMENT ON COLUMN ${ref}.${c.name} IS ${text(c.description)}`)];
+      }
       return [
-        `COMMENT ON ${kind} ${ref} IS ${text(m.description)}`,
-        ...m.columns.map((c) => `COMMENT ON COLUMN ${ref}.${c.name} IS ${text(c.description)}`),
+        `ALTER ${kind} ${ref} SET OPTIONS (description = ${text(m.description)})`,
+        ...m.columns.map((c) => `ALTER ${kind} ${ref} ALTER COLUMN ${c.name} SET OPTIONS (description = ${text(c.description)})`),
       ];
-    }
-    return [
-      `ALTER ${kind} ${ref} SET OPTIONS (description = ${text(m.description)})`,
-      ...m.columns.map((c) => `ALTER ${kind} ${ref} ALTER COLUMN ${c.name} SET OPTIONS (description = ${text(c.description)})`),
-    ];
-  });
+    });
 }
 
 /** A fingerprint of every model's metadata: comments are rewritten only when it changes. */

@@ -4,19 +4,23 @@ import type { Model } from './models.ts';
 
 /** Renders model (or check) SQL for a target, with the raw *_current view bodies available as current('view'). */
 export function renderSql(sql: string, target: Target, vars: RenderVars): string {
-  const current = (view: string) => currentViewSql(view as CurrentView, target.engine === 'bigquery'
-    ? { engine: 'bigquery', project: target.project!, dataset: target.datasets.raw }
-    : { engine: 'duckdb', dataset: target.datasets.raw });
+  const current = (view: string) =>
+    currentViewSql(
+      view as CurrentView,
+      target.engine === 'bigquery'
+        ? { engine: 'bigquery', project: target.project!, dataset: target.datasets.raw }
+        : { engine: 'duckdb', dataset: target.datasets.raw },
+    );
   return render(sql, { target, vars, extra: { current } });
 }
 
 /** BigQuery keeps the mart's partitioning and clustering on the candidates too (the architecture's "audit with the prod partitioning"). */
 function tableOptions(model: Model, target: Target): string {
   if (target.engine !== 'bigquery') return '';
-  return [
-    model.partitionBy ? `PARTITION BY ${model.partitionBy}` : '',
-    model.clusterBy.length ? `CLUSTER BY ${model.clusterBy.join(', ')}` : '',
-  ].filter(Boolean).map((clause) => `\n${clause}`).join('');
+  return [model.partitionBy ? `PARTITION BY ${model.partitionBy}` : '', model.clusterBy.length ? `CLUSTER BY ${model.clusterBy.join(', ')}` : '']
+    .filter(Boolean)
+    .map((clause) => `\n${clause}`)
+    .join('');
 }
 
 /** The statement that materializes a model: a table in the audit area, or a KPI view over the mart (its refs read mart). */
@@ -82,7 +86,10 @@ export function publishPlan(models: readonly Model[], target: Target, vars: Rend
   const ddl = [
     ...published
       .filter((m) => !vars.martTables.has(m.name))
-      .map((m) => `CREATE TABLE IF NOT EXISTS ${tableRef(target, 'mart', m.name)}${tableOptions(m, target)} AS\nSELECT * FROM ${tableRef(target, 'audit', m.name)} WHERE FALSE`),
+      .map(
+        (m) =>
+          `CREATE TABLE IF NOT EXISTS ${tableRef(target, 'mart', m.name)}${tableOptions(m, target)} AS\nSELECT * FROM ${tableRef(target, 'audit', m.name)} WHERE FALSE`,
+      ),
     ...inputs.migrations,
     ...models.filter((m) => m.materialized === 'view').map((m) => modelStatement(m, target, vars)),
     ...inputs.comments,

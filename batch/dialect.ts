@@ -170,19 +170,25 @@ function contextMacros({ target, vars, extra }: RenderContext): Record<string, (
       return names.join(', ');
     },
     max_dims_drop: () => String(vars.maxDimsDrop ?? 0.1),
-    local_date: (ts) => (target.engine === 'duckdb'
-      ? `CAST(timezone('${vars.timeZone}', timezone('UTC', ${ts})) AS DATE)`
-      : `DATE(${ts}, '${vars.timeZone}')`),
+    local_date: (ts) => (target.engine === 'duckdb' ? `CAST(timezone('${vars.timeZone}', timezone('UTC', ${ts})) AS DATE)` : `DATE(${ts}, '${vars.timeZone}')`),
     // The raw rows of the run's orders (audit.work_orders), pruned by ingested_at when the run knows a bound.
-    touched: (table) => `(SELECT * FROM ${tableRef(target, 'raw', table!)} WHERE ${vars.rawFrom === null ? 'TRUE' : `ingested_at >= ${timestampLiteral(vars.rawFrom)}`}
+    touched: (
+      table,
+    ) => `(SELECT * FROM ${tableRef(target, 'raw', table!)} WHERE ${vars.rawFrom === null ? 'TRUE' : `ingested_at >= ${timestampLiteral(vars.rawFrom)}`}
     AND order_id IN (SELECT order_id FROM ${tableRef(target, 'audit', 'work_orders')}))`,
     watermark: () => timestampLiteral(vars.watermark ?? '1970-01-01 00:00:00'),
     as_of: () => dateLiteral(vars.asOf),
     hours_ago: (hours) => timestampLiteral(naiveUtc(new Date(vars.now.getTime() - Number(hours) * 3_600_000))),
-    scd_versions: (table, key, columns) => scdVersions(table!, key!, columns!.split(',').map((c) => c.trim()), {
-      asOf: dateLiteral(vars.asOf),
-      previous: previous(table!, 'empty_dim'),
-    }),
+    scd_versions: (table, key, columns) =>
+      scdVersions(
+        table!,
+        key!,
+        columns!.split(',').map((c) => c.trim()),
+        {
+          asOf: dateLiteral(vars.asOf),
+          previous: previous(table!, 'empty_dim'),
+        },
+      ),
     ...extra,
   };
 }

@@ -63,7 +63,6 @@ export interface BatchResult {
   reportLocation?: string;
 }
 
-
 /**
  * One write-audit-publish run: take the lease, select the touched orders, write candidates into
  * the audit area, audit them, and publish them atomically only when no blocking check fails
@@ -95,25 +94,39 @@ async function leasedRun(warehouse: Warehouse, options: BatchOptions): Promise<B
 
   const published = await lastPublished(warehouse);
   // A mart published before time zones were recorded was built in UTC dates.
-  const publishedZone = published.any ? published.timeZone ?? 'UTC' : null;
+  const publishedZone = published.any ? (published.timeZone ?? 'UTC') : null;
   if (publishedZone !== null && publishedZone !== timeZone && !options.fullRefresh) {
-    throw new UsageError(`--time-zone ${timeZone} differs from the published mart's ${publishedZone}: rerun with --full-refresh to rebuild every order's dates in ${timeZone}`);
+    throw new UsageError(
+      `--time-zone ${timeZone} differs from the published mart's ${publishedZone}: rerun with --full-refresh to rebuild every order's dates in ${timeZone}`,
+    );
   }
   const martTables = await warehouse.listTables('mart');
   const models = options.models ?? loadModels();
   const dims = await step('dims read', () => readDims(options.dims));
   const dimsModels = models.filter((m) => m.fromSnapshot);
   const dimsReloaded = published.dimsSha256 !== dims.sha256 || dimsModels.some((m) => m.publish !== 'none' && !martTables.has(m.name));
-  const work = await step('select', () => selectWork(warehouse, {
-    watermark: published.watermark, window: published.window, safetyWindowMs: options.safetyWindowMs ?? DEFAULT_SAFETY_WINDOW_MS, lookbackDays: options.lookbackDays,
-    requested: options.requested, everything: options.fullRefresh ?? false, timeZone, martTables,
-  }));
+  const work = await step('select', () =>
+    selectWork(warehouse, {
+      watermark: published.watermark,
+      window: published.window,
+      safetyWindowMs: options.safetyWindowMs ?? DEFAULT_SAFETY_WINDOW_MS,
+      lookbackDays: options.lookbackDays,
+      requested: options.requested,
+      everything: options.fullRefresh ?? false,
+      timeZone,
+      martTables,
+    }),
+  );
   const base = { runId, orders: work.orders, dimsReloaded, watermark: { previous: published.watermark, next: work.nextWatermark } };
   if (work.orders === 0 && !dimsReloaded && options.requested.length === 0) {
     logger.info({ run_id: runId, watermark: published.watermark }, 'nothing ingested since the watermark, no date asked for, dims unchanged');
     return { ...base, status: 'no_work', dates: [], rawRowsRead: 0, rawFrom: work.rawFrom, checks: [] };
   }
-  if (work.lateRows !== 0) logger.warn({ run_id: runId, late_rows: work.lateRows, window_from: published.window.from }, 'rows became visible behind the watermark after the last run: its safety window is read again');
+  if (work.lateRows !== 0)
+    logger.warn(
+      { run_id: runId, late_rows: work.lateRows, window_from: published.window.from },
+      'rows became visible behind the watermark after the last run: its safety window is read again',
+    );
   logger.info({ run_id: runId, orders: work.orders, since: work.since, raw_from: work.rawFrom, dims_reloaded: dimsReloaded }, 'batch work selected');
 
   // Unchanged dims are not rebuilt: their models read the published tables instead.
@@ -145,23 +158,37 @@ async function leasedRun(warehouse: Warehouse, options: BatchOptions): Promise<B
   });
   const audit = await warehouse.columns('audit');
   for (const model of tables) checkDeclaredColumns(model, audit.get(model.name) ?? []);
-  vars.dates = (await warehouse.query(`SELECT CAST(purchase_date AS ${target.engine === 'duckdb' ? 'VARCHAR' : 'STRING'}) AS d FROM ${tableRef(target, 'audit', 'int_affected_dates')} ORDER BY 1`))
-    .map((r) => String(r.d));
+  vars.dates = (
+    await warehouse.query(
+      `SELECT CAST(purchase_date AS ${target.engine === 'duckdb' ? 'VARCHAR' : 'STRING'}) AS d FROM ${tableRef(target, 'audit', 'int_affected_dates')} ORDER BY 1`,
+    )
+  ).map((r) => String(r.d));
   const readSql = (['orders', 'order_items', 'order_payments'] as const)
-    .map((t) => `(SELECT COUNT(*) FROM ${renderSql(`{{ touched('${t}') }}`, target, vars)} AS touched_rows)`).join('\n  + ');
+    .map((t) => `(SELECT COUNT(*) FROM ${renderSql(`{{ touched('${t}') }}`, target, vars)} AS touched_rows)`)
+    .join('\n  + ');
   const [read] = await warehouse.query(`SELECT ${readSql} AS rows_read`);
   const rawRowsRead = Number(read?.rows_read ?? 0);
 
   const results = await step('audit', () =>
-    runChecks(warehouse, checks, vars, (done) => options.onProgress?.(`audit ${checks[done]?.name ?? ''}`, 1 + tables.length + done, total)));
+    runChecks(warehouse, checks, vars, (done) => options.onProgress?.(`audit ${checks[done]?.name ?? ''}`, 1 + tables.length + done, total)),
+  );
   const failed = results.filter((r) => r.status === 'fail');
   await warehouse.execute(auditLogSql(target, runId, vars.dates, results, options.now()));
 
   const status: RunStatus = failed.length > 0 ? 'audit_failed' : options.noPublish ? 'audited' : 'published';
   const metaSha256 = metadataSha256(models);
   const run = {
-    runId, status, dates: vars.dates, watermark: work.nextWatermark, startedAt: naiveUtc(startedAt), finishedAt: naiveUtc(options.now()),
-    timeZone, dimsSha256: dims.sha256, metaSha256, orders: work.orders, window: work.window,
+    runId,
+    status,
+    dates: vars.dates,
+    watermark: work.nextWatermark,
+    startedAt: naiveUtc(startedAt),
+    finishedAt: naiveUtc(options.now()),
+    timeZone,
+    dimsSha256: dims.sha256,
+    metaSha256,
+    orders: work.orders,
+    window: work.window,
   };
   options.onProgress?.(status === 'published' ? 'publish' : 'report', total - 1, total);
   if (status === 'published') {
@@ -176,7 +203,10 @@ async function leasedRun(warehouse: Warehouse, options: BatchOptions): Promise<B
     }
     const plan = publishPlan(models, target, vars, {
       columns: new Map(publishedModels.map((m) => [m.name, (audit.get(m.name) ?? []).map((c) => c.name)])),
-      skipped, migrations, comments: commentsDue ? commentStatements(models, target) : [], record,
+      skipped,
+      migrations,
+      comments: commentsDue ? commentStatements(models, target) : [],
+      record,
     });
     await step('publish', () => warehouse.publish(plan.ddl, plan.dml));
   } else {
@@ -186,18 +216,38 @@ async function leasedRun(warehouse: Warehouse, options: BatchOptions): Promise<B
 
   const result: BatchResult = { ...base, status, dates: [...vars.dates], rawRowsRead, rawFrom: work.rawFrom, checks: results };
   if (options.reports) {
-    const counts = await candidateCounts(warehouse, tables.map((m) => m.name));
+    const counts = await candidateCounts(
+      warehouse,
+      tables.map((m) => m.name),
+    );
     const name = `batch-runs/${runId}.json`;
     const report = {
-      run_id: runId, engine: target.engine, status, no_publish: options.noPublish, time_zone: timeZone, watermark: base.watermark,
-      dates: vars.dates, orders: work.orders, raw_rows_read: rawRowsRead, raw_from: work.rawFrom, started_at: startedAt.toISOString(), finished_at: options.now().toISOString(),
-      dims: { sha256: dims.sha256, reloaded: dimsReloaded, rows: dimsCounts }, candidate_rows: counts, checks: results,
+      run_id: runId,
+      engine: target.engine,
+      status,
+      no_publish: options.noPublish,
+      time_zone: timeZone,
+      watermark: base.watermark,
+      dates: vars.dates,
+      orders: work.orders,
+      raw_rows_read: rawRowsRead,
+      raw_from: work.rawFrom,
+      started_at: startedAt.toISOString(),
+      finished_at: options.now().toISOString(),
+      dims: { sha256: dims.sha256, reloaded: dimsReloaded, rows: dimsCounts },
+      candidate_rows: counts,
+      checks: results,
     };
     await options.reports.put(name, `${JSON.stringify(report, null, 2)}\n`, 'application/json');
     result.reportLocation = options.reports.describe(name);
   }
-  for (const check of failed) logger.error({ run_id: runId, check: check.name, model: check.model, failing_rows: check.failingRows, sample: check.sample }, `audit check ${check.name} failed`);
-  for (const check of results.filter((r) => r.status === 'warn')) logger.warn({ run_id: runId, check: check.name, failing_rows: check.failingRows, sample: check.sample }, `audit warning ${check.name}`);
+  for (const check of failed)
+    logger.error(
+      { run_id: runId, check: check.name, model: check.model, failing_rows: check.failingRows, sample: check.sample },
+      `audit check ${check.name} failed`,
+    );
+  for (const check of results.filter((r) => r.status === 'warn'))
+    logger.warn({ run_id: runId, check: check.name, failing_rows: check.failingRows, sample: check.sample }, `audit warning ${check.name}`);
   return result;
 }
 
@@ -208,7 +258,9 @@ function checkDeclaredColumns(model: Model, actual: readonly TableColumn[]): voi
   if (declared.join() === got.join()) return;
   const missing = declared.filter((c) => !got.includes(c));
   const extra = got.filter((c) => !declared.includes(c));
-  throw new OperationalError(`model ${model.name} writes columns its metadata ${model.name}.json does not declare (${[...extra.map((c) => `+${c}`), ...missing.map((c) => `-${c}`)].join(', ')}); nothing published`);
+  throw new OperationalError(
+    `model ${model.name} writes columns its metadata ${model.name}.json does not declare (${[...extra.map((c) => `+${c}`), ...missing.map((c) => `-${c}`)].join(', ')}); nothing published`,
+  );
 }
 
 async function candidateCounts(warehouse: Warehouse, tables: readonly string[]): Promise<Record<string, number>> {

@@ -4,7 +4,10 @@ import type { Warehouse } from './engines/warehouse.ts';
 
 /** Another run holds the job's lease: this one did nothing (exit code 4). */
 export class LeaseHeldError extends OperationalError {
-  constructor(readonly holder: string, readonly expiresAt: string) {
+  constructor(
+    readonly holder: string,
+    readonly expiresAt: string,
+  ) {
     super(`another batch run (${holder}) holds the lease until ${expiresAt} UTC; nothing done`);
     this.name = 'LeaseHeldError';
   }
@@ -24,22 +27,31 @@ export async function acquireLease(warehouse: Warehouse, runId: string, now: Dat
   const text = (value: string) => stringLiteral(target.engine, value);
   const at = timestampLiteral(naiveUtc(now));
   const until = timestampLiteral(naiveUtc(new Date(now.getTime() + ttlMs)));
-  await warehouse.execute(render(`MERGE INTO {{ audit('batch_lease') }} AS lease
+  await warehouse.execute(
+    render(
+      `MERGE INTO {{ audit('batch_lease') }} AS lease
 USING (SELECT ${text(LEASE)} AS name) AS wanted
 ON lease.name = wanted.name
 WHEN MATCHED AND lease.expires_at < ${at} THEN
   UPDATE SET holder = ${text(runId)}, acquired_at = ${at}, expires_at = ${until}
 WHEN NOT MATCHED THEN
-  INSERT (name, holder, acquired_at, expires_at) VALUES (${text(LEASE)}, ${text(runId)}, ${at}, ${until})`, { target, vars: NO_VARS }));
-  const [row] = await warehouse.query(render(
-    `SELECT holder, {{ timestamp_text('expires_at') }} AS expires_at FROM {{ audit('batch_lease') }} WHERE name = ${text(LEASE)}`,
-    { target, vars: NO_VARS },
-  ));
+  INSERT (name, holder, acquired_at, expires_at) VALUES (${text(LEASE)}, ${text(runId)}, ${at}, ${until})`,
+      { target, vars: NO_VARS },
+    ),
+  );
+  const [row] = await warehouse.query(
+    render(`SELECT holder, {{ timestamp_text('expires_at') }} AS expires_at FROM {{ audit('batch_lease') }} WHERE name = ${text(LEASE)}`, {
+      target,
+      vars: NO_VARS,
+    }),
+  );
   if (row?.holder !== runId) throw new LeaseHeldError(String(row?.holder), String(row?.expires_at).slice(0, 19));
 }
 
 /** Gives the lease up (only if this run still holds it). */
 export async function releaseLease(warehouse: Warehouse, runId: string): Promise<void> {
   const text = (value: string) => stringLiteral(warehouse.target.engine, value);
-  await warehouse.execute(render(`DELETE FROM {{ audit('batch_lease') }} WHERE name = ${text(LEASE)} AND holder = ${text(runId)}`, { target: warehouse.target, vars: NO_VARS }));
+  await warehouse.execute(
+    render(`DELETE FROM {{ audit('batch_lease') }} WHERE name = ${text(LEASE)} AND holder = ${text(runId)}`, { target: warehouse.target, vars: NO_VARS }),
+  );
 }

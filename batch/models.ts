@@ -67,7 +67,12 @@ const NO_META: ModelMeta = { description: '', columns: [] };
 export function parseModel(name: string, layer: Model['layer'], sql: string, meta: ModelMeta = NO_META): Model {
   const header = /^--\s*config:(.*)$/m.exec(sql.split('\n', 1)[0] ?? '');
   if (!header) throw new Error(`model ${name}: the first line must be "-- config: ..."`);
-  const config = Object.fromEntries(header[1]!.trim().split(/\s+/).map((pair) => pair.split('=') as [string, string]));
+  const config = Object.fromEntries(
+    header[1]!
+      .trim()
+      .split(/\s+/)
+      .map((pair) => pair.split('=') as [string, string]),
+  );
   const materialized = config.materialized as Materialization;
   if (materialized !== 'table' && materialized !== 'view') throw new Error(`model ${name}: materialized must be table or view`);
   const publish = (config.publish ?? 'none') as PublishMode;
@@ -76,7 +81,15 @@ export function parseModel(name: string, layer: Model['layer'], sql: string, met
   if (publish === 'merge' && !config.unique_key) throw new Error(`model ${name}: publish=merge needs unique_key`);
   const refs = [...new Set([...sql.matchAll(/\{\{\s*ref\('([a-z0-9_]+)'\)\s*\}\}/g)].map((m) => m[1]!))];
   return {
-    name, layer, sql, materialized, publish, refs, tests: meta.checks ?? [], description: meta.description, columns: meta.columns,
+    name,
+    layer,
+    sql,
+    materialized,
+    publish,
+    refs,
+    tests: meta.checks ?? [],
+    description: meta.description,
+    columns: meta.columns,
     fromSnapshot: config.reload === 'snapshot',
     ...(config.partition_by ? { partitionBy: config.partition_by } : {}),
     ...(config.unique_key ? { uniqueKey: config.unique_key } : {}),
@@ -97,7 +110,8 @@ export function loadModels(): Model[] {
         if (!existsSync(metaFile)) throw new Error(`model ${name}: no metadata file ${layer}/${name}.json beside it`);
         const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as ModelMeta;
         return parseModel(name, layer, readFileSync(new URL(`${layer}/${file}`, ROOT), 'utf8'), meta);
-      }));
+      }),
+  );
   return topologicalOrder(models);
 }
 

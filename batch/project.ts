@@ -31,7 +31,8 @@ const SNAPSHOT = /\{\{\s*audit\('snapshot_([a-z_]+)'\)\s*\}\}/g;
 function sourcesOf(sql: string) {
   return {
     raw: [...new Set([...sql.matchAll(SOURCE)].map((m) => m[1]!))].sort(),
-    snapshots: [...new Set([...sql.matchAll(SNAPSHOT)].map((m) => m[1]!))].sort()
+    snapshots: [...new Set([...sql.matchAll(SNAPSHOT)].map((m) => m[1]!))]
+      .sort()
       .map((table) => ({ table: `snapshot_${table}`, file: SNAPSHOT_FILES[table as keyof typeof SNAPSHOT_FILES]?.file ?? null })),
   };
 }
@@ -48,8 +49,12 @@ const pretty = (sql: string, engine: Engine) => `${format(sql, { language: engin
 export function compileProject(options: CompileOptions, models: readonly Model[] = loadModels()): CompiledFiles {
   const target: Target = options.engine === 'bigquery' ? bigqueryTarget(options.project) : DUCKDB_TARGET;
   const vars: RenderVars = {
-    ...NO_VARS, timeZone: options.timeZone, asOf: options.asOf, now: new Date(`${options.asOf}T00:00:00Z`),
-    rawFrom: options.rawFrom ?? null, watermark: options.watermark ?? null,
+    ...NO_VARS,
+    timeZone: options.timeZone,
+    asOf: options.asOf,
+    now: new Date(`${options.asOf}T00:00:00Z`),
+    rawFrom: options.rawFrom ?? null,
+    watermark: options.watermark ?? null,
     martTables: new Set(models.filter((m) => m.publish !== 'none').map((m) => m.name)),
     columnsOf: (name) => models.find((m) => m.name === name)?.columns.map((c) => c.name) ?? [],
   };

@@ -33,7 +33,13 @@ const describe = (columns: readonly TableColumn[]) => columns.map((c) => `${c.na
  * sync_all_columns (new columns added, NULL in old rows; dropped ones dropped); under fail, or
  * when a column changed type, throws SchemaDriftError naming the differences.
  */
-export function schemaMigrations(model: Model, target: Target, candidate: readonly TableColumn[], mart: readonly TableColumn[] | undefined, mode: OnSchemaChange): string[] {
+export function schemaMigrations(
+  model: Model,
+  target: Target,
+  candidate: readonly TableColumn[],
+  mart: readonly TableColumn[] | undefined,
+  mode: OnSchemaChange,
+): string[] {
   if (!mart) return [];
   const was = new Map(mart.map((c) => [c.name, standardType(c.type)]));
   const now = new Map(candidate.map((c) => [c.name, standardType(c.type)]));
@@ -47,12 +53,10 @@ export function schemaMigrations(model: Model, target: Target, candidate: readon
     ...retyped.map((c) => `${c.name} ${was.get(c.name)} -> ${now.get(c.name)}`),
   ].join(', ');
   if (mode === 'fail' || retyped.length > 0) {
-    const hint = retyped.length > 0 ? 'a changed type needs the mart table dropped and a --full-refresh' : 'rerun with --on-schema-change sync_all_columns to migrate it';
+    const hint =
+      retyped.length > 0 ? 'a changed type needs the mart table dropped and a --full-refresh' : 'rerun with --on-schema-change sync_all_columns to migrate it';
     throw new SchemaDriftError(`model ${model.name} no longer matches mart.${model.name} (${differences}); nothing published; ${hint}`);
   }
   const table = tableRef(target, 'mart', model.name);
-  return [
-    ...added.map((c) => `ALTER TABLE ${table} ADD COLUMN ${c.name} ${c.type}`),
-    ...removed.map((c) => `ALTER TABLE ${table} DROP COLUMN ${c.name}`),
-  ];
+  return [...added.map((c) => `ALTER TABLE ${table} ADD COLUMN ${c.name} ${c.type}`), ...removed.map((c) => `ALTER TABLE ${table} DROP COLUMN ${c.name}`)];
 }

@@ -18,7 +18,15 @@ export function stateDdl(target: Target): string[] {
   started_at TIMESTAMP,
   finished_at TIMESTAMP
 )`,
-    ...added('batch_runs', ['time_zone {{ string_type() }}', 'dims_sha256 {{ string_type() }}', 'orders {{ int_type() }}', 'meta_sha256 {{ string_type() }}', 'window_from TIMESTAMP', 'window_rows {{ int_type() }}', 'seq {{ int_type() }}']),
+    ...added('batch_runs', [
+      'time_zone {{ string_type() }}',
+      'dims_sha256 {{ string_type() }}',
+      'orders {{ int_type() }}',
+      'meta_sha256 {{ string_type() }}',
+      'window_from TIMESTAMP',
+      'window_rows {{ int_type() }}',
+      'seq {{ int_type() }}',
+    ]),
     `CREATE TABLE IF NOT EXISTS {{ audit('audit_log') }} (
   run_id {{ string_type() }},
   check_name {{ string_type() }},

@@ -68,7 +68,10 @@ export async function selectWork(warehouse: Warehouse, request: WorkRequest): Pr
   // Raw only grows past the last watermark, so its newest row is read from there (BigQuery prunes
   // the older partitions); raw emptied since (tests) keeps the old watermark.
   const newer = request.watermark === null ? '' : ` WHERE ingested_at >= ${timestampLiteral(request.watermark)}`;
-  const nextWatermark = text((await query(`WITH latest AS (
+  const nextWatermark =
+    text(
+      (
+        await query(`WITH latest AS (
   SELECT MAX(ingested_at) AS ingested_at FROM {{ source('orders') }}${newer}
   UNION ALL
   SELECT MAX(ingested_at) FROM {{ source('order_items') }}${newer}
@@ -76,7 +79,9 @@ export async function selectWork(warehouse: Warehouse, request: WorkRequest): Pr
   SELECT MAX(ingested_at) FROM {{ source('order_payments') }}${newer}
 )
 
-SELECT {{ timestamp_text('MAX(ingested_at)') }} AS watermark FROM latest`))?.watermark) ?? request.watermark;
+SELECT {{ timestamp_text('MAX(ingested_at)') }} AS watermark FROM latest`)
+      )?.watermark,
+    ) ?? request.watermark;
   const window = { from: nextWatermark === null ? null : msBefore(nextWatermark, request.safetyWindowMs), rows: 0 };
   if (window.from !== null) window.rows = await rowsBetween(query, window.from, nextWatermark!);
   // Rows that became visible inside the last run's window after it read them: the window is read

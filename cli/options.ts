@@ -51,7 +51,12 @@ export const instant = (name: string) => (value: unknown) => {
 
 /** Catalog pool sizes shared by generate and snapshot, so the stream and the dims agree. */
 export const catalogOptions = {
-  seed: { type: 'number', default: 1, coerce: integer('seed'), describe: 'Seed: the same seed gives the same catalog and (with the same start time) the same events' },
+  seed: {
+    type: 'number',
+    default: 1,
+    coerce: integer('seed'),
+    describe: 'Seed: the same seed gives the same catalog and (with the same start time) the same events',
+  },
   customers: { type: 'number', default: 99441, coerce: positiveInteger('customers'), describe: 'Customer records in the pool (Olist: 99,441)' },
   products: { type: 'number', default: 32951, coerce: positiveInteger('products'), describe: 'Products in the pool (Olist: 32,951)' },
   sellers: { type: 'number', default: 3095, coerce: positiveInteger('sellers'), describe: 'Sellers in the pool (Olist: 3,095)' },
@@ -61,15 +66,16 @@ export const catalogOptions = {
  * --lifecycle-speed, shared by generate and up (each picks its default): how many times faster than
  * Olist's pace an order moves from purchase to delivery.
  */
-export const lifecycleSpeedOption = (defaultText: string) => ({
-  type: 'number',
-  coerce: (value: unknown) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 1) throw new UsageError(`--lifecycle-speed must be a number of 1 or more, got ${typed('lifecycle-speed', value)}`);
-    return n;
-  },
-  describe: `Divide an order's lifecycle delays by this (approval, shipping, delivery, the estimate): 1 is Olist's pace, delivered ~12 days after purchase; 1440 runs a day in a minute, so a short live run shows its updates (default: ${defaultText})`,
-} as const);
+export const lifecycleSpeedOption = (defaultText: string) =>
+  ({
+    type: 'number',
+    coerce: (value: unknown) => {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n < 1) throw new UsageError(`--lifecycle-speed must be a number of 1 or more, got ${typed('lifecycle-speed', value)}`);
+      return n;
+    },
+    describe: `Divide an order's lifecycle delays by this (approval, shipping, delivery, the estimate): 1 is Olist's pace, delivered ~12 days after purchase; 1440 runs a day in a minute, so a short live run shows its updates (default: ${defaultText})`,
+  }) as const;
 
 /** A calendar date, YYYY-MM-DD (a real one: 2026-02-30 is refused). */
 export const calendarDate = (name: string) => (value: unknown) => {
@@ -92,10 +98,12 @@ export const port = (name: string) => (value: unknown) => {
 };
 
 /** One of a few words; yargs' own `choices` message spans two lines. */
-export const oneOf = <T extends string>(name: string, values: readonly T[]) => (value: unknown): T => {
-  if (!values.includes(value as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, got ${typed(name, value)}`);
-  return value as T;
-};
+export const oneOf =
+  <T extends string>(name: string, values: readonly T[]) =>
+  (value: unknown): T => {
+    if (!values.includes(value as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, got ${typed(name, value)}`);
+    return value as T;
+  };
 
 /** A size as DuckDB settings take it: a number and a unit, e.g. 64MB or 1.5GiB. */
 export const memorySize = (name: string) => (value: unknown) => {
@@ -110,6 +118,15 @@ export const DEFAULT_DATABASE = './data/warehouse.duckdb';
 /** Flags the worker and setup share: where the warehouse is. */
 export const warehouseOptions = {
   database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file (shared by workers and the batch job)' },
-  project: { type: 'string', default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local', describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)' },
-  'lock-timeout-ms': { type: 'number', default: 30_000, coerce: positiveInteger('lock-timeout-ms'), describe: 'How long a DuckDB write waits while another process holds the file' },
+  project: {
+    type: 'string',
+    default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local',
+    describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)',
+  },
+  'lock-timeout-ms': {
+    type: 'number',
+    default: 30_000,
+    coerce: positiveInteger('lock-timeout-ms'),
+    describe: 'How long a DuckDB write waits while another process holds the file',
+  },
 } as const;

@@ -11,6 +11,10 @@ export function renderRows(rows: Record<string, unknown>[], format: string): str
   if (format === 'csv') return stringify([columns, ...rows.map((row) => columns.map((c) => cell(row[c])))]);
   const table = [columns, ...rows.map((row) => columns.map((c) => cell(row[c])))];
   const widths = columns.map((_, i) => Math.min(60, Math.max(...table.map((line) => line[i]!.length))));
-  const line = (values: string[]) => values.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return `${[line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(line)].join('\n')}\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
 }

@@ -82,6 +82,9 @@ function rejectUnknownFlags(raw: string[]): MiddlewareFunction {
 function rejectUnknownCommand(raw: string[], commands: readonly CommandModule<object, never>[]): void {
   const word = raw.find((token) => !token.startsWith('-'));
   if (word === undefined) return;
-  const names = commands.flatMap((c) => [c.command, c.aliases].flat()).filter((n) => typeof n === 'string').map((n) => n.split(' ')[0]!);
+  const names = commands
+    .flatMap((c) => [c.command, c.aliases].flat())
+    .filter((n) => typeof n === 'string')
+    .map((n) => n.split(' ')[0]!);
   if (!names.includes(word)) throw new UsageError(`Unknown command: ${word}; the commands are ${names.join(', ')}`);
 }

@@ -39,7 +39,11 @@ export class DirectoryStore implements ObjectStore {
 }
 
 export class GcsStore implements ObjectStore {
-  constructor(private readonly storage: Storage, private readonly bucket: string, private readonly prefix: string) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly bucket: string,
+    private readonly prefix: string,
+  ) {}
 
   describe(name: string): string {
     return `gs://${this.bucket}/${this.key(name)}`;

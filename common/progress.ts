@@ -6,7 +6,11 @@ export class ProgressLine {
   private timer: NodeJS.Timeout | undefined;
   private readonly tty: boolean;
 
-  constructor(private readonly render: () => string, private readonly stream: NodeJS.WriteStream = process.stderr, intervalMs = 500) {
+  constructor(
+    private readonly render: () => string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    intervalMs = 500,
+  ) {
     this.tty = Boolean(stream.isTTY);
     if (this.tty) this.timer = setInterval(() => this.draw(), intervalMs).unref();
   }

@@ -25,10 +25,19 @@ function advice(env: NodeJS.ProcessEnv): string {
  * PERMISSION_DENIED is returned as `undefined`: publisher and subscriber roles cannot read
  * metadata, so it says nothing about reachability. NOT_FOUND is for the caller to answer.
  */
-export async function firstPubSubCall<T>(projectId: string, resource: string, call: () => Promise<T>, timeoutMs = PUBSUB_REACH_TIMEOUT_MS, env: NodeJS.ProcessEnv = process.env): Promise<T | undefined> {
+export async function firstPubSubCall<T>(
+  projectId: string,
+  resource: string,
+  call: () => Promise<T>,
+  timeoutMs = PUBSUB_REACH_TIMEOUT_MS,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OperationalError(`no answer from ${pubsubTarget(projectId, env)} about ${resource} within ${timeoutMs / 1000} s: ${advice(env)}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new OperationalError(`no answer from ${pubsubTarget(projectId, env)} about ${resource} within ${timeoutMs / 1000} s: ${advice(env)}`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([call(), timeout]);
@@ -39,7 +48,9 @@ export async function firstPubSubCall<T>(projectId: string, resource: string, ca
     if (code === NOT_FOUND) throw error;
     const message = (error as Error).message;
     const credentials = code === UNAUTHENTICATED || /default credentials|credential/i.test(message);
-    throw new OperationalError(`cannot reach ${pubsubTarget(projectId, env)} about ${resource}: ${credentials ? 'no usable Google credentials' : message.split('\n')[0]}; ${advice(env)}`);
+    throw new OperationalError(
+      `cannot reach ${pubsubTarget(projectId, env)} about ${resource}: ${credentials ? 'no usable Google credentials' : message.split('\n')[0]}; ${advice(env)}`,
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -30,10 +30,13 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function checkFilters(filters: Filters): Filters {
   for (const key of ['from', 'to'] as const) {
     const value = filters[key];
-    if (value !== undefined && (!DATE.test(value) || Number.isNaN(Date.parse(value)))) throw new RangeError(`${key} must be a date such as 2026-11-20, got ${value}`);
+    if (value !== undefined && (!DATE.test(value) || Number.isNaN(Date.parse(value))))
+      throw new RangeError(`${key} must be a date such as 2026-11-20, got ${value}`);
   }
-  if (filters.state !== undefined && !/^[A-Z]{2}$/.test(filters.state)) throw new RangeError(`state must be a two-letter state code such as SP, got ${filters.state}`);
-  if (filters.category !== undefined && (filters.category.length === 0 || filters.category.length > 200)) throw new RangeError('category must be a category name');
+  if (filters.state !== undefined && !/^[A-Z]{2}$/.test(filters.state))
+    throw new RangeError(`state must be a two-letter state code such as SP, got ${filters.state}`);
+  if (filters.category !== undefined && (filters.category.length === 0 || filters.category.length > 200))
+    throw new RangeError('category must be a category name');
   return filters;
 }
 
@@ -97,10 +100,12 @@ function withFiltered(filters: Filters, models: readonly Model[]): string {
 export function dashboardSql(filters: Filters, models: readonly Model[] = loadModels()): Record<KpiChart | 'headline' | 'aov_by_state', string> {
   const byName = new Map(models.map((m) => [m.name, m]));
   const head = withFiltered(checkFilters(filters), models);
-  const charts = Object.fromEntries(Object.entries(KPI_CHARTS).map(([chart, spec]) => {
-    const limit = 'limit' in spec ? `\nLIMIT ${spec.limit}` : '';
-    return [chart, `${head}\nSELECT * FROM (\n${renderFiltered(byName.get(spec.model)!)}\n) AS kpi\nORDER BY ${spec.order}${limit}`];
-  })) as Record<KpiChart, string>;
+  const charts = Object.fromEntries(
+    Object.entries(KPI_CHARTS).map(([chart, spec]) => {
+      const limit = 'limit' in spec ? `\nLIMIT ${spec.limit}` : '';
+      return [chart, `${head}\nSELECT * FROM (\n${renderFiltered(byName.get(spec.model)!)}\n) AS kpi\nORDER BY ${spec.order}${limit}`];
+    }),
+  ) as Record<KpiChart, string>;
   return {
     ...charts,
     aov_by_state: `${head}

@@ -48,30 +48,34 @@ export async function readDashboard(database: string, filters: Filters, lockTime
   if (!existsSync(database)) return { status: 'no_warehouse', ...base, pipeline: noPipeline };
   // Built before the file is opened: the turn on the file is only the queries.
   const sql = dashboardSql(filters);
-  return withDuckDBFile(database, async (connection) => {
-    const tables = await tablesIn(connection);
-    const pipeline: DashboardData['pipeline'] = { ...noPipeline };
-    if (tables.has('raw.orders') && tables.has('raw.dead_letter')) {
-      pipeline.raw_rows = await rows(connection, PIPELINE_SQL.raw_rows);
-      pipeline.dead_letters = await rows(connection, PIPELINE_SQL.dead_letters);
-    }
-    if (tables.has('audit.batch_runs') && tables.has('audit.audit_log')) pipeline.wap_runs = await rows(connection, PIPELINE_SQL.wap_runs);
-    const published = tables.has('mart.fact_orders') && Number((await rows(connection, 'SELECT COUNT(*) AS n FROM mart.fact_orders'))[0]!.n) > 0;
-    if (!published) return { status: 'empty', ...base, pipeline };
-    const [span] = await rows(connection, FILTER_OPTIONS_SQL.span);
-    const options = {
-      first: span!.first as string,
-      last: span!.last as string,
-      states: (await rows(connection, FILTER_OPTIONS_SQL.states)).map((r) => String(r.value)),
-      categories: (await rows(connection, FILTER_OPTIONS_SQL.categories)).map((r) => String(r.value)),
-    };
-    const charts: Record<string, Row[]> = {};
-    let headline: Row | null = null;
-    for (const [name, query] of Object.entries(sql)) {
-      const result = await rows(connection, query);
-      if (name === 'headline') headline = result[0] ?? null;
-      else charts[name] = result;
-    }
-    return { status: 'ok', ...base, options, headline, charts, pipeline };
-  }, { mode: 'read-only', lockTimeoutMs });
+  return withDuckDBFile(
+    database,
+    async (connection) => {
+      const tables = await tablesIn(connection);
+      const pipeline: DashboardData['pipeline'] = { ...noPipeline };
+      if (tables.has('raw.orders') && tables.has('raw.dead_letter')) {
+        pipeline.raw_rows = await rows(connection, PIPELINE_SQL.raw_rows);
+        pipeline.dead_letters = await rows(connection, PIPELINE_SQL.dead_letters);
+      }
+      if (tables.has('audit.batch_runs') && tables.has('audit.audit_log')) pipeline.wap_runs = await rows(connection, PIPELINE_SQL.wap_runs);
+      const published = tables.has('mart.fact_orders') && Number((await rows(connection, 'SELECT COUNT(*) AS n FROM mart.fact_orders'))[0]!.n) > 0;
+      if (!published) return { status: 'empty', ...base, pipeline };
+      const [span] = await rows(connection, FILTER_OPTIONS_SQL.span);
+      const options = {
+        first: span!.first as string,
+        last: span!.last as string,
+        states: (await rows(connection, FILTER_OPTIONS_SQL.states)).map((r) => String(r.value)),
+        categories: (await rows(connection, FILTER_OPTIONS_SQL.categories)).map((r) => String(r.value)),
+      };
+      const charts: Record<string, Row[]> = {};
+      let headline: Row | null = null;
+      for (const [name, query] of Object.entries(sql)) {
+        const result = await rows(connection, query);
+        if (name === 'headline') headline = result[0] ?? null;
+        else charts[name] = result;
+      }
+      return { status: 'ok', ...base, options, headline, charts, pipeline };
+    },
+    { mode: 'read-only', lockTimeoutMs },
+  );
 }

@@ -52,7 +52,11 @@ function filtersOf(url: URL): Filters {
 }
 
 /** Every chart's rows by name, KPI charts and pipeline figures alike (what the CSV links name). */
-const tablesOf = (data: DashboardData): Record<string, Row[]> => ({ ...data.charts, ...data.pipeline, ...(data.headline ? { headline: [data.headline] } : {}) });
+const tablesOf = (data: DashboardData): Record<string, Row[]> => ({
+  ...data.charts,
+  ...data.pipeline,
+  ...(data.headline ? { headline: [data.headline] } : {}),
+});
 
 /**
  * Serves the dashboard: the page, the charting library from node_modules, `/api/data` (every
@@ -119,8 +123,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       const rows = tablesOf(await read(filters))[csv[1]!];
       if (!rows) return send(404, 'text/plain', `no chart named ${csv[1]}\n`);
       const columns = Object.keys(rows[0] ?? {});
-      return send(200, 'text/csv; charset=utf-8', stringify(rows, { header: true, columns: columns.length ? columns : undefined }),
-        { 'content-disposition': `attachment; filename="${csv[1]}.csv"` });
+      return send(200, 'text/csv; charset=utf-8', stringify(rows, { header: true, columns: columns.length ? columns : undefined }), {
+        'content-disposition': `attachment; filename="${csv[1]}.csv"`,
+      });
     }
     return send(404, 'text/plain', 'not found\n');
   };
@@ -133,15 +138,23 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new OperationalError(error.code === 'EADDRINUSE' ? `dashboard port ${options.port} is in use: pick another (dashboard --port, up --dashboard-port)` : `dashboard cannot listen: ${error.message}`)));
+      reject(
+        new OperationalError(
+          error.code === 'EADDRINUSE'
+            ? `dashboard port ${options.port} is in use: pick another (dashboard --port, up --dashboard-port)`
+            : `dashboard cannot listen: ${error.message}`,
+        ),
+      ),
+    );
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  CATEGORIES, FREIGHT, PRICE, PRICE_ENDINGS, REPEAT_BUYER_SHARE, STATES, UNCATEGORISED_PRODUCT_SHARE, type StateInfo,
-} from './reference-data.ts';
+import { CATEGORIES, FREIGHT, PRICE, PRICE_ENDINGS, REPEAT_BUYER_SHARE, STATES, UNCATEGORISED_PRODUCT_SHARE, type StateInfo } from './reference-data.ts';
 import { Random } from './random.ts';
 
 export interface CatalogSizes {
@@ -65,7 +63,10 @@ export class Catalog {
   private readonly products = new Map<number, CatalogProduct>();
   private readonly sellers = new Map<number, Seller>();
 
-  constructor(readonly seed: number, readonly sizes: CatalogSizes = DEFAULT_SIZES) {}
+  constructor(
+    readonly seed: number,
+    readonly sizes: CatalogSizes = DEFAULT_SIZES,
+  ) {}
 
   private at(kind: number, index: number): Random {
     return this.rng.reseed([this.seed, kind, index]);
@@ -117,7 +118,14 @@ export class Catalog {
       product_category_name: category,
       product_name_lenght: rng.int(10, 76),
       product_description_lenght: rng.int(40, 3990),
-      product_photos_qty: rng.pick([{ value: 1, weight: 50 }, { value: 2, weight: 20 }, { value: 3, weight: 12 }, { value: 4, weight: 8 }, { value: 5, weight: 5 }, { value: 6, weight: 5 }]),
+      product_photos_qty: rng.pick([
+        { value: 1, weight: 50 },
+        { value: 2, weight: 20 },
+        { value: 3, weight: 12 },
+        { value: 4, weight: 8 },
+        { value: 5, weight: 5 },
+        { value: 6, weight: 5 },
+      ]),
       product_weight_g: weight,
       product_length_cm: rng.int(16, 105),
       product_height_cm: rng.int(2, 105),

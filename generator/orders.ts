@@ -3,7 +3,14 @@ import { clamp, type Catalog } from './catalog.ts';
 import { compress, planLifecycle, type Lifecycle } from './lifecycle.ts';
 import type { Random } from './random.ts';
 import {
-  CARD_INSTALLMENTS, FREIGHT, ITEMS_PER_ORDER, MULTI_SELLER_SHARE, PAYMENT_MISMATCH_SHARE, PRIMARY_PAYMENT, VOUCHER_COUNT, VOUCHER_SPLIT_SHARE,
+  CARD_INSTALLMENTS,
+  FREIGHT,
+  ITEMS_PER_ORDER,
+  MULTI_SELLER_SHARE,
+  PAYMENT_MISMATCH_SHARE,
+  PRIMARY_PAYMENT,
+  VOUCHER_COUNT,
+  VOUCHER_SPLIT_SHARE,
 } from './reference-data.ts';
 import { DAY, iso } from './time.ts';
 

@@ -50,7 +50,13 @@ const MIN_SLEEP_MS = 4;
  */
 export async function publishNdjson(lines: AsyncIterable<Buffer | OversizeLine>, options: PublishNdjsonOptions): Promise<PublishCounts> {
   const counts = options.counts ?? emptyCounts();
-  const output = new PubSubOutput({ projectId: options.projectId, topic: options.topic, maxInFlight: options.maxInFlight, ordering: options.orderingKey, logger: options.logger });
+  const output = new PubSubOutput({
+    projectId: options.projectId,
+    topic: options.topic,
+    maxInFlight: options.maxInFlight,
+    ordering: options.orderingKey,
+    logger: options.logger,
+  });
   const bucket = options.rate ? new TokenBucket(options.rate) : undefined;
   const settled = (result: { messageId: string } | { error: Error }) => {
     if ('messageId' in result) counts.published += 1;

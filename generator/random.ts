@@ -39,7 +39,10 @@ export class Random {
   /** 32 lowercase hex digits from four 32-bit draws (Faker builds hex one character at a time). */
   hex32(): string {
     let hex = '';
-    for (let i = 0; i < 4; i++) hex += Math.floor(this.next() * 4294967296).toString(16).padStart(8, '0');
+    for (let i = 0; i < 4; i++)
+      hex += Math.floor(this.next() * 4294967296)
+        .toString(16)
+        .padStart(8, '0');
     return hex;
   }
 

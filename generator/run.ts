@@ -43,7 +43,8 @@ export async function runGenerator(stream: EventStream, output: MessageOutput, o
     const elapsed = now - window.started;
     if (!options.rate || !options.onShortfall || (!final && elapsed < SHORTFALL_WINDOW_MS) || elapsed < 1000) return;
     const achieved = ((generated - window.generated) * 1000) / elapsed;
-    if (achieved < options.rate * SHORTFALL_TOLERANCE) options.onShortfall({ target_rate: options.rate, achieved_rate: Math.round(achieved), window_s: Math.round(elapsed / 1000) });
+    if (achieved < options.rate * SHORTFALL_TOLERANCE)
+      options.onShortfall({ target_rate: options.rate, achieved_rate: Math.round(achieved), window_s: Math.round(elapsed / 1000) });
     window = { started: now, generated };
   };
   while ((options.count === undefined || generated < options.count) && !options.signal?.aborted) {

@@ -85,7 +85,14 @@ export class EventStream implements Iterator<GeneratedMessage> {
 
   constructor(options: StreamOptions) {
     this.options = {
-      eventInterval: 300, duplicateRate: 0, invalidRate: 0, updateRate: 0, source: DEFAULT_SOURCE, maxOpenOrders: 100_000, lifecycleSpeed: 1, ...options,
+      eventInterval: 300,
+      duplicateRate: 0,
+      invalidRate: 0,
+      updateRate: 0,
+      source: DEFAULT_SOURCE,
+      maxOpenOrders: 100_000,
+      lifecycleSpeed: 1,
+      ...options,
     };
     if (!(this.options.lifecycleSpeed >= 1)) throw new RangeError(`lifecycleSpeed must be 1 or more, got ${this.options.lifecycleSpeed}`);
     this.catalog = new Catalog(options.seed, options.sizes ?? DEFAULT_SIZES);
@@ -93,9 +100,11 @@ export class EventStream implements Iterator<GeneratedMessage> {
     // generator (a new start time) makes new orders for the same customers and products.
     this.rng = new Random([options.seed, Math.floor(options.startTime / 1000)]);
     this.clock = options.startTime;
-    this.nextTime = options.wallClock ? wallClockOf(options.wallClock, options.startTime)
-      : options.history ? historyClock(options.startTime, options.history.endTime, options.history.messages)
-      : poissonClock(options.startTime, this.options.eventInterval * 1000);
+    this.nextTime = options.wallClock
+      ? wallClockOf(options.wallClock, options.startTime)
+      : options.history
+        ? historyClock(options.startTime, options.history.endTime, options.history.messages)
+        : poissonClock(options.startTime, this.options.eventInterval * 1000);
   }
 
   next(): IteratorResult<GeneratedMessage> {
@@ -174,4 +183,3 @@ export class EventStream implements Iterator<GeneratedMessage> {
     return message;
   }
 }
-

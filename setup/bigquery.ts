@@ -28,7 +28,6 @@ export const SETUP_LABELS = { app: 'orderflow' };
 /** Terraform's label on everything it manages; setup refuses a dataset that has it. */
 export const TERRAFORM_LABEL = ['managed-by', 'terraform'] as const;
 
-
 export type SetupOutcome = 'created' | 'exists' | 'updated';
 
 /** The calls setup makes: the seam its tests replace. Creation is idempotent: an existing resource is not an error. */
@@ -73,10 +72,16 @@ export async function setupBigQuery(options: SetupBigQueryOptions): Promise<Setu
 
   const [label, owner] = TERRAFORM_LABEL;
   if ((await admin.datasetLabels(dataset))?.[label] === owner) {
-    throw new OperationalError(`dataset ${dataset} in project ${options.projectId} is managed by Terraform (label ${label}=${owner}): change it with terraform apply, not orderflow setup`);
+    throw new OperationalError(
+      `dataset ${dataset} in project ${options.projectId} is managed by Terraform (label ${label}=${owner}): change it with terraform apply, not orderflow setup`,
+    );
   }
   const location = options.location ?? BIGQUERY_DEFAULT_LOCATION;
-  steps.push({ kind: 'dataset', name: dataset, outcome: await admin.createDataset(dataset, { location, description: rawDatasetDescription(), labels: SETUP_LABELS }) });
+  steps.push({
+    kind: 'dataset',
+    name: dataset,
+    outcome: await admin.createDataset(dataset, { location, description: rawDatasetDescription(), labels: SETUP_LABELS }),
+  });
   // Tables before views: a view over a missing table is refused.
   for (const table of tables) {
     steps.push({ kind: 'table', name: `${dataset}.${table.name}`, outcome: await admin.createTable(dataset, table.name, tableResource(table)) });

@@ -57,19 +57,23 @@ export async function setupPubSub(options: PubSubSetup): Promise<SetupReport> {
     await ensure(`topic ${options.topic}`, () => client.createTopic(options.topic));
     await ensure(`topic ${options.deadLetterTopic}`, () => client.createTopic(options.deadLetterTopic));
     const deadLetterSubscription = options.deadLetterSubscription ?? options.deadLetterTopic;
-    await ensure(`subscription ${deadLetterSubscription}`, () => client.topic(options.deadLetterTopic).createSubscription(deadLetterSubscription, {
-      ackDeadlineSeconds: options.ackDeadlineSeconds,
-      retryPolicy,
-    }));
-    await ensure(`subscription ${options.subscription}`, () => client.topic(options.topic).createSubscription(options.subscription, {
-      ackDeadlineSeconds: options.ackDeadlineSeconds,
-      deadLetterPolicy: {
-        deadLetterTopic: client.topic(options.deadLetterTopic).name,
-        maxDeliveryAttempts: options.maxDeliveryAttempts,
-      },
-      retryPolicy,
-      ...(options.push ? { pushConfig: { pushEndpoint: options.push.endpoint, ...(options.push.oidc ? { oidcToken: options.push.oidc } : {}) } } : {}),
-    }));
+    await ensure(`subscription ${deadLetterSubscription}`, () =>
+      client.topic(options.deadLetterTopic).createSubscription(deadLetterSubscription, {
+        ackDeadlineSeconds: options.ackDeadlineSeconds,
+        retryPolicy,
+      }),
+    );
+    await ensure(`subscription ${options.subscription}`, () =>
+      client.topic(options.topic).createSubscription(options.subscription, {
+        ackDeadlineSeconds: options.ackDeadlineSeconds,
+        deadLetterPolicy: {
+          deadLetterTopic: client.topic(options.deadLetterTopic).name,
+          maxDeliveryAttempts: options.maxDeliveryAttempts,
+        },
+        retryPolicy,
+        ...(options.push ? { pushConfig: { pushEndpoint: options.push.endpoint, ...(options.push.oidc ? { oidcToken: options.push.oidc } : {}) } } : {}),
+      }),
+    );
   } finally {
     await client.close();
   }

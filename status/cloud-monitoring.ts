@@ -52,11 +52,18 @@ export async function cloudPipelineFigures(
     newest('pubsub.googleapis.com/subscription/ack_message_count', subscription, { aligner: 'ALIGN_RATE' }),
     newest('run.googleapis.com/container/instance_count', service, { aligner: 'ALIGN_MAX' }),
   ]);
-  const asOf = [backlog, oldest, acked, instances].map((p) => p?.end).filter((e) => e !== undefined).sort().at(-1) ?? null;
+  const asOf =
+    [backlog, oldest, acked, instances]
+      .map((p) => p?.end)
+      .filter((e) => e !== undefined)
+      .sort()
+      .at(-1) ?? null;
   const name = `projects/${options.project}/subscriptions/${options.subscription}`;
   return {
     ...(backlog === null
-      ? { subscriptionNote: `unknown: Cloud Monitoring has no num_undelivered_messages for ${name} in the last ${LOOKBACK_S / 60} minutes (wrong project or subscription, or none yet)` }
+      ? {
+          subscriptionNote: `unknown: Cloud Monitoring has no num_undelivered_messages for ${name} in the last ${LOOKBACK_S / 60} minutes (wrong project or subscription, or none yet)`,
+        }
       : { subscription: { subscription: name, num_undelivered_messages: backlog.value, oldest_unacked_message_age_s: oldest?.value ?? null } }),
     workers: { service: options.service, instances: instances?.value ?? null, ackedPerSecond: acked === null ? null : Number(acked.value.toFixed(1)), asOf },
   };

@@ -37,7 +37,11 @@ export interface Status {
 
 /** Reads two /stats snapshots `sampleMs` apart from each worker: rates need two points. */
 export async function workerStatuses(urls: readonly string[], sampleMs: number): Promise<WorkerStatus[]> {
-  const read = (url: string) => fetchWorkerStats(url).then((stats) => ({ stats, at: performance.now() }), (error: Error) => ({ error }));
+  const read = (url: string) =>
+    fetchWorkerStats(url).then(
+      (stats) => ({ stats, at: performance.now() }),
+      (error: Error) => ({ error }),
+    );
   const first = await Promise.all(urls.map(read));
   await new Promise((resolve) => setTimeout(resolve, sampleMs));
   const second = await Promise.all(urls.map(read));
@@ -69,18 +73,24 @@ const n = (value: number) => value.toLocaleString('en-US');
 export function formatStatus(status: Status): string {
   const lines: string[] = [];
   const s = status.subscription;
-  lines.push(s
-    ? `subscription  ${s.subscription}: backlog ${n(s.num_undelivered_messages)}, oldest unacked ${s.oldest_unacked_message_age_s === null ? '-' : `${s.oldest_unacked_message_age_s.toFixed(1)} s`}`
-    : `subscription  ${status.subscriptionNote}`);
+  lines.push(
+    s
+      ? `subscription  ${s.subscription}: backlog ${n(s.num_undelivered_messages)}, oldest unacked ${s.oldest_unacked_message_age_s === null ? '-' : `${s.oldest_unacked_message_age_s.toFixed(1)} s`}`
+      : `subscription  ${status.subscriptionNote}`,
+  );
   const cloud = status.cloudWorkers;
   if (cloud) {
     const figure = (value: number | null, unit = '') => (value === null ? '-' : `${value.toFixed(1)}${unit}`);
-    lines.push(`workers       service ${cloud.service}: instances ${cloud.instances === null ? '-' : n(cloud.instances)}  acked ${figure(cloud.ackedPerSecond, '/s')}  (Cloud Monitoring, ${cloud.asOf ?? 'no points in the last 10 minutes'})`);
+    lines.push(
+      `workers       service ${cloud.service}: instances ${cloud.instances === null ? '-' : n(cloud.instances)}  acked ${figure(cloud.ackedPerSecond, '/s')}  (Cloud Monitoring, ${cloud.asOf ?? 'no points in the last 10 minutes'})`,
+    );
   } else lines.push(`workers       ${status.workers.length === 0 ? 'none given (--worker URL, or a running orderflow up)' : ''}`.trimEnd());
   for (const w of status.workers) {
-    lines.push(w.error
-      ? `  ${w.url}  unreachable: ${w.error}`
-      : `  ${w.url}  received ${w.receivedPerSecond}/s  acked ${w.ackedPerSecond}/s  in flight ${n(w.inFlight!)}  acked ${n(w.acked!)}  dead-lettered ${n(w.deadLettered!)}  duplicates dropped ${n(w.duplicatesDropped!)}`);
+    lines.push(
+      w.error
+        ? `  ${w.url}  unreachable: ${w.error}`
+        : `  ${w.url}  received ${w.receivedPerSecond}/s  acked ${w.ackedPerSecond}/s  in flight ${n(w.inFlight!)}  acked ${n(w.acked!)}  dead-lettered ${n(w.deadLettered!)}  duplicates dropped ${n(w.duplicatesDropped!)}`,
+    );
   }
   if (status.warehouseNote) lines.push(`warehouse     ${status.warehouseNote}`);
   if (status.deadLetters) {
@@ -89,7 +99,8 @@ export function formatStatus(status: Status): string {
   }
   if (status.wapRuns) {
     lines.push(`WAP runs      ${status.wapRuns.length ? '' : 'none yet (orderflow batch run)'}`.trimEnd());
-    for (const run of status.wapRuns) lines.push(`  ${run.finished_at}  ${run.status.padEnd(12)} ${run.run_id}  dates ${run.dates ? run.dates.split(',').length : 0}`);
+    for (const run of status.wapRuns)
+      lines.push(`  ${run.finished_at}  ${run.status.padEnd(12)} ${run.run_id}  dates ${run.dates ? run.dates.split(',').length : 0}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -27,8 +27,11 @@ export async function warehouseStatus(warehouse: Warehouse, runs = 5): Promise<P
   const deadLetters = Object.fromEntries((await warehouse.query(deadLettersByCodeSql(target))).map((r) => [String(r.error_code), Number(r.n)]));
   const wapRuns = (await warehouse.listTables('audit')).has('batch_runs')
     ? (await warehouse.query(lastWapRunsSql(target, runs))).map((r): WapRun => ({
-      run_id: String(r.run_id), status: String(r.status), dates: String(r.dates ?? ''), finished_at: `${String(r.finished_at).slice(0, 19).replace(' ', 'T')}Z`,
-    }))
+        run_id: String(r.run_id),
+        status: String(r.status),
+        dates: String(r.dates ?? ''),
+        finished_at: `${String(r.finished_at).slice(0, 19).replace(' ', 'T')}Z`,
+      }))
     : [];
   return { deadLetters, wapRuns };
 }

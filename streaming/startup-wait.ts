@@ -28,7 +28,10 @@ export async function waitForStartup(check: () => Promise<void>, options: Startu
     } catch (error) {
       const waited = Date.now() - started;
       if (!(error instanceof OperationalError) || waited + retryMs > options.waitMs) throw error;
-      options.logger.warn({ ...options.context, attempt, waited_s: Math.round(waited / 1000), wait_s: Math.round(options.waitMs / 1000), reason: error.message }, 'waiting for resources at start-up');
+      options.logger.warn(
+        { ...options.context, attempt, waited_s: Math.round(waited / 1000), wait_s: Math.round(options.waitMs / 1000), reason: error.message },
+        'waiting for resources at start-up',
+      );
       await sleep(retryMs);
     }
   }

@@ -83,41 +83,52 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   }
   const stats = new WorkerStats();
   const pipeline = new Pipeline({
-    sink, limits: config.limits, dedupeCapacity: config.dedupeCapacity, stats, logger,
+    sink,
+    limits: config.limits,
+    dedupeCapacity: config.dedupeCapacity,
+    stats,
+    logger,
     ...(config.deadLetterStore ? { payloadStore: openObjectStore(config.deadLetterStore) } : {}),
     ...(deps.spy ? { spy: deps.spy } : {}),
   });
   const drain = config.deadLetterSubscription ? new DeadLetterDrain({ sink, limits: config.limits, logger }) : undefined;
   let ready = false;
-  const verify = deps.verifier
-    ?? (config.pushIdentity ? oidcVerifier(config.pushIdentity, ...(config.pushCertsUrl ? [localCertsClient(config.pushCertsUrl)] : [])) : undefined);
+  const verify =
+    deps.verifier ??
+    (config.pushIdentity ? oidcVerifier(config.pushIdentity, ...(config.pushCertsUrl ? [localCertsClient(config.pushCertsUrl)] : [])) : undefined);
   serve = workerRequestListener({
     isReady: () => ready,
     metrics: workerMetrics(stats),
-    ...(config.mode === 'push' ? { push: { handler: pipeline, ...(drain ? { deadLetters: drain } : {}), ...(verify ? { verify } : {}), onBadRequest: () => (stats.badRequests += 1) } } : {}),
+    ...(config.mode === 'push'
+      ? { push: { handler: pipeline, ...(drain ? { deadLetters: drain } : {}), ...(verify ? { verify } : {}), onBadRequest: () => (stats.badRequests += 1) } }
+      : {}),
     logger,
   });
 
-  const pullFrom = (subscription: string, streams: number) => new PullSource({
-    projectId: config.projectId,
-    subscription,
-    maxMessages: config.maxMessages,
-    maxBytes: config.maxBytes,
-    streams,
-    drainTimeoutMs: config.drainTimeoutMs,
-    logger,
-    onFatal: (error) => {
-      logger.error({ err: error, subscription }, 'subscriber failed');
-      deps.onFatal?.(error);
-    },
-  });
+  const pullFrom = (subscription: string, streams: number) =>
+    new PullSource({
+      projectId: config.projectId,
+      subscription,
+      maxMessages: config.maxMessages,
+      maxBytes: config.maxBytes,
+      streams,
+      drainTimeoutMs: config.drainTimeoutMs,
+      logger,
+      onFatal: (error) => {
+        logger.error({ err: error, subscription }, 'subscriber failed');
+        deps.onFatal?.(error);
+      },
+    });
   const source = config.mode === 'pull' ? pullFrom(config.subscription, config.streams) : undefined;
   const deadLetterSource = config.mode === 'pull' && drain ? pullFrom(config.deadLetterSubscription!, 1) : undefined;
   try {
-    await waitForStartup(async () => {
-      await sink.verify?.();
-      await source?.check();
-    }, { waitMs: config.startupWaitMs ?? 0, logger, context: { port: address.port } });
+    await waitForStartup(
+      async () => {
+        await sink.verify?.();
+        await source?.check();
+      },
+      { waitMs: config.startupWaitMs ?? 0, logger, context: { port: address.port } },
+    );
     await source?.start(pipeline);
     await deadLetterSource?.start(drain!);
   } catch (error) {
@@ -128,7 +139,10 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   }
   ready = true;
   const statsTimer = setInterval(() => logger.info({ ...stats.snapshot(), ...drainCounters(drain) }, 'worker stats'), config.statsIntervalMs).unref();
-  logger.info({ mode: config.mode, subscription: config.subscription, dead_letter_subscription: config.deadLetterSubscription ?? null, port: address.port }, 'worker started');
+  logger.info(
+    { mode: config.mode, subscription: config.subscription, dead_letter_subscription: config.deadLetterSubscription ?? null, port: address.port },
+    'worker started',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -154,9 +168,8 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
 const NOT_STARTED: MessageHandler = { handle: (_, settle) => settle({ kind: 'nack', error: new Error('worker starting') }) };
 
 /** The drain's counters, named like the worker's (`<stage>.<event>`), when it runs. */
-const drainCounters = (drain: DeadLetterDrain | undefined) => (drain
-  ? { 'dead_letters.received': drain.counts.received, 'dead_letters.written': drain.counts.written, 'dead_letters.nacked': drain.counts.nacked }
-  : {});
+const drainCounters = (drain: DeadLetterDrain | undefined) =>
+  drain ? { 'dead_letters.received': drain.counts.received, 'dead_letters.written': drain.counts.written, 'dead_letters.nacked': drain.counts.nacked } : {};
 
 /** Binds the HTTP port first: a taken port is one line, before any warehouse or subscription is touched. */
 async function listen(port: number, host: string): Promise<Server> {
@@ -166,7 +179,8 @@ async function listen(port: number, host: string): Promise<Server> {
     await once(server, 'listening');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new OperationalError(`port ${port} on ${host} is in use (another worker?): pass --port 0 for a free one, or another --port`);
+    if (code === 'EADDRINUSE')
+      throw new OperationalError(`port ${port} on ${host} is in use (another worker?): pass --port 0 for a free one, or another --port`);
     throw new OperationalError(`cannot listen on ${host}:${port}: ${code ?? (error as Error).message}`);
   }
   return server;

@@ -50,30 +50,40 @@ const relationships = (model: string, column: string, parent: string, parentColu
   name: `relationships_${model}_${column}__${parent}`,
   severity: 'blocking',
   model,
-  sql: `SELECT child.* FROM ${ref(model)} AS child LEFT JOIN (SELECT DISTINCT ${parentColumn} AS parent_key FROM ${ref(parent)}${current ? ' WHERE is_current' : ''}) AS parent `
-    + `ON child.${column} = parent.parent_key WHERE child.${column} IS NOT NULL AND parent.parent_key IS NULL`,
+  sql:
+    `SELECT child.* FROM ${ref(model)} AS child LEFT JOIN (SELECT DISTINCT ${parentColumn} AS parent_key FROM ${ref(parent)}${current ? ' WHERE is_current' : ''}) AS parent ` +
+    `ON child.${column} = parent.parent_key WHERE child.${column} IS NOT NULL AND parent.parent_key IS NULL`,
 });
 
 /** Checks written as SQL files in batch/audits/ (reconciliations, rates, bands, freshness). */
 function sqlChecks(): Check[] {
   const dir = new URL('./', import.meta.url);
-  return readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((file) => {
-    const sql = readFileSync(new URL(file, dir), 'utf8');
-    const header = /^--\s*check:\s*severity=(blocking|warning)\s+model=([a-z0-9_]+)/.exec(sql);
-    if (!header) throw new Error(`audit ${file}: the first line must be "-- check: severity=... model=..."`);
-    return { name: file.slice(0, -4), severity: header[1] as Severity, model: header[2]!, sql };
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((file) => {
+      const sql = readFileSync(new URL(file, dir), 'utf8');
+      const header = /^--\s*check:\s*severity=(blocking|warning)\s+model=([a-z0-9_]+)/.exec(sql);
+      if (!header) throw new Error(`audit ${file}: the first line must be "-- check: severity=... model=..."`);
+      return { name: file.slice(0, -4), severity: header[1] as Severity, model: header[2]!, sql };
+    });
 }
 
 /** A check declared beside a model, compiled to its query. */
 export function genericCheck(model: string, test: GenericTest): Check {
   switch (test.test) {
-    case 'not_null': return notNull(model, test.columns);
-    case 'unique': return unique(model, test.columns, test.where);
-    case 'accepted_values': return acceptedValues(model, test.column, test.values);
-    case 'accepted_range': return acceptedRange(model, test.column, test.condition);
-    case 'relationships': return relationships(model, test.column, test.to, test.field, test.current);
-    default: throw new Error(`model ${model}: unknown check ${(test as { test: string }).test}`);
+    case 'not_null':
+      return notNull(model, test.columns);
+    case 'unique':
+      return unique(model, test.columns, test.where);
+    case 'accepted_values':
+      return acceptedValues(model, test.column, test.values);
+    case 'accepted_range':
+      return acceptedRange(model, test.column, test.condition);
+    case 'relationships':
+      return relationships(model, test.column, test.to, test.field, test.current);
+    default:
+      throw new Error(`model ${model}: unknown check ${(test as { test: string }).test}`);
   }
 }
 

@@ -34,10 +34,20 @@ export async function runChecks(warehouse: Warehouse, checks: readonly Check[], 
 /** One audit_log row per check of the run. */
 export function auditLogSql(target: Target, runId: string, dates: readonly string[], results: readonly CheckResult[], at: Date): string {
   const text = (value: string) => stringLiteral(target.engine, value);
-  const rows = results.map((r) => `(${[
-    text(runId), text(r.name), text(r.severity), text(r.model), text(r.status), String(r.failingRows),
-    text(JSON.stringify(r.sample)), text(dates.join(',')), timestampLiteral(naiveUtc(at)),
-  ].join(', ')})`);
+  const rows = results.map(
+    (r) =>
+      `(${[
+        text(runId),
+        text(r.name),
+        text(r.severity),
+        text(r.model),
+        text(r.status),
+        String(r.failingRows),
+        text(JSON.stringify(r.sample)),
+        text(dates.join(',')),
+        timestampLiteral(naiveUtc(at)),
+      ].join(', ')})`,
+  );
   return `INSERT INTO ${tableRef(target, 'audit', 'audit_log')} (run_id, check_name, severity, model, status, failing_rows, sample, dates, checked_at)
 VALUES
 ${rows.join(',\n')}`;

@@ -100,22 +100,30 @@ try {
       if (!run.fastest || day.seconds < run.fastest.seconds) run.fastest = day;
     }
   }
-  console.log(`load average (1, 5, 15 min) after the incremental runs: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average (1, 5, 15 min) after the incremental runs: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   for (const run of runs) {
     const { result } = run.fastest!;
-    console.log(`incremental day of ${DAY_ORDERS} orders over ${run.days} days of history: ${run.fastest!.seconds.toFixed(2)} s (runs: ${run.times.map((t) => t.toFixed(2)).join(', ')}; `
-      + `CPU ${Math.min(...run.cpu).toFixed(2)} s, runs: ${run.cpu.map((t) => t.toFixed(2)).join(', ')}), `
-      + `${result.rawRowsRead} of ${run.rawRows} raw rows read, ${result.orders} orders re-derived`);
+    console.log(
+      `incremental day of ${DAY_ORDERS} orders over ${run.days} days of history: ${run.fastest!.seconds.toFixed(2)} s (runs: ${run.times.map((t) => t.toFixed(2)).join(', ')}; ` +
+        `CPU ${Math.min(...run.cpu).toFixed(2)} s, runs: ${run.cpu.map((t) => t.toFixed(2)).join(', ')}), ` +
+        `${result.rawRowsRead} of ${run.rawRows} raw rows read, ${result.orders} orders re-derived`,
+    );
     console.log(`  BigQuery plan (batch compile --engine bigquery for this run): ${bigqueryRawReads(result, run.days)}`);
   }
   if (runs.length >= 2) {
     const [short, long] = [runs[0]!, runs.at(-1)!];
     const ratio = long.fastest!.seconds / short.fastest!.seconds;
     const cpuRatio = Math.min(...long.cpu) / Math.min(...short.cpu);
-    console.log(`ratio ${long.days} / ${short.days} days of history: ${ratio.toFixed(2)}x wall time (target <= 1.3x) ${ratio <= 1.3 ? 'OK' : 'OVER TARGET'}; ${cpuRatio.toFixed(2)}x CPU time`);
+    console.log(
+      `ratio ${long.days} / ${short.days} days of history: ${ratio.toFixed(2)}x wall time (target <= 1.3x) ${ratio <= 1.3 ? 'OK' : 'OVER TARGET'}; ${cpuRatio.toFixed(2)}x CPU time`,
+    );
     // Where the longer history costs more: the statements whose time grew most (ms, short -> long).
     const [a, b] = [short.fastest!.timings, long.fastest!.timings];
-    const growth = [...b].map(([label, ms]) => ({ label, short: a.get(label) ?? 0, long: ms })).sort((x, y) => (y.long - y.short) - (x.long - x.short));
+    const growth = [...b].map(([label, ms]) => ({ label, short: a.get(label) ?? 0, long: ms })).sort((x, y) => y.long - y.short - (x.long - x.short));
     for (const g of growth.slice(0, 5)) console.log(`  ${g.short.toFixed(0).padStart(6)} -> ${g.long.toFixed(0).padStart(6)} ms  ${g.label}`);
   }
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
@@ -129,7 +137,14 @@ try {
  * plus the work selection's reads (batch/work.ts). Unfiltered reads scan every partition.
  */
 function bigqueryRawReads(result: BatchResult, days: number): string {
-  const files = compileProject({ engine: 'bigquery', project: 'bench', timeZone: 'America/Sao_Paulo', asOf: DAY, rawFrom: result.rawFrom, watermark: result.watermark.previous });
+  const files = compileProject({
+    engine: 'bigquery',
+    project: 'bench',
+    timeZone: 'America/Sao_Paulo',
+    asOf: DAY,
+    rawFrom: result.rawFrom,
+    watermark: result.watermark.previous,
+  });
   const reads = new Map<string, Set<string>>();
   const ref = /`bench\.raw\.(\w+)`(?:\s+WHERE\s+(ingested_at\s*>=?\s*TIMESTAMP\s*'[^']+'))?/g;
   for (const [path, sql] of files) {
@@ -142,8 +157,10 @@ function bigqueryRawReads(result: BatchResult, days: number): string {
   }
   const partitions = result.rawFrom === null ? 'all' : `${daysBetween(result.rawFrom.slice(0, 10), result.watermark.next!.slice(0, 10)) + 1} of ${days + 1}`;
   const since = result.watermark.previous === null ? 'all of raw' : `ingested_at > the last watermark ${result.watermark.previous}`;
-  return [...reads].map(([filter, tables]) => `${filter}: ${[...tables].join(', ')}`).join('; ')
-    + `; work selection: ${since}; partitions (ingested_at days) read: ${partitions}`;
+  return (
+    [...reads].map(([filter, tables]) => `${filter}: ${[...tables].join(', ')}`).join('; ') +
+    `; work selection: ${since}; partitions (ingested_at days) read: ${partitions}`
+  );
 }
 
 function daysBetween(from: string, to: string): number {
@@ -151,52 +168,75 @@ function daysBetween(from: string, to: string): number {
 }
 
 async function fullDay(dims: string): Promise<void> {
-  await withDuckDBFile(join(dir, 'full.duckdb'), async (connection) => {
-    const warehouse = new DuckDBWarehouse(connection);
-    await warehouse.prepare();
-    const t0 = performance.now();
-    await generateRaw(warehouse, dims, { firstDay: DAY, days: 1, perDay: ORDERS, prefix: 'order', ingestDelay: '2 SECOND' });
-    const [counts] = await warehouse.query(`SELECT (SELECT COUNT(*) FROM raw.orders) AS orders, (SELECT COUNT(*) FROM raw.order_items) AS items,
+  await withDuckDBFile(
+    join(dir, 'full.duckdb'),
+    async (connection) => {
+      const warehouse = new DuckDBWarehouse(connection);
+      await warehouse.prepare();
+      const t0 = performance.now();
+      await generateRaw(warehouse, dims, { firstDay: DAY, days: 1, perDay: ORDERS, prefix: 'order', ingestDelay: '2 SECOND' });
+      const [counts] = await warehouse.query(`SELECT (SELECT COUNT(*) FROM raw.orders) AS orders, (SELECT COUNT(*) FROM raw.order_items) AS items,
       (SELECT COUNT(*) FROM raw.order_payments) AS payments`);
-    console.log(`raw rows generated in ${seconds(t0).toFixed(1)} s: ${JSON.stringify(counts)}`);
+      console.log(`raw rows generated in ${seconds(t0).toFixed(1)} s: ${JSON.stringify(counts)}`);
 
-    // The bare build: fact_sales alone, one CREATE TABLE AS with its upstream models inlined (dedupe, allocation, dims).
-    await loadDims(warehouse, await readDims(new DirectoryStore(dims)));
-    const models = loadModels();
-    await warehouse.execute('CREATE SCHEMA IF NOT EXISTS audit');
-    await warehouse.execute('CREATE OR REPLACE TABLE audit.work_orders AS SELECT DISTINCT order_id FROM raw.orders');
-    const vars = { ...NO_VARS, timeZone: 'America/Sao_Paulo', dates: [DAY], asOf: DAY, now: new Date(`${DAY}T23:59:00Z`) };
-    const bare = `CREATE OR REPLACE TABLE main.fact_sales_bare AS\n${inlinedSelect(models.find((m) => m.name === 'fact_sales')!, models, warehouse.target, vars)}`;
-    const t1 = performance.now();
-    await warehouse.execute(bare);
-    const bareSeconds = seconds(t1);
-    const [bareRows] = await warehouse.query('SELECT COUNT(*) AS n FROM main.fact_sales_bare');
+      // The bare build: fact_sales alone, one CREATE TABLE AS with its upstream models inlined (dedupe, allocation, dims).
+      await loadDims(warehouse, await readDims(new DirectoryStore(dims)));
+      const models = loadModels();
+      await warehouse.execute('CREATE SCHEMA IF NOT EXISTS audit');
+      await warehouse.execute('CREATE OR REPLACE TABLE audit.work_orders AS SELECT DISTINCT order_id FROM raw.orders');
+      const vars = { ...NO_VARS, timeZone: 'America/Sao_Paulo', dates: [DAY], asOf: DAY, now: new Date(`${DAY}T23:59:00Z`) };
+      const bare = `CREATE OR REPLACE TABLE main.fact_sales_bare AS\n${inlinedSelect(
+        models.find((m) => m.name === 'fact_sales')!,
+        models,
+        warehouse.target,
+        vars,
+      )}`;
+      const t1 = performance.now();
+      await warehouse.execute(bare);
+      const bareSeconds = seconds(t1);
+      const [bareRows] = await warehouse.query('SELECT COUNT(*) AS n FROM main.fact_sales_bare');
 
-    const steps: string[] = [];
-    const stepLog = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) {
-          const entry = JSON.parse(line) as { step?: string; duration_ms?: number };
-          if (entry.step) steps.push(`${entry.step} ${((entry.duration_ms ?? 0) / 1000).toFixed(2)} s`);
-        }
-        done();
-      },
-    });
-    const t2 = performance.now();
-    const result = await runBatch(warehouse, {
-      requested: [], dims: new DirectoryStore(dims), reports: new DirectoryStore(join(dir, 'reports')), noPublish: false, lookbackDays: 0,
-      runId: 'bench', now: () => new Date(`${DAY}T23:59:00Z`), logger: createLogger({ level: 'info', destination: stepLog }),
-    });
-    const wapSeconds = seconds(t2);
-    const [published] = await warehouse.query('SELECT COUNT(*) AS n FROM mart.fact_sales');
-    if (result.status !== 'published') throw new Error(`the WAP run did not publish: ${result.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')}`);
+      const steps: string[] = [];
+      const stepLog = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString().split('\n').filter(Boolean)) {
+            const entry = JSON.parse(line) as { step?: string; duration_ms?: number };
+            if (entry.step) steps.push(`${entry.step} ${((entry.duration_ms ?? 0) / 1000).toFixed(2)} s`);
+          }
+          done();
+        },
+      });
+      const t2 = performance.now();
+      const result = await runBatch(warehouse, {
+        requested: [],
+        dims: new DirectoryStore(dims),
+        reports: new DirectoryStore(join(dir, 'reports')),
+        noPublish: false,
+        lookbackDays: 0,
+        runId: 'bench',
+        now: () => new Date(`${DAY}T23:59:00Z`),
+        logger: createLogger({ level: 'info', destination: stepLog }),
+      });
+      const wapSeconds = seconds(t2);
+      const [published] = await warehouse.query('SELECT COUNT(*) AS n FROM mart.fact_sales');
+      if (result.status !== 'published')
+        throw new Error(
+          `the WAP run did not publish: ${result.checks
+            .filter((c) => c.status === 'fail')
+            .map((c) => c.name)
+            .join(', ')}`,
+        );
 
-    const ratio = wapSeconds / bareSeconds;
-    console.log(`bare CREATE TABLE AS fact_sales: ${bareSeconds.toFixed(2)} s (${String(bareRows!.n)} rows)`);
-    console.log(`full write-audit-publish:        ${wapSeconds.toFixed(2)} s (${String(published!.n)} fact rows published, ${result.checks.length} checks, dates ${result.dates.join(',')})`);
-    console.log(`  steps: ${steps.join(', ')}`);
-    console.log(`ratio WAP / bare: ${ratio.toFixed(2)}x (target <= 3x) ${ratio <= 3 ? 'OK' : 'OVER TARGET'}`);
-  }, { lockTimeoutMs: 1000 });
+      const ratio = wapSeconds / bareSeconds;
+      console.log(`bare CREATE TABLE AS fact_sales: ${bareSeconds.toFixed(2)} s (${String(bareRows!.n)} rows)`);
+      console.log(
+        `full write-audit-publish:        ${wapSeconds.toFixed(2)} s (${String(published!.n)} fact rows published, ${result.checks.length} checks, dates ${result.dates.join(',')})`,
+      );
+      console.log(`  steps: ${steps.join(', ')}`);
+      console.log(`ratio WAP / bare: ${ratio.toFixed(2)}x (target <= 3x) ${ratio <= 3 ? 'OK' : 'OVER TARGET'}`);
+    },
+    { lockTimeoutMs: 1000 },
+  );
 }
 
 function dayOptions(dims: string) {
@@ -218,19 +258,31 @@ interface DayRun {
  */
 async function prepareHistory(dims: string, days: number): Promise<{ days: number; path: string; rawRows: number }> {
   const path = join(dir, `history-${days}.duckdb`);
-  const rawRows = await withDuckDBFile(path, async (connection) => {
-    const warehouse = new DuckDBWarehouse(connection);
-    await warehouse.prepare();
-    const first = new Date(Date.parse(`${DAY}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
-    await generateRaw(warehouse, dims, { firstDay: first, days, perDay: DAY_ORDERS, prefix: 'history', ingestDelay: '2 SECOND' });
-    const history = await runBatch(warehouse, { ...dayOptions(dims), requested: [], runId: `history-${days}`, now: () => new Date(`${DAY}T00:30:00Z`) });
-    if (history.status !== 'published') throw new Error(`history did not publish: ${history.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')}`);
-    await generateRaw(warehouse, dims, { firstDay: DAY, days: 1, perDay: DAY_ORDERS, prefix: 'today', ingestDelay: '2 SECOND' });
-    await approveSome(warehouse, `${DAY} 23:00:00`);
-    await warehouse.execute('CHECKPOINT');
-    const [raw] = await warehouse.query('SELECT (SELECT COUNT(*) FROM raw.orders) + (SELECT COUNT(*) FROM raw.order_items) + (SELECT COUNT(*) FROM raw.order_payments) AS n');
-    return Number(raw!.n);
-  }, { lockTimeoutMs: 1000 });
+  const rawRows = await withDuckDBFile(
+    path,
+    async (connection) => {
+      const warehouse = new DuckDBWarehouse(connection);
+      await warehouse.prepare();
+      const first = new Date(Date.parse(`${DAY}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+      await generateRaw(warehouse, dims, { firstDay: first, days, perDay: DAY_ORDERS, prefix: 'history', ingestDelay: '2 SECOND' });
+      const history = await runBatch(warehouse, { ...dayOptions(dims), requested: [], runId: `history-${days}`, now: () => new Date(`${DAY}T00:30:00Z`) });
+      if (history.status !== 'published')
+        throw new Error(
+          `history did not publish: ${history.checks
+            .filter((c) => c.status === 'fail')
+            .map((c) => c.name)
+            .join(', ')}`,
+        );
+      await generateRaw(warehouse, dims, { firstDay: DAY, days: 1, perDay: DAY_ORDERS, prefix: 'today', ingestDelay: '2 SECOND' });
+      await approveSome(warehouse, `${DAY} 23:00:00`);
+      await warehouse.execute('CHECKPOINT');
+      const [raw] = await warehouse.query(
+        'SELECT (SELECT COUNT(*) FROM raw.orders) + (SELECT COUNT(*) FROM raw.order_items) + (SELECT COUNT(*) FROM raw.order_payments) AS n',
+      );
+      return Number(raw!.n);
+    },
+    { lockTimeoutMs: 1000 },
+  );
   return { days, path, rawRows };
 }
 
@@ -244,17 +296,27 @@ async function incrementalDay(dims: string, prepared: string, rep: number): Prom
   fsyncSync(fd);
   closeSync(fd);
   try {
-    return await withDuckDBFile(copy, async (connection) => {
-      const warehouse = new TimedWarehouse(connection);
-      warehouse.timing = true;
-      const t0 = performance.now();
-      const cpu0 = process.cpuUsage();
-      const result = await runBatch(warehouse, { ...dayOptions(dims), requested: [], runId: `day-${rep}`, now: () => new Date(`${DAY}T23:59:00Z`) });
-      const took = seconds(t0);
-      const cpu = process.cpuUsage(cpu0);
-      if (result.status !== 'published') throw new Error(`the incremental day did not publish: ${result.checks.filter((c) => c.status === 'fail').map((c) => c.name).join(', ')}`);
-      return { seconds: took, cpuSeconds: (cpu.user + cpu.system) / 1e6, result, timings: warehouse.timings };
-    }, { lockTimeoutMs: 1000 });
+    return await withDuckDBFile(
+      copy,
+      async (connection) => {
+        const warehouse = new TimedWarehouse(connection);
+        warehouse.timing = true;
+        const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
+        const result = await runBatch(warehouse, { ...dayOptions(dims), requested: [], runId: `day-${rep}`, now: () => new Date(`${DAY}T23:59:00Z`) });
+        const took = seconds(t0);
+        const cpu = process.cpuUsage(cpu0);
+        if (result.status !== 'published')
+          throw new Error(
+            `the incremental day did not publish: ${result.checks
+              .filter((c) => c.status === 'fail')
+              .map((c) => c.name)
+              .join(', ')}`,
+          );
+        return { seconds: took, cpuSeconds: (cpu.user + cpu.system) / 1e6, result, timings: warehouse.timings };
+      },
+      { lockTimeoutMs: 1000 },
+    );
   } finally {
     rmSync(copy, { force: true });
   }
@@ -283,10 +345,16 @@ interface RawDays {
 /** Days of orders, items and payments as the worker would have written them, generated by DuckDB. */
 async function generateRaw(warehouse: DuckDBWarehouse, dims: string, raw: RawDays): Promise<void> {
   const csv = (file: string) => `read_csv('${join(dims, file)}', all_varchar = true, header = true)`;
-  await warehouse.execute(`CREATE OR REPLACE TEMP TABLE customers AS SELECT row_number() OVER () - 1 AS idx, customer_id FROM ${csv('olist_customers_dataset.csv')}`);
-  await warehouse.execute(`CREATE OR REPLACE TEMP TABLE products AS SELECT row_number() OVER () - 1 AS idx, product_id FROM ${csv('olist_products_dataset.csv')}`);
+  await warehouse.execute(
+    `CREATE OR REPLACE TEMP TABLE customers AS SELECT row_number() OVER () - 1 AS idx, customer_id FROM ${csv('olist_customers_dataset.csv')}`,
+  );
+  await warehouse.execute(
+    `CREATE OR REPLACE TEMP TABLE products AS SELECT row_number() OVER () - 1 AS idx, product_id FROM ${csv('olist_products_dataset.csv')}`,
+  );
   await warehouse.execute(`CREATE OR REPLACE TEMP TABLE sellers AS SELECT row_number() OVER () - 1 AS idx, seller_id FROM ${csv('olist_sellers_dataset.csv')}`);
-  const [sizes] = await warehouse.query('SELECT (SELECT COUNT(*) FROM customers) AS c, (SELECT COUNT(*) FROM products) AS p, (SELECT COUNT(*) FROM sellers) AS s');
+  const [sizes] = await warehouse.query(
+    'SELECT (SELECT COUNT(*) FROM customers) AS c, (SELECT COUNT(*) FROM products) AS p, (SELECT COUNT(*) FROM sellers) AS s',
+  );
   const { c, p, s } = sizes as { c: string; p: string; s: string };
   const total = raw.days * raw.perDay;
   // Per order: purchase time spread over its day, a customer, 1-4 items (~1.15 on average).
@@ -298,7 +366,10 @@ async function generateRaw(warehouse: DuckDBWarehouse, dims: string, raw: RawDay
       hash(i, '${raw.prefix}', 'customer') % ${c} AS customer_idx,
       CASE WHEN hash(i, 'n') % 1000 < 888 THEN 1 WHEN hash(i, 'n') % 1000 < 970 THEN 2 WHEN hash(i, 'n') % 1000 < 992 THEN 3 ELSE 4 END AS item_count
     FROM range(${total}) AS r(i)`);
-  const meta = (at: string, version: string) => `md5('${raw.prefix}' || o.i) || '.${version}' AS event_id, ${version === '1' ? "'order_created'" : "'order_updated'"} AS event_type,
+  const meta = (
+    at: string,
+    version: string,
+  ) => `md5('${raw.prefix}' || o.i) || '.${version}' AS event_id, ${version === '1' ? "'order_created'" : "'order_updated'"} AS event_type,
       ${version} AS event_sequence, ${at} AS event_time, 'msg-${raw.prefix}-' || o.i || '-${version}' AS message_id, ${at} + INTERVAL 1 SECOND AS publish_time,
       ${at} + INTERVAL ${raw.ingestDelay} AS ingested_at`;
   const order = (status: string, approved: string, at: string, version: string, customer: boolean) => `INSERT INTO raw.orders BY NAME
@@ -310,7 +381,9 @@ async function generateRaw(warehouse: DuckDBWarehouse, dims: string, raw: RawDay
     FROM bench_orders AS o JOIN customers AS c ON c.idx = o.customer_idx`;
   await warehouse.execute(order('created', 'NULL', 'o.purchase_ts', '1', true));
   // 5% of orders are approved later: a second event per key for the dedupe to resolve.
-  await warehouse.execute(`${order('approved', 'o.purchase_ts + INTERVAL 30 MINUTE', 'o.purchase_ts + INTERVAL 30 MINUTE', '2', false)} WHERE hash(o.i, 'update') % 100 < 5`);
+  await warehouse.execute(
+    `${order('approved', 'o.purchase_ts + INTERVAL 30 MINUTE', 'o.purchase_ts + INTERVAL 30 MINUTE', '2', false)} WHERE hash(o.i, 'update') % 100 < 5`,
+  );
   await warehouse.execute(`INSERT INTO raw.order_items BY NAME
     SELECT o.order_id, n AS order_item_id, p.product_id, s.seller_id, o.purchase_ts + INTERVAL 5 DAY AS shipping_limit_date,
       CAST((hash(o.i, n, 'price') % 30000 + 85) / 100 AS DECIMAL(12, 2)) AS price, CAST((hash(o.i, n, 'freight') % 4000) / 100 AS DECIMAL(12, 2)) AS freight_value,

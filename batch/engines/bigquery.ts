@@ -15,7 +15,10 @@ export interface BigQueryClient {
 
 /** @google-cloud/bigquery behind BigQueryClient: query jobs waited on, results made JSON-safe. */
 export class GoogleBigQueryClient implements BigQueryClient {
-  constructor(private readonly bigquery: BigQuery, private readonly location?: string) {}
+  constructor(
+    private readonly bigquery: BigQuery,
+    private readonly location?: string,
+  ) {}
 
   async query(sql: string): Promise<JsonRow[]> {
     const [job] = await this.bigquery.createQueryJob({ query: sql, useLegacySql: false, ...(this.location ? { location: this.location } : {}) });
@@ -34,11 +37,14 @@ export class GoogleBigQueryClient implements BigQueryClient {
     const file = join(dir, `${table}.ndjson`);
     try {
       await writeFile(file, ndjson);
-      await this.bigquery.dataset(dataset).table(table).load(file, {
-        sourceFormat: 'NEWLINE_DELIMITED_JSON',
-        writeDisposition: 'WRITE_TRUNCATE',
-        schema: { fields: columns.map((name) => ({ name, type: 'STRING', mode: 'NULLABLE' })) },
-      });
+      await this.bigquery
+        .dataset(dataset)
+        .table(table)
+        .load(file, {
+          sourceFormat: 'NEWLINE_DELIMITED_JSON',
+          writeDisposition: 'WRITE_TRUNCATE',
+          schema: { fields: columns.map((name) => ({ name, type: 'STRING', mode: 'NULLABLE' })) },
+        });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -53,7 +59,10 @@ export const bigqueryTarget = (project: string): Target => ({ engine: 'bigquery'
  * all of it back and re-raises, so the mart never shows half a run.
  */
 export class BigQueryWarehouse implements Warehouse {
-  constructor(private readonly client: BigQueryClient, readonly target: Target) {}
+  constructor(
+    private readonly client: BigQueryClient,
+    readonly target: Target,
+  ) {}
 
   async prepare(): Promise<void> {
     // Datasets and raw tables are Terraform's (terraform/), not the job's.
@@ -73,8 +82,10 @@ export class BigQueryWarehouse implements Warehouse {
 
   async columns(dataset: Dataset): Promise<Map<string, TableColumn[]>> {
     const name = this.target.datasets[dataset];
-    return columnsByTable(await this.client.query(`SELECT table_name, column_name, data_type FROM \`${this.target.project}.${name}\`.INFORMATION_SCHEMA.COLUMNS
-ORDER BY table_name, ordinal_position`));
+    return columnsByTable(
+      await this.client.query(`SELECT table_name, column_name, data_type FROM \`${this.target.project}.${name}\`.INFORMATION_SCHEMA.COLUMNS
+ORDER BY table_name, ordinal_position`),
+    );
   }
 
   async loadStrings(dataset: Dataset, table: string, columns: readonly string[], rows: readonly (string | null)[][]): Promise<void> {

@@ -9,7 +9,10 @@ export const DUCKDB_TARGET: Target = { engine: 'duckdb', datasets: { raw: 'raw',
 
 /** The batch job's warehouse on one DuckDB connection (the caller holds the file for the run). */
 export class DuckDBWarehouse implements Warehouse {
-  constructor(private readonly connection: DuckDBConnection, readonly target: Target = DUCKDB_TARGET) {}
+  constructor(
+    private readonly connection: DuckDBConnection,
+    readonly target: Target = DUCKDB_TARGET,
+  ) {}
 
   async prepare(): Promise<void> {
     for (const schema of Object.values(this.target.datasets)) await this.execute(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
@@ -39,8 +42,10 @@ export class DuckDBWarehouse implements Warehouse {
 
   async columns(dataset: Dataset): Promise<Map<string, TableColumn[]>> {
     const schema = this.target.datasets[dataset];
-    return columnsByTable(await this.query(`SELECT table_name, column_name, data_type FROM information_schema.columns
-      WHERE table_schema = '${schema}' ORDER BY table_name, ordinal_position`));
+    return columnsByTable(
+      await this.query(`SELECT table_name, column_name, data_type FROM information_schema.columns
+      WHERE table_schema = '${schema}' ORDER BY table_name, ordinal_position`),
+    );
   }
 
   async loadStrings(dataset: Dataset, table: string, columns: readonly string[], rows: readonly (string | null)[][]): Promise<void> {

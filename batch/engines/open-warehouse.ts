@@ -21,11 +21,15 @@ export interface WarehouseLocation {
 export async function withWarehouse<T>(where: WarehouseLocation, work: (warehouse: Warehouse) => Promise<T>): Promise<T> {
   if (where.engine === 'bigquery') {
     const [{ BigQuery }, { BigQueryWarehouse, GoogleBigQueryClient, bigqueryTarget }] = await Promise.all([
-      import('@google-cloud/bigquery'), import('./bigquery.ts'),
+      import('@google-cloud/bigquery'),
+      import('./bigquery.ts'),
     ]);
     const client = new GoogleBigQueryClient(new BigQuery({ projectId: where.project }), where.location);
     return work(new BigQueryWarehouse(client, bigqueryTarget(where.project!)));
   }
   const [{ withDuckDBFile }, { DuckDBWarehouse }] = await Promise.all([import('../../common/warehouse/duckdb-file.ts'), import('./duckdb.ts')]);
-  return withDuckDBFile(where.database, (connection) => work(new DuckDBWarehouse(connection)), { lockTimeoutMs: where.lockTimeoutMs ?? 120_000, mode: 'existing' });
+  return withDuckDBFile(where.database, (connection) => work(new DuckDBWarehouse(connection)), {
+    lockTimeoutMs: where.lockTimeoutMs ?? 120_000,
+    mode: 'existing',
+  });
 }

@@ -3,7 +3,10 @@ import type { Target } from '../dialect.ts';
 export type Dataset = keyof Target['datasets'];
 export type JsonRow = Record<string, unknown>;
 /** A column as the engine reports it (DuckDB: VARCHAR, DECIMAL(18,2), ...; BigQuery: STRING, NUMERIC, ...). */
-export interface TableColumn { name: string; type: string }
+export interface TableColumn {
+  name: string;
+  type: string;
+}
 
 /** Groups information_schema rows (table_name, column_name, data_type), already in column order, by table. */
 export function columnsByTable(rows: readonly JsonRow[]): Map<string, TableColumn[]> {

@@ -63,7 +63,12 @@ const runCommand = defineCommand<Args>({
   builder: (y) =>
     y
       .options({
-        date: { type: 'string', coerce: calendarDate('date'), conflicts: ['from', 'to'], describe: 'Also rebuild the orders of this local purchase date (YYYY-MM-DD)' },
+        date: {
+          type: 'string',
+          coerce: calendarDate('date'),
+          conflicts: ['from', 'to'],
+          describe: 'Also rebuild the orders of this local purchase date (YYYY-MM-DD)',
+        },
         from: { type: 'string', coerce: calendarDate('from'), describe: 'Backfill: first purchase date to rebuild (with --to)' },
         to: { type: 'string', coerce: calendarDate('to'), describe: 'Backfill: last purchase date to rebuild, inclusive (with --from)' },
         engine: { choices: ENGINES, default: 'duckdb' as const, describe: 'Warehouse: the local DuckDB file or BigQuery' },
@@ -74,17 +79,50 @@ const runCommand = defineCommand<Args>({
         location: { type: 'string', describe: 'BigQuery location of the datasets, e.g. EU (default: inferred by BigQuery)' },
         publish: { type: 'boolean', default: true, describe: 'Publish when the audit passes; --no-publish writes and audits only (the watermark stays)' },
         'dry-run': { type: 'boolean', deprecated: 'use --no-publish', describe: 'Old name of --no-publish' },
-        'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE, coerce: ianaTimeZone, describe: 'Business time zone (IANA name) of every date the marts derive; changing it needs --full-refresh' },
-        'full-refresh': { type: 'boolean', default: false, describe: 'Re-derive every order in raw and mart (after a time zone change, or to rebuild everything)' },
-        'safety-window-minutes': { type: 'number', default: DEFAULT_SAFETY_WINDOW_MS / 60_000, coerce: nonNegativeInteger('safety-window-minutes'), describe: 'Rows that become visible up to N minutes behind the newest ingested one (batch age + append retries + clock skew) are never skipped: that window is reread when rows landed in it after the last run' },
-        'lookback-days': { type: 'number', default: 0, coerce: nonNegativeInteger('lookback-days'), describe: 'Also treat rows ingested up to N more days before the watermark as new (a repair)' },
-        'max-dims-drop': { type: 'number', default: 0.1, coerce: probability('max-dims-drop'), describe: 'Fail the audit when a dims snapshot file has this share fewer rows than the last published one' },
-        'on-schema-change': { type: 'string', default: 'fail', coerce: oneOf('on-schema-change', ON_SCHEMA_CHANGE), describe: 'A model whose columns differ from its mart table: fail, or sync_all_columns (add new columns, drop removed ones)' },
+        'time-zone': {
+          type: 'string',
+          default: DEFAULT_TIME_ZONE,
+          coerce: ianaTimeZone,
+          describe: 'Business time zone (IANA name) of every date the marts derive; changing it needs --full-refresh',
+        },
+        'full-refresh': {
+          type: 'boolean',
+          default: false,
+          describe: 'Re-derive every order in raw and mart (after a time zone change, or to rebuild everything)',
+        },
+        'safety-window-minutes': {
+          type: 'number',
+          default: DEFAULT_SAFETY_WINDOW_MS / 60_000,
+          coerce: nonNegativeInteger('safety-window-minutes'),
+          describe:
+            'Rows that become visible up to N minutes behind the newest ingested one (batch age + append retries + clock skew) are never skipped: that window is reread when rows landed in it after the last run',
+        },
+        'lookback-days': {
+          type: 'number',
+          default: 0,
+          coerce: nonNegativeInteger('lookback-days'),
+          describe: 'Also treat rows ingested up to N more days before the watermark as new (a repair)',
+        },
+        'max-dims-drop': {
+          type: 'number',
+          default: 0.1,
+          coerce: probability('max-dims-drop'),
+          describe: 'Fail the audit when a dims snapshot file has this share fewer rows than the last published one',
+        },
+        'on-schema-change': {
+          type: 'string',
+          default: 'fail',
+          coerce: oneOf('on-schema-change', ON_SCHEMA_CHANGE),
+          describe: 'A model whose columns differ from its mart table: fail, or sync_all_columns (add new columns, drop removed ones)',
+        },
       })
       .check((args) => {
         if (args.engine === 'bigquery' && !args.project) throw new UsageError('--engine bigquery needs --project');
         // yargs' `implies` says only "Implications failed".
-        if (Boolean(args.from) !== Boolean(args.to)) throw new UsageError(`--${args.from ? 'from' : 'to'} needs --${args.from ? 'to' : 'from'}: a backfill names its first and last date, e.g. --from 2026-11-01 --to 2026-11-30`);
+        if (Boolean(args.from) !== Boolean(args.to))
+          throw new UsageError(
+            `--${args.from ? 'from' : 'to'} needs --${args.from ? 'to' : 'from'}: a backfill names its first and last date, e.g. --from 2026-11-01 --to 2026-11-30`,
+          );
         return true;
       })
       .example('orderflow batch run', 'publish every date touched since the last run (local DuckDB warehouse)')
@@ -93,7 +131,9 @@ const runCommand = defineCommand<Args>({
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load the job and its clients.
     const [{ openObjectStore }, { runBatch }, { withWarehouse }] = await Promise.all([
-      import('../../common/object-store.ts'), import('../../batch/job.ts'), import('../../batch/engines/open-warehouse.ts'),
+      import('../../common/object-store.ts'),
+      import('../../batch/job.ts'),
+      import('../../batch/engines/open-warehouse.ts'),
     ]);
     const runId = `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}Z-${randomBytes(3).toString('hex')}`;
     // The job puts run_id on every line it logs.
@@ -114,7 +154,9 @@ const runCommand = defineCommand<Args>({
       runId,
       now: () => new Date(),
       logger,
-      onProgress: (step, done, total) => { state = { step, done, total }; },
+      onProgress: (step, done, total) => {
+        state = { step, done, total };
+      },
     };
     if (args.dryRun) logger.warn({}, '--dry-run is deprecated: use --no-publish');
     try {
@@ -143,14 +185,20 @@ function report(result: BatchResult, logger: Logger): void {
     raw_rows_read: result.rawRowsRead,
     dims_reloaded: result.dimsReloaded,
     watermark: result.watermark,
-    checks: { passed: result.checks.filter((c) => c.status === 'pass').length, warnings: result.checks.filter((c) => c.status === 'warn').map((c) => c.name), failed: failed.map((c) => c.name) },
+    checks: {
+      passed: result.checks.filter((c) => c.status === 'pass').length,
+      warnings: result.checks.filter((c) => c.status === 'warn').map((c) => c.name),
+      failed: failed.map((c) => c.name),
+    },
     report: result.reportLocation ?? null,
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   logger.info(summary, `batch run ${result.status}`);
   if (result.status !== 'audit_failed') return;
   for (const check of failed) {
-    process.stderr.write(`orderflow: audit check ${check.name} failed on ${check.model}: ${check.failingRows} offending row(s), e.g. ${JSON.stringify(check.sample[0])}\n`);
+    process.stderr.write(
+      `orderflow: audit check ${check.name} failed on ${check.model}: ${check.failingRows} offending row(s), e.g. ${JSON.stringify(check.sample[0])}\n`,
+    );
   }
   process.stderr.write(`orderflow: nothing published; candidates kept in the audit area${result.reportLocation ? `; report: ${result.reportLocation}` : ''}\n`);
   process.exitCode = AUDIT_FAILED_EXIT_CODE;
@@ -166,7 +214,7 @@ interface CompileArgs {
 
 const compileCommand = defineCommand<CompileArgs>({
   command: 'compile',
-  describe: 'Write every model\'s and check\'s SQL as a run sends it (formatted) and manifest.json, without a warehouse',
+  describe: "Write every model's and check's SQL as a run sends it (formatted) and manifest.json, without a warehouse",
   builder: (y) =>
     y
       .options({
@@ -174,11 +222,21 @@ const compileCommand = defineCommand<CompileArgs>({
         out: { type: 'string', default: './target/batch', describe: 'Directory to write into (models/, checks/, manifest.json)' },
         project: { type: 'string', default: 'my-project', describe: 'BigQuery project the table references name (with --engine bigquery)' },
         'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE, coerce: ianaTimeZone, describe: 'Business time zone (IANA name) the date macros use' },
-        'as-of': { type: 'string', default: new Date().toISOString().slice(0, 10), defaultDescription: 'today (UTC)', coerce: calendarDate('as-of'), describe: 'Business date of the run the SQL is compiled for' },
+        'as-of': {
+          type: 'string',
+          default: new Date().toISOString().slice(0, 10),
+          defaultDescription: 'today (UTC)',
+          coerce: calendarDate('as-of'),
+          describe: 'Business date of the run the SQL is compiled for',
+        },
       })
       .example('orderflow batch compile --engine bigquery --out ./target/bigquery', 'the BigQuery SQL and manifest'),
   handler: async (args) => {
-    const [{ compileProject }, { mkdir, writeFile }, { dirname, join }] = await Promise.all([import('../../batch/project.ts'), import('node:fs/promises'), import('node:path')]);
+    const [{ compileProject }, { mkdir, writeFile }, { dirname, join }] = await Promise.all([
+      import('../../batch/project.ts'),
+      import('node:fs/promises'),
+      import('node:path'),
+    ]);
     const files = compileProject({ engine: args.engine, project: args.project, timeZone: args.timeZone, asOf: args.asOf });
     for (const [path, content] of files) {
       await mkdir(dirname(join(args.out, path)), { recursive: true });

@@ -18,7 +18,7 @@ export const dashboardCommand = defineCommand<Args>({
       .options({
         port: { type: 'number', default: DEFAULT_DASHBOARD_PORT, coerce: port('port'), describe: 'HTTP port on 127.0.0.1 (0 picks a free one)' },
         database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file (read-only, in short turns: workers keep writing)' },
-        refresh: { type: 'number', default: 10, coerce: positiveInteger('refresh'), describe: 'Seconds between the page\'s reloads of its figures' },
+        refresh: { type: 'number', default: 10, coerce: positiveInteger('refresh'), describe: "Seconds between the page's reloads of its figures" },
       })
       .example('orderflow dashboard', `open http://127.0.0.1:${DEFAULT_DASHBOARD_PORT}/`),
   handler: async (args) => {

@@ -37,7 +37,10 @@ interface ReplayArgs extends CommonArgs {
 }
 
 const list = (name: string) => (value: unknown) => {
-  const values = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+  const values = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (values.length === 0) throw new UsageError(`--${name} needs a value`);
   return values;
 };
@@ -50,8 +53,18 @@ const selection = (y: Argv) =>
       database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file (with --engine duckdb)' },
       project: { type: 'string', describe: 'Google Cloud project of the raw dataset (with --engine bigquery; replay: also of the topic)' },
       location: { type: 'string', describe: 'BigQuery location of the datasets, e.g. EU (default: inferred by BigQuery)' },
-      'lock-timeout-ms': { type: 'number', default: 120_000, coerce: positiveInteger('lock-timeout-ms'), describe: 'How long to wait for the DuckDB file while a worker holds it' },
-      code: { type: 'string', array: true, coerce: list('code'), describe: 'Only these error codes (repeat or comma-separate), e.g. delivery_exhausted, schema, rule:duplicate_order_item_id' },
+      'lock-timeout-ms': {
+        type: 'number',
+        default: 120_000,
+        coerce: positiveInteger('lock-timeout-ms'),
+        describe: 'How long to wait for the DuckDB file while a worker holds it',
+      },
+      code: {
+        type: 'string',
+        array: true,
+        coerce: list('code'),
+        describe: 'Only these error codes (repeat or comma-separate), e.g. delivery_exhausted, schema, rule:duplicate_order_item_id',
+      },
       since: { type: 'string', coerce: instant('since'), describe: 'Only dead letters received at or after this RFC 3339 time' },
       until: { type: 'string', coerce: instant('until'), describe: 'Only dead letters received before this RFC 3339 time' },
       'message-id': { type: 'string', array: true, coerce: list('message-id'), describe: 'Only these Pub/Sub message ids (repeat or comma-separate)' },
@@ -103,13 +116,18 @@ const listCommand = defineCommand<ListArgs>({
         limit: { type: 'number', default: 1000, coerce: positiveInteger('limit'), describe: 'At most this many' },
         payload: { type: 'boolean', default: false, describe: 'Show the payload in the table format (json and csv always have it)' },
       })
-      .example('orderflow dead-letters list --code delivery_exhausted', "what Pub/Sub gave up on, from the dead-letter topic")
+      .example('orderflow dead-letters list --code delivery_exhausted', 'what Pub/Sub gave up on, from the dead-letter topic')
       .example('orderflow dead-letters list --since 2026-11-20T00:00:00Z --format json', 'every column, one JSON object a line')
       .example('orderflow dead-letters list --engine bigquery --project my-project --code schema --format csv', 'on BigQuery'),
   handler: async (args) => {
     const { selectDeadLetters } = await import('../../streaming/dead-letters/store.ts');
     const records = await onWarehouse(args, (warehouse) => selectDeadLetters(warehouse, { ...filterOf(args), limit: args.limit }));
-    process.stdout.write(renderRows(records.map((record) => shown(record, args.format, args.payload)), args.format));
+    process.stdout.write(
+      renderRows(
+        records.map((record) => shown(record, args.format, args.payload)),
+        args.format,
+      ),
+    );
   },
 });
 
@@ -119,10 +137,18 @@ const replayCommand = defineCommand<ReplayArgs>({
   builder: (y) =>
     selection(y)
       .options({
-        all: { type: 'boolean', default: false, describe: 'Replay every dead letter (required when no --code, --since, --until or --message-id narrows the selection)' },
+        all: {
+          type: 'boolean',
+          default: false,
+          describe: 'Replay every dead letter (required when no --code, --since, --until or --message-id narrows the selection)',
+        },
         topic: { type: 'string', default: 'orders', describe: 'Topic to re-publish to' },
         'dry-run': { type: 'boolean', default: false, describe: 'List what would be replayed; publish and record nothing' },
-        again: { type: 'boolean', default: false, describe: 'Also replay dead letters replayed before (by default raw.dead_letter_replays makes a second run a no-op)' },
+        again: {
+          type: 'boolean',
+          default: false,
+          describe: 'Also replay dead letters replayed before (by default raw.dead_letter_replays makes a second run a no-op)',
+        },
         actor: { type: 'string', describe: 'Who replays, recorded with each replay (default: user@host)' },
         'max-in-flight': { type: 'number', default: 1000, coerce: positiveInteger('max-in-flight'), describe: 'Publishes awaiting Pub/Sub at most' },
       })
@@ -139,14 +165,30 @@ const replayCommand = defineCommand<ReplayArgs>({
     const logger = createLogger({ base: { component: 'dead-letters' } });
     const projectId = args.project ?? process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local';
     const actor = args.actor ?? `${userInfo().username}@${hostname()}`;
-    const { summary, selected } = await onWarehouse(args, (warehouse) => replayDeadLetters(warehouse, filterOf(args), {
-      projectId, topic: args.topic, dryRun: args.dryRun, again: args.again, actor, maxInFlight: args.maxInFlight, logger,
-    }));
+    const { summary, selected } = await onWarehouse(args, (warehouse) =>
+      replayDeadLetters(warehouse, filterOf(args), {
+        projectId,
+        topic: args.topic,
+        dryRun: args.dryRun,
+        again: args.again,
+        actor,
+        maxInFlight: args.maxInFlight,
+        logger,
+      }),
+    );
     // A dry run shows what it would publish, in the format asked for; every run ends with its summary.
-    if (args.dryRun) process.stdout.write(renderRows(selected.map((record) => shown(record, args.format, false)), args.format));
+    if (args.dryRun)
+      process.stdout.write(
+        renderRows(
+          selected.map((record) => shown(record, args.format, false)),
+          args.format,
+        ),
+      );
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     if (summary.failed > 0) {
-      process.stderr.write(`orderflow: ${summary.failed} of ${summary.selected} dead letters were not re-published (see the log lines above); a rerun retries only those\n`);
+      process.stderr.write(
+        `orderflow: ${summary.failed} of ${summary.selected} dead letters were not re-published (see the log lines above); a rerun retries only those\n`,
+      );
       process.exitCode = 1;
     }
   },

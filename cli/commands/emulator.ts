@@ -28,11 +28,24 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
       .option('emulator-port', { type: 'number', default: 8085, coerce: port('emulator-port'), describe: 'Port to listen on (0 picks a free one)' })
       .option('fault-duplicate-rate', { type: 'number', default: 0, describe: 'Fault: fraction (0..1) of acked messages delivered again' })
       .option('fault-delay-ms', { type: 'number', default: 0, describe: 'Fault: hold deliveries back this many milliseconds' })
-      .option('fault-delay-rate', { type: 'number', describe: 'Fault: fraction (0..1) of deliveries delayed by --fault-delay-ms (default 1 when --fault-delay-ms is set)' })
+      .option('fault-delay-rate', {
+        type: 'number',
+        describe: 'Fault: fraction (0..1) of deliveries delayed by --fault-delay-ms (default 1 when --fault-delay-ms is set)',
+      })
       .option('fault-drop-stream-every', { type: 'number', default: 0, describe: 'Fault: end each StreamingPull stream after this many messages (0 = never)' })
       .option('fault-seed', { type: 'number', default: 1, describe: 'Seed for the fault injection random choices' })
-      .option('max-held-bytes', { type: 'string', default: '1GiB', coerce: (value: unknown) => sizeInBytes(memorySize('max-held-bytes')(value)), describe: 'Bytes of unacknowledged messages held at most; a publish beyond fails with RESOURCE_EXHAUSTED (e.g. 512MB, 2GB)' })
-      .option('push-max-concurrency', { type: 'number', default: DEFAULT_PUSH_MAX_CONCURRENCY, coerce: positiveInteger('push-max-concurrency'), describe: 'Push subscriptions: concurrent push requests at most, each (the window starts at 3, grows by one per acked request, halves on a failure)' }),
+      .option('max-held-bytes', {
+        type: 'string',
+        default: '1GiB',
+        coerce: (value: unknown) => sizeInBytes(memorySize('max-held-bytes')(value)),
+        describe: 'Bytes of unacknowledged messages held at most; a publish beyond fails with RESOURCE_EXHAUSTED (e.g. 512MB, 2GB)',
+      })
+      .option('push-max-concurrency', {
+        type: 'number',
+        default: DEFAULT_PUSH_MAX_CONCURRENCY,
+        coerce: positiveInteger('push-max-concurrency'),
+        describe: 'Push subscriptions: concurrent push requests at most, each (the window starts at 3, grows by one per acked request, halves on a failure)',
+      }),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { startEmulator } = await import('../../local/emulator/index.ts');
@@ -50,7 +63,13 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
       throw new UsageError((error as Error).message.replace(/^[a-z]+[A-Za-z]*/, (key) => `--fault-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
     }
     const logger = createLogger({ base: { component: 'pubsub-emulator' } });
-    const emulator = await startEmulator({ host: args.host, port: args['emulator-port'], faults, pushMaxConcurrency: args['push-max-concurrency'], maxHeldBytes: args['max-held-bytes'] });
+    const emulator = await startEmulator({
+      host: args.host,
+      port: args['emulator-port'],
+      faults,
+      pushMaxConcurrency: args['push-max-concurrency'],
+      maxHeldBytes: args['max-held-bytes'],
+    });
     logger.info({ address: emulator.address, faults }, 'Pub/Sub emulator listening');
     process.stdout.write(`PUBSUB_EMULATOR_HOST=${emulator.address}\n`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {

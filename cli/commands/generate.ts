@@ -38,36 +38,82 @@ export const generateCommand = defineCommand<Args>({
         count: { type: 'number', coerce: positiveInteger('count'), describe: 'Messages to send (default: until Ctrl-C)' },
         rate: { type: 'number', coerce: positiveNumber('rate'), describe: 'Messages a second, token bucket (default: as fast as the output takes them)' },
         ...catalogOptions,
-        'start-time': { type: 'string', coerce: instant('start-time'), describe: 'Start of the event clock, RFC 3339; the history spans --count x --event-interval from it and must end by now (default: that span before now, so the last event is about now and none later)' },
-        out: { type: 'string', default: 'stdout', describe: 'pubsub, stdout (or -), or a file path with a / or an extension (NDJSON): ./events, events.ndjson' },
+        'start-time': {
+          type: 'string',
+          coerce: instant('start-time'),
+          describe:
+            'Start of the event clock, RFC 3339; the history spans --count x --event-interval from it and must end by now (default: that span before now, so the last event is about now and none later)',
+        },
+        out: {
+          type: 'string',
+          default: 'stdout',
+          describe: 'pubsub, stdout (or -), or a file path with a / or an extension (NDJSON): ./events, events.ndjson',
+        },
         topic: { type: 'string', default: 'orders', describe: 'Pub/Sub topic (with --out pubsub)' },
-        project: { type: 'string', default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local', describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)' },
-        'duplicate-rate': { type: 'number', default: 0, coerce: probability('duplicate-rate'), describe: 'Share of messages that republish an earlier event (same event_id)' },
+        project: {
+          type: 'string',
+          default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local',
+          describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)',
+        },
+        'duplicate-rate': {
+          type: 'number',
+          default: 0,
+          coerce: probability('duplicate-rate'),
+          describe: 'Share of messages that republish an earlier event (same event_id)',
+        },
         'invalid-rate': { type: 'number', default: 0, coerce: probability('invalid-rate'), describe: 'Share of invalid messages, a mix of every reason code' },
-        'update-rate': { type: 'number', default: 0, coerce: probability('update-rate'), describe: 'Share of order_updated events moving earlier orders along their lifecycle' },
-        'event-interval': { type: 'number', coerce: positiveNumber('event-interval'), describe: `Mean simulated seconds between events on the event clock (default: ${DEFAULT_EVENT_INTERVAL}; with --count only)` },
-        'real-time': { type: 'boolean', describe: 'The event clock is the wall clock: events carry the time they are made (default: on without --count, a live feed; off with --count, simulated history)' },
+        'update-rate': {
+          type: 'number',
+          default: 0,
+          coerce: probability('update-rate'),
+          describe: 'Share of order_updated events moving earlier orders along their lifecycle',
+        },
+        'event-interval': {
+          type: 'number',
+          coerce: positiveNumber('event-interval'),
+          describe: `Mean simulated seconds between events on the event clock (default: ${DEFAULT_EVENT_INTERVAL}; with --count only)`,
+        },
+        'real-time': {
+          type: 'boolean',
+          describe:
+            'The event clock is the wall clock: events carry the time they are made (default: on without --count, a live feed; off with --count, simulated history)',
+        },
         'lifecycle-speed': { ...lifecycleSpeedOption('1'), default: 1 },
         'max-in-flight': { type: 'number', default: 2000, coerce: positiveInteger('max-in-flight'), describe: 'Publishes awaiting Pub/Sub at most' },
-        'ordering-key': { type: 'boolean', default: false, describe: "Set order_id as the ordering key (~40x slower to publish; the worker does not need it: it dedupes and keeps each order's latest event by time)" },
+        'ordering-key': {
+          type: 'boolean',
+          default: false,
+          describe:
+            "Set order_id as the ordering key (~40x slower to publish; the worker does not need it: it dedupes and keeps each order's latest event by time)",
+        },
       })
       .check((args) => {
-        if (args['duplicate-rate'] + args['invalid-rate'] + args['update-rate'] > 1) throw new UsageError('--duplicate-rate + --invalid-rate + --update-rate must not exceed 1');
+        if (args['duplicate-rate'] + args['invalid-rate'] + args['update-rate'] > 1)
+          throw new UsageError('--duplicate-rate + --invalid-rate + --update-rate must not exceed 1');
         const realTime = args['real-time'] ?? args.count === undefined;
-        if (realTime && args['start-time'] !== undefined) throw new UsageError('--start-time applies to simulated history (--count, or --no-real-time), not a real-time feed');
-        if (realTime && args['event-interval'] !== undefined) throw new UsageError('--event-interval applies to simulated history (--count, or --no-real-time), not a real-time feed');
+        if (realTime && args['start-time'] !== undefined)
+          throw new UsageError('--start-time applies to simulated history (--count, or --no-real-time), not a real-time feed');
+        if (realTime && args['event-interval'] !== undefined)
+          throw new UsageError('--event-interval applies to simulated history (--count, or --no-real-time), not a real-time feed');
         if (!realTime && args.count === undefined) throw new UsageError('--no-real-time needs --count: an endless simulated clock runs ahead of time');
         if (!realTime && args['start-time'] !== undefined) {
           const end = historyEnd(args['start-time'], args.count!, args['event-interval']);
-          if (end > Date.now()) throw new UsageError(`--start-time ${new Date(args['start-time']).toISOString()} with --count ${args.count} x --event-interval ${args['event-interval'] ?? DEFAULT_EVENT_INTERVAL} s ends at ${new Date(end).toISOString()}, in the future: start earlier, or send fewer or closer events`);
+          if (end > Date.now())
+            throw new UsageError(
+              `--start-time ${new Date(args['start-time']).toISOString()} with --count ${args.count} x --event-interval ${args['event-interval'] ?? DEFAULT_EVENT_INTERVAL} s ends at ${new Date(end).toISOString()}, in the future: start earlier, or send fewer or closer events`,
+            );
         }
         // A bare word is a mistyped output name far more often than a file meant in this directory.
         const out = String(args.out);
-        if (!['pubsub', 'stdout', '-'].includes(out) && !/[/\\.]/.test(out)) throw new UsageError(`--out ${out} is not pubsub, stdout or -: for a file in this directory write ./${out}`);
+        if (!['pubsub', 'stdout', '-'].includes(out) && !/[/\\.]/.test(out))
+          throw new UsageError(`--out ${out} is not pubsub, stdout or -: for a file in this directory write ./${out}`);
         return true;
       })
       .example('orderflow generate --count 1000 --seed 7 --start-time 2026-11-20T00:00:00Z --out stdout', 'reproducible events as NDJSON')
-      .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow generate --out pubsub --rate 500 --invalid-rate 0.02', 'a live feed to an emulator, in real time'),
+      .example(
+        'PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow generate --out pubsub --rate 500 --invalid-rate 0.02',
+        'a live feed to an emulator, in real time',
+      ),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { runGenerator } = await import('../../generator/run.ts');
@@ -83,7 +129,9 @@ export const generateCommand = defineCommand<Args>({
       startTime,
       eventInterval,
       lifecycleSpeed: args.lifecycleSpeed,
-      ...(realTime ? { wallClock: Date.now } : { history: { endTime: args.startTime === undefined ? now : historyEnd(startTime, args.count!, eventInterval), messages: args.count! } }),
+      ...(realTime
+        ? { wallClock: Date.now }
+        : { history: { endTime: args.startTime === undefined ? now : historyEnd(startTime, args.count!, eventInterval), messages: args.count! } }),
       duplicateRate: args.duplicateRate,
       invalidRate: args.invalidRate,
       updateRate: args.updateRate,
@@ -102,13 +150,20 @@ export const generateCommand = defineCommand<Args>({
       const rate = published / Math.max(0.001, (performance.now() - started) / 1000);
       return `published ${published}  failed ${failed}  in flight ${inFlight}  ${rate.toFixed(0)} msg/s`;
     });
-    logger.info({ seed: args.seed, start_time: new Date(startTime).toISOString(), real_time: realTime, out: args.out, ordering_key: args.orderingKey }, 'generating');
+    logger.info(
+      { seed: args.seed, start_time: new Date(startTime).toISOString(), real_time: realTime, out: args.out, ordering_key: args.orderingKey },
+      'generating',
+    );
     try {
       const result = await runGenerator(stream, output, {
         count: args.count,
         rate: args.rate,
         signal: stop.signal,
-        onShortfall: (shortfall) => logger.warn({ ...shortfall, ordering_key: args.orderingKey }, `--rate ${args.rate} not reached: ${shortfall.achieved_rate} msg/s over the last ${shortfall.window_s} s`),
+        onShortfall: (shortfall) =>
+          logger.warn(
+            { ...shortfall, ordering_key: args.orderingKey },
+            `--rate ${args.rate} not reached: ${shortfall.achieved_rate} msg/s over the last ${shortfall.window_s} s`,
+          ),
       });
       progress.stop();
       const seconds = (performance.now() - started) / 1000;

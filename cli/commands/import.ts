@@ -21,19 +21,38 @@ const olistCommand = defineCommand<OlistArgs>({
       .positional('source', { type: 'string', describe: 'The unzipped Kaggle folder, or gs://bucket/prefix holding its CSVs' })
       .options({
         out: { type: 'string', default: 'stdout', describe: 'pubsub, stdout, or a file path (NDJSON)' },
-        'source-time-zone': { type: 'string', default: 'America/Sao_Paulo', describe: 'IANA time zone of the files\' zone-less timestamps (historical DST rules; see docs/import.md for skipped and repeated local times)' },
-        'dims-out': { type: 'string', describe: 'Also copy the dims files (customers, products, sellers, category translation) here as the snapshot `batch run --dims` reads: a directory or gs://bucket/prefix' },
+        'source-time-zone': {
+          type: 'string',
+          default: 'America/Sao_Paulo',
+          describe: "IANA time zone of the files' zone-less timestamps (historical DST rules; see docs/import.md for skipped and repeated local times)",
+        },
+        'dims-out': {
+          type: 'string',
+          describe:
+            'Also copy the dims files (customers, products, sellers, category translation) here as the snapshot `batch run --dims` reads: a directory or gs://bucket/prefix',
+        },
         topic: { type: 'string', default: 'orders', describe: 'Pub/Sub topic (with --out pubsub)' },
-        project: { type: 'string', default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local', describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)' },
+        project: {
+          type: 'string',
+          default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local',
+          describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)',
+        },
         'max-in-flight': { type: 'number', default: 2000, coerce: positiveInteger('max-in-flight'), describe: 'Publishes awaiting Pub/Sub at most' },
-        'ordering-key': { type: 'boolean', default: false, describe: 'Set order_id as the ordering key (off by default: the client then batches per order, ~4 events a batch, and event_sequence already orders each order\'s events)' },
+        'ordering-key': {
+          type: 'boolean',
+          default: false,
+          describe:
+            "Set order_id as the ordering key (off by default: the client then batches per order, ~4 events a batch, and event_sequence already orders each order's events)",
+        },
       })
       .example('orderflow import olist ./olist --out events.ndjson --dims-out ./data/dims', 'the whole history as NDJSON, and the dims snapshot')
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow import olist ./olist --out pubsub', 'publish it to an emulator'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load the importer and its clients.
     const [{ openObjectStore }, { runImport }, { copyDims }] = await Promise.all([
-      import('../../common/object-store.ts'), import('../../importer/olist/run.ts'), import('../../importer/olist/dims.ts'),
+      import('../../common/object-store.ts'),
+      import('../../importer/olist/run.ts'),
+      import('../../importer/olist/dims.ts'),
     ]);
     const logger = createLogger({ base: { component: 'import' } });
     const source = openObjectStore(args.source);
@@ -42,13 +61,22 @@ const olistCommand = defineCommand<OlistArgs>({
       logger.info({ dims: args.dimsOut, rows: counts }, 'dims snapshot written');
     }
     const result = await runImport({
-      source, out: args.out, sourceTimeZone: args.sourceTimeZone, logger,
+      source,
+      out: args.out,
+      sourceTimeZone: args.sourceTimeZone,
+      logger,
       pubsub: { projectId: args.project, topic: args.topic, maxInFlight: args.maxInFlight, ordering: args.orderingKey },
     });
     const { report, published, failed, seconds } = result;
-    logger.info({ ...report, published, failed, seconds: Number(seconds.toFixed(2)), events_per_second: Math.round(published / Math.max(seconds, 0.001)) }, 'import finished');
+    logger.info(
+      { ...report, published, failed, seconds: Number(seconds.toFixed(2)), events_per_second: Math.round(published / Math.max(seconds, 0.001)) },
+      'import finished',
+    );
     if (report.orphanItems.rows || report.orphanPayments.rows) {
-      logger.warn({ orphan_items: report.orphanItems, orphan_payments: report.orphanPayments }, 'items or payments whose order is not in the orders file were skipped');
+      logger.warn(
+        { orphan_items: report.orphanItems, orphan_payments: report.orphanPayments },
+        'items or payments whose order is not in the orders file were skipped',
+      );
     }
     if (failed > 0) process.exitCode = 1;
   },
@@ -56,7 +84,7 @@ const olistCommand = defineCommand<OlistArgs>({
 
 export const importCommand = defineCommand<object>({
   command: 'import',
-  describe: 'Turn a source system\'s files into contract events (Pub/Sub or NDJSON)',
+  describe: "Turn a source system's files into contract events (Pub/Sub or NDJSON)",
   builder: (y) => y.command(olistCommand).demandCommand(1, 'name a source: see orderflow import --help'),
   handler: () => undefined,
 });

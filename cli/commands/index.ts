@@ -16,5 +16,19 @@ import { workerCommand } from './worker.ts';
 
 // The CLI entry only registers these; each file holds one subcommand.
 export const commands = [
-  upCommand, generateCommand, importCommand, validateCommand, snapshotCommand, emulatorCommand, setupCommand, workerCommand, batchCommand, queryCommand, replayCommand, deadLettersCommand, statusCommand, dashboardCommand, biCommand,
+  upCommand,
+  generateCommand,
+  importCommand,
+  validateCommand,
+  snapshotCommand,
+  emulatorCommand,
+  setupCommand,
+  workerCommand,
+  batchCommand,
+  queryCommand,
+  replayCommand,
+  deadLettersCommand,
+  statusCommand,
+  dashboardCommand,
+  biCommand,
 ];

@@ -24,17 +24,23 @@ export const queryCommand = defineCommand<Args>({
     if (!sql.trim()) throw new UsageError('query needs a SQL statement, e.g. orderflow query "SELECT count(*) FROM raw.orders"');
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { withDuckDBFile } = await import('../../common/warehouse/duckdb-file.ts');
-    const rows = await withDuckDBFile(database, async (db) => {
-      // A SQL error is the statement's failure, not a flag's: exit 1 (bad flags exit 2).
-      const statements = await db.extractStatements(sql).catch((error: Error) => { throw new OperationalError(error.message); });
-      // Only the last result would be shown: the others would run unseen.
-      if (statements.count !== 1) throw new UsageError(`query runs one statement, got ${statements.count}: run each on its own`);
-      try {
-        return (await db.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-      } catch (error) {
-        throw new OperationalError((error as Error).message);
-      }
-    }, { mode: 'read-only' });
+    const rows = await withDuckDBFile(
+      database,
+      async (db) => {
+        // A SQL error is the statement's failure, not a flag's: exit 1 (bad flags exit 2).
+        const statements = await db.extractStatements(sql).catch((error: Error) => {
+          throw new OperationalError(error.message);
+        });
+        // Only the last result would be shown: the others would run unseen.
+        if (statements.count !== 1) throw new UsageError(`query runs one statement, got ${statements.count}: run each on its own`);
+        try {
+          return (await db.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+        } catch (error) {
+          throw new OperationalError((error as Error).message);
+        }
+      },
+      { mode: 'read-only' },
+    );
     process.stdout.write(renderRows(rows, format));
   },
 });

@@ -21,7 +21,11 @@ export const replayCommand = defineCommand<Args>({
       .positional('source', { type: 'string', default: '-', describe: 'NDJSON file of events, gs://bucket/object, or - for stdin' })
       .options({
         topic: { type: 'string', default: 'orders', describe: 'Pub/Sub topic to publish to' },
-        project: { type: 'string', default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local', describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)' },
+        project: {
+          type: 'string',
+          default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local',
+          describe: 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT or orderflow-local)',
+        },
         'ordering-key': { type: 'boolean', default: true, describe: "Set each event's order_id as the ordering key (--no-ordering-key for more throughput)" },
         rate: { type: 'number', coerce: positiveNumber('rate'), describe: 'Messages a second, token bucket (default: as fast as Pub/Sub takes them)' },
         'max-in-flight': { type: 'number', default: 2000, coerce: positiveInteger('max-in-flight'), describe: 'Publishes awaiting Pub/Sub at most' },
@@ -32,7 +36,9 @@ export const replayCommand = defineCommand<Args>({
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load the Pub/Sub and GCS clients.
     const [{ publishNdjson, emptyCounts }, { openLocation }, { byteLines }] = await Promise.all([
-      import('../../generator/publish-ndjson.ts'), import('../../common/open-location.ts'), import('../../common/ndjson.ts'),
+      import('../../generator/publish-ndjson.ts'),
+      import('../../common/open-location.ts'),
+      import('../../common/ndjson.ts'),
     ]);
     const logger = createLogger({ base: { component: 'replay' } });
     const input = await openLocation(args.source);
@@ -60,7 +66,13 @@ export const replayCommand = defineCommand<Args>({
       progress.stop();
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
-    const summary = { source: args.source, topic: args.topic, ...counts, not_events: counts.lines - counts.blank - counts.parsed, interrupted: stop.signal.aborted };
+    const summary = {
+      source: args.source,
+      topic: args.topic,
+      ...counts,
+      not_events: counts.lines - counts.blank - counts.parsed,
+      interrupted: stop.signal.aborted,
+    };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     logger.info({ ...summary, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }, 'replay finished');
     if (counts.failed > 0) {

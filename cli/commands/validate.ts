@@ -14,12 +14,18 @@ import { PUBSUB_MAX_MESSAGE_BYTES } from '../../common/pubsub-limits.ts';
 /** One verdict per input line, as the issue specifies; `code` per error says which reason each is. */
 export const validateCommand = defineCommand<Args>({
   command: 'validate [file]',
-  describe: 'Validate NDJSON order events against the contract: one verdict per line on stdout, a summary on stderr (exit 0 whatever the verdicts, unless --strict)',
+  describe:
+    'Validate NDJSON order events against the contract: one verdict per line on stdout, a summary on stderr (exit 0 whatever the verdicts, unless --strict)',
   builder: (y) =>
     y
       .positional('file', { type: 'string', default: '-', describe: 'NDJSON file of events, or - for stdin' })
       .options({
-        'max-line-bytes': { type: 'number', default: PUBSUB_MAX_MESSAGE_BYTES, coerce: positiveInteger('max-line-bytes'), describe: "Longer lines get the verdict too_large without being read into memory (default: Pub/Sub's 10 MB message limit)" },
+        'max-line-bytes': {
+          type: 'number',
+          default: PUBSUB_MAX_MESSAGE_BYTES,
+          coerce: positiveInteger('max-line-bytes'),
+          describe: "Longer lines get the verdict too_large without being read into memory (default: Pub/Sub's 10 MB message limit)",
+        },
         strict: { type: 'boolean', default: false, describe: 'Exit 1 when any line is invalid (for CI); by default the exit code ignores the verdicts' },
       })
       .example('orderflow generate --count 100 --out stdout | orderflow validate -', 'validate generated events')
@@ -37,7 +43,10 @@ export const validateCommand = defineCommand<Args>({
       if (!Buffer.isBuffer(bytes)) {
         rejected.set('too_large', (rejected.get('too_large') ?? 0) + 1);
         const message = `line of ${bytes.bytes} bytes is over --max-line-bytes ${maxLineBytes} (Pub/Sub's limit is ${PUBSUB_MAX_MESSAGE_BYTES}): not read`;
-        await writeAll(process.stdout, `${JSON.stringify({ line, valid: false, error_code: 'too_large', errors: [{ code: 'too_large', path: '', message }] })}\n`);
+        await writeAll(
+          process.stdout,
+          `${JSON.stringify({ line, valid: false, error_code: 'too_large', errors: [{ code: 'too_large', path: '', message }] })}\n`,
+        );
         continue;
       }
       const verdict = validateMessage(bytes);
@@ -57,7 +66,11 @@ export const validateCommand = defineCommand<Args>({
 });
 
 function summary(lines: number, valid: number, flagged: Map<string, number>, rejected: Map<string, number>): string {
-  const list = (counts: Map<string, number>) => [...counts].sort().map(([key, n]) => `${key} ${n}`).join(', ');
+  const list = (counts: Map<string, number>) =>
+    [...counts]
+      .sort()
+      .map(([key, n]) => `${key} ${n}`)
+      .join(', ');
   const flags = flagged.size ? ` (flagged: ${list(flagged)})` : '';
   const reasons = rejected.size ? ` (${list(rejected)})` : '';
   return `validated ${lines} lines: ${valid} valid${flags}, ${lines - valid} invalid${reasons}`;

@@ -55,9 +55,20 @@ export function parseTimestampMicros(text: string): number | TimestampError {
   const minute = digits(text, 14, 2);
   const second = digits(text, 17, 2);
   const t = text.charCodeAt(10);
-  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0
-    || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 116)
-    || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return new TimestampError(SHAPE);
+  if (
+    year < 0 ||
+    month < 0 ||
+    day < 0 ||
+    hour < 0 ||
+    minute < 0 ||
+    second < 0 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    (t !== 84 && t !== 116) ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
+    return new TimestampError(SHAPE);
   let at = 19;
   let micros = 0;
   if (text.charCodeAt(at) === 46) {

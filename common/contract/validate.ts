@@ -61,12 +61,7 @@ export function validateEvent(value: unknown): Verdict {
 /** Schema, then the money text, Unicode and rules; every violation listed; the parsed event when none. */
 function check(value: Record<string, unknown>, numberText: NumberTextAt): Verdict {
   const schemaOk = isValid(value) || everyError(value);
-  const errors = [
-    ...(schemaOk ? [] : fromAjv(everyError.errors ?? [])),
-    ...moneyText(value, numberText),
-    ...unicode(value),
-    ...checkRules(value),
-  ];
+  const errors = [...(schemaOk ? [] : fromAjv(everyError.errors ?? [])), ...moneyText(value, numberText), ...unicode(value), ...checkRules(value)];
   if (errors.length === 0) {
     const event = parseValid(value as unknown as OrderEvent);
     return { valid: true, event, flags: flagsOf(event) };
@@ -90,7 +85,11 @@ function reject(errors: Violation[], eventId?: string): Verdict {
 
 const rank = (code: ReasonCode) => (code.startsWith('rule:') ? 1 : 0);
 
-const MONEY: readonly (readonly ['items' | 'payments', string])[] = [['items', 'price'], ['items', 'freight_value'], ['payments', 'payment_value']];
+const MONEY: readonly (readonly ['items' | 'payments', string])[] = [
+  ['items', 'price'],
+  ['items', 'freight_value'],
+  ['payments', 'payment_value'],
+];
 
 /** Money written with an exponent or more than 2 decimals (on the text, as the contract says). */
 function moneyText(event: Record<string, unknown>, numberText: NumberTextAt): Violation[] {
@@ -118,7 +117,8 @@ function unicode(event: Record<string, unknown>): Violation[] {
   const strings: [string, unknown][] = [['/source', event.source]];
   if (isObject(event.customer)) strings.push(['/customer/customer_city', event.customer.customer_city]);
   for (const [path, value] of strings) {
-    if (typeof value === 'string' && LONE_SURROGATE.test(value)) found.push({ code: 'schema', path, message: 'must be valid Unicode: holds an unpaired surrogate (\\ud800-\\udfff escape)' });
+    if (typeof value === 'string' && LONE_SURROGATE.test(value))
+      found.push({ code: 'schema', path, message: 'must be valid Unicode: holds an unpaired surrogate (\\ud800-\\udfff escape)' });
   }
   return found;
 }
@@ -143,22 +143,29 @@ function parseValid(event: OrderEvent): ParsedEvent {
       order_delivered_customer_date: optionalMicros(order.order_delivered_customer_date),
       order_estimated_delivery_date: optionalMicros(order.order_estimated_delivery_date),
     },
-    items: event.items?.map((item) => ({
-      order_item_id: item.order_item_id,
-      product_id: item.product_id,
-      seller_id: item.seller_id,
-      shipping_limit_date: timestampMicros(item.shipping_limit_date),
-      price: moneyCents(item.price),
-      freight_value: moneyCents(item.freight_value),
-    })) ?? null,
-    payments: event.payments?.map((payment) => ({
-      payment_sequential: payment.payment_sequential,
-      payment_type: payment.payment_type,
-      payment_installments: payment.payment_installments,
-      payment_value: moneyCents(payment.payment_value),
-    })) ?? null,
+    items:
+      event.items?.map((item) => ({
+        order_item_id: item.order_item_id,
+        product_id: item.product_id,
+        seller_id: item.seller_id,
+        shipping_limit_date: timestampMicros(item.shipping_limit_date),
+        price: moneyCents(item.price),
+        freight_value: moneyCents(item.freight_value),
+      })) ?? null,
+    payments:
+      event.payments?.map((payment) => ({
+        payment_sequential: payment.payment_sequential,
+        payment_type: payment.payment_type,
+        payment_installments: payment.payment_installments,
+        payment_value: moneyCents(payment.payment_value),
+      })) ?? null,
     customer: event.customer
-      ? { customer_unique_id: event.customer.customer_unique_id, customer_zip_code_prefix: event.customer.customer_zip_code_prefix, customer_city: event.customer.customer_city, customer_state: event.customer.customer_state }
+      ? {
+          customer_unique_id: event.customer.customer_unique_id,
+          customer_zip_code_prefix: event.customer.customer_zip_code_prefix,
+          customer_city: event.customer.customer_city,
+          customer_state: event.customer.customer_state,
+        }
       : null,
   };
 }

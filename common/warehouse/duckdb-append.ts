@@ -69,8 +69,10 @@ function insertSql(table: TableSpec): string {
     const value = field.type === 'TIMESTAMP' ? `make_timestamp(unnest(c.${field.name}))` : `unnest(c.${field.name})`;
     return field.name === WRITE_TIME_COLUMN ? `COALESCE(${value}, make_timestamp(epoch_us(now())))` : value;
   });
-  return `INSERT INTO ${table.dataset}.${table.name} (${columns.join(', ')})\n`
-    + `SELECT ${values.join(', ')}\nFROM (SELECT from_json($1::VARCHAR, '${JSON.stringify(shape).replaceAll("'", "''")}') AS c)`;
+  return (
+    `INSERT INTO ${table.dataset}.${table.name} (${columns.join(', ')})\n` +
+    `SELECT ${values.join(', ')}\nFROM (SELECT from_json($1::VARCHAR, '${JSON.stringify(shape).replaceAll("'", "''")}') AS c)`
+  );
 }
 
 /** A column's type in from_json's structure notation. */

@@ -4,13 +4,19 @@ import type { Field, TableSpec } from '../table-schemas.ts';
 export function duckdbType(field: Field): string {
   const base = (() => {
     switch (field.type) {
-      case 'STRING': return 'VARCHAR';
-      case 'INTEGER': return 'BIGINT';
+      case 'STRING':
+        return 'VARCHAR';
+      case 'INTEGER':
+        return 'BIGINT';
       // Explicit precision: DuckDB's bare NUMERIC is DECIMAL(18,3) and would round silently.
-      case 'NUMERIC': return `DECIMAL(${field.precision ?? 38}, ${field.scale ?? 9})`;
-      case 'BOOLEAN': return 'BOOLEAN';
-      case 'TIMESTAMP': return 'TIMESTAMP';
-      case 'RECORD': return `STRUCT(${field.fields!.map((f) => `${f.name} ${duckdbType({ ...f, mode: 'NULLABLE' })}`).join(', ')})`;
+      case 'NUMERIC':
+        return `DECIMAL(${field.precision ?? 38}, ${field.scale ?? 9})`;
+      case 'BOOLEAN':
+        return 'BOOLEAN';
+      case 'TIMESTAMP':
+        return 'TIMESTAMP';
+      case 'RECORD':
+        return `STRUCT(${field.fields!.map((f) => `${f.name} ${duckdbType({ ...f, mode: 'NULLABLE' })}`).join(', ')})`;
     }
   })();
   return field.mode === 'REPEATED' ? `${base}[]` : base;

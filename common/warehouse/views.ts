@@ -10,7 +10,10 @@ const template = (view: CurrentView) => readFileSync(new URL(`../../schemas/curr
  * The view's SELECT for an engine, from the one SQL file Terraform also uses. The only dialect
  * difference in these views is the table reference: BigQuery's `project.dataset.table` in backticks.
  */
-export function currentViewSql(view: CurrentView, target: { engine: 'bigquery'; project: string; dataset: string } | { engine: 'duckdb'; dataset: string }): string {
+export function currentViewSql(
+  view: CurrentView,
+  target: { engine: 'bigquery'; project: string; dataset: string } | { engine: 'duckdb'; dataset: string },
+): string {
   const sql = template(view);
   if (target.engine === 'bigquery') return sql.replaceAll('${project}', target.project).replaceAll('${dataset}', target.dataset);
   return sql.replace(/`\$\{project\}\.\$\{dataset\}\.([a-z_]+)`/g, `${target.dataset}.$1`);

@@ -43,7 +43,9 @@ setTimeout(() => stop.abort(), SECONDS * 1000);
 await runGenerator(new EventStream(mix), counting, { rate: RATE, signal: stop.signal });
 const total = perSecond.reduce((a, b) => a + b, 0);
 const worst = Math.max(...perSecond.map((n) => Math.abs(n - RATE) / RATE));
-console.log(`rate: target ${RATE}/s, achieved ${(total / SECONDS).toFixed(1)}/s over ${SECONDS} s (ratio ${(total / SECONDS / RATE).toFixed(3)}); per second: ${perSecond.join(' ')}; worst second off by ${(worst * 100).toFixed(1)}%`);
+console.log(
+  `rate: target ${RATE}/s, achieved ${(total / SECONDS).toFixed(1)}/s over ${SECONDS} s (ratio ${(total / SECONDS / RATE).toFixed(3)}); per second: ${perSecond.join(' ')}; worst second off by ${(worst * 100).toFixed(1)}%`,
+);
 
 // 3. Publishing to Pub/Sub (the embedded emulator in its own process): ordering keys vs none, same
 // run, same messages. The client batches per ordering key, so ordered publishing sends ~1-message
@@ -64,7 +66,9 @@ try {
     const seconds = (performance.now() - began) / 1000;
     if (result.published !== PUBLISH) throw new Error(`published ${result.published} of ${PUBLISH}`);
     rates[ordering ? 'ordered' : 'unordered'] = PUBLISH / seconds;
-    console.log(`publish ${ordering ? 'with ordering keys' : 'without ordering keys (default)'}: ${PUBLISH} messages in ${seconds.toFixed(2)} s (${Math.round(PUBLISH / seconds)} msg/s)`);
+    console.log(
+      `publish ${ordering ? 'with ordering keys' : 'without ordering keys (default)'}: ${PUBLISH} messages in ${seconds.toFixed(2)} s (${Math.round(PUBLISH / seconds)} msg/s)`,
+    );
   }
   console.log(`publish: unordered / ordered throughput ratio ${(rates.unordered! / rates.ordered!).toFixed(1)}x`);
   await admin.close();

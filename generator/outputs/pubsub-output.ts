@@ -46,8 +46,13 @@ export function publishRetry(totalTimeoutMs: number): NonNullable<NonNullable<Pu
   return {
     retryCodes: [status.ABORTED, status.CANCELLED, status.DEADLINE_EXCEEDED, status.INTERNAL, status.RESOURCE_EXHAUSTED, status.UNAVAILABLE, status.UNKNOWN],
     backoffSettings: {
-      initialRetryDelayMillis: 100, retryDelayMultiplier: 4, maxRetryDelayMillis: 60_000,
-      initialRpcTimeoutMillis: rpcTimeoutMillis, rpcTimeoutMultiplier: 1, maxRpcTimeoutMillis: rpcTimeoutMillis, totalTimeoutMillis: totalTimeoutMs,
+      initialRetryDelayMillis: 100,
+      retryDelayMultiplier: 4,
+      maxRetryDelayMillis: 60_000,
+      initialRpcTimeoutMillis: rpcTimeoutMillis,
+      rpcTimeoutMultiplier: 1,
+      maxRpcTimeoutMillis: rpcTimeoutMillis,
+      totalTimeoutMillis: totalTimeoutMs,
     },
   };
 }
@@ -120,7 +125,9 @@ export class PubSubOutput implements MessageOutput {
     })();
     // Stopped by a signal: the publishes still out after a grace period are given up on and counted
     // as failed, so a generator that cannot reach Pub/Sub still ends within seconds.
-    const abandoned = this.aborted.then(() => new Promise<'abandoned'>((resolve) => setTimeout(() => resolve('abandoned'), this.options.abandonAfterMs ?? 3000)));
+    const abandoned = this.aborted.then(
+      () => new Promise<'abandoned'>((resolve) => setTimeout(() => resolve('abandoned'), this.options.abandonAfterMs ?? 3000)),
+    );
     if ((await Promise.race([flushed, abandoned])) === 'abandoned') {
       this.failed += this.inFlight.size;
       this.inFlight.clear();

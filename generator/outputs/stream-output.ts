@@ -8,7 +8,10 @@ import type { MessageOutput, OutputStats } from './output.ts';
 export class StreamOutput implements MessageOutput {
   private published = 0;
 
-  constructor(private readonly stream: NodeJS.WritableStream, private readonly ownsStream: boolean) {}
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly ownsStream: boolean,
+  ) {}
 
   static toFile(path: string): StreamOutput {
     return new StreamOutput(createWriteStream(path), true);

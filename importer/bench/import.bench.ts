@@ -23,14 +23,26 @@ const dir = await mkdtemp(join(tmpdir(), 'olist-bench-'));
 const child = fileURLToPath(new URL('./import-child.ts', import.meta.url));
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
-interface ChildResult { events: number; failed: number; seconds: number; maxRssKb: number; orders: number }
+interface ChildResult {
+  events: number;
+  failed: number;
+  seconds: number;
+  maxRssKb: number;
+  orders: number;
+}
 const runChild = (out: string, ordering: 'ordered' | 'unordered', env: NodeJS.ProcessEnv = {}): ChildResult =>
-  JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', child, dir, out, PROJECT, ordering], { encoding: 'utf8', env: { ...process.env, ...env } })) as ChildResult;
+  JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', child, dir, out, PROJECT, ordering], { encoding: 'utf8', env: { ...process.env, ...env } }),
+  ) as ChildResult;
 
 try {
   let t = performance.now();
   const counts = await writeOlistDataset(dir, ORDERS);
-  console.log(`dataset: ${Object.entries(counts).map(([file, rows]) => `${file} ${rows}`).join(', ')} rows in ${((performance.now() - t) / 1000).toFixed(1)} s (${dir})`);
+  console.log(
+    `dataset: ${Object.entries(counts)
+      .map(([file, rows]) => `${file} ${rows}`)
+      .join(', ')} rows in ${((performance.now() - t) / 1000).toFixed(1)} s (${dir})`,
+  );
 
   // Baseline 1: csv-parse alone over the same four files, records discarded.
   t = performance.now();
@@ -43,8 +55,10 @@ try {
 
   const file = runChild(join(dir, 'events.ndjson'), 'unordered');
   const bytes = (await stat(join(dir, 'events.ndjson'))).size;
-  console.log(`import -> NDJSON file: ${file.orders} orders, ${file.events} events in ${file.seconds.toFixed(2)} s = ${Math.round(file.events / file.seconds)} events/s `
-    + `(${(file.seconds / parseSeconds).toFixed(1)}x the csv-parse baseline); ${(bytes / 2 ** 20).toFixed(0)} MiB; peak RSS ${mb(file.maxRssKb)}`);
+  console.log(
+    `import -> NDJSON file: ${file.orders} orders, ${file.events} events in ${file.seconds.toFixed(2)} s = ${Math.round(file.events / file.seconds)} events/s ` +
+      `(${(file.seconds / parseSeconds).toFixed(1)}x the csv-parse baseline); ${(bytes / 2 ** 20).toFixed(0)} MiB; peak RSS ${mb(file.maxRssKb)}`,
+  );
 
   const emulator = await startEmulatorProcess();
   try {
@@ -54,8 +68,10 @@ try {
     await client.createTopic('orders');
     await client.close();
     const published = runChild('pubsub', 'unordered', { PUBSUB_EMULATOR_HOST: emulator.address, METADATA_SERVER_DETECTION: 'none' });
-    console.log(`import -> Pub/Sub (embedded emulator, import's default: no ordering key): ${published.events} events in ${published.seconds.toFixed(2)} s = `
-      + `${Math.round(published.events / published.seconds)} events/s; failed ${published.failed}; peak RSS ${mb(published.maxRssKb)}`);
+    console.log(
+      `import -> Pub/Sub (embedded emulator, import's default: no ordering key): ${published.events} events in ${published.seconds.toFixed(2)} s = ` +
+        `${Math.round(published.events / published.seconds)} events/s; failed ${published.failed}; peak RSS ${mb(published.maxRssKb)}`,
+    );
 
     // Baseline 2: the same number of ~600-byte messages, already made, through the same output.
     const output = new PubSubOutput({ projectId: PROJECT, topic: 'orders', maxInFlight: 2000, ordering: false, logger: createLogger({ level: 'warn' }) });
@@ -66,7 +82,9 @@ try {
     }
     await output.close();
     const bareSeconds = (performance.now() - t) / 1000;
-    console.log(`baseline publish of as many ready-made 600-byte messages: ${Math.round(published.events / bareSeconds)} events/s; import -> Pub/Sub ran at ${(bareSeconds / published.seconds).toFixed(2)}x of it`);
+    console.log(
+      `baseline publish of as many ready-made 600-byte messages: ${Math.round(published.events / bareSeconds)} events/s; import -> Pub/Sub ran at ${(bareSeconds / published.seconds).toFixed(2)}x of it`,
+    );
     if (process.env.BENCH_ORDERED) {
       // With order_id as the ordering key the client batches per key: ~4 events a batch, one batch in flight per key.
       const ordered = runChild('pubsub', 'ordered', { PUBSUB_EMULATOR_HOST: emulator.address, METADATA_SERVER_DETECTION: 'none' });

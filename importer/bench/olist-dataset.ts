@@ -18,7 +18,12 @@ class Rng {
 }
 type Random = Rng;
 
-const hex = (rng: Random) => Array.from({ length: 4 }, () => Math.floor(rng.next() * 2 ** 32).toString(16).padStart(8, '0')).join('');
+const hex = (rng: Random) =>
+  Array.from({ length: 4 }, () =>
+    Math.floor(rng.next() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0'),
+  ).join('');
 const STATES = ['SP', 'SP', 'SP', 'RJ', 'MG', 'RS', 'PR', 'SC', 'BA'];
 const TYPES = ['credit_card', 'credit_card', 'credit_card', 'boleto', 'voucher', 'debit_card'];
 
@@ -40,7 +45,7 @@ export async function writeOlistDataset(dir: string, orders: number, seed = 1): 
   for (let n = 0; n < orders; n++) {
     const orderId = hex(rng);
     const customerId = hex(rng);
-    const purchase = start + Math.floor(rng.next() * span / 1000) * 1000;
+    const purchase = start + Math.floor((rng.next() * span) / 1000) * 1000;
     const noItems = rng.chance(0.01);
     const delivered = !noItems && rng.chance(0.97);
     const approved = purchase + rng.int(60, 36_000) * 1000;
@@ -48,15 +53,27 @@ export async function writeOlistDataset(dir: string, orders: number, seed = 1): 
     const customer = carrier + rng.int(3, 20) * 86_400_000 + rng.int(0, 86_399) * 1000;
     const estimated = Math.floor((purchase + rng.int(10, 30) * 86_400_000) / 86_400_000) * 86_400_000;
     const status = noItems ? (rng.chance(0.5) ? 'canceled' : 'unavailable') : delivered ? 'delivered' : 'shipped';
-    rows.orders.push([q(orderId), q(customerId), q(status), q(wall(purchase)), q(wall(approved)), noItems ? '' : q(wall(carrier)),
-      delivered ? q(wall(customer)) : '', q(wall(estimated))].join(','));
+    rows.orders.push(
+      [
+        q(orderId),
+        q(customerId),
+        q(status),
+        q(wall(purchase)),
+        q(wall(approved)),
+        noItems ? '' : q(wall(carrier)),
+        delivered ? q(wall(customer)) : '',
+        q(wall(estimated)),
+      ].join(','),
+    );
     let due = 0;
     const itemCount = noItems ? 0 : rng.chance(0.9) ? 1 : rng.int(2, 4);
     for (let i = 1; i <= itemCount; i++) {
       const price = rng.int(85, 50_000);
       const freight = rng.int(0, 5_000);
       due += price + freight;
-      rows.items.push([q(orderId), i, q(hex(rng)), q(hex(rng)), q(wall(purchase + 6 * 86_400_000)), (price / 100).toFixed(2), (freight / 100).toFixed(2)].join(','));
+      rows.items.push(
+        [q(orderId), i, q(hex(rng)), q(hex(rng)), q(wall(purchase + 6 * 86_400_000)), (price / 100).toFixed(2), (freight / 100).toFixed(2)].join(','),
+      );
     }
     if (noItems) due = rng.int(1_000, 20_000);
     const split = rng.chance(0.04) ? 2 : 1;

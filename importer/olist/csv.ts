@@ -16,7 +16,8 @@ export async function* readRows<F extends HistoryFile>(store: ObjectStore, file:
     skip_empty_lines: true,
     columns: (header: string[]) => {
       const missing = columns.filter((column) => !header.includes(column));
-      if (missing.length) throw new OperationalError(`${where}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${header.join(',')})`);
+      if (missing.length)
+        throw new OperationalError(`${where}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${header.join(',')})`);
       return header;
     },
   });

@@ -10,7 +10,11 @@ import { SNAPSHOT_FILES, type SnapshotTable } from '../../common/dims-files.ts';
  * parsed first with the batch job's header rule, so a wrong or truncated file fails now, not at the batch.
  * @returns data rows per table.
  */
-export async function copyDims(source: ObjectStore, target: ObjectStore, onFile?: (location: string, rows: number) => void): Promise<Record<SnapshotTable, number>> {
+export async function copyDims(
+  source: ObjectStore,
+  target: ObjectStore,
+  onFile?: (location: string, rows: number) => void,
+): Promise<Record<SnapshotTable, number>> {
   const counts = {} as Record<SnapshotTable, number>;
   for (const [table, { file, columns }] of Object.entries(SNAPSHOT_FILES) as [SnapshotTable, (typeof SNAPSHOT_FILES)[SnapshotTable]][]) {
     let content: Buffer;

@@ -44,7 +44,10 @@ export function orderEvents(rows: OrderRows, clock: SourceClock): ImportedEvent[
   const { order } = rows;
   const purchase = clock.toRfc3339(order.order_purchase_timestamp);
   const reached = STAGES.filter((stage) => order[stage.column] !== '');
-  const times = Object.fromEntries(STAGES.map((stage) => [stage.column, clock.toRfc3339(order[stage.column])])) as Record<(typeof STAGES)[number]['column'], string | null>;
+  const times = Object.fromEntries(STAGES.map((stage) => [stage.column, clock.toRfc3339(order[stage.column])])) as Record<
+    (typeof STAGES)[number]['column'],
+    string | null
+  >;
   const estimated = clock.toRfc3339(order.order_estimated_delivery_date);
   const events: ImportedEvent[] = [];
   const total = reached.length + 1;
@@ -123,7 +126,9 @@ function toJson(value: unknown): string {
   if (value instanceof JsonNumber) return value.text;
   if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([key, v]) => `${JSON.stringify(key)}:${toJson(v)}`).join(',')}}`;
+    return `{${Object.entries(value)
+      .map(([key, v]) => `${JSON.stringify(key)}:${toJson(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

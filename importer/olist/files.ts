@@ -5,8 +5,16 @@
 export const HISTORY_FILES = {
   orders: {
     file: 'olist_orders_dataset.csv',
-    columns: ['order_id', 'customer_id', 'order_status', 'order_purchase_timestamp', 'order_approved_at',
-      'order_delivered_carrier_date', 'order_delivered_customer_date', 'order_estimated_delivery_date'],
+    columns: [
+      'order_id',
+      'customer_id',
+      'order_status',
+      'order_purchase_timestamp',
+      'order_approved_at',
+      'order_delivered_carrier_date',
+      'order_delivered_customer_date',
+      'order_estimated_delivery_date',
+    ],
   },
   items: {
     file: 'olist_order_items_dataset.csv',

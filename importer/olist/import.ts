@@ -70,8 +70,13 @@ export async function importOlist(options: ImportOptions): Promise<ImportReport>
   const customers = await index('customers', 'customer_id', false);
 
   const report: ImportReport = {
-    rows, orders: 0, events: { order_created: 0, order_updated: 0 },
-    orphanItems: skipped(), orphanPayments: skipped(), ordersWithoutCustomer: skipped(), duplicateOrders: skipped(),
+    rows,
+    orders: 0,
+    events: { order_created: 0, order_updated: 0 },
+    orphanItems: skipped(),
+    orphanPayments: skipped(),
+    ordersWithoutCustomer: skipped(),
+    duplicateOrders: skipped(),
     quirks: { ordersWithoutItems: 0, ordersWithoutPayments: 0, stageBeforePurchase: 0, stagesOutOfOrder: 0 },
     purchaseDates: null,
   };

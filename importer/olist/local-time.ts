@@ -55,7 +55,13 @@ export class SourceClock {
     if (zone) return `${date}T${time}${zone}`;
     const wall = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
     // Date.UTC rolls 02-30 over to March and 24:00 to the next day: such a text is not a time.
-    const real = Number(month) >= 1 && Number(month) <= 12 && new Date(wall).getUTCDate() === Number(day) && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
+    const real =
+      Number(month) >= 1 &&
+      Number(month) <= 12 &&
+      new Date(wall).getUTCDate() === Number(day) &&
+      Number(hour) < 24 &&
+      Number(minute) < 60 &&
+      Number(second) < 60;
     if (!real) return text;
     for (const span of this.spans) {
       if (wall >= span.from && wall < span.to) return `${date}T${time}${span.offset}`;

@@ -40,7 +40,8 @@ export async function runImport(options: ImportRunOptions): Promise<ImportRunRes
     let report: ImportReport;
     try {
       report = await importOlist({
-        source: options.source, clock,
+        source: options.source,
+        clock,
         emit: (event) => output.send(messageOf(event)),
         onProgress: (name, count) => {
           if (name !== lastPhase) options.logger.info({ phase: name }, `import: ${name}`);

@@ -3,7 +3,16 @@ import { DEFAULT_MAX_HELD_BYTES, DEFAULT_PUSH_MAX_CONCURRENCY } from './limits.t
 import { parseFilter } from './filter.ts';
 import { isEmptyMessage, type MessageFields, messageBytes, readMessageFields, stampMessages, type StoredMessage } from './message.ts';
 import {
-  alreadyExists, durationMs, invalidArgument, notFound, parseSubscriptionName, parseTopicName, resourceExhausted, RpcError, type SubscriptionResource, type TopicResource,
+  alreadyExists,
+  durationMs,
+  invalidArgument,
+  notFound,
+  parseSubscriptionName,
+  parseTopicName,
+  resourceExhausted,
+  RpcError,
+  type SubscriptionResource,
+  type TopicResource,
 } from './resources.ts';
 import { status } from '@grpc/grpc-js';
 import { type PushConfigResource, PushConsumer, type PushOptions, validPushConfig } from './push.ts';
@@ -153,7 +162,8 @@ export class Broker {
     if (resource.filter) parseFilter(resource.filter);
     const retention = resource.messageRetentionDuration ?? DEFAULT_RETENTION;
     const retentionMs = durationMs(retention, 0);
-    if (retentionMs < MIN_RETENTION_MS || retentionMs > MAX_RETENTION_MS) throw invalidArgument(`Invalid message_retention_duration: ${retentionMs / 1000} s; it must be from 10 minutes (1 s here) to 31 days.`);
+    if (retentionMs < MIN_RETENTION_MS || retentionMs > MAX_RETENTION_MS)
+      throw invalidArgument(`Invalid message_retention_duration: ${retentionMs / 1000} s; it must be from 10 minutes (1 s here) to 31 days.`);
     const valid: SubscriptionResource = { ...resource, ackDeadlineSeconds: deadline, messageRetentionDuration: retention };
     const policy = resource.deadLetterPolicy;
     if (policy?.deadLetterTopic) {
@@ -215,7 +225,9 @@ export class Broker {
         }
       }
       if (bytes > 0 && this.held + bytes > this.maxHeldBytes) {
-        throw resourceExhausted(`The emulator holds ${this.held} bytes of unacknowledged messages; this publish of ${bytes} bytes would pass its limit of ${this.maxHeldBytes} (--max-held-bytes). Ack messages or raise the limit.`);
+        throw resourceExhausted(
+          `The emulator holds ${this.held} bytes of unacknowledged messages; this publish of ${bytes} bytes would pass its limit of ${this.maxHeldBytes} (--max-held-bytes). Ack messages or raise the limit.`,
+        );
       }
     }
     for (const subscription of topic.subscriptions) subscription.enqueue(messages, subscription.needsFields ? fields : null);

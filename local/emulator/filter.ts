@@ -102,9 +102,7 @@ export function parseFilter(text: string): AttributeFilter {
     if (operator?.kind !== '=' && operator?.kind !== '!=') return fail('expected = or !=');
     index++;
     const value = expect('string').value;
-    return operator.kind === '='
-      ? (attributes) => attributes[key] === value
-      : (attributes) => attributes[key] !== value;
+    return operator.kind === '=' ? (attributes) => attributes[key] === value : (attributes) => attributes[key] !== value;
   }
 
   function attributeKey(): string {

@@ -37,9 +37,12 @@ export function validPushConfig(config: PushConfigResource | null | undefined): 
   try {
     url = new URL(endpoint);
   } catch {
-    throw invalidArgument(`Invalid push endpoint given (endpoint=${endpoint}). Refer to https://cloud.google.com/pubsub/docs/push#configure_push_endpoints for more information.`);
+    throw invalidArgument(
+      `Invalid push endpoint given (endpoint=${endpoint}). Refer to https://cloud.google.com/pubsub/docs/push#configure_push_endpoints for more information.`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidArgument(`Invalid push endpoint given (endpoint=${endpoint}): the scheme must be http or https.`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalidArgument(`Invalid push endpoint given (endpoint=${endpoint}): the scheme must be http or https.`);
 }
 
 /**
@@ -175,12 +178,19 @@ export class PushConsumer implements Consumer {
   private post(headers: OutgoingHttpHeaders, body: Buffer): Promise<number> {
     return new Promise((resolve, reject) => {
       const send = this.endpoint.protocol === 'https:' ? httpsRequest : httpRequest;
-      const request = send(this.endpoint, {
-        method: 'POST', headers, signal: AbortSignal.timeout(this.ackDeadlineMs), ...(this.endpoint.protocol === 'http:' ? { agent: this.agent } : {}),
-      }, (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      });
+      const request = send(
+        this.endpoint,
+        {
+          method: 'POST',
+          headers,
+          signal: AbortSignal.timeout(this.ackDeadlineMs),
+          ...(this.endpoint.protocol === 'http:' ? { agent: this.agent } : {}),
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
       request.on('information', (info) => {
         if (info.statusCode !== 102) return;
         resolve(102);

@@ -64,7 +64,10 @@ const HTTP_STATUS: Record<number, number> = {
  * (google.pubsub.v1.Publisher) to its gRPC definition and implementation; methods without an
  * implementation answer UNIMPLEMENTED (501) like the gRPC server does.
  */
-export function restGateway(root: protobuf.Root, services: Record<string, { definition: ServiceDefinition; implementation: UntypedServiceImplementation }>): RestHandler {
+export function restGateway(
+  root: protobuf.Root,
+  services: Record<string, { definition: ServiceDefinition; implementation: UntypedServiceImplementation }>,
+): RestHandler {
   const routes: Route[] = [];
   for (const [serviceName, { definition, implementation }] of Object.entries(services)) {
     const service = root.lookupService(serviceName);
@@ -77,9 +80,14 @@ export function restGateway(root: protobuf.Root, services: Record<string, { defi
         if (!template) continue;
         const { pattern, variables } = compileTemplate(template);
         routes.push({
-          verb: verb.toUpperCase(), pattern, variables, body: rule.body ?? '',
-          requestType: method.resolvedRequestType as protobuf.Type, responseType: method.resolvedResponseType as protobuf.Type,
-          definition: grpcMethod, handler: implementation[method.name] as UntypedServiceImplementation[string],
+          verb: verb.toUpperCase(),
+          pattern,
+          variables,
+          body: rule.body ?? '',
+          requestType: method.resolvedRequestType as protobuf.Type,
+          responseType: method.resolvedResponseType as protobuf.Type,
+          definition: grpcMethod,
+          handler: implementation[method.name] as UntypedServiceImplementation[string],
         });
       }
     }
@@ -145,7 +153,8 @@ async function serve(routes: Route[], request: IncomingMessage, response: Server
       return sendError(response, status.INVALID_ARGUMENT, `Invalid JSON payload received. ${(error as Error).message}`);
     }
     if (route.body === '*') {
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return sendError(response, status.INVALID_ARGUMENT, 'Invalid JSON payload received. The body must be a JSON object.');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return sendError(response, status.INVALID_ARGUMENT, 'Invalid JSON payload received. The body must be a JSON object.');
       json = parsed as JSONObject;
     } else json[camelPath(route.body)] = parsed as JSONObject;
   } else {
@@ -183,8 +192,12 @@ function withJsonNames(type: protobuf.Type, json: JSONObject): JSONObject {
     const name = field?.name ?? key;
     const nested = field?.resolvedType;
     if (nested instanceof Type && value !== null && typeof value === 'object') {
-      if (field?.map) renamed[name] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v !== null && typeof v === 'object' ? withJsonNames(nested, v as JSONObject) : v]));
-      else if (Array.isArray(value)) renamed[name] = value.map((item) => (item !== null && typeof item === 'object' ? withJsonNames(nested, item as JSONObject) : item));
+      if (field?.map)
+        renamed[name] = Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [k, v !== null && typeof v === 'object' ? withJsonNames(nested, v as JSONObject) : v]),
+        );
+      else if (Array.isArray(value))
+        renamed[name] = value.map((item) => (item !== null && typeof item === 'object' ? withJsonNames(nested, item as JSONObject) : item));
       else renamed[name] = withJsonNames(nested, value as JSONObject);
     } else renamed[name] = value;
   }
@@ -205,7 +218,8 @@ function pruneEmpty(type: protobuf.Type, json: JSONObject): void {
   for (const field of type.fieldsArray) {
     const value = json[field.name];
     if (value === undefined) continue;
-    if ((field.map && Object.keys(value as object).length === 0) || (field.repeated && (value as unknown[]).length === 0) || value === '') delete json[field.name];
+    if ((field.map && Object.keys(value as object).length === 0) || (field.repeated && (value as unknown[]).length === 0) || value === '')
+      delete json[field.name];
     else if (field.resolvedType instanceof Type && typeof value === 'object' && value !== null) {
       const nested = field.resolvedType;
       if (field.repeated) for (const item of value as JSONObject[]) pruneEmpty(nested, item);

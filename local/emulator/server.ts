@@ -63,10 +63,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   });
   const publisher = publisherImplementation(broker);
-  const subscriber = subscriberImplementation(broker, (session) => {
-    opened++;
-    sessions.add(session);
-  }, (session) => sessions.delete(session));
+  const subscriber = subscriberImplementation(
+    broker,
+    (session) => {
+      opened++;
+      sessions.add(session);
+    },
+    (session) => sessions.delete(session),
+  );
   server.addService(services.publisher, publisher);
   server.addService(services.subscriber, subscriber);
   const gateway = restGateway(loadPubSubRoot(), {
@@ -138,7 +142,8 @@ function listen(listener: NetServer, host: string, port: number): Promise<number
   return new Promise((resolve, reject) => {
     listener.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') reject(new OperationalError(`port ${port} on ${host} is already in use`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') reject(new OperationalError(`cannot listen on ${host}: no such local address`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN')
+        reject(new OperationalError(`cannot listen on ${host}: no such local address`));
       else reject(new OperationalError(`cannot listen on ${host}:${port}: ${error.message}`));
     });
     // exclusive: a second emulator must not silently share the port with the first.

@@ -36,7 +36,10 @@ export function publisherImplementation(broker: Broker): UntypedServiceImplement
       return broker.updateTopic(request.topic, request.updateMask?.paths ?? []);
     }),
     ListTopics: unary((request: ListRequest) => {
-      const page = paginate([...broker.topics.values()].filter((topic) => inProject(topic.resource.name, request.project)), request);
+      const page = paginate(
+        [...broker.topics.values()].filter((topic) => inProject(topic.resource.name, request.project)),
+        request,
+      );
       return { topics: page.items.map((topic) => topic.resource), nextPageToken: page.nextPageToken };
     }),
     ListTopicSubscriptions: unary((request: { topic: string } & ListRequest) => {
@@ -64,7 +67,10 @@ export function subscriberImplementation(
       return broker.updateSubscription(request.subscription, request.updateMask?.paths ?? []);
     }),
     ListSubscriptions: unary((request: ListRequest) => {
-      const page = paginate([...broker.subscriptions.values()].filter((s) => inProject(s.resource.name, request.project)), request);
+      const page = paginate(
+        [...broker.subscriptions.values()].filter((s) => inProject(s.resource.name, request.project)),
+        request,
+      );
       return { subscriptions: page.items.map((subscription) => subscription.resource), nextPageToken: page.nextPageToken };
     }),
     DeleteSubscription: unary((request: { subscription: string }) => {

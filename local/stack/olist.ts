@@ -12,15 +12,33 @@ export interface OlistImport {
 }
 
 /** `orderflow up --olist DIR`: the Kaggle folder's dims as the snapshot, its history published to the stack's topic. */
-export async function importOlistIntoStack(folder: string, dims: string, pubsub: { projectId: string; topic: string }, logger: Logger, log: (line: string) => void): Promise<OlistImport> {
+export async function importOlistIntoStack(
+  folder: string,
+  dims: string,
+  pubsub: { projectId: string; topic: string },
+  logger: Logger,
+  log: (line: string) => void,
+): Promise<OlistImport> {
   const source = openObjectStore(folder);
   const counts = await copyDims(source, new DirectoryStore(dims));
-  log(`dims snapshot: ${dims} (from ${folder}: ${Object.entries(counts).map(([table, rows]) => `${table} ${rows}`).join(', ')})`);
+  log(
+    `dims snapshot: ${dims} (from ${folder}: ${Object.entries(counts)
+      .map(([table, rows]) => `${table} ${rows}`)
+      .join(', ')})`,
+  );
   log(`import: ${folder} -> topic ${pubsub.topic} ...`);
   // No ordering key: with ~100k keys the client sends ~4 events a request (measured: bench:import); event_sequence decides "latest".
-  const result = await runImport({ source, out: 'pubsub', sourceTimeZone: 'America/Sao_Paulo', pubsub: { ...pubsub, maxInFlight: 2000, ordering: false }, logger });
+  const result = await runImport({
+    source,
+    out: 'pubsub',
+    sourceTimeZone: 'America/Sao_Paulo',
+    pubsub: { ...pubsub, maxInFlight: 2000, ordering: false },
+    logger,
+  });
   const { report } = result;
-  log(`import: ${report.orders} orders, ${result.published} events in ${result.seconds.toFixed(0)} s; skipped ${report.orphanItems.rows} orphan items, ${report.orphanPayments.rows} orphan payments`);
+  log(
+    `import: ${report.orders} orders, ${result.published} events in ${result.seconds.toFixed(0)} s; skipped ${report.orphanItems.rows} orphan items, ${report.orphanPayments.rows} orphan payments`,
+  );
   const dates = report.purchaseDates;
   const day = (date: string, delta: number) => new Date(Date.parse(`${date}T00:00:00Z`) + delta * 86_400_000).toISOString().slice(0, 10);
   return {

@@ -33,7 +33,7 @@ export async function startPushFront(workers: number, certsUrl: string | undefin
       answer.pipe(outgoing);
     });
     // A worker not (yet) listening is a failed push: Pub/Sub retries it.
-    upstream.on('error', () => outgoing.headersSent ? outgoing.destroy() : outgoing.writeHead(502).end());
+    upstream.on('error', () => (outgoing.headersSent ? outgoing.destroy() : outgoing.writeHead(502).end()));
     incoming.pipe(upstream);
   });
   server.listen(0, '127.0.0.1');
@@ -43,7 +43,13 @@ export async function startPushFront(workers: number, certsUrl: string | undefin
   return {
     endpoint,
     setupArgs: ['--push-endpoint', endpoint, ...(certsUrl ? ['--push-audience', audience, '--push-service-account', SERVICE_ACCOUNT] : [])],
-    workerArgs: (n) => ['--mode', 'push', '--port', String(ports[n - 1]), ...(certsUrl ? ['--push-audience', audience, '--push-service-account', SERVICE_ACCOUNT, '--push-certs-url', certsUrl] : [])],
+    workerArgs: (n) => [
+      '--mode',
+      'push',
+      '--port',
+      String(ports[n - 1]),
+      ...(certsUrl ? ['--push-audience', audience, '--push-service-account', SERVICE_ACCOUNT, '--push-certs-url', certsUrl] : []),
+    ],
     close: async () => {
       agent.destroy();
       server.closeAllConnections();

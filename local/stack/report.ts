@@ -1,7 +1,10 @@
 import type { StackResult } from './up.ts';
 
 const n = (value: number) => value.toLocaleString('en-US');
-const list = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
+const list = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([k, v]) => `${k} ${n(v)}`)
+    .join(', ') || 'none';
 
 /** The summary `orderflow up` prints: what was published, what landed where, the audit, the marts. */
 export function formatSummary(result: StackResult, seconds: number): string {
@@ -20,7 +23,9 @@ export function formatSummary(result: StackResult, seconds: number): string {
     const failed = batch.checks.filter((c) => c.status === 'fail');
     const warned = batch.checks.filter((c) => c.status === 'warn');
     const passed = batch.checks.filter((c) => c.status === 'pass');
-    lines.push(`  audit            ${batch.summary?.status ?? `batch exited ${batch.exitCode}`}: ${passed.length} passed, ${warned.length} warnings, ${failed.length} failed (${dateSpan(batch.summary?.dates ?? [])})`);
+    lines.push(
+      `  audit            ${batch.summary?.status ?? `batch exited ${batch.exitCode}`}: ${passed.length} passed, ${warned.length} warnings, ${failed.length} failed (${dateSpan(batch.summary?.dates ?? [])})`,
+    );
     for (const check of [...failed, ...warned]) lines.push(`    ${check.status.padEnd(5)} ${check.name} (${n(check.failingRows)} rows)`);
     lines.push(...wrap(`    pass  ${passed.map((c) => c.name).join(', ')}`, 110, '          '));
     if (batch.summary?.report) lines.push(`    report: ${batch.summary.report}`);

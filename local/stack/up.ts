@@ -135,8 +135,16 @@ export async function runStack(options: StackOptions, print: (line: string) => v
 
     const common = ['--project', PROJECT, '--database', paths.database];
     if (options.mode === 'push') push = await startPushFront(options.workers, emulator?.certsUrl);
-    await expectSuccess(spawnOrderflow('setup', ['setup', '--engine', 'duckdb', '--pubsub', '--topic', TOPIC, '--subscription', SUBSCRIPTION, ...(push?.setupArgs ?? []), ...common], { logFile: join(paths.logs, 'setup.log'), env }));
-    log(`setup: topic ${TOPIC}, ${push ? `push subscription ${SUBSCRIPTION} to ${push.endpoint}` : `subscription ${SUBSCRIPTION}`}, warehouse ${paths.database}`);
+    await expectSuccess(
+      spawnOrderflow(
+        'setup',
+        ['setup', '--engine', 'duckdb', '--pubsub', '--topic', TOPIC, '--subscription', SUBSCRIPTION, ...(push?.setupArgs ?? []), ...common],
+        { logFile: join(paths.logs, 'setup.log'), env },
+      ),
+    );
+    log(
+      `setup: topic ${TOPIC}, ${push ? `push subscription ${SUBSCRIPTION} to ${push.endpoint}` : `subscription ${SUBSCRIPTION}`}, warehouse ${paths.database}`,
+    );
     if (!options.olist) {
       await writeSnapshot(new Catalog(options.seed), new DirectoryStore(paths.dims));
       log(`dims snapshot: ${paths.dims}`);
@@ -146,27 +154,60 @@ export async function runStack(options: StackOptions, print: (line: string) => v
     // main subscription only.
     const drainArgs = push ? [] : ['--dead-letter-subscription', DEAD_LETTER_SUBSCRIPTION];
     for (let n = 1; n <= options.workers; n++) {
-      workers.push(spawnOrderflow(`worker-${n}`, ['worker', '--subscription', SUBSCRIPTION, ...drainArgs, '--sink', 'duckdb', ...(push?.workerArgs(n) ?? ['--port', '0']), '--stats-interval', '0.5', '--dead-letter-store', paths.deadLetters, ...common],
-        // The heap cap production uses (terraform/run.tf): workers stay small with a full flow-control window.
-        { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, ...WORKER_RUNTIME_ENV } }));
+      workers.push(
+        spawnOrderflow(
+          `worker-${n}`,
+          [
+            'worker',
+            '--subscription',
+            SUBSCRIPTION,
+            ...drainArgs,
+            '--sink',
+            'duckdb',
+            ...(push?.workerArgs(n) ?? ['--port', '0']),
+            '--stats-interval',
+            '0.5',
+            '--dead-letter-store',
+            paths.deadLetters,
+            ...common,
+          ],
+          // The heap cap production uses (terraform/run.tf): workers stay small with a full flow-control window.
+          { logFile: join(paths.logs, `worker-${n}.log`), env: { ...env, ...WORKER_RUNTIME_ENV } },
+        ),
+      );
     }
     // Every worker ready before the first publish: a push to one not listening yet would wait out
     // the retry policy's backoff.
-    const urls = await Promise.all(workers.map((w) => workerUrl({
-      name: w.name, logFile: join(paths.logs, `${w.name}.log`), exited: () => w.process.exitCode ?? w.process.signalCode ?? undefined,
-    }, WORKER_START_TIMEOUT_MS)));
+    const urls = await Promise.all(
+      workers.map((w) =>
+        workerUrl(
+          {
+            name: w.name,
+            logFile: join(paths.logs, `${w.name}.log`),
+            exited: () => w.process.exitCode ?? w.process.signalCode ?? undefined,
+          },
+          WORKER_START_TIMEOUT_MS,
+        ),
+      ),
+    );
     const counters = new WorkerPoll(urls);
-    log(`workers: ${options.workers} processes on ${SUBSCRIPTION}${push ? `, taking its pushes at ${push.endpoint}` : `, draining ${DEAD_LETTER_SUBSCRIPTION}`} (logs in ${paths.logs})`);
+    log(
+      `workers: ${options.workers} processes on ${SUBSCRIPTION}${push ? `, taking its pushes at ${push.endpoint}` : `, draining ${DEAD_LETTER_SUBSCRIPTION}`} (logs in ${paths.logs})`,
+    );
     const subscriptionName = `projects/${PROJECT}/subscriptions/${SUBSCRIPTION}`;
     const figures = emulator ? await servePubSubFigures(emulator, subscriptionName) : undefined;
     stopFigures = figures?.server;
     await writeStackFile(options.dataDir, {
-      pid: process.pid, startedAt: new Date().toISOString(), subscription: subscriptionName, workers: urls, database: paths.database,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      subscription: subscriptionName,
+      workers: urls,
+      database: paths.database,
       ...(figures ? { pubsubStats: figures.url } : {}),
     });
 
     const olist = options.olist ? await importOlistIntoStack(options.olist, paths.dims, { projectId: PROJECT, topic: TOPIC }, logger, log) : undefined;
-    const generated = olist?.published ?? await generate(options, counters, logger, log);
+    const generated = olist?.published ?? (await generate(options, counters, logger, log));
     // In a bounded run Ctrl-C interrupts, during generation or while draining; with --keep-running
     // the first Ctrl-C is what ends generation, so the drain and the WAP job still follow.
     const interrupted = () => options.signal.aborted && !options.keepRunning;
@@ -206,7 +247,9 @@ async function generate(options: StackOptions, counters: WorkerPoll, logger: Log
     lastAcked = (await counters.read()).acked;
     const { published } = output.stats();
     // For the dashboard's live rates (orderflow dashboard reads it beside the warehouse); best effort.
-    await writeLiveStatus(options.dataDir, { at: new Date().toISOString(), published, acked: lastAcked, inFlight: Math.max(0, published - lastAcked) }).catch(() => undefined);
+    await writeLiveStatus(options.dataDir, { at: new Date().toISOString(), published, acked: lastAcked, inFlight: Math.max(0, published - lastAcked) }).catch(
+      () => undefined,
+    );
   }, 500);
   try {
     return await runGenerator(stream, output, { ...(count === undefined ? {} : { count }), rate: options.rate, signal: options.signal });
@@ -220,31 +263,50 @@ async function generate(options: StackOptions, counters: WorkerPoll, logger: Log
  * Waits until the workers acked every published message: the subscription's backlog is empty, and
  * so is the dead-letter subscription's (what Pub/Sub gave up on is in raw.dead_letter too).
  */
-async function waitUntilAcked(options: StackOptions, generated: RunResult, emulator: RunningEmulator | undefined, workers: Child[], poll: WorkerPoll, logs: string): Promise<void> {
+async function waitUntilAcked(
+  options: StackOptions,
+  generated: RunResult,
+  emulator: RunningEmulator | undefined,
+  workers: Child[],
+  poll: WorkerPoll,
+  logs: string,
+): Promise<void> {
   const subscription = emulator?.broker.subscriptions.get(`projects/${PROJECT}/subscriptions/${SUBSCRIPTION}`);
   const deadLetters = emulator?.broker.subscriptions.get(`projects/${PROJECT}/subscriptions/${DEAD_LETTER_SUBSCRIPTION}`);
   let last = -1;
   let lastChange = Date.now();
   for (;;) {
     const counters = await poll.read();
-    const done = subscription ? subscription.backlog === 0 && (options.mode === 'push' || (deadLetters?.backlog ?? 0) === 0) : counters.acked >= generated.published;
+    const done = subscription
+      ? subscription.backlog === 0 && (options.mode === 'push' || (deadLetters?.backlog ?? 0) === 0)
+      : counters.acked >= generated.published;
     if (done) return;
     const exited = workers.find((w) => w.process.exitCode !== null);
     if (exited) throw new OperationalError(`${exited.name} exited with code ${exited.process.exitCode}; see ${join(logs, `${exited.name}.log`)}`);
     if (counters.acked !== last) [last, lastChange] = [counters.acked, Date.now()];
-    if (Date.now() - lastChange > options.stallTimeoutMs) throw new OperationalError(`no message acked for ${options.stallTimeoutMs / 1000} s with ${generated.published - counters.acked} outstanding; see ${logs}`);
+    if (Date.now() - lastChange > options.stallTimeoutMs)
+      throw new OperationalError(
+        `no message acked for ${options.stallTimeoutMs / 1000} s with ${generated.published - counters.acked} outstanding; see ${logs}`,
+      );
     if (options.signal.aborted && !options.keepRunning) return;
     await sleep(200);
   }
 }
 
-async function runBatch(paths: { database: string; dims: string; reports: string; logs: string }, env: NodeJS.ProcessEnv, extra: string[]): Promise<BatchOutcome> {
-  const child = spawnOrderflow('batch', ['batch', 'run', '--engine', 'duckdb', '--database', paths.database, '--dims', paths.dims, '--reports', paths.reports, ...extra],
-    { logFile: join(paths.logs, 'batch.log'), env, captureStdout: true });
+async function runBatch(
+  paths: { database: string; dims: string; reports: string; logs: string },
+  env: NodeJS.ProcessEnv,
+  extra: string[],
+): Promise<BatchOutcome> {
+  const child = spawnOrderflow(
+    'batch',
+    ['batch', 'run', '--engine', 'duckdb', '--database', paths.database, '--dims', paths.dims, '--reports', paths.reports, ...extra],
+    { logFile: join(paths.logs, 'batch.log'), env, captureStdout: true },
+  );
   const exitCode = await child.exited;
   const line = child.stdout().trim().split('\n').at(-1);
   const summary = line ? (JSON.parse(line) as BatchOutcome['summary']) : undefined;
-  const checks = summary?.report ? ((JSON.parse(await readFile(summary.report, 'utf8')) as { checks: BatchOutcome['checks'] }).checks) : [];
+  const checks = summary?.report ? (JSON.parse(await readFile(summary.report, 'utf8')) as { checks: BatchOutcome['checks'] }).checks : [];
   return { exitCode, ...(summary ? { summary } : {}), checks };
 }
 
@@ -257,9 +319,11 @@ class WorkerPoll {
   }
 
   async read(): Promise<WorkerCounters> {
-    await Promise.all(this.urls.map(async (url, i) => {
-      this.last[i] = await fetchWorkerStats(url).then(countersOf, () => this.last[i]!);
-    }));
+    await Promise.all(
+      this.urls.map(async (url, i) => {
+        this.last[i] = await fetchWorkerStats(url).then(countersOf, () => this.last[i]!);
+      }),
+    );
     return sumCounters(this.last);
   }
 }
@@ -268,4 +332,3 @@ async function expectSuccess(child: Child): Promise<void> {
   const code = await child.exited;
   if (code !== 0) throw new OperationalError(`orderflow ${child.name} failed (exit ${code}); see its log in the data directory's logs/`);
 }
-

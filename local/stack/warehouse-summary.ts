@@ -20,7 +20,10 @@ export async function summariseWarehouse(db: DuckDBConnection, sinceMicros: bigi
   }
   rows.dead_letter = Number((await rowsOf(db, `SELECT count(*) AS n FROM raw.dead_letter WHERE ${since('received_at')}`))[0]!.n);
   const ingestedEvents = Number((await rowsOf(db, `SELECT count(DISTINCT event_id) AS n FROM raw.orders WHERE ${since('ingested_at')}`))[0]!.n);
-  const byReason = await rowsOf(db, `SELECT error_code, count(DISTINCT message_id) AS n FROM raw.dead_letter WHERE ${since('received_at')} GROUP BY 1 ORDER BY 1`);
+  const byReason = await rowsOf(
+    db,
+    `SELECT error_code, count(DISTINCT message_id) AS n FROM raw.dead_letter WHERE ${since('received_at')} GROUP BY 1 ORDER BY 1`,
+  );
   const deadLettered = Object.fromEntries(byReason.map((r) => [String(r.error_code), Number(r.n)]));
   const tables = await rowsOf(db, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'mart' AND table_type = 'BASE TABLE' ORDER BY 1`);
   const mart: Record<string, number> = {};

@@ -32,7 +32,11 @@ const STAND_IN = fileURLToPath(new URL('./bigquery-standin-process.ts', import.m
 const TABLES: RawTable[] = ['orders', 'order_items', 'order_payments', 'dead_letter'];
 const mb = (bytes: number) => `${(bytes / (1 << 20)).toFixed(0)} MB`;
 
-interface StandIn { port: number; pid: number; stop(): Promise<{ rows: number; decodeErrors: number }> }
+interface StandIn {
+  port: number;
+  pid: number;
+  stop(): Promise<{ rows: number; decodeErrors: number }>;
+}
 
 async function startStandIn(): Promise<StandIn> {
   const child = spawn(process.execPath, ['--import', 'tsx', STAND_IN], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -141,7 +145,9 @@ try {
   const stages = stageCosts();
   print(`stages, each timed alone on ${MESSAGES} generated messages (${stages.rowsPerMessage.toFixed(2)} rows a message):`);
   print(`  validate + split:                ${stages.validate.toFixed(1)} µs/msg`);
-  print(`  BigQuery encode (check, convert, protobuf): ${stages.encode.toFixed(1)} µs/msg = ${(stages.encode / stages.json).toFixed(2)}x JSON.stringify of the same rows (${stages.json.toFixed(1)} µs/msg; target <= 1.5x: ${verdict(stages.encode / stages.json <= 1.5)})`);
+  print(
+    `  BigQuery encode (check, convert, protobuf): ${stages.encode.toFixed(1)} µs/msg = ${(stages.encode / stages.json).toFixed(2)}x JSON.stringify of the same rows (${stages.json.toFixed(1)} µs/msg; target <= 1.5x: ${verdict(stages.encode / stages.json <= 1.5)})`,
+  );
 
   process.env.PUBSUB_EMULATOR_HOST = emulator.address;
   const client = new PubSub({ projectId: PROJECT });
@@ -149,15 +155,21 @@ try {
   await benchTopic('bigquery');
   const database = join(dir, 'bench.duckdb');
   await setupDuckDBWarehouse(database);
-  const bigquery = (): RowSink => createBigQuerySink({
-    projectId: 'orderflow-bench', logger: createLogger({ level: 'warn' }),
-    clientOptions: { servicePath: '127.0.0.1', port: standIn.port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com' },
-  });
-  print(`end to end, pull mode (embedded emulator and the Storage Write stand-in each in a process of their own, one in-process worker): ${ROUNDS} rounds of ${MESSAGES} messages, DuckDB sink then BigQuery sink`);
+  const bigquery = (): RowSink =>
+    createBigQuerySink({
+      projectId: 'orderflow-bench',
+      logger: createLogger({ level: 'warn' }),
+      clientOptions: { servicePath: '127.0.0.1', port: standIn.port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com' },
+    });
+  print(
+    `end to end, pull mode (embedded emulator and the Storage Write stand-in each in a process of their own, one in-process worker): ${ROUNDS} rounds of ${MESSAGES} messages, DuckDB sink then BigQuery sink`,
+  );
   const ratios: number[] = [];
   let seed = 300;
   for (let r = 1; r <= ROUNDS; r++) {
-    const duck = await peakRss(() => drainWithPullWorker(client, emulator.pid, 'duckdb', new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), ++seed, MESSAGES));
+    const duck = await peakRss(() =>
+      drainWithPullWorker(client, emulator.pid, 'duckdb', new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), ++seed, MESSAGES),
+    );
     await duck.result.running.stop();
     const standInCpu = childCpu(standIn.pid);
     const big = await peakRss(() => drainWithPullWorker(client, emulator.pid, 'bigquery', bigquery(), ++seed, MESSAGES));
@@ -167,8 +179,12 @@ try {
     ratios.push(ratio);
     const send = big.result.cpu - stages.validate - stages.encode;
     print(`  round ${r}: DuckDB sink   ${duck.result.rate.toFixed(0)} msgs/s; ${duck.result.label}; peak RSS ${mb(duck.peak)}`);
-    print(`           BigQuery sink ${big.result.rate.toFixed(0)} msgs/s = ${ratio.toFixed(2)}x DuckDB; ${big.result.label}, ${standInPerMessage.toFixed(0)} µs/msg in the stand-in; peak RSS ${mb(big.peak)}`);
-    print(`           worker CPU ${big.result.cpu.toFixed(0)} µs/msg = validate/split ${stages.validate.toFixed(0)} + encode ${stages.encode.toFixed(0)} + send and the rest (pull, ack, batching, gRPC) ${send.toFixed(0)}`);
+    print(
+      `           BigQuery sink ${big.result.rate.toFixed(0)} msgs/s = ${ratio.toFixed(2)}x DuckDB; ${big.result.label}, ${standInPerMessage.toFixed(0)} µs/msg in the stand-in; peak RSS ${mb(big.peak)}`,
+    );
+    print(
+      `           worker CPU ${big.result.cpu.toFixed(0)} µs/msg = validate/split ${stages.validate.toFixed(0)} + encode ${stages.encode.toFixed(0)} + send and the rest (pull, ack, batching, gRPC) ${send.toFixed(0)}`,
+    );
   }
   const median = quantile(ratios, 0.5);
   print(`  BigQuery sink vs DuckDB sink, median of ${ROUNDS} rounds: ${median.toFixed(2)}x (target >= 0.8x: ${verdict(median >= 0.8)})`);

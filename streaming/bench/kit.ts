@@ -67,7 +67,12 @@ export function rssOf(pid: number): number {
  * all its threads) and another process's (the emulator, a stand-in, a client). Shows whether a rate
  * is bound by CPU or by waiting.
  */
-export async function cpuPerMessage<T>(otherPid: number, count: number, run: () => Promise<T>, other = 'the emulator'): Promise<{ result: T; here: number; label: string }> {
+export async function cpuPerMessage<T>(
+  otherPid: number,
+  count: number,
+  run: () => Promise<T>,
+  other = 'the emulator',
+): Promise<{ result: T; here: number; label: string }> {
   const [own, theirs0] = [ownCpu(), childCpu(otherPid)];
   const result = await run();
   const here = (ownCpu() - own) / count;
@@ -95,7 +100,16 @@ export async function publish(client: PubSub, topic: string, next: (n: number) =
 
 /** A topic and its subscription (with a dead-letter topic) on the emulator, named `name`. */
 export async function benchTopic(name: string): Promise<void> {
-  await setupPubSub({ projectId: PROJECT, topic: name, subscription: name, deadLetterTopic: `${name}-dead-letter`, maxDeliveryAttempts: 100, minBackoffSeconds: 1, maxBackoffSeconds: 10, ackDeadlineSeconds: 60 });
+  await setupPubSub({
+    projectId: PROJECT,
+    topic: name,
+    subscription: name,
+    deadLetterTopic: `${name}-dead-letter`,
+    maxDeliveryAttempts: 100,
+    minBackoffSeconds: 1,
+    maxBackoffSeconds: 10,
+    ackDeadlineSeconds: 60,
+  });
 }
 
 /**
@@ -126,12 +140,28 @@ export class SettledTimes extends ProcessedSpy {
 }
 
 /** A worker in this process with the bench's settings: pull (from `subscription`) or push (on a free port). */
-export function benchWorker(mode: WorkerConfig['mode'], subscription: string, sink: RowSink, spy: SettledTimes, limits = DEFAULT_BATCH_LIMITS): Promise<RunningWorker> {
-  return startWorker({
-    mode, projectId: PROJECT, subscription, ...FLOW,
-    limits, dedupeCapacity: 100_000, host: '127.0.0.1', port: 0,
-    statsIntervalMs: 3_600_000, drainTimeoutMs: 8000,
-  }, { sink, spy, logger: createLogger({ level: 'warn' }) });
+export function benchWorker(
+  mode: WorkerConfig['mode'],
+  subscription: string,
+  sink: RowSink,
+  spy: SettledTimes,
+  limits = DEFAULT_BATCH_LIMITS,
+): Promise<RunningWorker> {
+  return startWorker(
+    {
+      mode,
+      projectId: PROJECT,
+      subscription,
+      ...FLOW,
+      limits,
+      dedupeCapacity: 100_000,
+      host: '127.0.0.1',
+      port: 0,
+      statsIntervalMs: 3_600_000,
+      drainTimeoutMs: 8000,
+    },
+    { sink, spy, logger: createLogger({ level: 'warn' }) },
+  );
 }
 
 export interface Drained {
@@ -149,10 +179,21 @@ export interface Drained {
  * then starts a pull worker on `sink` and waits until it has settled them all. The worker is left
  * running for the caller to stop.
  */
-export async function drainWithPullWorker(client: PubSub, emulatorPid: number, subscription: string, sink: RowSink, seed: number, count: number): Promise<Drained> {
+export async function drainWithPullWorker(
+  client: PubSub,
+  emulatorPid: number,
+  subscription: string,
+  sink: RowSink,
+  seed: number,
+  count: number,
+): Promise<Drained> {
   await publish(client, subscription, generated(seed), count);
   const spy = new SettledTimes();
-  const { result: running, here, label } = await cpuPerMessage(emulatorPid, count, async () => {
+  const {
+    result: running,
+    here,
+    label,
+  } = await cpuPerMessage(emulatorPid, count, async () => {
     const started = await benchWorker('pull', subscription, sink, spy);
     await spy.settled(() => true, count);
     return started;

@@ -9,10 +9,12 @@ import { generated, quantile } from './kit.ts';
 const [port, concurrency, count, seed] = process.argv.slice(2).map(Number) as [number, number, number, number];
 const subscription = `projects/bench/subscriptions/push-${seed}`;
 const publishTime = new Date().toISOString();
-const bodies = generated(seed)(count).map((m, i) => JSON.stringify({
-  message: { data: m.data.toString('base64'), attributes: m.attributes, messageId: `push-${seed}-${i}`, publishTime },
-  subscription,
-}));
+const bodies = generated(seed)(count).map((m, i) =>
+  JSON.stringify({
+    message: { data: m.data.toString('base64'), attributes: m.attributes, messageId: `push-${seed}-${i}`, publishTime },
+    subscription,
+  }),
+);
 // undici: keep-alive connections, one request at a time on each (as Pub/Sub's push does), and a
 // client cheap enough that the load generator does not take the worker's CPU on a small machine.
 const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, pipelining: 1 });

@@ -13,7 +13,20 @@ import { startEmulatorProcess } from '../../local/bench/emulator-process.ts';
 import { DEFAULT_BATCH_LIMITS, PUSH_BATCH_MAX_AGE_MS } from '../pipeline/micro-batcher.ts';
 import { setupDuckDBWarehouse } from '../../setup/duckdb.ts';
 import { DuckDBSink } from '../sinks/duckdb-sink.ts';
-import { benchTopic, benchWorker, countOption, drainWithPullWorker, loadLine, ownCpu, PROJECT, print, quantile, SettledTimes, sustainedRate, verdict } from './kit.ts';
+import {
+  benchTopic,
+  benchWorker,
+  countOption,
+  drainWithPullWorker,
+  loadLine,
+  ownCpu,
+  PROJECT,
+  print,
+  quantile,
+  SettledTimes,
+  sustainedRate,
+  verdict,
+} from './kit.ts';
 
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
@@ -23,24 +36,43 @@ const CONCURRENCY = [16, 80, 250];
 const TARGET_CONCURRENCY = 80;
 const CLIENT = fileURLToPath(new URL('./push-client.ts', import.meta.url));
 
-interface PushRun { rate: number; p50: number; p99: number; retries: number; label: string; writes: number }
+interface PushRun {
+  rate: number;
+  p50: number;
+  p99: number;
+  retries: number;
+  label: string;
+  writes: number;
+}
 
 /** A push worker on `database` taking `MESSAGES` requests from a client process at `concurrency`. */
 async function pushRun(database: string, concurrency: number, seed: number): Promise<PushRun> {
   const spy = new SettledTimes();
-  const worker = await benchWorker('push', 'unused', new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), spy, { ...DEFAULT_BATCH_LIMITS, maxAgeMs: PUSH_BATCH_MAX_AGE_MS });
+  const worker = await benchWorker('push', 'unused', new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), spy, {
+    ...DEFAULT_BATCH_LIMITS,
+    maxAgeMs: PUSH_BATCH_MAX_AGE_MS,
+  });
   const own = ownCpu();
-  const client = spawn(process.execPath, ['--import', 'tsx', CLIENT, String(worker.address.port), String(concurrency), String(MESSAGES), String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const client = spawn(process.execPath, ['--import', 'tsx', CLIENT, String(worker.address.port), String(concurrency), String(MESSAGES), String(seed)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   client.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const [code] = await once(client, 'exit') as [number];
+  const [code] = (await once(client, 'exit')) as [number];
   if (code !== 0) throw new Error(`push client exited with code ${code}`);
   await spy.settled(() => true, MESSAGES);
   const here = (ownCpu() - own) / MESSAGES;
   const { 'write.batches': writes } = worker.stats.snapshot();
   await worker.stop();
   const { p50, p99, retries, cpu } = JSON.parse(output) as { p50: number; p99: number; retries: number; cpu: number };
-  return { rate: sustainedRate([...spy.settledAt.values()]), p50, p99, retries, writes, label: `CPU ${here.toFixed(0)} µs/msg in the worker + ${cpu.toFixed(0)} µs/msg in the client` };
+  return {
+    rate: sustainedRate([...spy.settledAt.values()]),
+    p50,
+    p99,
+    retries,
+    writes,
+    label: `CPU ${here.toFixed(0)} µs/msg in the worker + ${cpu.toFixed(0)} µs/msg in the client`,
+  };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'orderflow-bench-push-'));
@@ -52,12 +84,16 @@ try {
   const database = join(dir, 'bench.duckdb');
   await setupDuckDBWarehouse(database);
   print(loadLine());
-  print(`push vs pull (one in-process worker, DuckDB sink, ${MESSAGES} messages a run; push requests from a keep-alive client process): ${ROUNDS} rounds of pull then push at ${TARGET_CONCURRENCY}`);
+  print(
+    `push vs pull (one in-process worker, DuckDB sink, ${MESSAGES} messages a run; push requests from a keep-alive client process): ${ROUNDS} rounds of pull then push at ${TARGET_CONCURRENCY}`,
+  );
   const ratios: number[] = [];
   const pulls: number[] = [];
   let seed = 200;
   const show = (concurrency: number, run: PushRun, pull: number) =>
-    print(`  push at ${String(concurrency).padStart(3)} open requests: ${run.rate.toFixed(0)} msgs/s = ${(run.rate / pull).toFixed(2)}x pull; request latency p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms; ${(MESSAGES / run.writes).toFixed(1)} msgs a write; ${run.retries} retried; ${run.label}`);
+    print(
+      `  push at ${String(concurrency).padStart(3)} open requests: ${run.rate.toFixed(0)} msgs/s = ${(run.rate / pull).toFixed(2)}x pull; request latency p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms; ${(MESSAGES / run.writes).toFixed(1)} msgs a write; ${run.retries} retried; ${run.label}`,
+    );
   for (let r = 1; r <= ROUNDS; r++) {
     const pull = await drainWithPullWorker(client, emulator.pid, 'pull', new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), ++seed, MESSAGES);
     await pull.running.stop();

@@ -17,7 +17,23 @@ import { classify } from '../pipeline/classify.ts';
 import { setupDuckDBWarehouse } from '../../setup/duckdb.ts';
 import { DuckDBSink } from '../sinks/duckdb-sink.ts';
 import { WORKER_RUNTIME_ENV } from '../runtime-env.ts';
-import { benchTopic, countOption, cpuPerMessage, drainWithPullWorker, FLOW, generated, loadLine, PROJECT, print, publish, quantile, rssOf, sustainedRate, verdict, type Drained } from './kit.ts';
+import {
+  benchTopic,
+  countOption,
+  cpuPerMessage,
+  drainWithPullWorker,
+  FLOW,
+  generated,
+  loadLine,
+  PROJECT,
+  print,
+  publish,
+  quantile,
+  rssOf,
+  sustainedRate,
+  verdict,
+  type Drained,
+} from './kit.ts';
 
 // No GCE metadata server here: skip the client's probe for one.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
@@ -31,7 +47,9 @@ const RSS_SECONDS = countOption('rss-seconds', 'BENCH_RSS_SECONDS', 30);
 
 /** (1) validate + split vs JSON.parse on the same created events (~1 KB each). */
 function transformCost(): void {
-  const events = generated(9)(40_000).filter((m) => m.kind === 'created').slice(0, 20_000);
+  const events = generated(9)(40_000)
+    .filter((m) => m.kind === 'created')
+    .slice(0, 20_000);
   const bytes = events.reduce((sum, m) => sum + m.data.length, 0) / events.length;
   const inbound = events.map((m, i) => ({ id: String(i), data: m.data, attributes: m.attributes, publishTime: new Date() }));
   let sink = 0;
@@ -53,12 +71,20 @@ function transformCost(): void {
   transformAll();
   const rounds: { parse: number; transform: number }[] = [];
   for (let r = 0; r < 9; r++) rounds.push({ parse: time(parseAll), transform: time(transformAll) });
-  const parse = quantile(rounds.map((round) => round.parse), 0.5);
-  const transform = quantile(rounds.map((round) => round.transform), 0.5);
+  const parse = quantile(
+    rounds.map((round) => round.parse),
+    0.5,
+  );
+  const transform = quantile(
+    rounds.map((round) => round.transform),
+    0.5,
+  );
   if (sink === 0) throw new Error('unreachable: keeps the loops from being optimised away');
   print(`transform: ${events.length} created events of ${bytes.toFixed(0)} B on average`);
   print(`  JSON.parse alone:        ${parse.toFixed(2)} µs/msg`);
-  print(`  validate + split:        ${transform.toFixed(2)} µs/msg  = ${(transform / parse).toFixed(2)}x JSON.parse (target <= 3x: ${verdict(transform / parse <= 3)})`);
+  print(
+    `  validate + split:        ${transform.toFixed(2)} µs/msg  = ${(transform / parse).toFixed(2)}x JSON.parse (target <= 3x: ${verdict(transform / parse <= 3)})`,
+  );
 }
 
 /** The emulator's bare pull+ack rate with the worker's flow control: receive, ack, nothing else. */
@@ -81,7 +107,12 @@ async function bareRate(client: PubSub, subscription: string, count: number): Pr
 }
 
 /** One round: a backlog drained by bare pull+ack, then the same backlog (one seed) by a worker started for it, left running. */
-async function round(client: PubSub, emulatorPid: number, database: string, seed: number): Promise<Drained & { bare: number; bareLabel: string; batches: ReturnType<Drained['running']['stats']['snapshot']> }> {
+async function round(
+  client: PubSub,
+  emulatorPid: number,
+  database: string,
+  seed: number,
+): Promise<Drained & { bare: number; bareLabel: string; batches: ReturnType<Drained['running']['stats']['snapshot']> }> {
   await publish(client, 'bare', generated(seed), MESSAGES);
   const { result: bare, label: bareLabel } = await cpuPerMessage(emulatorPid, MESSAGES, () => bareRate(client, 'bare', MESSAGES));
   const drained = await drainWithPullWorker(client, emulatorPid, 'orders', new DuckDBSink({ path: database, lockTimeoutMs: 30_000 }), seed, MESSAGES);
@@ -96,7 +127,9 @@ async function endToEnd({ address, pid }: EmulatorProcess, dir: string): Promise
   const database = join(dir, 'bench.duckdb');
   await setupDuckDBWarehouse(database);
 
-  print(`end to end (embedded emulator in its own process, one in-process worker, DuckDB): ${ROUNDS} rounds, each a ${MESSAGES}-message backlog drained by bare pull+ack, then by the worker`);
+  print(
+    `end to end (embedded emulator in its own process, one in-process worker, DuckDB): ${ROUNDS} rounds, each a ${MESSAGES}-message backlog drained by bare pull+ack, then by the worker`,
+  );
   // Rounds take turns, and the median is judged: this machine's speed drifts by a third within a
   // run, and a single pair measured the drift as much as the worker. Each round has its own seed:
   // the worker would take a repeated backlog for duplicates.
@@ -108,7 +141,9 @@ async function endToEnd({ address, pid }: EmulatorProcess, dir: string): Promise
     const ratio = last.rate / last.bare;
     ratios.push(ratio);
     print(`  round ${r}: bare pull+ack ${last.bare.toFixed(0)} msgs/s (${last.bareLabel})`);
-    print(`           worker ${last.rate.toFixed(0)} msgs/s = ${(ratio * 100).toFixed(0)}% of bare (${last.label}); DuckDB batch write p50 ${last.batches['write.latency_ms_p50']} ms, p99 ${last.batches['write.latency_ms_p99']} ms`);
+    print(
+      `           worker ${last.rate.toFixed(0)} msgs/s = ${(ratio * 100).toFixed(0)}% of bare (${last.label}); DuckDB batch write p50 ${last.batches['write.latency_ms_p50']} ms, p99 ${last.batches['write.latency_ms_p99']} ms`,
+    );
   }
   const median = quantile(ratios, 0.5);
   print(`  worker vs bare, median of ${ROUNDS} rounds: ${(median * 100).toFixed(0)}% (target >= 80%: ${verdict(median >= 0.8)})`);
@@ -135,7 +170,9 @@ async function endToEnd({ address, pid }: EmulatorProcess, dir: string): Promise
 
   const p50 = quantile(latencies, 0.5);
   const p99 = quantile(latencies, 0.99);
-  print(`  publish-to-row latency at ${LATENCY_RATE} msgs/s for ${LATENCY_SECONDS} s: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms (target p99 < 2 s: ${verdict(p99 < 2000)})`);
+  print(
+    `  publish-to-row latency at ${LATENCY_RATE} msgs/s for ${LATENCY_SECONDS} s: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms (target p99 < 2 s: ${verdict(p99 < 2000)})`,
+  );
 }
 
 /** The environment without the variables WORKER_RUNTIME_ENV sets, so a run measures only what it names. */
@@ -153,10 +190,14 @@ async function rssUnderBacklog(address: string, dir: string, runtimeEnv: Record<
   const database = join(dir, `${run}.duckdb`);
   // The worker opens only a warehouse that setup made (a mistyped --database must not start one).
   await setupDuckDBWarehouse(database);
-  const child = spawn(process.execPath, [BUILT_CLI, 'worker', '--project', PROJECT, '--subscription', run, '--database', database, '--port', '0', '--stats-interval', '1'], {
-    env: { ...withoutRuntimeEnv(process.env), PUBSUB_EMULATOR_HOST: address, ...runtimeEnv },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BUILT_CLI, 'worker', '--project', PROJECT, '--subscription', run, '--database', database, '--port', '0', '--stats-interval', '1'],
+    {
+      env: { ...withoutRuntimeEnv(process.env), PUBSUB_EMULATOR_HOST: address, ...runtimeEnv },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let received = 0;
   let last = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -174,8 +215,13 @@ async function rssUnderBacklog(address: string, dir: string, runtimeEnv: Record<
   await exited;
   if (last) process.stderr.write(`${last}\n`);
   const mb = peak / (1 << 20);
-  const label = Object.entries(runtimeEnv).map(([name, value]) => `${name}='${value}'`).join(' ') || "Node's and glibc's defaults";
-  print(`worker RSS with a ${BACKLOG.toLocaleString('en-US')}-message backlog, ${label}: peak ${mb.toFixed(0)} MB over ${((performance.now() - started) / 1000).toFixed(0)} s, ${received.toLocaleString('en-US')} messages taken (target < 300 MB: ${verdict(mb < 300)})`);
+  const label =
+    Object.entries(runtimeEnv)
+      .map(([name, value]) => `${name}='${value}'`)
+      .join(' ') || "Node's and glibc's defaults";
+  print(
+    `worker RSS with a ${BACKLOG.toLocaleString('en-US')}-message backlog, ${label}: peak ${mb.toFixed(0)} MB over ${((performance.now() - started) / 1000).toFixed(0)} s, ${received.toLocaleString('en-US')} messages taken (target < 300 MB: ${verdict(mb < 300)})`,
+  );
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'orderflow-bench-'));

@@ -53,9 +53,15 @@ export class DeadLetterDrain implements MessageHandler {
       }
       this.counts.written += 1;
       // A message Pub/Sub gave up on is news: one WARNING each (there are few, or something is wrong).
-      this.options.logger.warn({
-        message_id: row.message_id, event_id: row.event_id, source_subscription: row.source_subscription, source_delivery_count: row.source_delivery_count,
-      }, 'delivery exhausted: message written to raw.dead_letter');
+      this.options.logger.warn(
+        {
+          message_id: row.message_id,
+          event_id: row.event_id,
+          source_subscription: row.source_subscription,
+          source_delivery_count: row.source_delivery_count,
+        },
+        'delivery exhausted: message written to raw.dead_letter',
+      );
       settle({ kind: 'dead-letter', errorCode: 'delivery_exhausted' });
     });
   }
@@ -71,7 +77,10 @@ export class DeadLetterDrain implements MessageHandler {
       const { rejected } = await this.options.sink.write(deadLetterRows(rows));
       const refused = new Map(rejected.map((row) => [row.index, row.reason]));
       for (const [index, reason] of refused) {
-        this.options.logger.error({ message_id: rows[index]!.message_id, reason }, 'dead-letter row refused by the warehouse; the message stays on the dead-letter subscription');
+        this.options.logger.error(
+          { message_id: rows[index]!.message_id, reason },
+          'dead-letter row refused by the warehouse; the message stays on the dead-letter subscription',
+        );
       }
       return rows.map((_, i) => (refused.has(i) ? new TransientWriteError(`dead-letter row refused: ${refused.get(i)}`) : undefined));
     } catch (error) {

@@ -39,11 +39,14 @@ export function exhaustedRow(message: InboundMessage, receivedAt: Date): Row {
   const deliveryCount = Number.isSafeInteger(count) && count > 0 ? count : null;
   const verdict = validateMessage(message.data);
   const eventId = verdict.valid ? verdict.event.event_id : verdict.eventId;
-  const reasons: DeadLetterReason[] = [{
-    code: 'delivery_exhausted',
-    path: '',
-    message: `Pub/Sub gave up after ${deliveryCount ?? 'its maximum'} delivery attempts on ${subscription ?? 'an unnamed subscription'} and moved the message to the dead-letter topic`,
-  }, ...(verdict.valid ? [] : verdict.errors)];
+  const reasons: DeadLetterReason[] = [
+    {
+      code: 'delivery_exhausted',
+      path: '',
+      message: `Pub/Sub gave up after ${deliveryCount ?? 'its maximum'} delivery attempts on ${subscription ?? 'an unnamed subscription'} and moved the message to the dead-letter topic`,
+    },
+    ...(verdict.valid ? [] : verdict.errors),
+  ];
   const original: InboundMessage = { ...message, attributes: originalAttributes(message.attributes) };
   return {
     ...deadLetter(original, 'delivery_exhausted', reasons, receivedAt, eventId),

@@ -46,17 +46,34 @@ export interface ReplaySummary {
  * (`*_current` views, WAP staging: latest event per key) collapse, so facts stay exact.
  * Resolves with the summary and the dead letters selected; a failed publish counts in `failed`.
  */
-export async function replayDeadLetters(warehouse: Warehouse, filter: DeadLetterFilter, options: ReplayOptions): Promise<{ summary: ReplaySummary; selected: DeadLetterRecord[] }> {
+export async function replayDeadLetters(
+  warehouse: Warehouse,
+  filter: DeadLetterFilter,
+  options: ReplayOptions,
+): Promise<{ summary: ReplaySummary; selected: DeadLetterRecord[] }> {
   const now = options.now?.() ?? new Date();
   const replayId = `${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}Z-${randomBytes(3).toString('hex')}`;
   const matched = await selectDeadLetters(warehouse, { ...filter, notReplayed: false });
   const selected = options.again ? matched : matched.filter((record) => record.replays === '0');
   const summary: ReplaySummary = {
-    replay_id: replayId, dry_run: options.dryRun, topic: options.topic, matched: matched.length, already_replayed: matched.length - selected.length, selected: selected.length, published: 0, failed: 0,
+    replay_id: replayId,
+    dry_run: options.dryRun,
+    topic: options.topic,
+    matched: matched.length,
+    already_replayed: matched.length - selected.length,
+    selected: selected.length,
+    published: 0,
+    failed: 0,
   };
   if (options.dryRun || selected.length === 0) return { summary, selected };
 
-  const output = new PubSubOutput({ projectId: options.projectId, topic: options.topic, maxInFlight: options.maxInFlight, ordering: true, logger: options.logger });
+  const output = new PubSubOutput({
+    projectId: options.projectId,
+    topic: options.topic,
+    maxInFlight: options.maxInFlight,
+    ordering: true,
+    logger: options.logger,
+  });
   const published: ReplayRecord[] = [];
   try {
     for (const record of selected) {
@@ -72,7 +89,13 @@ export async function replayDeadLetters(warehouse: Warehouse, filter: DeadLetter
           return;
         }
         published.push({
-          replayId, replayedAt: now, replayedBy: options.actor, messageId: record.message_id, eventId: record.event_id, errorCode: record.error_code, topic: options.topic,
+          replayId,
+          replayedAt: now,
+          replayedBy: options.actor,
+          messageId: record.message_id,
+          eventId: record.event_id,
+          errorCode: record.error_code,
+          topic: options.topic,
           publishedMessageId: result.messageId,
         });
       });
@@ -89,7 +112,8 @@ export async function replayDeadLetters(warehouse: Warehouse, filter: DeadLetter
 
 /** The original message of a dead letter, or undefined when its payload was not stored. */
 function outbound(record: DeadLetterRecord): OutboundMessage | undefined {
-  const data = record.payload !== null ? Buffer.from(record.payload, 'utf8') : record.payload_base64 !== null ? Buffer.from(record.payload_base64, 'base64') : undefined;
+  const data =
+    record.payload !== null ? Buffer.from(record.payload, 'utf8') : record.payload_base64 !== null ? Buffer.from(record.payload_base64, 'base64') : undefined;
   if (data === undefined) return undefined;
   const attributes = originalAttributes(Object.fromEntries(record.attributes.map(({ key, value }) => [key, value ?? ''])));
   return { data, attributes, orderingKey: record.ordering_key ?? '' };

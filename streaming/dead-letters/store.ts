@@ -111,9 +111,19 @@ export async function selectDeadLetters(warehouse: Warehouse, filter: DeadLetter
 export function recordReplaysSql(target: Target, records: readonly ReplayRecord[]): string | undefined {
   if (records.length === 0) return undefined;
   const quote = (value: string | null) => (value === null ? 'NULL' : stringLiteral(target.engine, value));
-  const values = records.map((r) => `(${[
-    quote(r.replayId), timestampLiteral(naiveUtc(r.replayedAt)), quote(r.replayedBy), quote(r.messageId), quote(r.eventId), quote(r.errorCode), quote(r.topic), quote(r.publishedMessageId),
-  ].join(', ')})`);
+  const values = records.map(
+    (r) =>
+      `(${[
+        quote(r.replayId),
+        timestampLiteral(naiveUtc(r.replayedAt)),
+        quote(r.replayedBy),
+        quote(r.messageId),
+        quote(r.eventId),
+        quote(r.errorCode),
+        quote(r.topic),
+        quote(r.publishedMessageId),
+      ].join(', ')})`,
+  );
   return `INSERT INTO ${tableRef(target, 'raw', 'dead_letter_replays')} (replay_id, replayed_at, replayed_by, message_id, event_id, error_code, topic, published_message_id)
 VALUES
   ${values.join(',\n  ')}`;

@@ -5,9 +5,7 @@ import { deadLetter, type DeadLetterCode } from './dead-letter.ts';
 import { split } from './split.ts';
 
 /** A message turned into the rows it must write: its tables' rows, or its dead-letter row. */
-export type Classified =
-  | { kind: 'valid'; eventId: string; rows: RawRows }
-  | { kind: 'invalid'; errorCode: DeadLetterCode; eventId?: string; rows: RawRows };
+export type Classified = { kind: 'valid'; eventId: string; rows: RawRows } | { kind: 'invalid'; errorCode: DeadLetterCode; eventId?: string; rows: RawRows };
 
 const deadLetterOnly = (row: RawRows['dead_letter'][number]): RawRows => deadLetterRows([row]);
 

@@ -25,14 +25,22 @@ export const DEAD_LETTER_REASONS_CAP = 100;
  * `payloadCap` bytes, see DEAD_LETTER_PAYLOAD_CAP; payload_uri is set once the whole is stored),
  * attributes and every reason.
  */
-export function deadLetter(message: InboundMessage, errorCode: DeadLetterCode, errors: DeadLetterReason[], receivedAt: Date, eventId?: string, payloadCap = DEAD_LETTER_PAYLOAD_CAP): Row {
+export function deadLetter(
+  message: InboundMessage,
+  errorCode: DeadLetterCode,
+  errors: DeadLetterReason[],
+  receivedAt: Date,
+  eventId?: string,
+  payloadCap = DEAD_LETTER_PAYLOAD_CAP,
+): Row {
   const { data } = message;
   const utf8 = isUtf8(data);
   const truncated = data.length > payloadCap;
   const kept = truncated ? data.subarray(0, utf8 ? utf8Boundary(data, payloadCap) : payloadCap) : data;
-  const reasons = errors.length > DEAD_LETTER_REASONS_CAP
-    ? [...errors.slice(0, DEAD_LETTER_REASONS_CAP), { code: errorCode, path: '', message: `and ${errors.length - DEAD_LETTER_REASONS_CAP} more violations` }]
-    : errors;
+  const reasons =
+    errors.length > DEAD_LETTER_REASONS_CAP
+      ? [...errors.slice(0, DEAD_LETTER_REASONS_CAP), { code: errorCode, path: '', message: `and ${errors.length - DEAD_LETTER_REASONS_CAP} more violations` }]
+      : errors;
   return {
     message_id: message.id,
     // A Date that holds no time (never from Pub/Sub) must not stop the dead letter being written.

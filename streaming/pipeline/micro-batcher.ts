@@ -51,7 +51,10 @@ export class MicroBatcher<T, R> {
   /** Set by allIn(), cleared by the next add or batch: no further entry can join the buffer. */
   private complete = false;
 
-  constructor(private readonly limits: BatchLimits, private readonly write: (items: T[]) => Promise<R[]>) {}
+  constructor(
+    private readonly limits: BatchLimits,
+    private readonly write: (items: T[]) => Promise<R[]>,
+  ) {}
 
   add(item: T, size: { rows: number; bytes: number }, done: Done<R>): void {
     if (this.buffer.length === 0) this.oldestAt = performance.now();
@@ -92,7 +95,14 @@ export class MicroBatcher<T, R> {
   private kick(force: boolean): void {
     if (this.writing.size >= this.limits.maxInFlight || this.buffer.length === 0) return;
     const age = performance.now() - this.oldestAt;
-    if (!force && !this.complete && this.buffer.length < this.limits.maxMessages && this.rows < this.limits.maxRows && this.bytes < this.limits.maxBytes && age < this.limits.maxAgeMs) {
+    if (
+      !force &&
+      !this.complete &&
+      this.buffer.length < this.limits.maxMessages &&
+      this.rows < this.limits.maxRows &&
+      this.bytes < this.limits.maxBytes &&
+      age < this.limits.maxAgeMs
+    ) {
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         this.kick(false);

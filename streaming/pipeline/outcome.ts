@@ -5,10 +5,7 @@ import type { DeadLetterCode } from './dead-letter.ts';
  * durable or it was a duplicate, dead-lettered (its dead-letter row durable, then acked), or
  * nacked so Pub/Sub redelivers it.
  */
-export type Outcome =
-  | { kind: 'ack'; reason: 'written' | 'duplicate' }
-  | { kind: 'dead-letter'; errorCode: DeadLetterCode }
-  | { kind: 'nack'; error: Error };
+export type Outcome = { kind: 'ack'; reason: 'written' | 'duplicate' } | { kind: 'dead-letter'; errorCode: DeadLetterCode } | { kind: 'nack'; error: Error };
 
 /** How the write of one message's rows ended. */
 export type WriteStatus =
@@ -19,9 +16,12 @@ export type WriteStatus =
 
 export function decide(entry: { errorCode?: DeadLetterCode }, write: WriteStatus): Outcome {
   switch (write.status) {
-    case 'failed': return { kind: 'nack', error: write.error };
-    case 'rejected': return { kind: 'dead-letter', errorCode: 'write_rejected' };
-    case 'durable': return entry.errorCode ? { kind: 'dead-letter', errorCode: entry.errorCode } : { kind: 'ack', reason: 'written' };
+    case 'failed':
+      return { kind: 'nack', error: write.error };
+    case 'rejected':
+      return { kind: 'dead-letter', errorCode: 'write_rejected' };
+    case 'durable':
+      return entry.errorCode ? { kind: 'dead-letter', errorCode: entry.errorCode } : { kind: 'ack', reason: 'written' };
   }
 }
 

@@ -53,7 +53,6 @@ interface Sent {
 
 /** Receives a message's outcome once it is decided. */
 
-
 /**
  * decode -> validate -> split -> dedupe -> micro-batch -> write -> settle, for messages from any
  * source. handle() calls back with the message's outcome once it is decided; the source acks or
@@ -95,7 +94,10 @@ export class Pipeline implements MessageHandler {
       stats.invalid += 1;
       const { errorCode } = classified;
       if (rows.dead_letter[0]?.payload_truncated) {
-        this.storePayload(rows.dead_letter[0], message).then(() => this.enqueue(entry, errorCode, decided), (error: Error) => decided({ kind: 'nack', error }));
+        this.storePayload(rows.dead_letter[0], message).then(
+          () => this.enqueue(entry, errorCode, decided),
+          (error: Error) => decided({ kind: 'nack', error }),
+        );
       } else {
         this.enqueue(entry, errorCode, decided);
       }
@@ -198,7 +200,10 @@ export class Pipeline implements MessageHandler {
       if (error instanceof WriteRefusedError) return this.narrow(entries, error, new Set([...written, ...error.committed]));
       stats.failedBatches += 1;
       const failure = error instanceof TransientWriteError ? error : new TransientWriteError(`write failed: ${(error as Error).message}`, { cause: error });
-      this.options.logger?.warn({ messages: entries.length, error: failure.message }, `write of a batch of ${entries.length} messages failed; nacking them for redelivery`);
+      this.options.logger?.warn(
+        { messages: entries.length, error: failure.message },
+        `write of a batch of ${entries.length} messages failed; nacking them for redelivery`,
+      );
       return entries.map(() => ({ status: 'failed', error: failure }));
     }
     const reasons = new Map<number, RejectedRow[]>();
@@ -247,12 +252,18 @@ export class Pipeline implements MessageHandler {
       const { rejected } = await this.options.sink.write(deadLetterRows([row]));
       if (rejected.length > 0) throw new WriteRefusedError(rejected[0]!.reason);
     } catch (error) {
-      logger?.error({ message_id: message.id, error: (error as Error).message, refusal: refusal.message }, 'the warehouse refused a message and its dead-letter row; nacking it');
+      logger?.error(
+        { message_id: message.id, error: (error as Error).message, refusal: refusal.message },
+        'the warehouse refused a message and its dead-letter row; nacking it',
+      );
       return { status: 'failed', error: new TransientWriteError(`dead-letter row not written: ${(error as Error).message}`, { cause: error }) };
     }
     stats.rows.dead_letter += 1;
     stats.refused += 1;
-    logger?.warn({ message_id: message.id, ...(eventId ? { event_id: eventId } : {}), error: refusal.message }, 'the warehouse refused a message for good; dead-lettered it as write_rejected');
+    logger?.warn(
+      { message_id: message.id, ...(eventId ? { event_id: eventId } : {}), error: refusal.message },
+      'the warehouse refused a message for good; dead-lettered it as write_rejected',
+    );
     return entry.kind === 'valid' ? { status: 'rejected' } : { status: 'durable' };
   }
 
@@ -288,7 +299,8 @@ export class Pipeline implements MessageHandler {
   private async deadLetterRejected(entries: Entry[], reasons: Map<number, RejectedRow[]>, statuses: WriteStatus[]): Promise<void> {
     const owners = [...reasons.keys()];
     const unrecoverable = owners.filter((i) => entries[i]!.kind === 'invalid');
-    for (const i of unrecoverable) statuses[i] = { status: 'failed', error: new TransientWriteError(`dead-letter row rejected: ${reasons.get(i)![0]!.reason}`) };
+    for (const i of unrecoverable)
+      statuses[i] = { status: 'failed', error: new TransientWriteError(`dead-letter row rejected: ${reasons.get(i)![0]!.reason}`) };
     const recoverable = owners.filter((i) => entries[i]!.kind === 'valid');
     if (recoverable.length === 0) return;
     const rows = recoverable.map((i) => {
@@ -304,7 +316,8 @@ export class Pipeline implements MessageHandler {
       });
       this.options.stats.rows.dead_letter += rows.length - refused.size;
     } catch (error) {
-      for (const owner of recoverable) statuses[owner] = { status: 'failed', error: new TransientWriteError(`dead-letter write failed: ${(error as Error).message}`, { cause: error }) };
+      for (const owner of recoverable)
+        statuses[owner] = { status: 'failed', error: new TransientWriteError(`dead-letter write failed: ${(error as Error).message}`, { cause: error }) };
     }
   }
 }

@@ -22,25 +22,27 @@ export function split(event: ParsedEvent, flags: Flag[], message: InboundMessage
     ingested_at: ingestedAt === undefined ? null : microsFromDate(ingestedAt),
   };
   const { order, customer } = event;
-  const orders: Row[] = [{
-    order_id: order.order_id,
-    customer_id: order.customer_id,
-    order_status: order.order_status,
-    order_purchase_timestamp: order.order_purchase_timestamp,
-    order_approved_at: order.order_approved_at,
-    order_delivered_carrier_date: order.order_delivered_carrier_date,
-    order_delivered_customer_date: order.order_delivered_customer_date,
-    order_estimated_delivery_date: order.order_estimated_delivery_date,
-    customer_unique_id: customer?.customer_unique_id ?? null,
-    customer_zip_code_prefix: customer?.customer_zip_code_prefix ?? null,
-    customer_city: customer?.customer_city ?? null,
-    customer_state: customer?.customer_state ?? null,
-    payment_mismatch: flags.includes('payment_mismatch'),
-    no_items: flags.includes('no_items'),
-    no_payments: flags.includes('no_payments'),
-    timestamp_before_purchase: flags.includes('timestamp_before_purchase'),
-    ...meta,
-  }];
+  const orders: Row[] = [
+    {
+      order_id: order.order_id,
+      customer_id: order.customer_id,
+      order_status: order.order_status,
+      order_purchase_timestamp: order.order_purchase_timestamp,
+      order_approved_at: order.order_approved_at,
+      order_delivered_carrier_date: order.order_delivered_carrier_date,
+      order_delivered_customer_date: order.order_delivered_customer_date,
+      order_estimated_delivery_date: order.order_estimated_delivery_date,
+      customer_unique_id: customer?.customer_unique_id ?? null,
+      customer_zip_code_prefix: customer?.customer_zip_code_prefix ?? null,
+      customer_city: customer?.customer_city ?? null,
+      customer_state: customer?.customer_state ?? null,
+      payment_mismatch: flags.includes('payment_mismatch'),
+      no_items: flags.includes('no_items'),
+      no_payments: flags.includes('no_payments'),
+      timestamp_before_purchase: flags.includes('timestamp_before_purchase'),
+      ...meta,
+    },
+  ];
   const order_items: Row[] = (event.items ?? []).map((item) => ({
     order_id: order.order_id,
     order_item_id: item.order_item_id,

@@ -64,13 +64,19 @@ export class DuckDBSink implements RowSink {
     // callback, so a batch filled mid-response waited for the rest of it (~10-25 ms, measured).
     if (this.running) return send(this.running, request);
     const thread = (this.thread ??= this.startThread());
-    void thread.then((worker) => send(worker, request), () => undefined);
+    void thread.then(
+      (worker) => send(worker, request),
+      () => undefined,
+    );
   }
 
   private async startThread(): Promise<Worker> {
     let worker: Worker;
     try {
-      worker = startModuleThread(siblingModule('duckdb-writer-thread', import.meta.url), { ...this.options, tables: this.tables.map(([, spec]) => spec) } satisfies DuckDBWriterOptions);
+      worker = startModuleThread(siblingModule('duckdb-writer-thread', import.meta.url), {
+        ...this.options,
+        tables: this.tables.map(([, spec]) => spec),
+      } satisfies DuckDBWriterOptions);
     } catch (error) {
       this.lost(`could not start: ${(error as Error).message}`);
       throw error;

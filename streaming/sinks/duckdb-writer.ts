@@ -133,7 +133,10 @@ export class DuckDBWriter {
       // so a backlog pays one COMMIT (and WAL sync) per group rather than per batch.
       const group = this.queue.splice(0);
       try {
-        await this.insertAll(connection, group.flatMap((pending) => pending.writes));
+        await this.insertAll(
+          connection,
+          group.flatMap((pending) => pending.writes),
+        );
         for (const pending of group) pending.resolve();
       } catch (error) {
         // One bad batch must not fail the others it was grouped with: each goes again on its own.

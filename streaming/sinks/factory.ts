@@ -25,7 +25,11 @@ export interface WarehouseConfig {
 export async function openSink(config: WarehouseConfig): Promise<RowSink> {
   switch (config.engine) {
     case 'duckdb': {
-      const [{ DuckDBSink }, { setupDuckDBWarehouse }, { requireWarehouse }] = await Promise.all([import('./duckdb-sink.ts'), import('../../setup/duckdb.ts'), import('../../common/warehouse/duckdb-file.ts')]);
+      const [{ DuckDBSink }, { setupDuckDBWarehouse }, { requireWarehouse }] = await Promise.all([
+        import('./duckdb-sink.ts'),
+        import('../../setup/duckdb.ts'),
+        import('../../common/warehouse/duckdb-file.ts'),
+      ]);
       // Only setup creates a warehouse: a mistyped --database must not start a second one.
       await requireWarehouse(config.database);
       await setupDuckDBWarehouse(config.database, config.lockTimeoutMs);

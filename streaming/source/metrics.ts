@@ -32,7 +32,9 @@ export function workerMetrics(stats: WorkerStats): WorkerMetrics {
   const prefix = 'orderflow_worker_';
   for (const [name, help, read] of COUNTERS) {
     new Counter({
-      name: prefix + name, help, registers: [registry],
+      name: prefix + name,
+      help,
+      registers: [registry],
       // A counter cannot be set: the scrape restates WorkerStats' running total.
       collect() {
         this.reset();
@@ -41,23 +43,34 @@ export function workerMetrics(stats: WorkerStats): WorkerMetrics {
     });
   }
   new Counter({
-    name: `${prefix}rows_written_total`, help: 'Rows written, by raw table', labelNames: ['table'], registers: [registry],
+    name: `${prefix}rows_written_total`,
+    help: 'Rows written, by raw table',
+    labelNames: ['table'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const table of RAW_TABLE_NAMES) this.inc({ table }, stats.rows[table]);
     },
   });
   new Gauge({
-    name: `${prefix}messages_in_flight`, help: 'Messages received and not yet settled', registers: [registry],
+    name: `${prefix}messages_in_flight`,
+    help: 'Messages received and not yet settled',
+    registers: [registry],
     collect() {
       this.set(stats.inFlight);
     },
   });
   new Gauge({
-    name: `${prefix}write_latency_ms`, help: 'Micro-batch write latency over the last 1,024 writes', labelNames: ['quantile'], registers: [registry],
+    name: `${prefix}write_latency_ms`,
+    help: 'Micro-batch write latency over the last 1,024 writes',
+    labelNames: ['quantile'],
+    registers: [registry],
     collect() {
       const snapshot = stats.snapshot();
-      for (const [quantile, value] of [['0.5', snapshot['write.latency_ms_p50']], ['0.99', snapshot['write.latency_ms_p99']]] as const) {
+      for (const [quantile, value] of [
+        ['0.5', snapshot['write.latency_ms_p50']],
+        ['0.99', snapshot['write.latency_ms_p99']],
+      ] as const) {
         if (value !== null) this.set({ quantile }, value);
       }
     },

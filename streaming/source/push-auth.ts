@@ -30,7 +30,9 @@ export function oidcVerifier(expected: PushIdentity, client = new OAuth2Client()
       throw new PushAuthError(`push token rejected: ${(error as Error).message}`);
     }
     if (claims?.email !== expected.serviceAccount || claims.email_verified !== true) {
-      throw new PushAuthError(`push token rejected: issued to ${claims?.email ?? 'no email'}${claims?.email_verified === true ? '' : ' (unverified)'}, not ${expected.serviceAccount}`);
+      throw new PushAuthError(
+        `push token rejected: issued to ${claims?.email ?? 'no email'}${claims?.email_verified === true ? '' : ' (unverified)'}, not ${expected.serviceAccount}`,
+      );
     }
   };
 }

@@ -20,9 +20,34 @@ const METADATA = 'x-goog-pubsub-';
 // Headers that HTTP clients, proxies and Cloud Run add. With write_metadata Pub/Sub sends each
 // attribute as a header of its own name, so every other header is taken as an attribute.
 const NOT_ATTRIBUTES = new Set([
-  'host', 'connection', 'content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'accept', 'accept-encoding',
-  'accept-language', 'cache-control', 'pragma', 'user-agent', 'authorization', 'cookie', 'origin', 'referer', 'from', 'forwarded',
-  'via', 'te', 'upgrade', 'priority', 'expect', 'traceparent', 'tracestate', 'x-cloud-trace-context', 'x-real-ip', 'x-request-id',
+  'host',
+  'connection',
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'pragma',
+  'user-agent',
+  'authorization',
+  'cookie',
+  'origin',
+  'referer',
+  'from',
+  'forwarded',
+  'via',
+  'te',
+  'upgrade',
+  'priority',
+  'expect',
+  'traceparent',
+  'tracestate',
+  'x-cloud-trace-context',
+  'x-real-ip',
+  'x-request-id',
 ]);
 const NOT_ATTRIBUTE_PREFIXES = [METADATA, 'sec-', 'x-forwarded-', 'x-goog-', 'x-envoy-', 'x-serverless-'];
 const isAttribute = (header: string) => !NOT_ATTRIBUTES.has(header) && !NOT_ATTRIBUTE_PREFIXES.some((prefix) => header.startsWith(prefix));
@@ -38,7 +63,9 @@ export function pushMessage(body: Buffer, headers: IncomingHttpHeaders, received
   if (headers[`${METADATA}message-id`]) return fromUnwrapped(body, headers, receivedAt);
   const wrapped = asWrapped(body);
   if (!wrapped) {
-    throw new PushRequestError('not a Pub/Sub push message: expected the JSON envelope {"message": {...}, "subscription": "..."} or an unwrapped push with write_metadata (x-goog-pubsub-message-id)');
+    throw new PushRequestError(
+      'not a Pub/Sub push message: expected the JSON envelope {"message": {...}, "subscription": "..."} or an unwrapped push with write_metadata (x-goog-pubsub-message-id)',
+    );
   }
   return fromWrapped(wrapped, receivedAt);
 }
@@ -51,8 +78,12 @@ function asWrapped(body: Buffer): WrappedPush | undefined {
     return undefined;
   }
   const candidate = value as Partial<WrappedPush> | null;
-  const isWrapped = typeof candidate === 'object' && candidate !== null && typeof candidate.subscription === 'string'
-    && typeof candidate.message === 'object' && candidate.message !== null;
+  const isWrapped =
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.subscription === 'string' &&
+    typeof candidate.message === 'object' &&
+    candidate.message !== null;
   return isWrapped ? (candidate as WrappedPush) : undefined;
 }
 

@@ -31,8 +31,18 @@ export interface AppendRequest {
   bytes: number;
 }
 
-interface FieldDescriptor { name: string; number: number; label: string; type: string; typeName?: string }
-interface MessageDescriptor { name: string; field: FieldDescriptor[]; nestedType?: MessageDescriptor[] }
+interface FieldDescriptor {
+  name: string;
+  number: number;
+  label: string;
+  type: string;
+  typeName?: string;
+}
+interface MessageDescriptor {
+  name: string;
+  field: FieldDescriptor[];
+  nestedType?: MessageDescriptor[];
+}
 
 const protos = (pkg: string) => fileURLToPath(new URL(`../../node_modules/${pkg}/build/protos`, import.meta.url));
 
@@ -61,9 +71,15 @@ export class BigQueryWriteStandIn {
   async start(): Promise<this> {
     const definition = protoLoader.loadSync('google/cloud/bigquery/storage/v1/storage.proto', {
       includeDirs: [protos('@google-cloud/bigquery-storage'), protos('google-gax')],
-      keepCase: false, longs: String, enums: String, defaults: false, oneofs: true,
+      keepCase: false,
+      longs: String,
+      enums: String,
+      defaults: false,
+      oneofs: true,
     });
-    const pkg = grpc.loadPackageDefinition(definition) as unknown as { google: { cloud: { bigquery: { storage: { v1: { BigQueryWrite: { service: grpc.ServiceDefinition } } } } } } };
+    const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+      google: { cloud: { bigquery: { storage: { v1: { BigQueryWrite: { service: grpc.ServiceDefinition } } } } } };
+    };
     this.server.addService(pkg.google.cloud.bigquery.storage.v1.BigQueryWrite.service, {
       appendRows: (call: grpc.ServerDuplexStream<unknown, unknown>) => this.onStream(call),
       getWriteStream: (call: grpc.ServerUnaryCall<{ name: string }, unknown>, done: grpc.sendUnaryData<unknown>) => {
@@ -73,7 +89,8 @@ export class BigQueryWriteStandIn {
       },
     });
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`127.0.0.1:${this.port}`, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))));
+      this.server.bindAsync(`127.0.0.1:${this.port}`, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
     return this;
   }
 
@@ -122,7 +139,15 @@ export class BigQueryWriteStandIn {
         this.decodeErrors.push(String(error));
         return call.write({ error: { code: grpc.status.INVALID_ARGUMENT, message: String(error) } });
       }
-      const request: AppendRequest = { table: raw.writeStream.split('/')[5] ?? '', writeStream: raw.writeStream, routingHeader, rows, columns: schema.field.map((f) => f.name), streamNumber, bytes: raw.protoRows.rows.serializedRows.reduce((sum, row) => sum + row.length, 0) };
+      const request: AppendRequest = {
+        table: raw.writeStream.split('/')[5] ?? '',
+        writeStream: raw.writeStream,
+        routingHeader,
+        rows,
+        columns: schema.field.map((f) => f.name),
+        streamNumber,
+        bytes: raw.protoRows.rows.serializedRows.reduce((sum, row) => sum + row.length, 0),
+      };
       this.rowsDecoded += rows.length;
       if (this.options.retain !== false) this.requests.push(request);
       const answer = this.answer(request, ++this.received);

@@ -11,8 +11,12 @@ export interface DayTotals {
 const cents = (value: number) => Math.round(value * 100);
 const sequence = (event: OrderEvent) => (event as { event_sequence?: number }).event_sequence ?? 0;
 /** The contract's "latest": greatest event_sequence (missing = 0), then event_time, then event_id (publish times are equal here). */
-const later = (a: OrderEvent, b: OrderEvent) => sequence(a) !== sequence(b) ? sequence(a) > sequence(b)
-  : Date.parse(a.event_time) !== Date.parse(b.event_time) ? Date.parse(a.event_time) > Date.parse(b.event_time) : a.event_id > b.event_id;
+const later = (a: OrderEvent, b: OrderEvent) =>
+  sequence(a) !== sequence(b)
+    ? sequence(a) > sequence(b)
+    : Date.parse(a.event_time) !== Date.parse(b.event_time)
+      ? Date.parse(a.event_time) > Date.parse(b.event_time)
+      : a.event_id > b.event_id;
 
 /** The calendar date (YYYY-MM-DD) of an instant in an IANA time zone, by the runtime's tz database (not the engines'). */
 export function localDate(iso: string, timeZone: string): string {

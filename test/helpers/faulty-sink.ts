@@ -24,7 +24,10 @@ export class FaultySink implements RowSink {
   failures = 0;
   refusals = 0;
 
-  constructor(private readonly inner: RowSink, public plan: FaultPlan = {}) {}
+  constructor(
+    private readonly inner: RowSink,
+    public plan: FaultPlan = {},
+  ) {}
 
   async write(batch: RawRows): Promise<WriteResult> {
     const { plan } = this;

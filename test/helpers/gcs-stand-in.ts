@@ -33,7 +33,9 @@ export async function startGcsStandIn(options: { failNext?: number } = {}) {
     }
     const match = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
     if (request.method !== 'POST' || !match || url.searchParams.get('uploadType') !== 'multipart') {
-      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 404, message: `${request.method} ${url.pathname}` } }));
+      response
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 404, message: `${request.method} ${url.pathname}` } }));
       return;
     }
     if (failures > 0) {
@@ -44,15 +46,25 @@ export async function startGcsStandIn(options: { failNext?: number } = {}) {
     const boundary = /boundary=([^;]+)/.exec(request.headers['content-type'] ?? '')?.[1]?.replace(/"/g, '');
     const [metaPart, dataPart] = splitMultipart(body, boundary ?? '');
     const meta = JSON.parse(metaPart!.body.toString('utf8')) as { name: string; contentType?: string };
-    const object = { bucket: decodeURIComponent(match[1]!), name: url.searchParams.get('name') ?? meta.name, contentType: meta.contentType ?? dataPart!.contentType, body: dataPart!.body };
+    const object = {
+      bucket: decodeURIComponent(match[1]!),
+      name: url.searchParams.get('name') ?? meta.name,
+      contentType: meta.contentType ?? dataPart!.contentType,
+      body: dataPart!.body,
+    };
     objects.push(object);
-    response.writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({
-        kind: 'storage#object', bucket: object.bucket, name: object.name, size: String(object.body.length), generation: '1',
+    response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        kind: 'storage#object',
+        bucket: object.bucket,
+        name: object.name,
+        size: String(object.body.length),
+        generation: '1',
         // The client checks the upload against these, as real GCS returns them.
         md5Hash: createHash('md5').update(object.body).digest('base64'),
         crc32c: crc32c(object.body),
-      }));
+      }),
+    );
   };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -75,7 +87,8 @@ function download(objects: StoredObject[], bucket: string, name: string, media: 
     response.writeHead(200, { 'content-type': object.contentType, 'x-goog-hash': `crc32c=${crc32c(object.body)},md5=${md5Hash}` }).end(object.body);
     return;
   }
-  response.writeHead(200, { 'content-type': 'application/json' })
+  response
+    .writeHead(200, { 'content-type': 'application/json' })
     .end(JSON.stringify({ kind: 'storage#object', bucket, name, size: String(object.body.length), generation: '1', md5Hash, crc32c: crc32c(object.body) }));
 }
 

@@ -27,16 +27,30 @@ FROM w`;
 
 /** What the probe must give on either engine, as text. */
 export const MACRO_PROBE_VALUES = {
-  money: '2.5', cents: '1235', from_cents: '12.34', int_div: '3', ratio: null, days: '1', month: '2026-11-01', months: '2',
-  week_ago: '2026-11-13', sunday: '7', ts: '2026-11-20 01:02:03.456789', day: '2026-11-20', days_2026: '365',
+  money: '2.5',
+  cents: '1235',
+  from_cents: '12.34',
+  int_div: '3',
+  ratio: null,
+  days: '1',
+  month: '2026-11-01',
+  months: '2',
+  week_ago: '2026-11-13',
+  sunday: '7',
+  ts: '2026-11-20 01:02:03.456789',
+  day: '2026-11-20',
+  days_2026: '365',
 };
 
 /** Values as text, numbers without trailing zeros (DuckDB's DECIMAL(18,2) prints 2.50, BigQuery's NUMERIC 2.5). */
-export const asText = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => {
-  if (v === null) return [k, null];
-  const text = String(v);
-  return [k, /^-?\d+(\.\d+)?$/.test(text) ? String(Number(text)) : text];
-}));
+export const asText = (row: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) => {
+      if (v === null) return [k, null];
+      const text = String(v);
+      return [k, /^-?\d+(\.\d+)?$/.test(text) ? String(Number(text)) : text];
+    }),
+  );
 
 /**
  * Instants around daylight-saving changes and local midnights, per time zone: São Paulo's last DST
@@ -45,8 +59,17 @@ export const asText = (row: Record<string, unknown>) => Object.fromEntries(Objec
  */
 export const TIME_ZONE_PROBES: Record<string, string[]> = {
   'America/Sao_Paulo': [
-    '2017-10-15 02:59:59.999999', '2017-10-15 03:00:00', '2017-10-15 03:30:00', '2018-02-18 01:59:59', '2018-02-18 02:00:00',
-    '2018-02-18 02:30:00', '2018-02-18 03:00:00', '2026-11-20 02:59:59', '2026-11-20 03:00:00', '2000-01-01 00:00:00', '2099-12-31 23:59:59',
+    '2017-10-15 02:59:59.999999',
+    '2017-10-15 03:00:00',
+    '2017-10-15 03:30:00',
+    '2018-02-18 01:59:59',
+    '2018-02-18 02:00:00',
+    '2018-02-18 02:30:00',
+    '2018-02-18 03:00:00',
+    '2026-11-20 02:59:59',
+    '2026-11-20 03:00:00',
+    '2000-01-01 00:00:00',
+    '2099-12-31 23:59:59',
   ],
   'America/New_York': ['2026-03-08 06:59:59', '2026-03-08 07:00:00', '2026-11-01 04:59:59', '2026-11-01 05:00:00', '2026-11-01 05:30:00'],
   UTC: ['2026-11-19 23:59:59.999999', '2026-11-20 00:00:00'],

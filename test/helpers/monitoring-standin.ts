@@ -25,11 +25,18 @@ export class MonitoringStandIn {
   private readonly server = new grpc.Server();
   port = 0;
 
-  constructor(private readonly series: SeriesByMetric, private readonly failWith?: { code: grpc.status; details: string }) {}
+  constructor(
+    private readonly series: SeriesByMetric,
+    private readonly failWith?: { code: grpc.status; details: string },
+  ) {}
 
   async start(): Promise<this> {
     const definition = protoLoader.loadSync('google/monitoring/v3/metric_service.proto', {
-      includeDirs: [protos('@google-cloud/monitoring'), protos('google-gax')], longs: String, enums: String, defaults: true, oneofs: true,
+      includeDirs: [protos('@google-cloud/monitoring'), protos('google-gax')],
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
     });
     const pkg = grpc.loadPackageDefinition(definition) as unknown as { google: { monitoring: { v3: { MetricService: { service: grpc.ServiceDefinition } } } } };
     this.server.addService(pkg.google.monitoring.v3.MetricService.service, {
@@ -44,7 +51,8 @@ export class MonitoringStandIn {
       },
     });
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))));
+      this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
     return this;
   }
 

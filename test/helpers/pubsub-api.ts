@@ -48,7 +48,13 @@ const type = (name: string) => ROOT.lookupType(`google.pubsub.v1.${name}`);
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, defaults: false };
 
 function received(raw: { ackId?: string | null; deliveryAttempt?: number | null; message?: Fields | null }): ReceivedMessage {
-  const message = (raw.message ?? {}) as { data?: Uint8Array; attributes?: Record<string, string>; messageId?: string; publishTime?: { seconds?: number | string | { toString(): string }; nanos?: number }; orderingKey?: string };
+  const message = (raw.message ?? {}) as {
+    data?: Uint8Array;
+    attributes?: Record<string, string>;
+    messageId?: string;
+    publishTime?: { seconds?: number | string | { toString(): string }; nanos?: number };
+    orderingKey?: string;
+  };
   const seconds = Number(String(message.publishTime?.seconds ?? 0));
   return {
     ackId: raw.ackId ?? '',
@@ -69,7 +75,10 @@ export class GrpcApi implements PubSubApi {
   private readonly publisher: v1.PublisherClient;
   private readonly subscriber: v1.SubscriberClient;
 
-  constructor(address: string, readonly projectId: string) {
+  constructor(
+    address: string,
+    readonly projectId: string,
+  ) {
     const [host, port] = address.split(':') as [string, string];
     const options = { servicePath: host, port: Number(port), sslCreds: credentials.createInsecure(), projectId };
     this.publisher = new v1.PublisherClient(options);
@@ -131,7 +140,12 @@ export class GrpcApi implements PubSubApi {
 
 /** An error answered over REST, with the gRPC code its JSON status names. */
 export class RestError extends Error {
-  constructor(readonly code: number, readonly httpStatus: number, readonly body: unknown, message: string) {
+  constructor(
+    readonly code: number,
+    readonly httpStatus: number,
+    readonly body: unknown,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -141,7 +155,10 @@ export class RestApi implements PubSubApi {
   readonly transport = 'rest';
   private readonly base: string;
 
-  constructor(address: string, readonly projectId: string) {
+  constructor(
+    address: string,
+    readonly projectId: string,
+  ) {
     this.base = `http://${address}/v1/`;
   }
 
@@ -215,7 +232,10 @@ export class RestApi implements PubSubApi {
     await this.call('POST', `${subscription}:modifyAckDeadline`, 'ModifyAckDeadlineRequest', { subscription, ackIds, ackDeadlineSeconds: seconds });
   }
   async seek(subscription: string, time: Date) {
-    await this.call('POST', `${subscription}:seek`, 'SeekRequest', { subscription, time: { seconds: Math.floor(time.getTime() / 1000), nanos: (time.getTime() % 1000) * 1e6 } });
+    await this.call('POST', `${subscription}:seek`, 'SeekRequest', {
+      subscription,
+      time: { seconds: Math.floor(time.getTime() / 1000), nanos: (time.getTime() % 1000) * 1e6 },
+    });
   }
   async close() {}
 }

@@ -20,7 +20,10 @@ export type TargetOrSkip = { name: string; target: Target; skip?: undefined } | 
 
 export async function embeddedTarget(): Promise<TargetOrSkip> {
   const emulator: RunningEmulator = await startEmulator();
-  return { name: 'embedded', target: { name: 'embedded', address: emulator.address, minAckDeadlineSeconds: 2, limitations: {}, close: () => emulator.close() } };
+  return {
+    name: 'embedded',
+    target: { name: 'embedded', address: emulator.address, minAckDeadlineSeconds: 2, limitations: {}, close: () => emulator.close() },
+  };
 }
 
 /** gcloud's emulator when gcloud is on PATH and starts; otherwise the reason it is skipped. */
@@ -101,7 +104,11 @@ export class TargetClients {
 }
 
 /** Resolves with the first `count` messages a listener receives (leaving them unacked). */
-export function collect(subscription: { on(event: 'message', listener: (message: Message) => void): unknown }, count: number, timeoutMs: number): Promise<Message[]> {
+export function collect(
+  subscription: { on(event: 'message', listener: (message: Message) => void): unknown },
+  count: number,
+  timeoutMs: number,
+): Promise<Message[]> {
   return new Promise((resolve, reject) => {
     const got: Message[] = [];
     const timer = setTimeout(() => reject(new Error(`received ${got.length} of ${count} messages within ${timeoutMs} ms`)), timeoutMs);

@@ -9,7 +9,11 @@ export interface PushRequest {
   headers: IncomingHttpHeaders;
   body: Buffer;
   /** The wrapped envelope, when the body is one. */
-  json?: { message: { data?: string; attributes?: Record<string, string>; messageId?: string; message_id?: string; publishTime?: string; orderingKey?: string }; subscription: string; deliveryAttempt?: number };
+  json?: {
+    message: { data?: string; attributes?: Record<string, string>; messageId?: string; message_id?: string; publishTime?: string; orderingKey?: string };
+    subscription: string;
+    deliveryAttempt?: number;
+  };
 }
 
 /**
@@ -36,7 +40,13 @@ export class PushReceiver {
           json = undefined;
         }
         this.inFlight++;
-        const recorded: PushRequest = { at: Date.now(), concurrent: this.inFlight, headers: request.headers, body, ...(json && typeof json === 'object' && 'message' in json ? { json } : {}) };
+        const recorded: PushRequest = {
+          at: Date.now(),
+          concurrent: this.inFlight,
+          headers: request.headers,
+          body,
+          ...(json && typeof json === 'object' && 'message' in json ? { json } : {}),
+        };
         this.requests.push(recorded);
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
         this.waiters = this.waiters.filter((waiter) => (this.requests.length >= waiter.count ? (waiter.resolve(), false) : true));
@@ -61,10 +71,13 @@ export class PushReceiver {
     if (this.requests.length >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.requests.length} of ${count} push requests within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push({ count, resolve: () => {
-        clearTimeout(timer);
-        resolve();
-      } });
+      this.waiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
   }
 

@@ -40,7 +40,12 @@ export async function ingestEvents(connection: DuckDBConnection, events: readonl
 export const fixtureCatalog = () => new Catalog(7, FIXTURE_SIZES);
 
 /** A created event for the fixture catalog: customer `n`, one item of product `n` at `price`, paid in full (both optional). */
-export function orderEvent(n: number, id: string, purchase: string, options: { price?: number; freight?: number; items?: boolean; payment?: number | null } = {}): OrderEvent {
+export function orderEvent(
+  n: number,
+  id: string,
+  purchase: string,
+  options: { price?: number; freight?: number; items?: boolean; payment?: number | null } = {},
+): OrderEvent {
   const catalog = fixtureCatalog();
   const customer = catalog.customer(n);
   const product = catalog.product(n);
@@ -64,15 +69,33 @@ export function orderEvent(n: number, id: string, purchase: string, options: { p
       order_delivered_customer_date: null,
       order_estimated_delivery_date: null,
     },
-    ...(options.items === false ? {} : {
-      items: [{ order_item_id: 1, product_id: product.product_id, seller_id: seller.seller_id, shipping_limit_date: purchase, price, freight_value: freight }],
-    }),
-    ...(payment === null ? {} : { payments: [{ payment_sequential: 1, payment_type: 'credit_card' as const, payment_installments: 1, payment_value: payment }] }),
-    customer: { customer_unique_id: customer.customer_unique_id, customer_zip_code_prefix: customer.customer_zip_code_prefix, customer_city: customer.customer_city, customer_state: customer.customer_state },
+    ...(options.items === false
+      ? {}
+      : {
+          items: [
+            { order_item_id: 1, product_id: product.product_id, seller_id: seller.seller_id, shipping_limit_date: purchase, price, freight_value: freight },
+          ],
+        }),
+    ...(payment === null
+      ? {}
+      : { payments: [{ payment_sequential: 1, payment_type: 'credit_card' as const, payment_installments: 1, payment_value: payment }] }),
+    customer: {
+      customer_unique_id: customer.customer_unique_id,
+      customer_zip_code_prefix: customer.customer_zip_code_prefix,
+      customer_city: customer.customer_city,
+      customer_state: customer.customer_state,
+    },
   };
 }
 
 /** An update of `base` (no items, payments or customer): the order's fields replaced by `order`. */
 export function updateEvent(base: OrderEvent, suffix: string, eventTime: string, order: Partial<OrderEvent['order']>): OrderEvent {
-  return { event_id: `${base.order.order_id}.${suffix}`, event_type: 'order_updated', event_time: eventTime, schema_version: 1, source: 'test', order: { ...base.order, ...order } };
+  return {
+    event_id: `${base.order.order_id}.${suffix}`,
+    event_type: 'order_updated',
+    event_time: eventTime,
+    schema_version: 1,
+    source: 'test',
+    order: { ...base.order, ...order },
+  };
 }

@@ -48,7 +48,11 @@ export async function createRawTables(connection: DuckDBConnection): Promise<voi
  * Writes messages into the raw tables the way the worker does (validate -> split -> append), each
  * ingested when `ingestedAt` says (default: a few seconds after its event time).
  */
-export async function ingest(connection: DuckDBConnection, messages: readonly GeneratedMessage[], ingestedAt?: (message: GeneratedMessage, index: number) => Date): Promise<void> {
+export async function ingest(
+  connection: DuckDBConnection,
+  messages: readonly GeneratedMessage[],
+  ingestedAt?: (message: GeneratedMessage, index: number) => Date,
+): Promise<void> {
   await createRawTables(connection);
   const rows = { orders: [], order_items: [], order_payments: [] } as Record<'orders' | 'order_items' | 'order_payments', ReturnType<typeof split>['orders']>;
   messages.forEach((message, index) => {

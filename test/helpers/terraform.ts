@@ -21,7 +21,9 @@ export interface TerraformModule {
 /** Parses every .tf file of the root module (hcl2json, the HCL parser Terraform's CDK ships as wasm). */
 export async function loadModule(dir = TERRAFORM_DIR): Promise<TerraformModule> {
   const module: TerraformModule = { resources: new Map(), variables: new Map(), locals: {}, sources: new Map() };
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.tf')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.tf'))
+    .sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     module.sources.set(file, text);
     const parsed = (await parse(file, text)) as {

@@ -34,14 +34,22 @@ export async function startHarness(): Promise<Harness> {
   const projectId = `test-${process.pid}`;
   const names = { topic: 'orders', subscription: 'orders-worker' };
   await setupPubSub({
-    projectId, ...names, deadLetterTopic: 'orders-dead-letter',
+    projectId,
+    ...names,
+    deadLetterTopic: 'orders-dead-letter',
     // Quick retries and a short lease so nacked and orphaned messages come back within seconds.
-    maxDeliveryAttempts: 100, minBackoffSeconds: 1, maxBackoffSeconds: 1, ackDeadlineSeconds: 10,
+    maxDeliveryAttempts: 100,
+    minBackoffSeconds: 1,
+    maxBackoffSeconds: 1,
+    ackDeadlineSeconds: 10,
   });
   const database = join(dir, 'warehouse.duckdb');
   await setupDuckDBWarehouse(database);
   return {
-    emulator, projectId, ...names, database,
+    emulator,
+    projectId,
+    ...names,
+    database,
     close: async () => {
       await emulator.close();
       await rm(dir, { recursive: true, force: true });
@@ -67,7 +75,8 @@ export async function publish(harness: Harness, messages: readonly GeneratedMess
   }
 }
 
-export const backlog = (harness: Harness) => harness.emulator.broker.getSubscription(`projects/${harness.projectId}/subscriptions/${harness.subscription}`).backlog;
+export const backlog = (harness: Harness) =>
+  harness.emulator.broker.getSubscription(`projects/${harness.projectId}/subscriptions/${harness.subscription}`).backlog;
 
 /** Polls a condition of the in-process emulator (it has no events for this) until it holds. */
 export async function until(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
@@ -89,11 +98,25 @@ export interface WorkerProcess {
 
 /** Spawns `orderflow worker` as a separate process on the harness's subscription and warehouse. */
 export async function spawnWorker(harness: Harness, extra: string[] = [], options: { defaultPort?: boolean } = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [
-    ...CLI_ARGS, 'worker', '--project', harness.projectId, '--subscription', harness.subscription, '--database', harness.database,
-    // defaultPort: the command as a person types it, no --port and no $PORT.
-    ...(options.defaultPort ? [] : ['--port', '0']), '--stats-interval', '60', ...extra,
-  ], { env: { ...process.env, PUBSUB_EMULATOR_HOST: harness.emulator.address, PORT: '' }, stdio: ['ignore', 'inherit', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...CLI_ARGS,
+      'worker',
+      '--project',
+      harness.projectId,
+      '--subscription',
+      harness.subscription,
+      '--database',
+      harness.database,
+      // defaultPort: the command as a person types it, no --port and no $PORT.
+      ...(options.defaultPort ? [] : ['--port', '0']),
+      '--stats-interval',
+      '60',
+      ...extra,
+    ],
+    { env: { ...process.env, PUBSUB_EMULATOR_HOST: harness.emulator.address, PORT: '' }, stdio: ['ignore', 'inherit', 'pipe'] },
+  );
   const logs: Record<string, unknown>[] = [];
   const waiters: { message: string; resolve: (line: Record<string, unknown>) => void }[] = [];
   let buffered = '';
@@ -118,7 +141,9 @@ export async function spawnWorker(harness: Harness, extra: string[] = [], option
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const worker: WorkerProcess = {
-    child, logs, exited,
+    child,
+    logs,
+    exited,
     waitForLog: (message) => {
       const seen = logs.find((line) => line.message === message);
       if (seen) return Promise.resolve(seen);
@@ -163,8 +188,10 @@ const cents = (value: number) => Math.round(value * 100);
 export function expectedState(messages: readonly GeneratedMessage[]): WarehouseState {
   // The contract's "latest": event_sequence (missing = 0), then event_time, then event_id.
   type Ordered = { event_sequence?: number; event_time: string; event_id: string };
-  const later = (a: Ordered, b: Ordered) => (a.event_sequence ?? 0) - (b.event_sequence ?? 0)
-    || Date.parse(a.event_time) - Date.parse(b.event_time) || (a.event_id > b.event_id ? 1 : a.event_id < b.event_id ? -1 : 0);
+  const later = (a: Ordered, b: Ordered) =>
+    (a.event_sequence ?? 0) - (b.event_sequence ?? 0) ||
+    Date.parse(a.event_time) - Date.parse(b.event_time) ||
+    (a.event_id > b.event_id ? 1 : a.event_id < b.event_id ? -1 : 0);
   const latest = new Map<string, NonNullable<GeneratedMessage['event']>>();
   const withLines = new Map<string, NonNullable<GeneratedMessage['event']>>();
   const deadLetters: string[] = [];
@@ -181,21 +208,35 @@ export function expectedState(messages: readonly GeneratedMessage[]): WarehouseS
     if (event.items && (!lines || later(event, lines) > 0)) withLines.set(id, event);
   }
   const orders = [...latest.values()].map((e) => `${e.order.order_id}|${e.event_id}|${e.order.order_status}`);
-  const items = [...withLines.values()].flatMap((e) => e.items!.map((i) => `${e.order.order_id}|${i.order_item_id}|${e.event_id}|${cents(i.price)}|${cents(i.freight_value)}`));
-  const payments = [...withLines.values()].flatMap((e) => e.payments!.map((p) => `${e.order.order_id}|${p.payment_sequential}|${e.event_id}|${cents(p.payment_value)}`));
+  const items = [...withLines.values()].flatMap((e) =>
+    e.items!.map((i) => `${e.order.order_id}|${i.order_item_id}|${e.event_id}|${cents(i.price)}|${cents(i.freight_value)}`),
+  );
+  const payments = [...withLines.values()].flatMap((e) =>
+    e.payments!.map((p) => `${e.order.order_id}|${p.payment_sequential}|${e.event_id}|${cents(p.payment_value)}`),
+  );
   return { orders: orders.sort(), items: items.sort(), payments: payments.sort(), deadLetters: deadLetters.sort(), deadLetterRows: deadLetters.length };
 }
 
 export async function readState(database: string): Promise<WarehouseState> {
   return withDuckDBFile(database, async (c) => {
-    const column = async (sql: string) => (await c.runAndReadAll(sql)).getRows().map((row) => String(row[0])).sort();
+    const column = async (sql: string) =>
+      (await c.runAndReadAll(sql))
+        .getRows()
+        .map((row) => String(row[0]))
+        .sort();
     const deadLetterRows = Number((await c.runAndReadAll('SELECT count(*) FROM raw.dead_letter')).getRows()[0]![0]);
-    const incomplete = await column(`SELECT message_id FROM raw.dead_letter WHERE len(errors) = 0 OR len(attributes) = 0 OR (payload IS NULL AND payload_base64 IS NULL)`);
+    const incomplete = await column(
+      `SELECT message_id FROM raw.dead_letter WHERE len(errors) = 0 OR len(attributes) = 0 OR (payload IS NULL AND payload_base64 IS NULL)`,
+    );
     assert.deepEqual(incomplete, [], 'every dead letter keeps its payload, attributes and reasons');
     return {
       orders: await column(`SELECT order_id || '|' || event_id || '|' || order_status FROM raw.orders_current`),
-      items: await column(`SELECT order_id || '|' || order_item_id || '|' || event_id || '|' || CAST(price * 100 AS BIGINT) || '|' || CAST(freight_value * 100 AS BIGINT) FROM raw.order_items_current`),
-      payments: await column(`SELECT order_id || '|' || payment_sequential || '|' || event_id || '|' || CAST(payment_value * 100 AS BIGINT) FROM raw.order_payments_current`),
+      items: await column(
+        `SELECT order_id || '|' || order_item_id || '|' || event_id || '|' || CAST(price * 100 AS BIGINT) || '|' || CAST(freight_value * 100 AS BIGINT) FROM raw.order_items_current`,
+      ),
+      payments: await column(
+        `SELECT order_id || '|' || payment_sequential || '|' || event_id || '|' || CAST(payment_value * 100 AS BIGINT) FROM raw.order_payments_current`,
+      ),
       deadLetters: await column(`SELECT any_value(coalesce(payload, payload_base64)) || '|' || any_value(error_code) FROM raw.dead_letter GROUP BY message_id`),
       deadLetterRows,
     };

@@ -57,8 +57,13 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
     return withDuckDBFile(path, async (db) => {
       await inject(db);
       const result: BatchResult = await runBatch(new DuckDBWarehouse(db), {
-        requested: [], dims: new DirectoryStore(dimsDir), noPublish: false, lookbackDays: 0, runId: name,
-        now: () => new Date(), logger: createLogger({ level: 'silent' }),
+        requested: [],
+        dims: new DirectoryStore(dimsDir),
+        noPublish: false,
+        lookbackDays: 0,
+        runId: name,
+        now: () => new Date(),
+        logger: createLogger({ level: 'silent' }),
       });
       return { result, checksums: await schemaChecksums(db), watermark: (await lastPublished(db))[0]!.w, db: path };
     });
@@ -77,27 +82,43 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
 
   describe('dims audits: each fails on its own bad snapshot and leaves mart unchanged', () => {
     test('a customers file cut to half its rows fails dims_row_count_drop (the default allows 10%)', async () => {
-      const { result, checksums, watermark } = await runOnBadCopy('truncated', async () => undefined, badDims('olist_customers_dataset.csv', (rows) => rows.slice(0, rows.length / 2)));
+      const { result, checksums, watermark } = await runOnBadCopy(
+        'truncated',
+        async () => undefined,
+        badDims('olist_customers_dataset.csv', (rows) => rows.slice(0, rows.length / 2)),
+      );
       assert.equal(result.status, 'audit_failed');
       assert.ok(result.dimsReloaded);
       assert.ok(failedChecks(result).includes('dims_row_count_drop'), failedChecks(result).join());
       const sample = result.checks.find((c) => c.name === 'dims_row_count_drop')!.sample;
-      assert.deepEqual(sample.map((r) => [r.snapshot, Number(r.published_rows), Number(r.loaded_rows)]), [['customers', 400, 200]]);
+      assert.deepEqual(
+        sample.map((r) => [r.snapshot, Number(r.published_rows), Number(r.loaded_rows)]),
+        [['customers', 400, 200]],
+      );
       assert.deepEqual(checksums, goodChecksums);
       assert.equal(watermark, goodWatermark);
     });
 
     test('a customers file 5% shorter passes the drop audit', async () => {
-      const { result } = await runOnBadCopy('shorter', async () => undefined, badDims('olist_customers_dataset.csv', (rows) => rows.slice(0, rows.length - 20)));
+      const { result } = await runOnBadCopy(
+        'shorter',
+        async () => undefined,
+        badDims('olist_customers_dataset.csv', (rows) => rows.slice(0, rows.length - 20)),
+      );
       assert.equal(result.checks.find((c) => c.name === 'dims_row_count_drop')!.status, 'pass');
     });
 
     test('a zip prefix that is not 5 digits after padding fails accepted_range_stg_customers_customer_zip_code_prefix; 4 digits are padded', async () => {
-      const edited = badDims('olist_customers_dataset.csv', (rows) => rows.map((r, i) => (i === 0 ? [r[0]!, r[1]!, '1310', r[3]!, r[4]!] : i === 1 ? [r[0]!, r[1]!, '12A45', r[3]!, r[4]!] : r)));
+      const edited = badDims('olist_customers_dataset.csv', (rows) =>
+        rows.map((r, i) => (i === 0 ? [r[0]!, r[1]!, '1310', r[3]!, r[4]!] : i === 1 ? [r[0]!, r[1]!, '12A45', r[3]!, r[4]!] : r)),
+      );
       const { result, checksums, db } = await runOnBadCopy('zip', async () => undefined, edited);
       assert.equal(result.status, 'audit_failed');
       assert.deepEqual(failedChecks(result), ['accepted_range_stg_customers_customer_zip_code_prefix']);
-      assert.deepEqual(result.checks.find((c) => c.status === 'fail')!.sample.map((r) => r.customer_zip_code_prefix), ['12A45']);
+      assert.deepEqual(
+        result.checks.find((c) => c.status === 'fail')!.sample.map((r) => r.customer_zip_code_prefix),
+        ['12A45'],
+      );
       assert.deepEqual(checksums, goodChecksums);
       await withDuckDBFile(db, async (conn) => {
         assert.deepEqual(await rows(conn, `SELECT COUNT(*) AS n FROM audit.stg_customers WHERE customer_zip_code_prefix = '01310'`), [{ n: '1' }]);
@@ -109,7 +130,10 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
       const { result, checksums, db } = await runOnBadCopy('fraction', async () => undefined, edited);
       assert.equal(result.status, 'audit_failed');
       assert.deepEqual(failedChecks(result), ['integer_text_stg_products']);
-      assert.deepEqual(result.checks.find((c) => c.status === 'fail')!.sample.map((r) => [r.column_name, r.value]), [['product_weight_g', '51.6']]);
+      assert.deepEqual(
+        result.checks.find((c) => c.status === 'fail')!.sample.map((r) => [r.column_name, r.value]),
+        [['product_weight_g', '51.6']],
+      );
       assert.deepEqual(checksums, goodChecksums);
       await withDuckDBFile(db, async (conn) => {
         const [first] = parse(readFileSync(join(dims, 'olist_products_dataset.csv')), { from_line: 2, to_line: 2 }) as string[][];
@@ -119,7 +143,9 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
 
     test('a fact whose product has no current dimension row fails relationships_fact_sales_product_id__dim_products', async () => {
       // The injected item re-touches its order; the new snapshot drops that item's product (1 of 150 rows: under the drop audit's 10%).
-      const product = await withDuckDBFile(goodDb, async (conn) => String((await rows(conn, `SELECT product_id FROM raw.order_items ORDER BY order_id, order_item_id LIMIT 1`))[0]!.product_id));
+      const product = await withDuckDBFile(goodDb, async (conn) =>
+        String((await rows(conn, `SELECT product_id FROM raw.order_items ORDER BY order_id, order_item_id LIMIT 1`))[0]!.product_id),
+      );
       const edited = badDims('olist_products_dataset.csv', (rows) => rows.filter((r) => r[0] !== product));
       const { result, checksums } = await runOnBadCopy('closed-product', injectItem({}), edited);
       assert.equal(result.status, 'audit_failed');
@@ -136,7 +162,10 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
       assert.equal(result.status, 'published');
       const [header, first] = parse(readFileSync(join(dims, 'product_category_name_translation.csv'))) as string[][];
       assert.equal(header![0], 'product_category_name');
-      assert.deepEqual(warning.sample.map((r) => r.product_category_name), [first![0]]);
+      assert.deepEqual(
+        warning.sample.map((r) => r.product_category_name),
+        [first![0]],
+      );
     });
   });
 
@@ -149,7 +178,10 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
     assert.equal(watermark, goodWatermark);
     await withDuckDBFile(db, async (conn) => {
       assert.deepEqual(await rows(conn, `SELECT CAST(price AS VARCHAR) AS p FROM audit.stg_order_items WHERE price < 0`), [{ p: '-5.00' }]);
-      const [logged] = await rows(conn, `SELECT status, failing_rows FROM audit.audit_log WHERE run_id = 'negative' AND check_name = 'accepted_range_stg_order_items_price'`);
+      const [logged] = await rows(
+        conn,
+        `SELECT status, failing_rows FROM audit.audit_log WHERE run_id = 'negative' AND check_name = 'accepted_range_stg_order_items_price'`,
+      );
       assert.deepEqual(logged, { status: 'fail', failing_rows: '1' });
     });
   });
@@ -170,7 +202,11 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
     const { result, checksums } = await runOnBadCopy('duplicate', injectItem({}), badDims);
     rmSync(badDims, { recursive: true, force: true });
     assert.equal(result.status, 'audit_failed');
-    assert.deepEqual(failedChecks(result), ['unique_stg_customers_customer_id', 'unique_dim_customers_customer_id_current', 'unique_dim_customers_customer_id_valid_from']);
+    assert.deepEqual(failedChecks(result), [
+      'unique_stg_customers_customer_id',
+      'unique_dim_customers_customer_id_current',
+      'unique_dim_customers_customer_id_valid_from',
+    ]);
     assert.deepEqual(checksums, goodChecksums);
   });
 
@@ -228,7 +264,7 @@ describe('batch run: a failed blocking check publishes nothing and exits 3', () 
     assert.match(result.stderr, /^orderflow: another batch run \(other-run\) holds the lease until .* UTC; nothing done\n$/);
     await withDuckDBFile(path, async (db) => {
       assert.deepEqual(await schemaChecksums(db), goodChecksums);
-      assert.deepEqual(await rows(db, `SELECT holder FROM audit.batch_lease`), [{ holder: 'other-run' }], 'the other run\'s lease is left alone');
+      assert.deepEqual(await rows(db, `SELECT holder FROM audit.batch_lease`), [{ holder: 'other-run' }], "the other run's lease is left alone");
     });
   });
 

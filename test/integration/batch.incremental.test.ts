@@ -34,8 +34,14 @@ describe('incremental runs: by order, merged by key, the same marts as a full re
   let dims: string;
   let db: DuckDBConnection;
   const options = (overrides: Partial<BatchOptions> = {}): BatchOptions => ({
-    requested: [], dims: new DirectoryStore(dims), noPublish: false, lookbackDays: 0, runId: `run-${Math.random().toString(16).slice(2, 8)}`,
-    now: () => NOW, logger: createLogger({ level: 'silent' }), ...overrides,
+    requested: [],
+    dims: new DirectoryStore(dims),
+    noPublish: false,
+    lookbackDays: 0,
+    runId: `run-${Math.random().toString(16).slice(2, 8)}`,
+    now: () => NOW,
+    logger: createLogger({ level: 'silent' }),
+    ...overrides,
   });
 
   before(async () => {
@@ -45,7 +51,7 @@ describe('incremental runs: by order, merged by key, the same marts as a full re
   });
   after(() => rmSync(dims, { recursive: true, force: true }));
 
-  test('a second run reads only the touched orders\' raw rows, keeps the dims, and gives the marts a single full run gives', async () => {
+  test("a second run reads only the touched orders' raw rows, keeps the dims, and gives the marts a single full run gives", async () => {
     const first = await runBatch(new DuckDBWarehouse(db), options());
     assert.equal(first.status, 'published');
     assert.ok(first.dimsReloaded);
@@ -54,10 +60,16 @@ describe('incremental runs: by order, merged by key, the same marts as a full re
     assert.equal(second.status, 'published');
     assert.equal(second.dimsReloaded, false, 'the snapshot did not change');
     assert.ok(!second.checks.some((c) => c.name === 'dims_row_count_drop'), 'dims checks are skipped with the dims');
-    const [raw] = await rows(db, `SELECT (SELECT COUNT(*) FROM raw.orders) + (SELECT COUNT(*) FROM raw.order_items) + (SELECT COUNT(*) FROM raw.order_payments) AS n`);
+    const [raw] = await rows(
+      db,
+      `SELECT (SELECT COUNT(*) FROM raw.orders) + (SELECT COUNT(*) FROM raw.order_items) + (SELECT COUNT(*) FROM raw.order_payments) AS n`,
+    );
     assert.ok(second.rawRowsRead < Number(raw!.n), `${second.rawRowsRead} of ${String(raw!.n)} raw rows read`);
-    const [touched] = await rows(db, `SELECT COUNT(DISTINCT order_id) AS n FROM (SELECT order_id FROM raw.orders WHERE ingested_at >= TIMESTAMP '2026-11-19 00:00:00'
-      UNION ALL SELECT order_id FROM raw.order_items WHERE ingested_at >= TIMESTAMP '2026-11-19 00:00:00')`);
+    const [touched] = await rows(
+      db,
+      `SELECT COUNT(DISTINCT order_id) AS n FROM (SELECT order_id FROM raw.orders WHERE ingested_at >= TIMESTAMP '2026-11-19 00:00:00'
+      UNION ALL SELECT order_id FROM raw.order_items WHERE ingested_at >= TIMESTAMP '2026-11-19 00:00:00')`,
+    );
     assert.equal(second.orders, Number(touched!.n));
 
     const fresh = await open();
@@ -73,7 +85,10 @@ describe('incremental runs: by order, merged by key, the same marts as a full re
   });
 
   test('published facts survive raw expiration: a rebuild of their date keeps the orders whose raw rows are gone', async () => {
-    const [victim] = await rows(db, `SELECT order_id, CAST(purchase_date AS VARCHAR) AS d FROM mart.fact_orders WHERE item_count > 0 ORDER BY order_id LIMIT 1`);
+    const [victim] = await rows(
+      db,
+      `SELECT order_id, CAST(purchase_date AS VARCHAR) AS d FROM mart.fact_orders WHERE item_count > 0 ORDER BY order_id LIMIT 1`,
+    );
     const before = await rows(db, `SELECT * FROM mart.fact_orders WHERE order_id = '${String(victim!.order_id)}'`);
     const sales = await rows(db, `SELECT COUNT(*) AS n FROM mart.fact_sales WHERE order_id = '${String(victim!.order_id)}'`);
     for (const table of ['orders', 'order_items', 'order_payments']) await db.run(`DELETE FROM raw.${table} WHERE order_id = '${String(victim!.order_id)}'`);
@@ -87,35 +102,56 @@ describe('incremental runs: by order, merged by key, the same marts as a full re
   });
 
   test('publish names every column: a model listing price and freight_value the other way round still lands them right', async () => {
-    const swapped = loadModels().map((m): Model => (m.name !== 'fact_sales' ? m : {
-      ...m, sql: m.sql.replace(/( *\{\{ money\('items\.price'\) \}\} AS price,\n)( *\{\{ money\('items\.freight_value'\) \}\} AS freight_value,\n)/, '$2$1'),
-    }));
+    const swapped = loadModels().map((m): Model =>
+      m.name !== 'fact_sales'
+        ? m
+        : {
+            ...m,
+            sql: m.sql.replace(/( *\{\{ money\('items\.price'\) \}\} AS price,\n)( *\{\{ money\('items\.freight_value'\) \}\} AS freight_value,\n)/, '$2$1'),
+          },
+    );
     assert.notEqual(swapped.find((m) => m.name === 'fact_sales')!.sql, loadModels().find((m) => m.name === 'fact_sales')!.sql, 'the swap applied');
     await redeliver(db, 60, 0, '2026-11-19 12:00:00');
     const result = await runBatch(new DuckDBWarehouse(db), options({ models: swapped }));
     assert.equal(result.status, 'published', JSON.stringify(result.checks.filter((c) => c.status === 'fail')));
     assert.equal(result.orders, 60);
-    const [columns] = await rows(db, `SELECT list(column_name ORDER BY ordinal_position) AS c FROM information_schema.columns WHERE table_schema = 'audit' AND table_name = 'fact_sales'`);
+    const [columns] = await rows(
+      db,
+      `SELECT list(column_name ORDER BY ordinal_position) AS c FROM information_schema.columns WHERE table_schema = 'audit' AND table_name = 'fact_sales'`,
+    );
     assert.ok((columns!.c as string[]).indexOf('freight_value') < (columns!.c as string[]).indexOf('price'), 'the candidate has the swapped order');
-    const wrong = await rows(db, `WITH items AS (
+    const wrong = await rows(
+      db,
+      `WITH items AS (
         SELECT order_id, order_item_id, price, freight_value FROM raw.order_items
         QUALIFY ROW_NUMBER() OVER (PARTITION BY order_id, order_item_id ORDER BY event_time DESC, publish_time DESC) = 1
       )
       SELECT f.order_id FROM mart.fact_sales AS f JOIN items AS i USING (order_id, order_item_id)
-      WHERE f.price <> i.price OR f.freight_value <> i.freight_value`);
+      WHERE f.price <> i.price OR f.freight_value <> i.freight_value`,
+    );
     assert.deepEqual(wrong, []);
   });
 
   test('a model whose columns no longer match its mart table fails with one line; --on-schema-change sync_all_columns migrates it', async () => {
-    const extra = loadModels().map((m): Model => (m.name !== 'agg_daily_sales' ? m : {
-      ...m,
-      sql: m.sql.replace('    COUNT(*) AS order_count,\n', '    COUNT(*) AS order_count,\n    COUNT(*) * 2 AS twice_order_count,\n'),
-      columns: [...m.columns, { name: 'twice_order_count', type: 'INT64', description: 'test column' }],
-    }));
+    const extra = loadModels().map((m): Model =>
+      m.name !== 'agg_daily_sales'
+        ? m
+        : {
+            ...m,
+            sql: m.sql.replace('    COUNT(*) AS order_count,\n', '    COUNT(*) AS order_count,\n    COUNT(*) * 2 AS twice_order_count,\n'),
+            columns: [...m.columns, { name: 'twice_order_count', type: 'INT64', description: 'test column' }],
+          },
+    );
     const before = await schemaChecksums(db);
     await redeliver(db, 10, 300, '2026-11-19 20:00:00');
-    await assert.rejects(runBatch(new DuckDBWarehouse(db), options({ models: extra, requested: ['2026-11-05'] })),
-      (error: Error) => error instanceof SchemaDriftError && /model agg_daily_sales no longer matches mart\.agg_daily_sales \(\+twice_order_count INT64\); nothing published; rerun with --on-schema-change sync_all_columns/.test(error.message));
+    await assert.rejects(
+      runBatch(new DuckDBWarehouse(db), options({ models: extra, requested: ['2026-11-05'] })),
+      (error: Error) =>
+        error instanceof SchemaDriftError &&
+        /model agg_daily_sales no longer matches mart\.agg_daily_sales \(\+twice_order_count INT64\); nothing published; rerun with --on-schema-change sync_all_columns/.test(
+          error.message,
+        ),
+    );
     assert.deepEqual(await schemaChecksums(db), before);
     const result = await runBatch(new DuckDBWarehouse(db), options({ models: extra, requested: ['2026-11-05'], onSchemaChange: 'sync_all_columns' }));
     assert.equal(result.status, 'published', JSON.stringify(result.checks.filter((c) => c.status === 'fail')));
@@ -124,19 +160,28 @@ describe('incremental runs: by order, merged by key, the same marts as a full re
     // And back: the column dropped from the model is dropped from the mart table.
     await assert.rejects(runBatch(new DuckDBWarehouse(db), options({ requested: ['2026-11-05'] })), /\(-twice_order_count INT64\)/);
     assert.equal((await runBatch(new DuckDBWarehouse(db), options({ requested: ['2026-11-05'], onSchemaChange: 'sync_all_columns' }))).status, 'published');
-    assert.deepEqual(await rows(db, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'mart' AND column_name = 'twice_order_count'`), []);
+    assert.deepEqual(
+      await rows(db, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'mart' AND column_name = 'twice_order_count'`),
+      [],
+    );
   });
 
   test('one run at a time: of two runs started together on one warehouse, one holds the lease and the other does nothing', async () => {
     await redeliver(db, 30, 100, '2026-11-19 21:00:00');
     const before = await rows(db, `SELECT COUNT(*) AS n FROM audit.batch_runs`);
-    const outcomes = await Promise.allSettled([runBatch(new DuckDBWarehouse(db), options({ runId: 'first' })), runBatch(new DuckDBWarehouse(db), options({ runId: 'second' }))]);
+    const outcomes = await Promise.allSettled([
+      runBatch(new DuckDBWarehouse(db), options({ runId: 'first' })),
+      runBatch(new DuckDBWarehouse(db), options({ runId: 'second' })),
+    ]);
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     assert.equal(won.length, 1);
     assert.equal(lost.length, 1);
     assert.ok(lost[0]!.reason instanceof LeaseHeldError, String(lost[0]!.reason));
-    assert.match((lost[0]!.reason as Error).message, /^another batch run \((first|second)\) holds the lease until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; nothing done$/);
+    assert.match(
+      (lost[0]!.reason as Error).message,
+      /^another batch run \((first|second)\) holds the lease until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; nothing done$/,
+    );
     const [after] = await rows(db, `SELECT COUNT(*) AS n FROM audit.batch_runs`);
     assert.equal(Number(after!.n), Number(before[0]!.n) + 1, 'one run recorded');
     assert.deepEqual(await rows(db, `SELECT * FROM audit.batch_lease`), [], 'the lease is given back');

@@ -12,13 +12,14 @@ import { runCli } from '../helpers/cli.ts';
 import { generateMessages, writeDims } from '../helpers/raw-fixture.ts';
 import { spawnWorker, startHarness, terminate, until, type Harness, type WorkerProcess } from '../helpers/worker-harness.ts';
 
-const count = (database: string, sql: string) => withDuckDBFile(database, async (db) => Number((await db.runAndReadAll(sql)).getRows()[0]![0]), { lockTimeoutMs: 60_000 });
+const count = (database: string, sql: string) =>
+  withDuckDBFile(database, async (db) => Number((await db.runAndReadAll(sql)).getRows()[0]![0]), { lockTimeoutMs: 60_000 });
 const orderIds = (messages: readonly GeneratedMessage[]) => messages.map((m) => `'${m.event!.order.order_id}'`).join(', ');
 
 /** Polls the warehouse (no event tells when another process committed) until every order of the group is in raw.orders. */
 async function committed(group: readonly GeneratedMessage[]): Promise<void> {
   const deadline = Date.now() + 120_000;
-  while (await count(database!, `SELECT COUNT(DISTINCT order_id) FROM raw.orders WHERE order_id IN (${orderIds(group)})`) < group.length) {
+  while ((await count(database!, `SELECT COUNT(DISTINCT order_id) FROM raw.orders WHERE order_id IN (${orderIds(group)})`)) < group.length) {
     if (Date.now() > deadline) throw new Error('timed out waiting for a worker to commit');
     await sleep(100);
   }
@@ -54,8 +55,16 @@ describe('batch run with default flags never skips rows committed after it read 
   before(async () => {
     harness = await startHarness();
     database = harness.database;
-    await setupPubSub({ projectId: harness.projectId, topic: 'orders-late', subscription: 'late-worker', deadLetterTopic: 'orders-late-dead-letter',
-      maxDeliveryAttempts: 100, minBackoffSeconds: 1, maxBackoffSeconds: 1, ackDeadlineSeconds: 10 });
+    await setupPubSub({
+      projectId: harness.projectId,
+      topic: 'orders-late',
+      subscription: 'late-worker',
+      deadLetterTopic: 'orders-late-dead-letter',
+      maxDeliveryAttempts: 100,
+      minBackoffSeconds: 1,
+      maxBackoffSeconds: 1,
+      ackDeadlineSeconds: 10,
+    });
     dims = await writeDims();
     reports = mkdtempSync(join(tmpdir(), 'orderflow-late-reports-'));
   });
@@ -66,7 +75,7 @@ describe('batch run with default flags never skips rows committed after it read 
     rmSync(reports, { recursive: true, force: true });
   });
 
-  test('A\'s 20 orders, committed after the first run published B\'s, are published by the next run', async () => {
+  test("A's 20 orders, committed after the first run published B's, are published by the next run", async () => {
     assert.equal(groupA.length + groupB.length, 40);
     const batchRun = async () => {
       const result = await runCli(['batch', 'run', '--database', harness.database, '--dims', dims, '--reports', reports]);
@@ -78,20 +87,25 @@ describe('batch run with default flags never skips rows committed after it read 
     workers.push(await spawnWorker(harness));
     await publishTo(harness, 'orders-late', groupA);
     // The emulator's own lease table: every one of A's messages delivered and held unacked by worker A.
-    const late = harness.emulator.broker.getSubscription(`projects/${harness.projectId}/subscriptions/late-worker`) as unknown as { leases: Map<string, unknown> };
+    const late = harness.emulator.broker.getSubscription(`projects/${harness.projectId}/subscriptions/late-worker`) as unknown as {
+      leases: Map<string, unknown>;
+    };
     await until(() => late.leases.size === groupA.length, 'worker A to receive its orders');
     await publishTo(harness, harness.topic, groupB);
     await committed(groupB);
 
     const first = await batchRun();
     assert.equal(first.status, 'published');
-    assert.equal(await count(harness.database, 'SELECT COUNT(*) FROM mart.fact_orders'), 20, 'B\'s orders only: A still holds its batch');
+    assert.equal(await count(harness.database, 'SELECT COUNT(*) FROM mart.fact_orders'), 20, "B's orders only: A still holds its batch");
     assert.equal(await count(harness.database, `SELECT COUNT(*) FROM raw.orders WHERE order_id IN (${orderIds(groupA)})`), 0, 'A has not committed yet');
 
     // SIGTERM: the worker drains, writing the batch it held (a slow append, a long batch age).
     assert.equal((await terminate(holding)).code, 0);
     await committed(groupA);
-    const behind = await count(harness.database, `SELECT COUNT(*) FROM raw.orders WHERE order_id IN (${orderIds(groupA)}) AND ingested_at <= TIMESTAMP '${first.watermark.next}'`);
+    const behind = await count(
+      harness.database,
+      `SELECT COUNT(*) FROM raw.orders WHERE order_id IN (${orderIds(groupA)}) AND ingested_at <= TIMESTAMP '${first.watermark.next}'`,
+    );
     assert.equal(behind, 0, `A's rows are stamped when written, after the first run's watermark ${first.watermark.next}`);
 
     const second = await batchRun();

@@ -40,21 +40,38 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
   const deliveredAt = isoAt(Date.parse(events.at(-1)!.event_time) + 3_600_000);
   const late: OrderEvent = {
     // Numbered after the order's generated events (event_sequence decides "latest" before event_time).
-    event_id: `${target.order.order_id}.late`, event_type: 'order_updated', event_time: deliveredAt, event_sequence: 100, schema_version: 1, source: 'test',
+    event_id: `${target.order.order_id}.late`,
+    event_type: 'order_updated',
+    event_time: deliveredAt,
+    event_sequence: 100,
+    schema_version: 1,
+    source: 'test',
     order: {
-      ...target.order, order_status: 'delivered', order_approved_at: isoAt(purchase + 3_600_000),
-      order_delivered_carrier_date: isoAt(purchase + 86_400_000), order_delivered_customer_date: deliveredAt,
+      ...target.order,
+      order_status: 'delivered',
+      order_approved_at: isoAt(purchase + 3_600_000),
+      order_delivered_carrier_date: isoAt(purchase + 86_400_000),
+      order_delivered_customer_date: deliveredAt,
     },
   };
-  const held: GeneratedMessage[] = [{ data: Buffer.from(JSON.stringify(late)), attributes: { event_id: late.event_id }, orderingKey: late.order.order_id, kind: 'updated', event: late }];
+  const held: GeneratedMessage[] = [
+    { data: Buffer.from(JSON.stringify(late)), attributes: { event_id: late.event_id }, orderingKey: late.order.order_id, kind: 'updated', event: late },
+  ];
   const early = messages;
 
   let db: DuckDBConnection;
   let dimsDir: string;
   let reportsDir: string;
   const options = (overrides: Partial<BatchOptions> = {}): BatchOptions => ({
-    requested: [], dims: new DirectoryStore(dimsDir), reports: new DirectoryStore(reportsDir), noPublish: false, lookbackDays: 0,
-    runId: `run-${Math.random().toString(16).slice(2, 8)}`, now: () => NOW, logger: createLogger({ level: 'silent' }), ...overrides,
+    requested: [],
+    dims: new DirectoryStore(dimsDir),
+    reports: new DirectoryStore(reportsDir),
+    noPublish: false,
+    lookbackDays: 0,
+    runId: `run-${Math.random().toString(16).slice(2, 8)}`,
+    now: () => NOW,
+    logger: createLogger({ level: 'silent' }),
+    ...overrides,
   });
 
   before(async () => {
@@ -79,8 +96,11 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
     assert.equal(result.status, 'published', JSON.stringify(result.checks.filter((c) => c.status === 'fail')));
     const expected = expectedTotals(eventsOf(early), TZ);
     assert.deepEqual(result.dates, [...expected.keys()].sort());
-    const facts = await rows(db, `SELECT CAST(purchase_date AS VARCHAR) AS d, COUNT(*) AS items, SUM(price) AS price, SUM(freight_value) AS freight,
-      SUM(allocated_payment) AS allocated FROM mart.fact_sales GROUP BY 1 ORDER BY 1`);
+    const facts = await rows(
+      db,
+      `SELECT CAST(purchase_date AS VARCHAR) AS d, COUNT(*) AS items, SUM(price) AS price, SUM(freight_value) AS freight,
+      SUM(allocated_payment) AS allocated FROM mart.fact_sales GROUP BY 1 ORDER BY 1`,
+    );
     const orders = await rows(db, `SELECT CAST(purchase_date AS VARCHAR) AS d, order_count, payment_value FROM mart.agg_daily_sales ORDER BY 1`);
     assert.equal(facts.length, expected.size);
     for (const [i, fact] of facts.entries()) {
@@ -93,16 +113,19 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
     }
   });
 
-  test('allocated payments sum to each order\'s payments to the cent, and split in proportion to item totals', async () => {
+  test("allocated payments sum to each order's payments to the cent, and split in proportion to item totals", async () => {
     const allocated = await rows(db, `SELECT order_id, SUM(allocated_payment) AS allocated FROM mart.fact_sales GROUP BY 1`);
     const paid = expectedOrderPayments(eventsOf(early));
     assert.ok(allocated.length > 1000);
     for (const row of allocated) assert.equal(cents(row.allocated), paid.get(String(row.order_id)), String(row.order_id));
-    const multi = await rows(db, `SELECT order_id, item_total, allocated_payment, SUM(item_total) OVER (PARTITION BY order_id) AS total,
-      SUM(allocated_payment) OVER (PARTITION BY order_id) AS paid FROM mart.fact_sales QUALIFY COUNT(*) OVER (PARTITION BY order_id) > 1`);
+    const multi = await rows(
+      db,
+      `SELECT order_id, item_total, allocated_payment, SUM(item_total) OVER (PARTITION BY order_id) AS total,
+      SUM(allocated_payment) OVER (PARTITION BY order_id) AS paid FROM mart.fact_sales QUALIFY COUNT(*) OVER (PARTITION BY order_id) > 1`,
+    );
     assert.ok(multi.length > 0, 'the fixture has multi-item orders');
     for (const row of multi) {
-      const share = Number(row.item_total) / Number(row.total) * Number(row.paid);
+      const share = (Number(row.item_total) / Number(row.total)) * Number(row.paid);
       assert.ok(Math.abs(share - Number(row.allocated_payment)) < 0.01 + 1e-9, `${String(row.order_id)}: ${String(row.allocated_payment)} vs ${share}`);
     }
   });
@@ -123,7 +146,9 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
   test('a late update to an order from 5 days ago republishes that date only', async () => {
     const beforeSales = await partitionChecksums(db, 'mart.fact_sales');
     const beforeOrders = await partitionChecksums(db, 'mart.fact_orders');
-    const afterWatermark = new Date(Date.parse(`${(await rows(db, `SELECT CAST(MAX(watermark) AS VARCHAR) AS w FROM audit.batch_runs`))[0]!.w}Z`.replace(' ', 'T')) + 3_600_000);
+    const afterWatermark = new Date(
+      Date.parse(`${(await rows(db, `SELECT CAST(MAX(watermark) AS VARCHAR) AS w FROM audit.batch_runs`))[0]!.w}Z`.replace(' ', 'T')) + 3_600_000,
+    );
     await ingest(db, held, () => afterWatermark);
     const result = await runBatch(new DuckDBWarehouse(db), options());
     assert.equal(result.status, 'published');
@@ -145,7 +170,10 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
     assert.equal(result.status, 'audited');
     // The fixture ends days before the run's clock: freshness warns, and warnings do not block.
     assert.equal(result.checks.find((c) => c.name === 'freshness')!.status, 'warn');
-    assert.deepEqual(result.checks.filter((c) => c.status === 'fail'), []);
+    assert.deepEqual(
+      result.checks.filter((c) => c.status === 'fail'),
+      [],
+    );
     const report = JSON.parse(readFileSync(result.reportLocation!, 'utf8'));
     assert.equal(report.checks.length, result.checks.length);
     assert.ok(report.candidate_rows.fact_sales > 0);
@@ -154,8 +182,16 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
   });
 
   test('KPI views read the published mart', async () => {
-    for (const view of ['kpi_monthly_customer_growth', 'kpi_top_products', 'kpi_sales_by_seller', 'kpi_sales_trend', 'kpi_seller_delivery_time',
-      'kpi_aov_by_location', 'kpi_purchase_frequency', 'kpi_monthly_retention']) {
+    for (const view of [
+      'kpi_monthly_customer_growth',
+      'kpi_top_products',
+      'kpi_sales_by_seller',
+      'kpi_sales_trend',
+      'kpi_seller_delivery_time',
+      'kpi_aov_by_location',
+      'kpi_purchase_frequency',
+      'kpi_monthly_retention',
+    ]) {
       const [count] = await rows(db, `SELECT COUNT(*) AS n FROM mart.${view}`);
       assert.ok(Number(count!.n) > 0, view);
     }
@@ -175,11 +211,17 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
     const later = new Date('2026-11-21T02:00:00Z');
     const result = await runBatch(new DuckDBWarehouse(db), options({ requested: [fiveDaysAgo], now: () => later }));
     assert.equal(result.status, 'published');
-    const versions = await rows(db, `SELECT customer_city, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current
-      FROM mart.dim_customers WHERE customer_id = '${fields[0]!.replaceAll('"', '')}' ORDER BY valid_from`);
-    assert.deepEqual(versions.map((v) => [v.customer_city, v.f, v.t, v.is_current]), [
-      [fields[3], '1900-01-01', '2026-11-21', false],
-      ['nova cidade', '2026-11-21', null, true],
-    ]);
+    const versions = await rows(
+      db,
+      `SELECT customer_city, CAST(valid_from AS VARCHAR) AS f, CAST(valid_to AS VARCHAR) AS t, is_current
+      FROM mart.dim_customers WHERE customer_id = '${fields[0]!.replaceAll('"', '')}' ORDER BY valid_from`,
+    );
+    assert.deepEqual(
+      versions.map((v) => [v.customer_city, v.f, v.t, v.is_current]),
+      [
+        [fields[3], '1900-01-01', '2026-11-21', false],
+        ['nova cidade', '2026-11-21', null, true],
+      ],
+    );
   });
 });

@@ -43,15 +43,40 @@ test('bi/tableau/ is what `orderflow bi tableau` generates from the current mode
   for (const [path, content] of Object.entries(expected)) assert.equal(actual[path], content, `${path} is stale: run \`npx orderflow bi tableau\``);
 });
 
-interface LookmlField { $name: string; sql?: string; sql_on?: string; timeframes?: string[]; primary_key?: boolean; type?: string; convert_tz?: boolean }
-interface LookmlView { $name: string; sql_table_name?: string; derived_table?: { sql: string }; dimension?: Record<string, LookmlField>; dimension_group?: Record<string, LookmlField>; measure?: Record<string, LookmlField> }
-interface LookmlModel { view: Record<string, LookmlView>; explore: Record<string, { $name: string; from?: string; join?: Record<string, LookmlField> }>; dashboard: Record<string, unknown> }
+interface LookmlField {
+  $name: string;
+  sql?: string;
+  sql_on?: string;
+  timeframes?: string[];
+  primary_key?: boolean;
+  type?: string;
+  convert_tz?: boolean;
+}
+interface LookmlView {
+  $name: string;
+  sql_table_name?: string;
+  derived_table?: { sql: string };
+  dimension?: Record<string, LookmlField>;
+  dimension_group?: Record<string, LookmlField>;
+  measure?: Record<string, LookmlField>;
+}
+interface LookmlModel {
+  view: Record<string, LookmlView>;
+  explore: Record<string, { $name: string; from?: string; join?: Record<string, LookmlField> }>;
+  dashboard: Record<string, unknown>;
+}
 
 async function parseLookml(): Promise<LookmlModel> {
   // lookml-parser is CommonJS without types.
-  const parser = createRequire(import.meta.url)('lookml-parser') as { parseFiles(o: object): Promise<{ model: Record<string, LookmlModel>; errors?: unknown[] }> };
+  const parser = createRequire(import.meta.url)('lookml-parser') as {
+    parseFiles(o: object): Promise<{ model: Record<string, LookmlModel>; errors?: unknown[] }>;
+  };
   const files = await committed(LOOKER_DIR);
-  const project = await parser.parseFiles({ source: Object.entries(files).map(([path, content]) => ({ path, content })), fileOutput: 'by-name', console: { log() {}, warn() {}, error() {} } });
+  const project = await parser.parseFiles({
+    source: Object.entries(files).map(([path, content]) => ({ path, content })),
+    fileOutput: 'by-name',
+    console: { log() {}, warn() {}, error() {} },
+  });
   assert.equal(project.errors, undefined, `lookml-parser: ${JSON.stringify(project.errors)}`);
   const model = project.model.orderflow;
   assert.ok(model, 'orderflow.model.lkml parsed into model orderflow');
@@ -77,7 +102,10 @@ test('the LookML parses, has a view per mart table and every sql names real mart
     let real: Set<string>;
     if (view.sql_table_name) {
       const table = /^\s*`mart\.([a-z0-9_]+)`\s*$/.exec(view.sql_table_name)?.[1];
-      if (!table || !columns.has(table)) { problems.push(`${view.$name}: sql_table_name ${view.sql_table_name} is not a mart table`); continue; }
+      if (!table || !columns.has(table)) {
+        problems.push(`${view.$name}: sql_table_name ${view.sql_table_name} is not a mart table`);
+        continue;
+      }
       real = columns.get(table)!;
     } else {
       // A derived table: its FROM must be a mart table with the columns it reads; ${TABLE} then names its output columns.
@@ -94,7 +122,8 @@ test('the LookML parses, has a view per mart table and every sql names real mart
     }
     const fields = [...Object.values(view.dimension ?? {}), ...Object.values(view.dimension_group ?? {}), ...Object.values(view.measure ?? {})];
     for (const field of fields) {
-      for (const [, column] of (field.sql ?? '').matchAll(TABLE_REF)) if (!real.has(column!)) problems.push(`${view.$name}.${field.$name}: \${TABLE}.${column} is not a column`);
+      for (const [, column] of (field.sql ?? '').matchAll(TABLE_REF))
+        if (!real.has(column!)) problems.push(`${view.$name}.${field.$name}: \${TABLE}.${column} is not a column`);
       for (const [, name, sub] of (field.sql ?? '').matchAll(FIELD_REF)) {
         if (name === 'TABLE') continue;
         if (sub === undefined && !own.has(name!)) problems.push(`${view.$name}.${field.$name}: \${${name}} is not a field of the view`);
@@ -108,7 +137,8 @@ test('the LookML parses, has a view per mart table and every sql names real mart
     assert.ok(model.view[base], `explore ${explore.$name} has its view`);
     for (const join of Object.values(explore.join ?? {})) {
       for (const [, view, field] of (join.sql_on ?? '').matchAll(FIELD_REF)) {
-        if (!model.view[view!] || !fieldsOf(model.view[view!]!).has(field!)) problems.push(`explore ${explore.$name} join ${join.$name}: \${${view}.${field}} is not a field`);
+        if (!model.view[view!] || !fieldsOf(model.view[view!]!).has(field!))
+          problems.push(`explore ${explore.$name} join ${join.$name}: \${${view}.${field}} is not a field`);
       }
     }
   }
@@ -124,7 +154,8 @@ test('the explores join both facts to their dimensions, SCD2 dimensions as of th
     assert.match(scd2.sql_on!, /valid_to_raw\} IS NULL OR \$\{fact_[a-z]+\.purchase_raw\} < \$\{dim_[a-z]+\.valid_to_raw\}/);
   }
   const orders = model.view.fact_orders!;
-  for (const kpi of ['revenue', 'orders', 'items', 'average_order_value', 'average_delivery_days', 'late_delivery_rate']) assert.ok(orders.measure?.[kpi], `fact_orders.${kpi}`);
+  for (const kpi of ['revenue', 'orders', 'items', 'average_order_value', 'average_delivery_days', 'late_delivery_rate'])
+    assert.ok(orders.measure?.[kpi], `fact_orders.${kpi}`);
   assert.ok(model.view.customer_order_counts!.measure!.repeat_customer_rate);
   // Timestamps are shown in the business time zone; dates are business dates already.
   assert.match(orders.dimension_group!.order_purchase!.sql!, /DATETIME\(\$\{TABLE\}\.order_purchase_timestamp, "America\/Sao_Paulo"\)/);
@@ -133,9 +164,17 @@ test('the explores join both facts to their dimensions, SCD2 dimensions as of th
 
 test('the LookML dashboard has the 8 KPI tiles, each on a real explore and real fields', async () => {
   const model = await parseLookml();
-  const [dashboard] = Object.values(model.dashboard) as { elements: { name: string; explore: string; model: string; fields: string[]; sorts?: string[]; pivots?: string[] }[] }[][];
+  const [dashboard] = Object.values(model.dashboard) as {
+    elements: { name: string; explore: string; model: string; fields: string[]; sorts?: string[]; pivots?: string[] }[];
+  }[][];
   const elements = dashboard![0]!.elements;
-  assert.deepEqual(elements.map((e) => e.explore).sort(), mart.filter((t) => t.kind === 'kpi').map((t) => t.name).sort());
+  assert.deepEqual(
+    elements.map((e) => e.explore).sort(),
+    mart
+      .filter((t) => t.kind === 'kpi')
+      .map((t) => t.name)
+      .sort(),
+  );
   for (const element of elements) {
     assert.equal(element.model, 'orderflow');
     const explore = model.explore[element.explore];
@@ -159,7 +198,11 @@ test('every .tds is well-formed XML whose relation, columns, calculations and dr
     assert.ok(table && columns.has(table), `${file}: relation ${source.connection.relation.table}`);
     const real = columns.get(table)!;
     const records = source.connection['metadata-records']['metadata-record'] as { 'remote-name': string }[];
-    assert.deepEqual(records.map((r) => r['remote-name']), [...real], `${file}: one metadata record per column, in order`);
+    assert.deepEqual(
+      records.map((r) => r['remote-name']),
+      [...real],
+      `${file}: one metadata record per column, in order`,
+    );
     const calculated = new Set<string>();
     for (const column of source.column as { name: string; caption: string; calculation?: { formula: string } }[]) {
       const name = column.name.slice(1, -1);

@@ -34,17 +34,27 @@ let logs: Record<string, unknown>[];
 
 function openSink(options: Partial<BigQuerySinkOptions> = {}): BigQuerySink {
   logs = [];
-  const destination = new Writable({ write(chunk: Buffer, _encoding, done) { logs.push(JSON.parse(chunk.toString())); done(); } });
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
   // sslCreds (insecure) replaces Google auth on the channel; universeDomain spares google-gax the
   // credentials lookup (which would probe the GCE metadata server) it makes to check the domain.
   sink = createBigQuerySink({
-    projectId: 'orderflow-test', retryBaseDelayMs: 1, logger: createLogger({ destination }),
+    projectId: 'orderflow-test',
+    retryBaseDelayMs: 1,
+    logger: createLogger({ destination }),
     clientOptions: { servicePath: '127.0.0.1', port: standIn.port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com' },
     ...options,
   });
   return sink;
 }
-const script = (...answers: Answer[]) => (_: unknown, n: number): Answer => answers[n - 1] ?? { kind: 'ok' };
+const script =
+  (...answers: Answer[]) =>
+  (_: unknown, n: number): Answer =>
+    answers[n - 1] ?? { kind: 'ok' };
 
 beforeEach(async () => {
   standIn = await new BigQueryWriteStandIn().start();
@@ -62,9 +72,17 @@ describe('BigQuery sink on the wire', () => {
     assert.deepEqual(standIn.decodeErrors, []);
     for (const [name, rows] of Object.entries(batch)) {
       const spec = tables.get(name)!;
-      assert.deepEqual(standIn.rows(name), rows.map((row: Row) => onTheWire(spec.fields, row)), name);
+      assert.deepEqual(
+        standIn.rows(name),
+        rows.map((row: Row) => onTheWire(spec.fields, row)),
+        name,
+      );
       const request = standIn.requests.find((r) => r.table === name)!;
-      assert.deepEqual(request.columns, spec.fields.map((f) => f.name), `${name}: writer schema from schemas/`);
+      assert.deepEqual(
+        request.columns,
+        spec.fields.map((f) => f.name),
+        `${name}: writer schema from schemas/`,
+      );
       assert.equal(request.writeStream, `projects/orderflow-test/datasets/raw/tables/${name}/streams/_default`);
       assert.equal(request.routingHeader, `write_stream=${request.writeStream}`);
     }
@@ -80,12 +98,26 @@ describe('BigQuery sink on the wire', () => {
     assert.ok(!('order_approved_at' in created!) && !('customer_state' in updated!), 'nulls travel as absent optional fields');
     assert.equal(updated!.order_approved_at, toMicros('2026-11-20T10:20:00Z'));
     const [text, binary] = standIn.rows('dead_letter');
-    assert.deepEqual(text!.attributes, [{ key: 'event_id', value: 'evt' }, { key: 'source', value: 'test' }]);
-    assert.deepEqual(text!.errors, [{ code: 'schema', path: '/order', message: 'required' }, { code: 'rule:duplicate_order_item_id', path: '/items/1/order_item_id', message: 'repeats 1' }]);
+    assert.deepEqual(text!.attributes, [
+      { key: 'event_id', value: 'evt' },
+      { key: 'source', value: 'test' },
+    ]);
+    assert.deepEqual(text!.errors, [
+      { code: 'schema', path: '/order', message: 'required' },
+      { code: 'rule:duplicate_order_item_id', path: '/items/1/order_item_id', message: 'repeats 1' },
+    ]);
     assert.deepEqual([text!.payload, text!.delivery_attempt, text!.event_id], ['{"x":1}', 2n, 'evt-9']);
     assert.deepEqual(binary, {
-      message_id: 'm4', publish_time: 1_795_168_801_500_000n, payload_base64: '/w==',
-      payload_bytes: 1n, payload_sha256: 'a8100ae6aa1940d0b663bb31cd466142ebbdbd5187131b92d93818987832eb89', payload_truncated: false, error_code: 'not_utf8', errors: [{ code: 'not_utf8', path: '', message: 'not UTF-8' }], received_at: 1_795_176_000_250_000n });
+      message_id: 'm4',
+      publish_time: 1_795_168_801_500_000n,
+      payload_base64: '/w==',
+      payload_bytes: 1n,
+      payload_sha256: 'a8100ae6aa1940d0b663bb31cd466142ebbdbd5187131b92d93818987832eb89',
+      payload_truncated: false,
+      error_code: 'not_utf8',
+      errors: [{ code: 'not_utf8', path: '', message: 'not UTF-8' }],
+      received_at: 1_795_176_000_250_000n,
+    });
   });
 
   test('rows BigQuery names in rowErrors come back as rejected with the reason; the rest are appended once', async () => {
@@ -94,20 +126,35 @@ describe('BigQuery sink on the wire', () => {
     rows.push({ ...rows[0]!, order_item_id: 3 });
     const result = await sink.write({ ...emptyRows(), order_items: rows });
     assert.deepEqual(result.rejected, [{ table: 'order_items', index: 1, reason: 'bigquery: price: out of range for NUMERIC(12,2)' }]);
-    assert.deepEqual(standIn.rows('order_items').map((r) => r.order_item_id), [1n, 3n]);
-    assert.deepEqual(standIn.requests.map((r) => r.rows.length), [3, 2], 'the request is resent without the bad row');
+    assert.deepEqual(
+      standIn.rows('order_items').map((r) => r.order_item_id),
+      [1n, 3n],
+    );
+    assert.deepEqual(
+      standIn.requests.map((r) => r.rows.length),
+      [3, 2],
+      'the request is resent without the bad row',
+    );
   });
 
   test('rows that break the schema are rejected before sending, never written as zero values', async () => {
     const [good] = fullBatch().order_items;
-    const bad: Row[] = [{ ...good!, price: 59.9 }, { ...good!, shipping_limit_date: null }, { ...good!, event_time: '2026-11-20T10:00:00Z' }, { ...good!, colour: 'red' }];
+    const bad: Row[] = [
+      { ...good!, price: 59.9 },
+      { ...good!, shipping_limit_date: null },
+      { ...good!, event_time: '2026-11-20T10:00:00Z' },
+      { ...good!, colour: 'red' },
+    ];
     const result = await sink.write({ ...emptyRows(), order_items: [good!, ...bad] });
-    assert.deepEqual(result.rejected.map((r) => [r.index, r.reason]), [
-      [1, 'schema: price: NUMERIC needs a decimal string, got number'],
-      [2, 'schema: shipping_limit_date: REQUIRED column is null'],
-      [3, 'schema: event_time: TIMESTAMP needs bigint microseconds, got string'],
-      [4, 'schema: unknown column colour'],
-    ]);
+    assert.deepEqual(
+      result.rejected.map((r) => [r.index, r.reason]),
+      [
+        [1, 'schema: price: NUMERIC needs a decimal string, got number'],
+        [2, 'schema: shipping_limit_date: REQUIRED column is null'],
+        [3, 'schema: event_time: TIMESTAMP needs bigint microseconds, got string'],
+        [4, 'schema: unknown column colour'],
+      ],
+    );
     assert.equal(standIn.rows('order_items').length, 1);
   });
 
@@ -115,9 +162,15 @@ describe('BigQuery sink on the wire', () => {
     standIn.respond(script({ kind: 'drop', committed: false }));
     const batch = fullBatch();
     await sink.write({ ...emptyRows(), orders: batch.orders });
-    assert.deepEqual(standIn.rows('orders').map((r) => r.event_id), ['evt-0001', 'evt-0002']);
+    assert.deepEqual(
+      standIn.rows('orders').map((r) => r.event_id),
+      ['evt-0001', 'evt-0002'],
+    );
     assert.equal(standIn.streamsOpened, 2);
-    assert.ok(logs.some((l) => l.severity === 'WARNING' && l.code === 14 && l.table === 'orders'), 'the connection error listener logged it');
+    assert.ok(
+      logs.some((l) => l.severity === 'WARNING' && l.code === 14 && l.table === 'orders'),
+      'the connection error listener logged it',
+    );
   });
 
   test('a transport loss (the server goes away mid-append and comes back) is retried until the rows land', async () => {
@@ -148,13 +201,19 @@ describe('BigQuery sink on the wire', () => {
     assert.equal(new Set(stamps(accepted)).size, 1, 'one append, one write time');
     assert.ok(stamps(refused)[0]! >= before && stamps(accepted)[0]! <= after, 'stamped during write()');
     assert.ok(stamps(accepted)[0]! - stamps(refused)[0]! >= 100_000n, 'the retry (backoff >= 100 ms) was restamped');
-    assert.deepEqual(standIn.rows('orders').map((r) => r.ingested_at), stamps(accepted));
+    assert.deepEqual(
+      standIn.rows('orders').map((r) => r.ingested_at),
+      stamps(accepted),
+    );
   });
 
   test('an answer lost after commit is retried: rows at least once (the read side dedupes)', async () => {
     standIn.respond(script({ kind: 'drop', committed: true }));
     await sink.write({ ...emptyRows(), orders: fullBatch().orders });
-    assert.deepEqual(standIn.rows('orders').map((r) => r.event_id), ['evt-0001', 'evt-0002', 'evt-0001', 'evt-0002']);
+    assert.deepEqual(
+      standIn.rows('orders').map((r) => r.event_id),
+      ['evt-0001', 'evt-0002', 'evt-0001', 'evt-0002'],
+    );
   });
 
   test('under random drops every write either resolves with all its rows appended or throws', async () => {
@@ -184,15 +243,19 @@ describe('BigQuery sink on the wire', () => {
 
   test('a connection that stays down makes write() throw a transient error after the bounded attempts', async () => {
     standIn.respond(() => ({ kind: 'drop', committed: false }));
-    await assert.rejects(sink.write({ ...emptyRows(), orders: fullBatch().orders }), (error: unknown) =>
-      error instanceof BigQueryWriteError && error.transient && /after 4 attempt/.test(error.message));
+    await assert.rejects(
+      sink.write({ ...emptyRows(), orders: fullBatch().orders }),
+      (error: unknown) => error instanceof BigQueryWriteError && error.transient && /after 4 attempt/.test(error.message),
+    );
     assert.equal(standIn.requests.length, 4);
   });
 
   test('an error retrying cannot fix (table not found) throws at once, not transient', async () => {
     standIn.respond(() => ({ kind: 'error', code: grpc.status.NOT_FOUND, message: 'Table raw.orders not found' }));
-    await assert.rejects(sink.write({ ...emptyRows(), orders: fullBatch().orders }), (error: unknown) =>
-      error instanceof BigQueryWriteError && !error.transient && error.code === grpc.status.NOT_FOUND && /not found/.test(error.message));
+    await assert.rejects(
+      sink.write({ ...emptyRows(), orders: fullBatch().orders }),
+      (error: unknown) => error instanceof BigQueryWriteError && !error.transient && error.code === grpc.status.NOT_FOUND && /not found/.test(error.message),
+    );
     assert.equal(standIn.requests.length, 1);
   });
 
@@ -233,13 +296,25 @@ describe('BigQuery sink on the wire', () => {
   test('verify() passes when every table is writable, and names a missing one in one line', async () => {
     await sink.verify();
     standIn.missingTables.add('order_payments');
-    await assert.rejects(sink.verify(), (error: unknown) => error instanceof OperationalError && !error.message.includes('\n') &&
-      error.message === 'BigQuery sink cannot write raw.order_payments (projects/orderflow-test/datasets/raw/tables/order_payments): 5 NOT_FOUND: Not found: Table order_payments');
+    await assert.rejects(
+      sink.verify(),
+      (error: unknown) =>
+        error instanceof OperationalError &&
+        !error.message.includes('\n') &&
+        error.message ===
+          'BigQuery sink cannot write raw.order_payments (projects/orderflow-test/datasets/raw/tables/order_payments): 5 NOT_FOUND: Not found: Table order_payments',
+    );
   });
 
   test('without usable credentials verify() says so in one line, and close() still succeeds', async () => {
-    const unauthenticated = createBigQuerySink({ projectId: 'orderflow-test', clientOptions: { servicePath: '127.0.0.1', port: standIn.port, keyFilename: '/nonexistent/orderflow-key.json' } });
-    await assert.rejects(unauthenticated.verify(), (error: unknown) => error instanceof OperationalError && /cannot write raw\.\w+ .*orderflow-key\.json/.test(error.message));
+    const unauthenticated = createBigQuerySink({
+      projectId: 'orderflow-test',
+      clientOptions: { servicePath: '127.0.0.1', port: standIn.port, keyFilename: '/nonexistent/orderflow-key.json' },
+    });
+    await assert.rejects(
+      unauthenticated.verify(),
+      (error: unknown) => error instanceof OperationalError && /cannot write raw\.\w+ .*orderflow-key\.json/.test(error.message),
+    );
     await unauthenticated.close();
     assert.equal(standIn.streamsOpened, 0);
   });
@@ -250,15 +325,20 @@ describe('BigQuery sink on the wire', () => {
     openSink({ maxRequestBytes: 800 });
     const items = Array.from({ length: 12 }, (_, i) => ({ ...fullBatch().order_items[0]!, order_item_id: i + 1 }));
     await sink.write({ ...emptyRows(), order_items: items });
-    assert.deepEqual(standIn.rows('order_items').map((r) => r.order_item_id), items.map((r) => BigInt(r.order_item_id)));
+    assert.deepEqual(
+      standIn.rows('order_items').map((r) => r.order_item_id),
+      items.map((r) => BigInt(r.order_item_id)),
+    );
     assert.ok(standIn.requests.length >= 3, `${standIn.requests.length} requests`);
     for (const request of standIn.requests) assert.ok(request.bytes <= 800, `a request of ${request.bytes} bytes of rows`);
   });
 
   test('INVALID_ARGUMENT on an append (the rows refused for good) is WriteRefusedError, for the pipeline to narrow down', async () => {
     standIn.respond(() => ({ kind: 'error', code: grpc.status.INVALID_ARGUMENT, message: 'Request size exceeds the limit' }));
-    await assert.rejects(sink.write({ ...emptyRows(), orders: fullBatch().orders }), (error: unknown) =>
-      error instanceof WriteRefusedError && /Request size exceeds the limit/.test(error.message));
+    await assert.rejects(
+      sink.write({ ...emptyRows(), orders: fullBatch().orders }),
+      (error: unknown) => error instanceof WriteRefusedError && /Request size exceeds the limit/.test(error.message),
+    );
   });
 
   test('NOT_FOUND is not a refusal of the data (the operator must act): no WriteRefusedError', async () => {
@@ -272,9 +352,18 @@ describe('BigQuery sink on the wire', () => {
     const small = fullBatch().dead_letter[0]!;
     const huge = { ...small, message_id: 'huge', payload: 'x'.repeat(10_000) };
     const result = await sink.write({ ...emptyRows(), dead_letter: [small, huge, { ...small, message_id: 'after' }] });
-    assert.deepEqual(result.rejected.map((r) => [r.table, r.index]), [['dead_letter', 1]]);
+    assert.deepEqual(
+      result.rejected.map((r) => [r.table, r.index]),
+      [['dead_letter', 1]],
+    );
     assert.match(result.rejected[0]!.reason, /exceeds the 4000-byte AppendRows request size/);
-    assert.deepEqual(standIn.rows('dead_letter').map((r) => r.message_id), [small.message_id, 'after']);
-    assert.ok(standIn.requests.every((r) => r.bytes <= 4_000), JSON.stringify(standIn.requests.map((r) => r.bytes)));
+    assert.deepEqual(
+      standIn.rows('dead_letter').map((r) => r.message_id),
+      [small.message_id, 'after'],
+    );
+    assert.ok(
+      standIn.requests.every((r) => r.bytes <= 4_000),
+      JSON.stringify(standIn.requests.map((r) => r.bytes)),
+    );
   });
 });

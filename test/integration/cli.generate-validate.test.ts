@@ -19,7 +19,10 @@ describe('orderflow generate | orderflow validate', () => {
     assert.equal(validated.code, 0);
     const verdicts = lines(validated.stdout).map((l) => JSON.parse(l));
     assert.equal(verdicts.length, 1000);
-    assert.deepEqual(verdicts.map((v) => v.line), Array.from({ length: 1000 }, (_, i) => i + 1));
+    assert.deepEqual(
+      verdicts.map((v) => v.line),
+      Array.from({ length: 1000 }, (_, i) => i + 1),
+    );
     assert.ok(verdicts.every((v) => v.valid === true && Array.isArray(v.flags)));
     assert.match(validated.stderr, /^validated 1000 lines: 1000 valid .*0 invalid\n$/);
   });
@@ -27,7 +30,9 @@ describe('orderflow generate | orderflow validate', () => {
   test('with --invalid-rate 0.1 about 10% are invalid, each with its reason and errors', async () => {
     const generated = await runCli(['generate', '--count', '1000', ...FIXED, '--invalid-rate', '0.1']);
     const validated = await runCli(['validate'], { stdin: generated.stdout });
-    const invalid = lines(validated.stdout).map((l) => JSON.parse(l)).filter((v) => !v.valid);
+    const invalid = lines(validated.stdout)
+      .map((l) => JSON.parse(l))
+      .filter((v) => !v.valid);
     assert.ok(invalid.length >= 70 && invalid.length <= 130, `invalid ${invalid.length}`);
     for (const verdict of invalid) {
       assert.match(verdict.error_code, /^(not_utf8|not_json|not_object|schema|rule:[a-z_]+)$/);
@@ -63,8 +68,18 @@ describe('orderflow generate | orderflow validate', () => {
   test('validate keeps line numbers for blank and non-UTF-8 lines', async () => {
     const input = Buffer.concat([Buffer.from('{"a":1}\n\n'), Buffer.from([0xff, 0x0a]), Buffer.from('[1]\r\n')]);
     const result = await runCli(['validate'], { stdin: input });
-    assert.deepEqual(lines(result.stdout).map((l) => { const v = JSON.parse(l); return [v.line, v.error_code]; }),
-      [[1, 'schema'], [2, 'not_json'], [3, 'not_utf8'], [4, 'not_object']]);
+    assert.deepEqual(
+      lines(result.stdout).map((l) => {
+        const v = JSON.parse(l);
+        return [v.line, v.error_code];
+      }),
+      [
+        [1, 'schema'],
+        [2, 'not_json'],
+        [3, 'not_utf8'],
+        [4, 'not_object'],
+      ],
+    );
   });
 });
 
@@ -111,7 +126,12 @@ describe('orderflow snapshot', () => {
     const sizes = ['--customers', '300', '--products', '200', '--sellers', '40'];
     const result = await runCli(['snapshot', '--out', dir, '--seed', '7', ...sizes]);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual((await readdir(dir)).sort(), Object.values(SNAPSHOT_FILES).map((f) => f.file).sort());
+    assert.deepEqual(
+      (await readdir(dir)).sort(),
+      Object.values(SNAPSHOT_FILES)
+        .map((f) => f.file)
+        .sort(),
+    );
     const read = async (table: keyof typeof SNAPSHOT_FILES) => {
       const text = await readFile(join(dir, SNAPSHOT_FILES[table].file), 'utf8');
       assert.equal(text.split('\n')[0], SNAPSHOT_FILES[table].columns.join(','));
@@ -120,7 +140,10 @@ describe('orderflow snapshot', () => {
     const [customers, products, sellers, categories] = await Promise.all([read('customers'), read('products'), read('sellers'), read('categories')]);
     assert.deepEqual([customers.length, products.length, sellers.length], [300, 200, 40]);
     assert.ok(categories.length >= 70);
-    assert.ok(customers.every((c) => /^\d{5}$/.test(c.customer_zip_code_prefix!)), 'zip prefixes keep leading zeros');
+    assert.ok(
+      customers.every((c) => /^\d{5}$/.test(c.customer_zip_code_prefix!)),
+      'zip prefixes keep leading zeros',
+    );
 
     const events = await runCli(['generate', '--count', '200', ...FIXED, ...sizes]);
     const ids = (rows: Record<string, string>[], key: string) => new Set(rows.map((r) => r[key]));

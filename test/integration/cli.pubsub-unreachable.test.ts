@@ -19,7 +19,10 @@ async function closedPort(): Promise<number> {
 }
 
 const oneLine = (stderr: string) => {
-  const lines = stderr.trim().split('\n').filter((l) => l.startsWith('orderflow:'));
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('orderflow:'));
   assert.equal(lines.length, 1, stderr);
   assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
   return lines[0]!;
@@ -50,7 +53,14 @@ describe('Pub/Sub not reachable', () => {
     });
 
     test(`${name}: no emulator and no credentials`, async () => {
-      const env = { PUBSUB_EMULATOR_HOST: '', GOOGLE_APPLICATION_CREDENTIALS: '', HOME: dir, CLOUDSDK_CONFIG: dir, METADATA_SERVER_DETECTION: 'none', GOOGLE_CLOUD_PROJECT: 'some-project' };
+      const env = {
+        PUBSUB_EMULATOR_HOST: '',
+        GOOGLE_APPLICATION_CREDENTIALS: '',
+        HOME: dir,
+        CLOUDSDK_CONFIG: dir,
+        METADATA_SERVER_DETECTION: 'none',
+        GOOGLE_CLOUD_PROJECT: 'some-project',
+      };
       const result = await runCli([...args, '--project', 'some-project'], { env });
       assert.equal(result.code, 1, result.stderr);
       const line = oneLine(result.stderr);
@@ -63,11 +73,14 @@ describe('Pub/Sub not reachable', () => {
     // An emulator process of its own, so it can vanish as a remote service does (SIGKILL, no goodbye).
     const emulator = spawn(process.execPath, [...CLI_ARGS, 'emulator', '--emulator-port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
-      const [first] = await once(emulator.stdout, 'data') as [Buffer];
+      const [first] = (await once(emulator.stdout, 'data')) as [Buffer];
       const host = /PUBSUB_EMULATOR_HOST=(\S+)/.exec(first.toString())![1]!;
       const env = { ...process.env, PUBSUB_EMULATOR_HOST: host, METADATA_SERVER_DETECTION: 'none' };
       assert.equal((await runCli(['setup', '--pubsub', '--project', 'gone', '--database', database], { env })).code, 0);
-      const child = spawn(process.execPath, [...CLI_ARGS, 'generate', '--out', 'pubsub', '--project', 'gone', '--rate', '200'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [...CLI_ARGS, 'generate', '--out', 'pubsub', '--project', 'gone', '--rate', '200'], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       // The first message arriving on the subscription: the generator is publishing.
@@ -82,7 +95,17 @@ describe('Pub/Sub not reachable', () => {
       child.kill('SIGTERM');
       const [code] = await once(child, 'close');
       assert.equal(code, 1, stderr);
-      const finished = stderr.split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => l.message === 'generator finished');
+      const finished = stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          try {
+            return JSON.parse(l);
+          } catch {
+            return {};
+          }
+        })
+        .find((l) => l.message === 'generator finished');
       assert.ok(finished, stderr);
       assert.equal(finished.interrupted, true);
       assert.ok(finished.failed > 0, `failed ${finished.failed}`);

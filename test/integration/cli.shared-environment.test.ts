@@ -13,7 +13,7 @@ test("the generator's and worker's variables do not configure the emulator", { t
   try {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [first] = await once(child.stdout, 'data') as [Buffer];
+    const [first] = (await once(child.stdout, 'data')) as [Buffer];
     assert.match(first.toString(), /^PUBSUB_EMULATOR_HOST=127\.0\.0\.1:(?!1\n)\d+\n/);
     const listening = JSON.parse(stderr.split('\n').find((l) => l.includes('Pub/Sub emulator listening'))!) as { faults: Record<string, number> };
     assert.equal(listening.faults.duplicateRate, 0);
@@ -26,6 +26,8 @@ test("the generator's and worker's variables do not configure the emulator", { t
 
 test('the emulator names its own flags: --emulator-port and --fault-*', async () => {
   const help = (await runCli(['emulator', '--help'])).stdout.toString();
-  for (const flag of ['--emulator-port', '--fault-duplicate-rate', '--fault-delay-ms', '--fault-delay-rate', '--fault-drop-stream-every', '--fault-seed']) assert.ok(help.includes(flag), flag);
-  for (const shared of [/--port\b/, /--duplicate-rate/, /--seed/]) assert.doesNotMatch(help.replaceAll('--emulator-port', '').replaceAll('--fault-', ''), shared);
+  for (const flag of ['--emulator-port', '--fault-duplicate-rate', '--fault-delay-ms', '--fault-delay-rate', '--fault-drop-stream-every', '--fault-seed'])
+    assert.ok(help.includes(flag), flag);
+  for (const shared of [/--port\b/, /--duplicate-rate/, /--seed/])
+    assert.doesNotMatch(help.replaceAll('--emulator-port', '').replaceAll('--fault-', ''), shared);
 });

@@ -16,7 +16,12 @@ describe('typos are caught, in one line that names the value', () => {
   });
 
   const cases: [string, () => string[], number, RegExp][] = [
-    ['--out pubsubb', () => ['generate', '--count', '1', '--out', 'pubsubb'], 2, /--out pubsubb is not pubsub, stdout or -: for a file in this directory write \.\/pubsubb/],
+    [
+      '--out pubsubb',
+      () => ['generate', '--count', '1', '--out', 'pubsubb'],
+      2,
+      /--out pubsubb is not pubsub, stdout or -: for a file in this directory write \.\/pubsubb/,
+    ],
     ['two statements', () => ['query', 'SELECT 1; SELECT 2', '--database', database], 2, /query runs one statement, got 2/],
     ['an empty statement', () => ['query', '', '--database', database], 2, /query needs a SQL statement/],
     ['a SQL error exits 1', () => ['query', 'SELEC 1', '--database', database], 1, /syntax error/i],
@@ -24,7 +29,12 @@ describe('typos are caught, in one line that names the value', () => {
     ['--count -5', () => ['generate', '--count', '-5'], 2, /--count must be a positive whole number, got -5/],
     ['--count abc', () => ['generate', '--count', 'abc'], 2, /--count must be a positive whole number, got abc/],
     ['--count=abc', () => ['generate', '--count=abc'], 2, /got abc/],
-    ['--from without --to', () => ['batch', 'run', '--from', '2026-11-01', '--database', database], 2, /--from needs --to: .*--from 2026-11-01 --to 2026-11-30/],
+    [
+      '--from without --to',
+      () => ['batch', 'run', '--from', '2026-11-01', '--database', database],
+      2,
+      /--from needs --to: .*--from 2026-11-01 --to 2026-11-30/,
+    ],
     ['--to without --from', () => ['batch', 'run', '--to', '2026-11-01', '--database', database], 2, /--to needs --from/],
     ['an unknown command with --help', () => ['dashbord', '--help'], 2, /Unknown command: dashbord; the commands are up, generate/],
   ];

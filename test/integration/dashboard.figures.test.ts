@@ -20,7 +20,8 @@ import { createRawTables, generateMessages, ingest, writeDims } from '../helpers
 
 const newFile = () => join(mkdtempSync(join(tmpdir(), 'orderflow-dashboard-')), 'warehouse.duckdb');
 const read = (path: string, sql: string) => withDuckDBFile(path, (c) => rows(c, sql), { mode: 'read-only' });
-const near = (actual: unknown, expected: unknown, what: string) => assert.ok(Math.abs(Number(actual) - Number(expected)) < 1e-6, `${what}: ${actual} vs ${expected}`);
+const near = (actual: unknown, expected: unknown, what: string) =>
+  assert.ok(Math.abs(Number(actual) - Number(expected)) < 1e-6, `${what}: ${actual} vs ${expected}`);
 
 describe('dashboard figures on a published fixture (~3 months of orders)', () => {
   const database = newFile();
@@ -33,8 +34,13 @@ describe('dashboard figures on a published fixture (~3 months of orders)', () =>
     await withDuckDBFile(database, async (connection: DuckDBConnection) => {
       await ingest(connection, messages);
       const result = await runBatch(new DuckDBWarehouse(connection), {
-        requested: [], dims: new DirectoryStore(dims), noPublish: false, lookbackDays: 0, runId: 'fixture-run',
-        now: () => new Date('2026-11-01T02:00:00Z'), logger: createLogger({ level: 'silent' }),
+        requested: [],
+        dims: new DirectoryStore(dims),
+        noPublish: false,
+        lookbackDays: 0,
+        runId: 'fixture-run',
+        now: () => new Date('2026-11-01T02:00:00Z'),
+        logger: createLogger({ level: 'silent' }),
       });
       assert.equal(result.status, 'published');
     });
@@ -53,13 +59,16 @@ describe('dashboard figures on a published fixture (~3 months of orders)', () =>
   });
 
   test('the headline KPIs and the AOV by state equal SQL over the facts', async () => {
-    const [facts] = await read(database, `SELECT
+    const [facts] = await read(
+      database,
+      `SELECT
       (SELECT SUM(price) FROM mart.fact_sales) AS revenue, (SELECT COUNT(*) FROM mart.fact_orders) AS orders,
       (SELECT COUNT(*) FROM mart.fact_sales) AS items,
       (SELECT ROUND(SUM(order_total) / COUNT(*), 2) FROM mart.fact_orders WHERE item_count > 0) AS aov,
       (SELECT AVG(delivery_days) FROM mart.fact_orders WHERE order_delivered_customer_date IS NOT NULL) AS delivery,
       (SELECT AVG(CASE WHEN is_delivered_late THEN 1.0 ELSE 0.0 END) FROM mart.fact_orders WHERE is_delivered_late IS NOT NULL) AS late,
-      (SELECT AVG(CASE WHEN n > 1 THEN 1.0 ELSE 0.0 END) FROM (SELECT COUNT(*) AS n FROM mart.fact_orders GROUP BY customer_unique_id)) AS repeat`);
+      (SELECT AVG(CASE WHEN n > 1 THEN 1.0 ELSE 0.0 END) FROM (SELECT COUNT(*) AS n FROM mart.fact_orders GROUP BY customer_unique_id)) AS repeat`,
+    );
     const h = all.headline!;
     near(h.revenue, facts!.revenue, 'revenue');
     assert.equal(h.orders, facts!.orders);
@@ -69,35 +78,57 @@ describe('dashboard figures on a published fixture (~3 months of orders)', () =>
     near(h.late_delivery_rate, facts!.late, 'late-delivery rate');
     near(h.repeat_customer_rate, facts!.repeat, 'repeat-customer rate');
     assert.ok(Number(h.repeat_customer_rate) > 0 && Number(h.late_delivery_rate) >= 0);
-    const states = await read(database, `SELECT customer_state, COUNT(*) AS orders, SUM(order_total) AS order_total
-      FROM mart.fact_orders GROUP BY customer_state ORDER BY customer_state`);
+    const states = await read(
+      database,
+      `SELECT customer_state, COUNT(*) AS orders, SUM(order_total) AS order_total
+      FROM mart.fact_orders GROUP BY customer_state ORDER BY customer_state`,
+    );
     const shown = [...all.charts.aov_by_state!].sort((a, b) => String(a.customer_state).localeCompare(String(b.customer_state)));
-    assert.deepEqual(shown.map((r) => [r.customer_state, r.orders]), states.map((r) => [r.customer_state, r.orders]));
-    for (const [i, r] of shown.entries()) near(r.avg_order_value, Math.round((Number(states[i]!.order_total) / Number(states[i]!.orders)) * 100) / 100, `AOV ${r.customer_state}`);
+    assert.deepEqual(
+      shown.map((r) => [r.customer_state, r.orders]),
+      states.map((r) => [r.customer_state, r.orders]),
+    );
+    for (const [i, r] of shown.entries())
+      near(r.avg_order_value, Math.round((Number(states[i]!.order_total) / Number(states[i]!.orders)) * 100) / 100, `AOV ${r.customer_state}`);
   });
 
-  test('a state filter changes the figures to that state\'s, per day', async () => {
+  test("a state filter changes the figures to that state's, per day", async () => {
     const [top] = await read(database, 'SELECT customer_state FROM mart.fact_orders GROUP BY 1 ORDER BY COUNT(*) DESC, 1 LIMIT 1');
     const state = String(top!.customer_state);
     const filtered = await readDashboard(database, { state });
-    const expected = await read(database, `SELECT purchase_date, COUNT(*) AS order_count, SUM(items_price) AS revenue
-      FROM mart.fact_orders WHERE customer_state = '${state}' GROUP BY 1 ORDER BY 1`);
-    assert.deepEqual(filtered.charts.sales_trend!.map((r) => [r.purchase_date, r.order_count, r.revenue]), expected.map((r) => [r.purchase_date, r.order_count, r.revenue]));
+    const expected = await read(
+      database,
+      `SELECT purchase_date, COUNT(*) AS order_count, SUM(items_price) AS revenue
+      FROM mart.fact_orders WHERE customer_state = '${state}' GROUP BY 1 ORDER BY 1`,
+    );
+    assert.deepEqual(
+      filtered.charts.sales_trend!.map((r) => [r.purchase_date, r.order_count, r.revenue]),
+      expected.map((r) => [r.purchase_date, r.order_count, r.revenue]),
+    );
     const [count] = await read(database, `SELECT COUNT(*) AS n FROM mart.fact_orders WHERE customer_state = '${state}'`);
     assert.equal(filtered.headline!.orders, count!.n);
     assert.ok(Number(filtered.headline!.orders) < Number(all.headline!.orders));
-    assert.deepEqual(filtered.charts.aov_by_state!.map((r) => r.customer_state), [state]);
+    assert.deepEqual(
+      filtered.charts.aov_by_state!.map((r) => r.customer_state),
+      [state],
+    );
   });
 
-  test('a category filter keeps the category\'s items and the orders that have one', async () => {
-    const [top] = await read(database, `SELECT p.product_category_name_english AS category FROM mart.fact_sales s
-      JOIN mart.dim_products p ON p.product_id = s.product_id AND p.is_current GROUP BY 1 ORDER BY SUM(s.price) DESC, 1 LIMIT 1`);
+  test("a category filter keeps the category's items and the orders that have one", async () => {
+    const [top] = await read(
+      database,
+      `SELECT p.product_category_name_english AS category FROM mart.fact_sales s
+      JOIN mart.dim_products p ON p.product_id = s.product_id AND p.is_current GROUP BY 1 ORDER BY SUM(s.price) DESC, 1 LIMIT 1`,
+    );
     const category = String(top!.category);
     const filtered = await readDashboard(database, { category });
     assert.ok(filtered.charts.top_products!.length > 0);
     assert.ok(filtered.charts.top_products!.every((r: Row) => r.category === category));
-    const [expected] = await read(database, `SELECT SUM(s.price) AS revenue, COUNT(*) AS items, COUNT(DISTINCT s.order_id) AS orders FROM mart.fact_sales s
-      JOIN mart.dim_products p ON p.product_id = s.product_id AND p.is_current WHERE p.product_category_name_english = '${category.replaceAll("'", "''")}'`);
+    const [expected] = await read(
+      database,
+      `SELECT SUM(s.price) AS revenue, COUNT(*) AS items, COUNT(DISTINCT s.order_id) AS orders FROM mart.fact_sales s
+      JOIN mart.dim_products p ON p.product_id = s.product_id AND p.is_current WHERE p.product_category_name_english = '${category.replaceAll("'", "''")}'`,
+    );
     near(filtered.headline!.revenue, expected!.revenue, 'category revenue');
     assert.equal(filtered.headline!.items, expected!.items);
     assert.equal(filtered.headline!.orders, expected!.orders);
@@ -108,7 +139,10 @@ describe('dashboard figures on a published fixture (~3 months of orders)', () =>
     const [from, to] = [dates[10]!, dates[20]!];
     const filtered = await readDashboard(database, { from, to });
     const shown = filtered.charts.sales_trend!.map((r) => String(r.purchase_date));
-    assert.deepEqual(shown, dates.filter((d) => d >= from && d <= to));
+    assert.deepEqual(
+      shown,
+      dates.filter((d) => d >= from && d <= to),
+    );
     const [count] = await read(database, `SELECT COUNT(*) AS n FROM mart.fact_orders WHERE purchase_date BETWEEN DATE '${from}' AND DATE '${to}'`);
     assert.equal(filtered.headline!.orders, count!.n);
   });
@@ -141,19 +175,30 @@ describe('dashboard figures on a published fixture (~3 months of orders)', () =>
       assert.equal((await fetch(`${dashboard.url}api/csv/nothing`)).status, 404);
       const refused = await fetch(`${dashboard.url}api/data?state=S%27P`);
       assert.equal(refused.status, 400);
-      assert.match((await refused.json() as { error: string }).error, /state must be/);
+      assert.match(((await refused.json()) as { error: string }).error, /state must be/);
 
-      const fresh = await (await fetch(`${dashboard.url}api/data`)).json() as DashboardData;
+      const fresh = (await (await fetch(`${dashboard.url}api/data`)).json()) as DashboardData;
       const freshAt = Date.now();
       assert.equal(fresh.stale, undefined);
       // Another process holds the file for longer than the read waits: the page keeps the last figures, marked stale.
-      const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      const holder = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          `
 import { withDuckDBFile } from ${JSON.stringify(new URL('../../common/warehouse/duckdb-file.ts', import.meta.url).href)};
-await withDuckDBFile(process.argv.at(-1), async () => { process.stdout.write('holding\\n'); await new Promise((r) => setTimeout(r, 3000)); });`, database], { stdio: ['ignore', 'pipe', 'inherit'] });
+await withDuckDBFile(process.argv.at(-1), async () => { process.stdout.write('holding\\n'); await new Promise((r) => setTimeout(r, 3000)); });`,
+          database,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       await new Promise<void>((resolve) => holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('holding') && resolve()));
       // Past the time one read is shared, so the next request goes to the file.
       await sleep(Math.max(0, REUSE_MS - (Date.now() - freshAt)));
-      const busy = await (await fetch(`${dashboard.url}api/data`)).json() as DashboardData;
+      const busy = (await (await fetch(`${dashboard.url}api/data`)).json()) as DashboardData;
       assert.match(busy.stale ?? '', /stayed locked/);
       assert.deepEqual(busy.headline, fresh.headline);
       await new Promise((resolve) => holder.on('close', resolve));
@@ -200,5 +245,8 @@ test('the dashboard says plainly when there is no warehouse, or nothing publishe
   const empty = await readDashboard(database, {});
   assert.equal(empty.status, 'empty');
   assert.deepEqual(empty.charts, {});
-  assert.deepEqual(empty.pipeline.raw_rows.map((r) => r.row_count), [0, 0, 0, 0]);
+  assert.deepEqual(
+    empty.pipeline.raw_rows.map((r) => r.row_count),
+    [0, 0, 0, 0],
+  );
 });

@@ -26,7 +26,9 @@ const forwarded = (message: GeneratedMessage, id: string, projectId: string) => 
   orderingKey: message.orderingKey,
   attributes: {
     ...message.attributes,
-    CloudPubSubDeadLetterSourceSubscription: 'orders-worker', CloudPubSubDeadLetterSourceSubscriptionProject: projectId, CloudPubSubDeadLetterSourceDeliveryCount: '10',
+    CloudPubSubDeadLetterSourceSubscription: 'orders-worker',
+    CloudPubSubDeadLetterSourceSubscriptionProject: projectId,
+    CloudPubSubDeadLetterSourceDeliveryCount: '10',
   },
 });
 
@@ -41,11 +43,23 @@ describe('orderflow dead-letters list|replay (DuckDB)', () => {
 
   /** Runs a worker (a fresh process's dedupe cache) until the main subscription is empty. */
   async function consume(): Promise<void> {
-    const worker = await startWorker({
-      mode: 'pull', projectId: harness.projectId, subscription: harness.subscription, maxMessages: 100, maxBytes: 64 << 20, streams: 1,
-      limits: { maxMessages: 50, maxRows: 1000, maxBytes: 8 << 20, maxAgeMs: 10, maxInFlight: 2 }, dedupeCapacity: 1000, host: '127.0.0.1', port: 0,
-      statsIntervalMs: 60_000, drainTimeoutMs: 5000,
-    }, { sink: new DuckDBSink({ path: harness.database, lockTimeoutMs: 10_000 }), logger: createLogger({ level: 'silent' }) });
+    const worker = await startWorker(
+      {
+        mode: 'pull',
+        projectId: harness.projectId,
+        subscription: harness.subscription,
+        maxMessages: 100,
+        maxBytes: 64 << 20,
+        streams: 1,
+        limits: { maxMessages: 50, maxRows: 1000, maxBytes: 8 << 20, maxAgeMs: 10, maxInFlight: 2 },
+        dedupeCapacity: 1000,
+        host: '127.0.0.1',
+        port: 0,
+        statsIntervalMs: 60_000,
+        drainTimeoutMs: 5000,
+      },
+      { sink: new DuckDBSink({ path: harness.database, lockTimeoutMs: 10_000 }), logger: createLogger({ level: 'silent' }) },
+    );
     try {
       await until(() => worker.stats.acked >= 1 && backlog(harness) === 0, 'the replayed messages to be written', 30_000);
     } finally {
@@ -64,7 +78,14 @@ describe('orderflow dead-letters list|replay (DuckDB)', () => {
     assert.equal(invalid.length, 2, 'the seed yields two invalid messages');
     const rows = [
       ...exhausted.map((m, i) => exhaustedRow(forwarded(m, `dlq-${i + 1}`, harness.projectId), T1)),
-      ...invalid.map((m, i) => deadLetter({ id: `inv-${i + 1}`, data: m.data, attributes: m.attributes, publishTime: T2 }, m.expectedError!, [{ code: m.expectedError!, path: '', message: 'bad' }], T2)),
+      ...invalid.map((m, i) =>
+        deadLetter(
+          { id: `inv-${i + 1}`, data: m.data, attributes: m.attributes, publishTime: T2 },
+          m.expectedError!,
+          [{ code: m.expectedError!, path: '', message: 'bad' }],
+          T2,
+        ),
+      ),
     ];
     rows.push({ ...rows[0]! });
     const sink = new DuckDBSink({ path: harness.database, lockTimeoutMs: 10_000 });
@@ -80,15 +101,39 @@ describe('orderflow dead-letters list|replay (DuckDB)', () => {
     const json = async (args: string[]) => {
       const result = await cli(['list', ...args, '--format', 'json']);
       assert.equal(result.code, 0, result.stderr);
-      return result.stdout.toString('utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+      return result.stdout
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
     };
     const all = await json([]);
-    assert.deepEqual(all.map((r) => r.message_id), ['dlq-1', 'dlq-2', 'dlq-3', 'inv-1', 'inv-2'], 'the row written twice is listed once');
-    assert.deepEqual((await json(['--code', 'delivery_exhausted'])).map((r) => r.message_id), ['dlq-1', 'dlq-2', 'dlq-3']);
-    assert.equal((await json(['--code', 'delivery_exhausted,schema,not_json,not_utf8,not_object'])).length, 3 + all.filter((r) => r.error_code !== 'delivery_exhausted' && !r.error_code.startsWith('rule:')).length);
-    assert.deepEqual((await json(['--since', '2026-11-22T00:00:00Z'])).map((r) => r.message_id), ['inv-1', 'inv-2']);
-    assert.deepEqual((await json(['--until', '2026-11-22T00:00:00Z'])).map((r) => r.message_id), ['dlq-1', 'dlq-2', 'dlq-3']);
-    assert.deepEqual((await json(['--message-id', 'dlq-2', '--message-id', 'inv-1'])).map((r) => r.message_id), ['dlq-2', 'inv-1']);
+    assert.deepEqual(
+      all.map((r) => r.message_id),
+      ['dlq-1', 'dlq-2', 'dlq-3', 'inv-1', 'inv-2'],
+      'the row written twice is listed once',
+    );
+    assert.deepEqual(
+      (await json(['--code', 'delivery_exhausted'])).map((r) => r.message_id),
+      ['dlq-1', 'dlq-2', 'dlq-3'],
+    );
+    assert.equal(
+      (await json(['--code', 'delivery_exhausted,schema,not_json,not_utf8,not_object'])).length,
+      3 + all.filter((r) => r.error_code !== 'delivery_exhausted' && !r.error_code.startsWith('rule:')).length,
+    );
+    assert.deepEqual(
+      (await json(['--since', '2026-11-22T00:00:00Z'])).map((r) => r.message_id),
+      ['inv-1', 'inv-2'],
+    );
+    assert.deepEqual(
+      (await json(['--until', '2026-11-22T00:00:00Z'])).map((r) => r.message_id),
+      ['dlq-1', 'dlq-2', 'dlq-3'],
+    );
+    assert.deepEqual(
+      (await json(['--message-id', 'dlq-2', '--message-id', 'inv-1'])).map((r) => r.message_id),
+      ['dlq-2', 'inv-1'],
+    );
     assert.deepEqual(await json(['--code', "it's-none"]), [], 'a quote in a value is data, not SQL');
     const [first] = all;
     assert.equal(first.received_at, '2026-11-21 08:00:00.000000');
@@ -113,14 +158,30 @@ describe('orderflow dead-letters list|replay (DuckDB)', () => {
     const snapshot = await runCli(['snapshot', '--out', dims, '--seed', String(SEED)]);
     assert.equal(snapshot.code, 0, snapshot.stderr);
     const batch = async () => {
-      const result = await runCli(['batch', 'run', '--database', harness.database, '--dims', dims, '--reports', join(dir, 'reports'), '--from', '2026-11-01', '--to', '2026-11-30']);
+      const result = await runCli([
+        'batch',
+        'run',
+        '--database',
+        harness.database,
+        '--dims',
+        dims,
+        '--reports',
+        join(dir, 'reports'),
+        '--from',
+        '2026-11-01',
+        '--to',
+        '2026-11-30',
+      ]);
       assert.equal(result.code, 0, result.stderr);
       return withDuckDBFile(harness.database, (c) => schemaChecksums(c));
     };
 
     const dry = await cli(['replay', '--code', 'delivery_exhausted', '--dry-run', '--format', 'json']);
     assert.equal(dry.code, 0, dry.stderr);
-    assert.deepEqual({ ...summaryOf(dry.stdout), replay_id: 'x' }, { replay_id: 'x', dry_run: true, topic: 'orders', matched: 3, already_replayed: 0, selected: 3, published: 0, failed: 0 });
+    assert.deepEqual(
+      { ...summaryOf(dry.stdout), replay_id: 'x' },
+      { replay_id: 'x', dry_run: true, topic: 'orders', matched: 3, already_replayed: 0, selected: 3, published: 0, failed: 0 },
+    );
     assert.equal(dry.stdout.toString('utf8').trim().split('\n').length, 4, 'the three it would replay, then the summary');
     assert.equal(backlog(harness), 0, 'a dry run publishes nothing');
     assert.deepEqual(await query('SELECT count(*)::INT AS n FROM raw.dead_letter_replays'), [{ n: 0 }]);
@@ -132,16 +193,31 @@ describe('orderflow dead-letters list|replay (DuckDB)', () => {
     await consume();
     const eventIds = exhausted.map((m) => m.attributes.event_id!).sort();
     const current = await query(`SELECT event_id FROM raw.orders_current WHERE event_id IN (${eventIds.map((id) => `'${id}'`).join(', ')}) ORDER BY 1`);
-    assert.deepEqual(current.map((r) => r.event_id), eventIds, 'the replayed events are written');
+    assert.deepEqual(
+      current.map((r) => r.event_id),
+      eventIds,
+      'the replayed events are written',
+    );
     const recorded = await query(`SELECT replay_id, replayed_by, message_id, error_code, topic FROM raw.dead_letter_replays ORDER BY message_id`);
-    assert.deepEqual(recorded.map((r) => [r.replay_id, r.replayed_by, r.message_id, r.error_code, r.topic]), ['dlq-1', 'dlq-2', 'dlq-3'].map((id) => [summary.replay_id, 'ops@example', id, 'delivery_exhausted', 'orders']));
+    assert.deepEqual(
+      recorded.map((r) => [r.replay_id, r.replayed_by, r.message_id, r.error_code, r.topic]),
+      ['dlq-1', 'dlq-2', 'dlq-3'].map((id) => [summary.replay_id, 'ops@example', id, 'delivery_exhausted', 'orders']),
+    );
     const facts = await batch();
     const orderIds = exhausted.map((m) => `'${JSON.parse(m.data.toString('utf8')).order.order_id}'`).join(', ');
-    assert.deepEqual(await query(`SELECT count(*)::INT AS n FROM mart.fact_orders WHERE order_id IN (${orderIds})`), [{ n: 3 }], 'the replayed orders reach the facts');
+    assert.deepEqual(
+      await query(`SELECT count(*)::INT AS n FROM mart.fact_orders WHERE order_id IN (${orderIds})`),
+      [{ n: 3 }],
+      'the replayed orders reach the facts',
+    );
 
     const second = await cli(['replay', '--code', 'delivery_exhausted']);
     assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual([summaryOf(second.stdout).already_replayed, summaryOf(second.stdout).published], [3, 0], 'the same replay twice publishes nothing the second time');
+    assert.deepEqual(
+      [summaryOf(second.stdout).already_replayed, summaryOf(second.stdout).published],
+      [3, 0],
+      'the same replay twice publishes nothing the second time',
+    );
     assert.equal(backlog(harness), 0);
 
     // Forced: the copies reach a fresh worker (no dedupe cache), so raw.orders holds each event twice.

@@ -49,8 +49,16 @@ async function fullTopic(name: string): Promise<string> {
 
 function output(topic: string, publishTimeoutMs: number) {
   const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({ write(chunk: Buffer, _, done) { lines.push(JSON.parse(chunk.toString())); done(); } });
-  return { lines, output: new PubSubOutput({ projectId: PROJECT, topic, maxInFlight: 10, ordering: false, publishTimeoutMs, logger: createLogger({ destination }) }) };
+  const destination = new Writable({
+    write(chunk: Buffer, _, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  return {
+    lines,
+    output: new PubSubOutput({ projectId: PROJECT, topic, maxInFlight: 10, ordering: false, publishTimeoutMs, logger: createLogger({ destination }) }),
+  };
 }
 
 test('a transient refusal is retried by the client until it clears: the message is published once', async () => {
@@ -64,7 +72,7 @@ test('a transient refusal is retried by the client until it clears: the message 
   // Room again: the client's next retry goes through.
   const [held] = await api.pull(subscription, 10, true);
   await api.acknowledge(subscription, [held!.ackId as string]);
-  assert.ok('messageId' in (await settled as object), 'published after the retry');
+  assert.ok('messageId' in ((await settled) as object), 'published after the retry');
   assert.deepEqual(await out.close(), { published: 1, failed: 0 });
   const [delivered] = await api.pull(subscription, 10, true);
   assert.equal((delivered!.message as { data: Buffer }).data.length, 2000);
@@ -75,7 +83,9 @@ test('a refusal that persists ends the publish after its publish timeout: failed
   await fullTopic('persists');
   const { output: out, lines } = output('persists', 1500);
   const started = performance.now();
-  const result = await new Promise<unknown>((resolve) => void out.send({ data: Buffer.alloc(2000, 'z'), attributes: { event_id: 'e2' }, orderingKey: '' }, resolve));
+  const result = await new Promise<unknown>(
+    (resolve) => void out.send({ data: Buffer.alloc(2000, 'z'), attributes: { event_id: 'e2' }, orderingKey: '' }, resolve),
+  );
   const took = performance.now() - started;
   assert.ok('error' in (result as object), 'the publish failed');
   assert.match(String((result as { error: Error }).error.message), /RESOURCE_EXHAUSTED|limit of 10000|exceeded/i);

@@ -44,7 +44,11 @@ for (const entry of targets) {
         runCli(['generate', '--count', String(COUNT), ...FIXED]),
       ]);
       assert.equal(published.code, 0, published.stderr);
-      const summary = published.stderr.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.message === 'generator finished');
+      const summary = published.stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .find((l) => l.message === 'generator finished');
       assert.deepEqual([summary.published, summary.failed], [COUNT, 0]);
 
       const messages = await receiveAll(pubsub, `${topic}-sub`, COUNT);
@@ -59,20 +63,27 @@ for (const entry of targets) {
         assert.equal(message.orderingKey, '');
         if (!expected_error) assert.equal(JSON.parse(message.data.toString()).event_id, event_id);
       }
-      assert.ok(messages.some((m) => m.attributes.expected_error), 'invalid messages carry expected_error');
+      assert.ok(
+        messages.some((m) => m.attributes.expected_error),
+        'invalid messages carry expected_error',
+      );
     });
 
-    test('--ordering-key sets order_id as each message\'s ordering key', async () => {
+    test("--ordering-key sets order_id as each message's ordering key", async () => {
       const topic = uniqueId('ordered');
       const [created] = await pubsub.createTopic(topic);
       await created.createSubscription(`${topic}-sub`);
-      const published = await runCli(['generate', '--count', '50', ...FIXED, '--ordering-key', '--out', 'pubsub', '--project', projectId, '--topic', topic], { env: { PUBSUB_EMULATOR_HOST: entry.target!.address } });
+      const published = await runCli(['generate', '--count', '50', ...FIXED, '--ordering-key', '--out', 'pubsub', '--project', projectId, '--topic', topic], {
+        env: { PUBSUB_EMULATOR_HOST: entry.target!.address },
+      });
       assert.equal(published.code, 0, published.stderr);
       for (const message of await receiveAll(pubsub, `${topic}-sub`, 50)) assert.equal(message.orderingKey, message.attributes.event_id!.split('.')[0]);
     });
 
     test('a missing topic fails with one clear line and exit 1', async () => {
-      const result = await runCli(['generate', '--count', '50', '--out', 'pubsub', '--project', projectId, '--topic', uniqueId('missing')], { env: { PUBSUB_EMULATOR_HOST: entry.target!.address } });
+      const result = await runCli(['generate', '--count', '50', '--out', 'pubsub', '--project', projectId, '--topic', uniqueId('missing')], {
+        env: { PUBSUB_EMULATOR_HOST: entry.target!.address },
+      });
       assert.equal(result.code, 1);
       const last = result.stderr.trim().split('\n').at(-1)!;
       assert.match(last, /^orderflow: topic of-.*missing.* does not exist in project orderflow-test \(run orderflow setup\)$/);

@@ -5,7 +5,12 @@ import { runGenerator, type RateShortfall } from '../../generator/run.ts';
 import { EventStream } from '../../generator/stream.ts';
 import { runCli } from '../helpers/cli.ts';
 
-const eventTimes = (stdout: Buffer) => stdout.toString('utf8').split('\n').filter(Boolean).map((line) => Date.parse((JSON.parse(line) as { event_time: string }).event_time));
+const eventTimes = (stdout: Buffer) =>
+  stdout
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => Date.parse((JSON.parse(line) as { event_time: string }).event_time));
 
 test('with a wall clock the event clock is that clock: event_time is when the event was made, never earlier than the last', () => {
   let now = Date.parse('2026-11-30T10:00:00Z');
@@ -13,7 +18,7 @@ test('with a wall clock the event clock is that clock: event_time is when the ev
   const times: number[] = [];
   for (let i = 0; i < 50; i++) {
     now += 100; // 10 events a second
-    times.push(Date.parse((stream.nextMessage().event?.event_time ?? '')));
+    times.push(Date.parse(stream.nextMessage().event?.event_time ?? ''));
   }
   assert.equal(times.at(-1), now);
   assert.ok(times.every((time, i) => i === 0 || time >= times[i - 1]!));
@@ -35,7 +40,7 @@ test('a live stream with a compressed lifecycle sends updates within 20 s of wal
   assert.ok(statuses.has('approved') && (statuses.has('invoiced') || statuses.has('processing')), JSON.stringify(Object.fromEntries(statuses)));
 });
 
-test('at Olist\'s pace (speed 1) the same live stream sends no update in 20 s: approvals take a minute or more', () => {
+test("at Olist's pace (speed 1) the same live stream sends no update in 20 s: approvals take a minute or more", () => {
   let now = Date.parse('2026-11-30T10:00:00Z');
   const stream = new EventStream({ seed: 4, startTime: now, wallClock: () => now, updateRate: 0.6 });
   let updates = 0;
@@ -48,7 +53,11 @@ test('at Olist\'s pace (speed 1) the same live stream sends no update in 20 s: a
 
 test('a bounded history keeps every event, updates included, before its end, and spans its window', () => {
   const start = Date.parse('2026-11-01T00:00:00Z');
-  for (const [seed, messages, days] of [[1, 3000, 10], [2, 200, 0.5], [3, 20_000, 30]] as const) {
+  for (const [seed, messages, days] of [
+    [1, 3000, 10],
+    [2, 200, 0.5],
+    [3, 20_000, 30],
+  ] as const) {
     const end = start + days * 86_400_000;
     const stream = new EventStream({ seed, startTime: start, history: { endTime: end, messages }, updateRate: 0.5, duplicateRate: 0.05 });
     const times = Array.from({ length: messages }, () => Date.parse(stream.nextMessage().event?.event_time ?? new Date(start).toISOString()));
@@ -61,7 +70,10 @@ test('a bounded history keeps every event, updates included, before its end, and
 test('a --start-time whose history would end in the future is refused with one line', async () => {
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 19) + 'Z';
   const hourAgo = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19) + 'Z';
-  for (const args of [['--start-time', tomorrow, '--count', '5'], ['--start-time', hourAgo, '--count', '100']]) {
+  for (const args of [
+    ['--start-time', tomorrow, '--count', '5'],
+    ['--start-time', hourAgo, '--count', '100'],
+  ]) {
     const result = await runCli(['generate', ...args]);
     assert.equal(result.code, 2, args.join(' '));
     assert.match(result.stderr, /ends at .*, in the future/);

@@ -21,7 +21,11 @@ test('an unbounded generate stops cleanly on SIGINT: exit 0, complete lines, fin
   assert.ok(stdout.endsWith('\n'), 'the last line is complete');
   const lines = stdout.trimEnd().split('\n');
   for (const line of lines) JSON.parse(line);
-  const finished = stderr.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.message === 'generator finished');
+  const finished = stderr
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .find((l) => l.message === 'generator finished');
   assert.ok(finished, stderr);
   assert.equal(finished.interrupted, true);
   assert.equal(finished.published, lines.length);

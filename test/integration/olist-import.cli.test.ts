@@ -14,7 +14,11 @@ describe('orderflow import olist (CLI)', () => {
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.toString('utf8').trim().split('\n');
     assert.equal(lines.length, 454);
-    const finished = result.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { message: string; published?: number }).find((line) => line.message === 'import finished');
+    const finished = result.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { message: string; published?: number })
+      .find((line) => line.message === 'import finished');
     assert.equal(finished?.published, 454);
     assert.match(result.stderr, /items or payments whose order is not in the orders file were skipped/);
   });

@@ -83,14 +83,33 @@ describe('Olist fixture end to end: import -> Pub/Sub -> 2 workers -> DuckDB -> 
     harness = await startHarness();
     dims = await mkdtemp(join(tmpdir(), 'olist-e2e-dims-'));
     const workers = [await spawnWorker(harness), await spawnWorker(harness)];
-    const imported = await runCli(['import', 'olist', FIXTURE, '--out', 'pubsub', '--project', harness.projectId, '--topic', harness.topic, '--dims-out', dims],
-      { env: { PUBSUB_EMULATOR_HOST: harness.emulator.address } });
+    const imported = await runCli(
+      ['import', 'olist', FIXTURE, '--out', 'pubsub', '--project', harness.projectId, '--topic', harness.topic, '--dims-out', dims],
+      { env: { PUBSUB_EMULATOR_HOST: harness.emulator.address } },
+    );
     assert.equal(imported.code, 0, imported.stderr);
-    importLog = imported.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { message: string } & typeof importLog).find((line) => line.message === 'import finished')!;
+    importLog = imported.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { message: string } & typeof importLog)
+      .find((line) => line.message === 'import finished')!;
     await until(() => backlog(harness) === 0, 'the workers ack every imported event');
     for (const worker of workers) assert.equal((await terminate(worker)).code, 0);
     const days = [...expected.days.keys()].sort();
-    const run = await runCli(['batch', 'run', '--database', harness.database, '--dims', dims, '--reports', join(dims, 'reports'), '--from', days[0]!, '--to', days.at(-1)!]);
+    const run = await runCli([
+      'batch',
+      'run',
+      '--database',
+      harness.database,
+      '--dims',
+      dims,
+      '--reports',
+      join(dims, 'reports'),
+      '--from',
+      days[0]!,
+      '--to',
+      days.at(-1)!,
+    ]);
     batch = { code: run.code, stdout: run.stdout.toString('utf8'), stderr: run.stderr };
   });
   after(async () => harness?.close());
@@ -104,7 +123,10 @@ describe('Olist fixture end to end: import -> Pub/Sub -> 2 workers -> DuckDB -> 
     const ingested = await query<{ event_id: string }>('SELECT DISTINCT event_id FROM raw.orders');
     const dead = await query<{ event_id: string }>('SELECT DISTINCT event_id FROM raw.dead_letter');
     const ids = new Set(ingested.map((r) => r.event_id));
-    assert.ok(dead.every((r) => !ids.has(r.event_id)), 'no event both ingested and dead-lettered');
+    assert.ok(
+      dead.every((r) => !ids.has(r.event_id)),
+      'no event both ingested and dead-lettered',
+    );
     assert.equal(ids.size + dead.length, total);
     // Orphans were skipped, not invented.
     const orphans = await query<{ n: bigint }>(`SELECT count(*) AS n FROM raw.orders WHERE order_id IN ('aa${'0'.repeat(28)}98', 'aa${'0'.repeat(28)}99')`);
@@ -113,7 +135,8 @@ describe('Olist fixture end to end: import -> Pub/Sub -> 2 workers -> DuckDB -> 
 
   test('import side: purchase instants are the São Paulo wall-clock times; customers keep 5-digit zips', async () => {
     const rows = await query<{ order_id: string; epoch: number; zip: string | null }>(
-      "SELECT order_id, epoch(order_purchase_timestamp) AS epoch, customer_zip_code_prefix AS zip FROM raw.orders WHERE event_type = 'order_created'");
+      "SELECT order_id, epoch(order_purchase_timestamp) AS epoch, customer_zip_code_prefix AS zip FROM raw.orders WHERE event_type = 'order_created'",
+    );
     const byId = new Map(rows.map((r) => [r.order_id, r]));
     const id = (n: number) => `aa${'0'.repeat(28)}${String(n).padStart(2, '0')}`;
     const utc = (n: number) => new Date(Number(byId.get(id(n))!.epoch) * 1000).toISOString();
@@ -123,7 +146,10 @@ describe('Olist fixture end to end: import -> Pub/Sub -> 2 workers -> DuckDB -> 
     assert.equal(utc(11), '2017-10-15T03:20:00.000Z', 'a time in the DST gap moves forward by the gap');
     assert.equal(utc(12), '2018-02-18T01:30:00.000Z', 'the repeated hour: the earlier instant');
     assert.equal(utc(13), '2018-02-18T03:15:00.000Z');
-    assert.ok(rows.every((r) => r.zip === null || /^\d{5}$/.test(r.zip)), JSON.stringify(rows.map((r) => r.zip)));
+    assert.ok(
+      rows.every((r) => r.zip === null || /^\d{5}$/.test(r.zip)),
+      JSON.stringify(rows.map((r) => r.zip)),
+    );
     assert.equal(byId.get(id(10))!.zip, '09790');
     assert.equal(byId.get(id(12))!.zip, '01310');
   });
@@ -134,13 +160,21 @@ describe('Olist fixture end to end: import -> Pub/Sub -> 2 workers -> DuckDB -> 
     const current = await query<{ order_id: string; order_status: string }>('SELECT order_id, order_status FROM raw.orders_current');
     assert.deepEqual(new Map(current.map((r) => [r.order_id, r.order_status])), new Map(expected.orders.map((o) => [o.order_id!, o.order_status!])));
     const lines = await query<{ order_id: string; price: bigint; freight: bigint; items: bigint }>(
-      'SELECT order_id, CAST(round(sum(price) * 100) AS BIGINT) AS price, CAST(round(sum(freight_value) * 100) AS BIGINT) AS freight, count(*) AS items FROM raw.order_items_current GROUP BY 1');
+      'SELECT order_id, CAST(round(sum(price) * 100) AS BIGINT) AS price, CAST(round(sum(freight_value) * 100) AS BIGINT) AS freight, count(*) AS items FROM raw.order_items_current GROUP BY 1',
+    );
     const paid = await query<{ order_id: string; paid: bigint; payments: bigint }>(
-      'SELECT order_id, CAST(round(sum(payment_value) * 100) AS BIGINT) AS paid, count(*) AS payments FROM raw.order_payments_current GROUP BY 1');
+      'SELECT order_id, CAST(round(sum(payment_value) * 100) AS BIGINT) AS paid, count(*) AS payments FROM raw.order_payments_current GROUP BY 1',
+    );
     const withItems = [...expected.perOrder].filter(([, o]) => o.items > 0);
-    assert.deepEqual(new Map(lines.map((r) => [r.order_id, [Number(r.items), Number(r.price), Number(r.freight)]])), new Map(withItems.map(([id, o]) => [id, [o.items, o.price, o.freight]])));
+    assert.deepEqual(
+      new Map(lines.map((r) => [r.order_id, [Number(r.items), Number(r.price), Number(r.freight)]])),
+      new Map(withItems.map(([id, o]) => [id, [o.items, o.price, o.freight]])),
+    );
     const withPayments = [...expected.perOrder].filter(([, o]) => o.payments > 0);
-    assert.deepEqual(new Map(paid.map((r) => [r.order_id, [Number(r.payments), Number(r.paid)]])), new Map(withPayments.map(([id, o]) => [id, [o.payments, o.paid]])));
+    assert.deepEqual(
+      new Map(paid.map((r) => [r.order_id, [Number(r.payments), Number(r.paid)]])),
+      new Map(withPayments.map(([id, o]) => [id, [o.payments, o.paid]])),
+    );
   });
 
   test('the batch publishes over the whole history', () => {
@@ -161,11 +195,16 @@ describe('Olist fixture end to end: import -> Pub/Sub -> 2 workers -> DuckDB -> 
     const rows = await query<{ month: string; orders: bigint; revenue: bigint }>(`
       SELECT strftime(purchase_date, '%Y-%m') AS month, CAST(sum(order_count) AS BIGINT) AS orders, CAST(round(sum(revenue) * 100) AS BIGINT) AS revenue
       FROM mart.agg_daily_sales GROUP BY 1 ORDER BY 1`);
-    assert.deepEqual(new Map(rows.map((r) => [r.month, { orders: Number(r.orders), revenue: Number(r.revenue) }])), new Map([...expected.months].sort(([a], [b]) => a.localeCompare(b))));
+    assert.deepEqual(
+      new Map(rows.map((r) => [r.month, { orders: Number(r.orders), revenue: Number(r.revenue) }])),
+      new Map([...expected.months].sort(([a], [b]) => a.localeCompare(b))),
+    );
   });
 
-  test('payments: every payment row of an imported order, item-less orders\' payments included [needs contract]', async () => {
-    const [row] = await query<{ payments: bigint; paid: bigint }>('SELECT CAST(sum(payment_count) AS BIGINT) AS payments, CAST(round(sum(payment_value) * 100) AS BIGINT) AS paid FROM mart.fact_orders');
+  test("payments: every payment row of an imported order, item-less orders' payments included [needs contract]", async () => {
+    const [row] = await query<{ payments: bigint; paid: bigint }>(
+      'SELECT CAST(sum(payment_count) AS BIGINT) AS payments, CAST(round(sum(payment_value) * 100) AS BIGINT) AS paid FROM mart.fact_orders',
+    );
     const paid = [...expected.perOrder.values()].reduce((sum, o) => sum + o.paid, 0);
     assert.deepEqual({ payments: Number(row!.payments), paid: Number(row!.paid) }, { payments: expected.paymentRows, paid });
   });

@@ -24,7 +24,8 @@ test('a production install (npm ci --omit=dev) of the build runs --help, workers
   // The dashboard serves its page as files.
   for (const file of ['index.html', 'app.js']) assert.ok(existsSync(join(app, 'dist/dashboard/page', file)), `dist/dashboard/page/${file} is missing`);
 
-  const orderflow = (args: string[]) => run(process.execPath, [join(app, 'bin/orderflow.js'), ...args], { cwd: app, env: { ...process.env, NODE_ENV: 'production' } });
+  const orderflow = (args: string[]) =>
+    run(process.execPath, [join(app, 'bin/orderflow.js'), ...args], { cwd: app, env: { ...process.env, NODE_ENV: 'production' } });
   const help = await orderflow(['--help']);
   assert.match(help.stdout, /orderflow worker/);
 

@@ -69,7 +69,11 @@ for (const entry of targets) {
         const subscription = subscriptionPath(uniqueId('sub'));
         await api.createSubscription({ name: subscription, topic, ackDeadlineSeconds: 30 });
         await assert.rejects(api.createSubscription({ name: subscription, topic }), { code: 6 }, 'ALREADY_EXISTS');
-        await assert.rejects(api.createSubscription({ name: subscriptionPath(uniqueId('sub')), topic: topicPath(uniqueId('missing')) }), { code: 5 }, 'NOT_FOUND');
+        await assert.rejects(
+          api.createSubscription({ name: subscriptionPath(uniqueId('sub')), topic: topicPath(uniqueId('missing')) }),
+          { code: 5 },
+          'NOT_FOUND',
+        );
         const metadata = await api.getSubscription(subscription);
         assert.equal(metadata.topic, topic);
         assert.equal(metadata.ackDeadlineSeconds, 30);
@@ -88,18 +92,31 @@ for (const entry of targets) {
         const deadTopic = topicPath(uniqueId('topic'));
         await api.createTopic(deadTopic);
         const { subscription } = await topicWithSubscription({ ackDeadlineSeconds: 20, labels: { team: 'data' } });
-        await api.updateSubscription({ name: subscription, ackDeadlineSeconds: 30, deadLetterPolicy: { deadLetterTopic: deadTopic, maxDeliveryAttempts: 7 } }, ['ack_deadline_seconds', 'dead_letter_policy']);
-        const metadata = await api.getSubscription(subscription) as { ackDeadlineSeconds?: number; deadLetterPolicy?: { deadLetterTopic?: string; maxDeliveryAttempts?: number }; labels?: Record<string, string> };
+        await api.updateSubscription({ name: subscription, ackDeadlineSeconds: 30, deadLetterPolicy: { deadLetterTopic: deadTopic, maxDeliveryAttempts: 7 } }, [
+          'ack_deadline_seconds',
+          'dead_letter_policy',
+        ]);
+        const metadata = (await api.getSubscription(subscription)) as {
+          ackDeadlineSeconds?: number;
+          deadLetterPolicy?: { deadLetterTopic?: string; maxDeliveryAttempts?: number };
+          labels?: Record<string, string>;
+        };
         assert.equal(metadata.ackDeadlineSeconds, 30);
         assert.equal(metadata.deadLetterPolicy?.deadLetterTopic, deadTopic);
         assert.equal(metadata.deadLetterPolicy?.maxDeliveryAttempts, 7);
         assert.deepEqual({ ...metadata.labels }, { team: 'data' }, 'fields outside the mask are kept');
-        await assert.rejects(api.updateSubscription({ name: subscription, ackDeadlineSeconds: 601 }, ['ack_deadline_seconds']), { code: 3 }, 'INVALID_ARGUMENT');
+        await assert.rejects(
+          api.updateSubscription({ name: subscription, ackDeadlineSeconds: 601 }, ['ack_deadline_seconds']),
+          { code: 3 },
+          'INVALID_ARGUMENT',
+        );
       });
 
       it('holds a nacked message back for the retry policy minimum backoff', { skip: entry.target?.limitations.retryPolicy ?? false }, async () => {
         const backoffS = 2;
-        const { topic, subscription } = await topicWithSubscription({ retryPolicy: { minimumBackoff: { seconds: backoffS }, maximumBackoff: { seconds: 60 } } });
+        const { topic, subscription } = await topicWithSubscription({
+          retryPolicy: { minimumBackoff: { seconds: backoffS }, maximumBackoff: { seconds: 60 } },
+        });
         const id = await publishOne(topic, 'back off');
         const [first] = await pullUntilAny(subscription, 15_000);
         await api.modifyAckDeadline(subscription, [first?.ackId as string], 0);
@@ -113,7 +130,9 @@ for (const entry of targets) {
       it('delivers data, attributes, ordering key, message id and publish time over unary Pull', async () => {
         const { topic, subscription } = await topicWithSubscription();
         const before = Date.now();
-        const [id] = await api.publish(topic, [{ data: Buffer.from('{"order_id":"o-1"}'), attributes: { source: 'conformance', kind: 'order' }, orderingKey: 'o-1' }]);
+        const [id] = await api.publish(topic, [
+          { data: Buffer.from('{"order_id":"o-1"}'), attributes: { source: 'conformance', kind: 'order' }, orderingKey: 'o-1' },
+        ]);
         const [received] = await pullUntilAny(subscription, 15_000);
         await api.acknowledge(subscription, [received?.ackId as string]);
         const message = received?.message;
@@ -138,7 +157,10 @@ for (const entry of targets) {
         const received = [];
         while (received.length < ids.length) received.push(...(await pullUntilAny(subscription, 15_000)));
         assert.deepEqual(received.map((r) => r.message.messageId).sort(), [...ids].sort());
-        await api.acknowledge(subscription, received.map((r) => r.ackId));
+        await api.acknowledge(
+          subscription,
+          received.map((r) => r.ackId),
+        );
         await publishOne(topic, 'after');
         const [next] = await pullUntilAny(subscription, 15_000);
         assert.equal(next?.message.data.toString(), 'after', 'acked messages must not come back');
@@ -203,7 +225,10 @@ for (const entry of targets) {
           const { topic } = await topicWithSubscription({ pushConfig: { pushEndpoint } });
           const id = await publishOne(topic, 'again');
           await receiver.waitFor(3, deadlineS * 1000 + 30_000);
-          assert.deepEqual(receiver.requests.slice(0, 3).map((r) => r.json?.message.messageId), [id, id, id]);
+          assert.deepEqual(
+            receiver.requests.slice(0, 3).map((r) => r.json?.message.messageId),
+            [id, id, id],
+          );
           const timedOutAfter = (receiver.requests[2]?.at ?? 0) - (receiver.requests[1]?.at ?? 0);
           assert.ok(timedOutAfter >= deadlineS * 1000 - 500, `re-pushed ${timedOutAfter} ms after an unanswered request, deadline ${deadlineS} s`);
         } finally {
@@ -252,29 +277,39 @@ for (const entry of targets) {
         }
       });
 
-      it('dead-letters a push message after max delivery attempts, with the retry policy backoff between them', { skip: entry.target?.limitations.retryPolicy ?? false }, async () => {
-        const receiver = new PushReceiver(() => 500);
-        const pushEndpoint = await receiver.start();
-        try {
-          const dead = await topicWithSubscription();
-          const backoffS = 1;
-          const { topic } = await topicWithSubscription({
-            pushConfig: { pushEndpoint },
-            retryPolicy: { minimumBackoff: { seconds: backoffS }, maximumBackoff: { seconds: backoffS } },
-            deadLetterPolicy: { deadLetterTopic: dead.topic, maxDeliveryAttempts: 5 },
-          });
-          const id = await publishOne(topic, 'always fails');
-          const [forwarded] = await pullUntilAny(dead.subscription, 30_000);
-          assert.equal(forwarded?.message.messageId !== id, true, 'the dead-letter topic gives the message an id of its own');
-          assert.equal(forwarded?.message.data.toString(), 'always fails');
-          assert.equal(forwarded?.message.attributes.CloudPubSubDeadLetterSourceDeliveryCount, '5');
-          assert.deepEqual(receiver.requests.map((r) => r.json?.deliveryAttempt), [1, 2, 3, 4, 5]);
-          const gaps = receiver.requests.slice(1).map((r, n) => r.at - (receiver.requests[n]?.at ?? 0));
-          assert.ok(gaps.every((gap) => gap >= backoffS * 1000 - 100), `gaps between attempts ${gaps.join(', ')} ms, backoff ${backoffS} s`);
-        } finally {
-          await receiver.close();
-        }
-      });
+      it(
+        'dead-letters a push message after max delivery attempts, with the retry policy backoff between them',
+        { skip: entry.target?.limitations.retryPolicy ?? false },
+        async () => {
+          const receiver = new PushReceiver(() => 500);
+          const pushEndpoint = await receiver.start();
+          try {
+            const dead = await topicWithSubscription();
+            const backoffS = 1;
+            const { topic } = await topicWithSubscription({
+              pushConfig: { pushEndpoint },
+              retryPolicy: { minimumBackoff: { seconds: backoffS }, maximumBackoff: { seconds: backoffS } },
+              deadLetterPolicy: { deadLetterTopic: dead.topic, maxDeliveryAttempts: 5 },
+            });
+            const id = await publishOne(topic, 'always fails');
+            const [forwarded] = await pullUntilAny(dead.subscription, 30_000);
+            assert.equal(forwarded?.message.messageId !== id, true, 'the dead-letter topic gives the message an id of its own');
+            assert.equal(forwarded?.message.data.toString(), 'always fails');
+            assert.equal(forwarded?.message.attributes.CloudPubSubDeadLetterSourceDeliveryCount, '5');
+            assert.deepEqual(
+              receiver.requests.map((r) => r.json?.deliveryAttempt),
+              [1, 2, 3, 4, 5],
+            );
+            const gaps = receiver.requests.slice(1).map((r, n) => r.at - (receiver.requests[n]?.at ?? 0));
+            assert.ok(
+              gaps.every((gap) => gap >= backoffS * 1000 - 100),
+              `gaps between attempts ${gaps.join(', ')} ms, backoff ${backoffS} s`,
+            );
+          } finally {
+            await receiver.close();
+          }
+        },
+      );
 
       it('delivers only the messages the subscription filter matches', { skip: entry.target?.limitations.filter ?? false }, async () => {
         const { topic, subscription } = await topicWithSubscription({ filter: 'attributes.kind = "order" AND NOT attributes:test' });
@@ -290,7 +325,7 @@ for (const entry of targets) {
         await assert.rejects(topicWithSubscription({ filter: 'attributes.kind == "order"' }), { code: 3 }, 'a malformed filter');
       });
 
-      it('delivers an ordering key\'s messages in publish order', async () => {
+      it("delivers an ordering key's messages in publish order", async () => {
         const { topic, subscription } = await topicWithSubscription({ enableMessageOrdering: true });
         const ids: string[] = [];
         for (let n = 1; n <= 4; n++) ids.push(...(await api.publish(topic, [{ data: Buffer.from(`step ${n}`), orderingKey: 'order-1' }])));
@@ -304,31 +339,42 @@ for (const entry of targets) {
         assert.deepEqual(seen, ids);
       });
 
-      it('redelivers a nacked ordered message before the later messages of its key', { skip: entry.target?.limitations.orderedRedelivery ?? false }, async () => {
-        const { topic, subscription } = await topicWithSubscription({ enableMessageOrdering: true });
-        const ids: string[] = [];
-        for (let n = 1; n <= 4; n++) ids.push(...(await api.publish(topic, [{ data: Buffer.from(`step ${n}`), orderingKey: 'order-1' }])));
-        const seen: string[] = [];
-        const acked = new Set<string>();
-        let nacked = false;
-        for (let round = 0; acked.size < ids.length && round < 50; round++) {
-          for (const received of await pullUntilAny(subscription, 15_000)) {
-            const id = received.message.messageId;
-            seen.push(id);
-            if (!nacked && id === ids[1]) {
-              nacked = true;
-              await api.modifyAckDeadline(subscription, [received.ackId], 0);
-            } else {
-              await api.acknowledge(subscription, [received.ackId]);
-              acked.add(id);
+      it(
+        'redelivers a nacked ordered message before the later messages of its key',
+        { skip: entry.target?.limitations.orderedRedelivery ?? false },
+        async () => {
+          const { topic, subscription } = await topicWithSubscription({ enableMessageOrdering: true });
+          const ids: string[] = [];
+          for (let n = 1; n <= 4; n++) ids.push(...(await api.publish(topic, [{ data: Buffer.from(`step ${n}`), orderingKey: 'order-1' }])));
+          const seen: string[] = [];
+          const acked = new Set<string>();
+          let nacked = false;
+          for (let round = 0; acked.size < ids.length && round < 50; round++) {
+            for (const received of await pullUntilAny(subscription, 15_000)) {
+              const id = received.message.messageId;
+              seen.push(id);
+              if (!nacked && id === ids[1]) {
+                nacked = true;
+                await api.modifyAckDeadline(subscription, [received.ackId], 0);
+              } else {
+                await api.acknowledge(subscription, [received.ackId]);
+                acked.add(id);
+              }
             }
           }
-        }
-        assert.deepEqual(seen.filter((id, index) => seen.indexOf(id) === index), ids, 'first deliveries in publish order');
-        const again = seen.indexOf(ids[1] as string, seen.indexOf(ids[1] as string) + 1);
-        assert.ok(again > 0, `the nacked message came again: ${seen.join(', ')}`);
-        assert.ok(ids.slice(2).every((id) => seen.lastIndexOf(id) > again), `the key's later messages are delivered after the nacked one again: ${seen.join(', ')}`);
-      });
+          assert.deepEqual(
+            seen.filter((id, index) => seen.indexOf(id) === index),
+            ids,
+            'first deliveries in publish order',
+          );
+          const again = seen.indexOf(ids[1] as string, seen.indexOf(ids[1] as string) + 1);
+          assert.ok(again > 0, `the nacked message came again: ${seen.join(', ')}`);
+          assert.ok(
+            ids.slice(2).every((id) => seen.lastIndexOf(id) > again),
+            `the key's later messages are delivered after the nacked one again: ${seen.join(', ')}`,
+          );
+        },
+      );
 
       it('seeks to a time: earlier messages count as acked, later ones are delivered again', async () => {
         const { topic, subscription } = await topicWithSubscription();
@@ -400,7 +446,11 @@ for (const entry of targets) {
       const [topic, subscription] = await topicWithSubscription();
       topic.setPublishOptions({ messageOrdering: true });
       const before = Date.now();
-      const id = await topic.publishMessage({ data: Buffer.from('{"order_id":"o-1"}'), attributes: { source: 'conformance', kind: 'order' }, orderingKey: 'o-1' });
+      const id = await topic.publishMessage({
+        data: Buffer.from('{"order_id":"o-1"}'),
+        attributes: { source: 'conformance', kind: 'order' },
+        orderingKey: 'o-1',
+      });
       const [message] = (await collect(subscription, 1, 20_000)) as [Message];
       message.ack();
       await subscription.close();
@@ -428,7 +478,10 @@ for (const entry of targets) {
       });
       await done;
       await subscription.close();
-      assert.deepEqual(deliveries.map((d) => d.id), [id, id]);
+      assert.deepEqual(
+        deliveries.map((d) => d.id),
+        [id, id],
+      );
       const gap = (deliveries[1]?.at ?? 0) - (deliveries[0]?.at ?? 0);
       assert.ok(gap < deadlineS * 1000, `nack redelivery took ${gap} ms, not sooner than the ${deadlineS} s deadline`);
     });
@@ -458,7 +511,11 @@ for (const entry of targets) {
       await waitFor(1);
       stream.write({ modifyDeadlineAckIds: [received[0]?.ackId], modifyDeadlineSeconds: [0] });
       await waitFor(2);
-      assert.deepEqual(received.map((r) => r.id), [id, id], 'a nack on the stream redelivers');
+      assert.deepEqual(
+        received.map((r) => r.id),
+        [id, id],
+        'a nack on the stream redelivers',
+      );
       stream.write({ ackIds: [received[1]?.ackId] });
       // Only the deadline passing without a redelivery shows the ack was taken.
       await sleep(deadlineS * 1000 + 1000);
@@ -493,7 +550,10 @@ for (const entry of targets) {
       const twice = [...seen.entries()].filter(([, by]) => by.length > 1);
       assert.deepEqual(twice, [], 'no message delivered twice while acked within its deadline');
       const perSubscriber = [0, 1].map((index) => [...seen.values()].filter((by) => by[0] === `subscriber-${index}`).length);
-      assert.ok(perSubscriber.every((n) => n > 0), `both subscribers got messages: ${perSubscriber.join(' / ')}`);
+      assert.ok(
+        perSubscriber.every((n) => n > 0),
+        `both subscribers got messages: ${perSubscriber.join(' / ')}`,
+      );
     });
 
     it('limits outstanding StreamingPull messages to the client flow control', { skip: entry.target?.limitations.streamingFlowControl ?? false }, async () => {
@@ -501,7 +561,10 @@ for (const entry of targets) {
       const limit = 5;
       await Promise.all(Array.from({ length: 30 }, (_, n) => topic.publishMessage({ data: Buffer.from(`flow-${n}`) })));
       // allowExcessMessages hands on whatever the server sends, so any excess would show up here.
-      const subscriber = clients.pubsub.subscription(subscription.name, { flowControl: { maxMessages: limit, allowExcessMessages: true }, streamingOptions: { maxStreams: 1 } });
+      const subscriber = clients.pubsub.subscription(subscription.name, {
+        flowControl: { maxMessages: limit, allowExcessMessages: true },
+        streamingOptions: { maxStreams: 1 },
+      });
       const received: Message[] = [];
       let onCount: (() => void) | null = null;
       let wanted = limit;

@@ -46,7 +46,10 @@ describe('Pub/Sub emulator fault injection', () => {
       const counts = new Map<string, number>();
       for (const id of received) counts.set(id, (counts.get(id) ?? 0) + 1);
       assert.deepEqual([...counts.keys()].sort(), [...ids].sort());
-      assert.ok([...counts.values()].every((n) => n === 2), 'each message exactly twice');
+      assert.ok(
+        [...counts.values()].every((n) => n === 2),
+        'each message exactly twice',
+      );
     } finally {
       await env.close();
     }
@@ -83,7 +86,10 @@ describe('Pub/Sub emulator fault injection', () => {
     const env = await withEmulator({ dropStreamEvery: 5 });
     try {
       // Small flow control, so the 30 messages need several streams' worth of deliveries.
-      const subscriber = env.pubsub.subscription(env.subscription.name, { flowControl: { maxMessages: 2, allowExcessMessages: false }, streamingOptions: { maxStreams: 1 } });
+      const subscriber = env.pubsub.subscription(env.subscription.name, {
+        flowControl: { maxMessages: 2, allowExcessMessages: false },
+        streamingOptions: { maxStreams: 1 },
+      });
       const ids = await publishMany(env.topic, 30);
       const received = await receiveUntil(subscriber, (got) => ids.every((id) => got.includes(id)));
       await subscriber.close();
@@ -142,7 +148,10 @@ describe('Pub/Sub emulator in-process API', () => {
     // Nothing answers on the port any more: a connection is refused.
     const refused = await new Promise<string>((resolve) => {
       const socket = connect(running.port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve('connected'); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
       socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
     });
     assert.equal(refused, 'ECONNREFUSED');

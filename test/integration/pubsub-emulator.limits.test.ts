@@ -38,7 +38,11 @@ describe('embedded emulator limits', () => {
     const created = await api.createSubscription({ name: subscription, topic, messageRetentionDuration: { seconds: 1 } });
     assert.equal((created.messageRetentionDuration as { seconds?: number }).seconds, 1);
     const other = subscriptionPath();
-    assert.equal(((await api.createSubscription({ name: other, topic })).messageRetentionDuration as { seconds?: number }).seconds, 604800, 'the service default, 7 days');
+    assert.equal(
+      ((await api.createSubscription({ name: other, topic })).messageRetentionDuration as { seconds?: number }).seconds,
+      604800,
+      'the service default, 7 days',
+    );
     await api.publish(topic, [{ data: Buffer.from('short-lived') }]);
     // Retention is about time passing: nothing to await but the clock.
     await sleep(1500);
@@ -46,7 +50,10 @@ describe('embedded emulator limits', () => {
     assert.equal(emulator.broker.getSubscription(subscription).backlog, 0);
     const kept = await api.pull(other, 10, true);
     assert.equal(kept.length, 1, 'the 7-day subscription still has it');
-    await api.acknowledge(other, kept.map((r) => r.ackId));
+    await api.acknowledge(
+      other,
+      kept.map((r) => r.ackId),
+    );
     await assert.rejects(api.createSubscription({ name: subscriptionPath(), topic, messageRetentionDuration: { seconds: 32 * 24 * 3600 } }), { code: 3 });
   });
 
@@ -58,9 +65,18 @@ describe('embedded emulator limits', () => {
     const kilobytes = (n: number) => Buffer.alloc(n * 1000, 'x');
     await api.publish(topic, [{ data: kilobytes(6), attributes: { keep: '1' } }]);
     await api.publish(topic, [{ data: kilobytes(6) }]);
-    assert.ok(emulator.broker.heldBytes > 6000 && emulator.broker.heldBytes < 7000, `held ${emulator.broker.heldBytes} bytes: the filtered-out message is not held`);
-    await assert.rejects(api.publish(topic, [{ data: kilobytes(5), attributes: { keep: '1' } }]), (error: { code?: number; message?: string }) => error.code === 8 && /limit of 10000/.test(error.message ?? ''));
-    await assert.rejects(rest.publish(topic, [{ data: kilobytes(5), attributes: { keep: '1' } }]), (error: RestError) => error.code === 8 && error.httpStatus === 429);
+    assert.ok(
+      emulator.broker.heldBytes > 6000 && emulator.broker.heldBytes < 7000,
+      `held ${emulator.broker.heldBytes} bytes: the filtered-out message is not held`,
+    );
+    await assert.rejects(
+      api.publish(topic, [{ data: kilobytes(5), attributes: { keep: '1' } }]),
+      (error: { code?: number; message?: string }) => error.code === 8 && /limit of 10000/.test(error.message ?? ''),
+    );
+    await assert.rejects(
+      rest.publish(topic, [{ data: kilobytes(5), attributes: { keep: '1' } }]),
+      (error: RestError) => error.code === 8 && error.httpStatus === 429,
+    );
     const [held] = await api.pull(subscription, 10, true);
     await api.acknowledge(subscription, [held?.ackId as string]);
     assert.equal(emulator.broker.heldBytes, 0);
@@ -82,8 +98,15 @@ describe('embedded emulator limits', () => {
     await assert.rejects(b, { code: 8 });
     await assert.rejects(c, { code: 8 });
     const held = await api.pull(subscription.name, 10, true);
-    assert.deepEqual(held.map((r) => r.message.data.length), [9000], 'nothing after the failed message of the key was stored');
-    await api.acknowledge(subscription.name, held.map((r) => r.ackId));
+    assert.deepEqual(
+      held.map((r) => r.message.data.length),
+      [9000],
+      'nothing after the failed message of the key was stored',
+    );
+    await api.acknowledge(
+      subscription.name,
+      held.map((r) => r.ackId),
+    );
     topic.resumePublishing('k');
     const id = await topic.publishMessage({ data: Buffer.from('after resume'), orderingKey: 'k' });
     const [next] = await api.pull(subscription.name, 10, true);

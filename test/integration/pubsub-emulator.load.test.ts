@@ -29,8 +29,15 @@ test('three subscribers with five streams each receive 20k messages exactly once
     await allReceived;
     // close() flushes the clients' batched acks.
     await Promise.all(subscribers.map((subscriber) => subscriber.close()));
-    assert.deepEqual([...deliveries.values()].filter((n) => n !== 1), [], 'no message delivered twice');
-    assert.ok(perSubscriber.every((n) => n > 0), `load shared: ${perSubscriber.join(' / ')}`);
+    assert.deepEqual(
+      [...deliveries.values()].filter((n) => n !== 1),
+      [],
+      'no message delivered twice',
+    );
+    assert.ok(
+      perSubscriber.every((n) => n > 0),
+      `load shared: ${perSubscriber.join(' / ')}`,
+    );
     assert.equal(emulator.broker.getSubscription(created.name).backlog, 0, 'every ack arrived');
   } finally {
     await Promise.all(clients.map((client) => client.close()));

@@ -43,19 +43,43 @@ describe('embedded emulator push delivery', () => {
 
   test('a push-mode worker verifies the ID token against the emulator certificates and writes the rows', async () => {
     const memory = new MemorySink();
-    const worker: RunningWorker = await startWorker({
-      mode: 'push', projectId: PROJECT, subscription: 'unused', maxMessages: 1000, maxBytes: 1 << 20, streams: 1,
-      limits: { maxMessages: 100, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 20, maxInFlight: 2 }, dedupeCapacity: 1000, host: '127.0.0.1', port: 0,
-      pushIdentity: { audience: AUDIENCE, serviceAccount: 'pusher@orderflow-push.iam.gserviceaccount.com' }, pushCertsUrl: emulator.certsUrl, statsIntervalMs: 60_000, drainTimeoutMs: 2000,
-    }, { sink: memory, logger: createLogger({ level: 'silent' }) });
+    const worker: RunningWorker = await startWorker(
+      {
+        mode: 'push',
+        projectId: PROJECT,
+        subscription: 'unused',
+        maxMessages: 1000,
+        maxBytes: 1 << 20,
+        streams: 1,
+        limits: { maxMessages: 100, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 20, maxInFlight: 2 },
+        dedupeCapacity: 1000,
+        host: '127.0.0.1',
+        port: 0,
+        pushIdentity: { audience: AUDIENCE, serviceAccount: 'pusher@orderflow-push.iam.gserviceaccount.com' },
+        pushCertsUrl: emulator.certsUrl,
+        statsIntervalMs: 60_000,
+        drainTimeoutMs: 2000,
+      },
+      { sink: memory, logger: createLogger({ level: 'silent' }) },
+    );
     try {
       const pushEndpoint = `http://127.0.0.1:${worker.address.port}/`;
       const topic = topicPath();
       await api.createTopic(topic);
       const good = subscriptionPath();
-      await api.createSubscription({ name: good, topic, ackDeadlineSeconds: 10, pushConfig: { pushEndpoint, oidcToken: { serviceAccountEmail: 'pusher@orderflow-push.iam.gserviceaccount.com', audience: AUDIENCE } } });
+      await api.createSubscription({
+        name: good,
+        topic,
+        ackDeadlineSeconds: 10,
+        pushConfig: { pushEndpoint, oidcToken: { serviceAccountEmail: 'pusher@orderflow-push.iam.gserviceaccount.com', audience: AUDIENCE } },
+      });
       const wrongAudience = subscriptionPath();
-      await api.createSubscription({ name: wrongAudience, topic, ackDeadlineSeconds: 10, pushConfig: { pushEndpoint, oidcToken: { serviceAccountEmail: 'pusher@orderflow-push.iam.gserviceaccount.com', audience: 'https://someone.else/' } } });
+      await api.createSubscription({
+        name: wrongAudience,
+        topic,
+        ackDeadlineSeconds: 10,
+        pushConfig: { pushEndpoint, oidcToken: { serviceAccountEmail: 'pusher@orderflow-push.iam.gserviceaccount.com', audience: 'https://someone.else/' } },
+      });
       await api.publish(topic, [{ data: Buffer.from(JSON.stringify(createdEvent())), attributes: { event_type: 'order_created' } }]);
 
       const backlog = (name: string) => emulator.broker.getSubscription(name).backlog;
@@ -81,7 +105,10 @@ describe('embedded emulator push delivery', () => {
       const subscription = subscriptionPath();
       await api.createSubscription({ name: subscription, topic, ackDeadlineSeconds: 10, pushConfig: { pushEndpoint } });
       const count = 200;
-      await api.publish(topic, Array.from({ length: count }, (_, n) => ({ data: Buffer.from(`m${n}`) })));
+      await api.publish(
+        topic,
+        Array.from({ length: count }, (_, n) => ({ data: Buffer.from(`m${n}`) })),
+      );
       await receiver.waitFor(count);
       const opening = Math.max(...receiver.requests.slice(0, INITIAL_PUSH_WINDOW + 1).map((r) => r.concurrent));
       assert.ok(opening <= INITIAL_PUSH_WINDOW, `${opening} requests open before the first answer`);

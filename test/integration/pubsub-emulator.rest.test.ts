@@ -7,7 +7,11 @@ import { startEmulator, type RunningEmulator } from '../../local/emulator/index.
 let emulator: RunningEmulator;
 let base: string;
 const call = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 };
 
@@ -19,7 +23,12 @@ after(() => emulator.close());
 
 test('takes fields by proto name as well as JSON name, and answers proto3 JSON', async () => {
   assert.deepEqual(await call('PUT', '/topics/orders'), { status: 200, json: { name: 'projects/rest/topics/orders' } });
-  const created = await call('PUT', '/subscriptions/orders-sub', { topic: 'projects/rest/topics/orders', ack_deadline_seconds: 33, retry_policy: { minimum_backoff: '5s' }, labels: { team_name: 'data' } });
+  const created = await call('PUT', '/subscriptions/orders-sub', {
+    topic: 'projects/rest/topics/orders',
+    ack_deadline_seconds: 33,
+    retry_policy: { minimum_backoff: '5s' },
+    labels: { team_name: 'data' },
+  });
   assert.equal(created.status, 200);
   assert.equal(created.json.ackDeadlineSeconds, 33);
   assert.deepEqual(created.json.retryPolicy, { minimumBackoff: '5s' });
@@ -27,8 +36,12 @@ test('takes fields by proto name as well as JSON name, and answers proto3 JSON',
   assert.equal(created.json.messageRetentionDuration, '604800s');
 });
 
-test('errors in Pub/Sub\'s JSON shape with the HTTP status of their code', async () => {
-  assert.deepEqual((await call('GET', '/topics/missing-topic')).json.error, { code: 404, message: 'Resource not found (resource=projects/rest/topics/missing-topic).', status: 'NOT_FOUND' });
+test("errors in Pub/Sub's JSON shape with the HTTP status of their code", async () => {
+  assert.deepEqual((await call('GET', '/topics/missing-topic')).json.error, {
+    code: 404,
+    message: 'Resource not found (resource=projects/rest/topics/missing-topic).',
+    status: 'NOT_FOUND',
+  });
   const bad = await call('POST', '/subscriptions/orders-sub:pull', '{not json');
   assert.equal(bad.status, 400);
   assert.equal((bad.json.error as { status?: string }).status, 'INVALID_ARGUMENT');
@@ -38,7 +51,7 @@ test('errors in Pub/Sub\'s JSON shape with the HTTP status of their code', async
   assert.deepEqual([unknown.status, (unknown.json.error as { status?: string }).status], [404, 'NOT_FOUND']);
 });
 
-test('serves the push ID tokens\' signing certificates in Google\'s PEM format', async () => {
+test("serves the push ID tokens' signing certificates in Google's PEM format", async () => {
   const response = await fetch(emulator.certsUrl);
   assert.equal(response.status, 200);
   const certs = (await response.json()) as Record<string, string>;

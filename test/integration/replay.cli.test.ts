@@ -38,7 +38,11 @@ describe('orderflow replay FILE|gs://...|-', () => {
     dir = await mkdtemp(join(tmpdir(), 'orderflow-replay-'));
     const generated = await runCli(['generate', '--count', '20', '--seed', '3', '--start-time', '2026-11-20T00:00:00Z']);
     assert.equal(generated.code, 0, generated.stderr);
-    events = generated.stdout.toString('utf8').trimEnd().split('\n').map((line) => Buffer.from(line));
+    events = generated.stdout
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => Buffer.from(line));
   });
   after(async () => {
     await pubsub.close();
@@ -67,7 +71,10 @@ describe('orderflow replay FILE|gs://...|-', () => {
     assert.equal(result.code, 0, result.stderr);
     const summary = JSON.parse(result.stdout.toString('utf8'));
     assert.deepEqual(summary, { source: file, topic, lines: 24, blank: 1, parsed: 20, published: 23, failed: 0, not_events: 3, interrupted: false });
-    assert.ok(result.stderr.split('\n').some((line) => line.includes('"replay finished"')), result.stderr);
+    assert.ok(
+      result.stderr.split('\n').some((line) => line.includes('"replay finished"')),
+      result.stderr,
+    );
 
     const messages = await receive(pubsub, `${topic}-sub`, 23);
     const byData = new Map(messages.map((m) => [m.data.toString('base64'), m]));
@@ -86,26 +93,41 @@ describe('orderflow replay FILE|gs://...|-', () => {
 
   test('reads stdin with -, and --no-ordering-key leaves the ordering key unset', async () => {
     const topic = await topicWithSubscription();
-    const result = await runCli(['replay', '-', '--project', PROJECT, '--topic', topic, '--no-ordering-key'], { env: env(), stdin: Buffer.concat(events.slice(0, 5).flatMap((e) => [e, Buffer.from('\r\n')])) });
+    const result = await runCli(['replay', '-', '--project', PROJECT, '--topic', topic, '--no-ordering-key'], {
+      env: env(),
+      stdin: Buffer.concat(events.slice(0, 5).flatMap((e) => [e, Buffer.from('\r\n')])),
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout.toString('utf8')).published, 5);
     const messages = await receive(pubsub, `${topic}-sub`, 5);
-    assert.deepEqual(messages.map((m) => m.orderingKey), ['', '', '', '', '']);
+    assert.deepEqual(
+      messages.map((m) => m.orderingKey),
+      ['', '', '', '', ''],
+    );
     assert.deepEqual(new Set(messages.map((m) => m.data.toString('utf8'))), new Set(events.slice(0, 5).map((e) => e.toString('utf8'))));
   });
 
   test('reads a gs:// object', async () => {
     const gcs = await startGcsStandIn();
     try {
-      gcs.objects.push({ bucket: 'orderflow-exports', name: 'day/2026-11-20.ndjson', contentType: 'application/x-ndjson', body: Buffer.concat(events.slice(0, 7).flatMap((e) => [e, Buffer.from('\n')])) });
+      gcs.objects.push({
+        bucket: 'orderflow-exports',
+        name: 'day/2026-11-20.ndjson',
+        contentType: 'application/x-ndjson',
+        body: Buffer.concat(events.slice(0, 7).flatMap((e) => [e, Buffer.from('\n')])),
+      });
       const topic = await topicWithSubscription();
-      const result = await runCli(['replay', 'gs://orderflow-exports/day/2026-11-20.ndjson', '--project', PROJECT, '--topic', topic], { env: { ...env(), STORAGE_EMULATOR_HOST: gcs.host } });
+      const result = await runCli(['replay', 'gs://orderflow-exports/day/2026-11-20.ndjson', '--project', PROJECT, '--topic', topic], {
+        env: { ...env(), STORAGE_EMULATOR_HOST: gcs.host },
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(JSON.parse(result.stdout.toString('utf8')).published, 7);
       const messages = await receive(pubsub, `${topic}-sub`, 7);
       assert.deepEqual(new Set(messages.map((m) => m.attributes.event_id)), new Set(events.slice(0, 7).map((e) => JSON.parse(e.toString('utf8')).event_id)));
 
-      const missing = await runCli(['replay', 'gs://orderflow-exports/day/none.ndjson', '--project', PROJECT, '--topic', topic], { env: { ...env(), STORAGE_EMULATOR_HOST: gcs.host } });
+      const missing = await runCli(['replay', 'gs://orderflow-exports/day/none.ndjson', '--project', PROJECT, '--topic', topic], {
+        env: { ...env(), STORAGE_EMULATOR_HOST: gcs.host },
+      });
       assert.equal(missing.code, 1);
       assert.equal(missing.stderr.trim(), 'orderflow: cannot read gs://orderflow-exports/day/none.ndjson: no such object');
     } finally {

@@ -11,8 +11,12 @@ test('snapshot --out gs://bucket/prefix uploads the four CSVs through the offici
   try {
     const result = await runCli(['snapshot', '--out', 'gs://orderflow-dims/daily/2026-11-20', ...sizes], { env: { STORAGE_EMULATOR_HOST: gcs.host } });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(gcs.objects.map((o) => `${o.bucket}/${o.name}`).sort(),
-      Object.values(SNAPSHOT_FILES).map((f) => `orderflow-dims/daily/2026-11-20/${f.file}`).sort());
+    assert.deepEqual(
+      gcs.objects.map((o) => `${o.bucket}/${o.name}`).sort(),
+      Object.values(SNAPSHOT_FILES)
+        .map((f) => `orderflow-dims/daily/2026-11-20/${f.file}`)
+        .sort(),
+    );
     for (const object of gcs.objects) {
       assert.equal(object.contentType, 'text/csv');
       const header = object.body.toString('utf8').split('\n')[0];

@@ -23,7 +23,12 @@ const clientOf = (port: number) =>
 
 before(async () => {
   standIn = await new MonitoringStandIn({
-    'pubsub.googleapis.com/subscription/num_undelivered_messages': [[{ value: { int64Value: '1234' }, endSeconds: at(2) }, { value: { int64Value: '99' }, endSeconds: at(3) }]],
+    'pubsub.googleapis.com/subscription/num_undelivered_messages': [
+      [
+        { value: { int64Value: '1234' }, endSeconds: at(2) },
+        { value: { int64Value: '99' }, endSeconds: at(3) },
+      ],
+    ],
     'pubsub.googleapis.com/subscription/oldest_unacked_message_age': [[{ value: { int64Value: '42' }, endSeconds: at(2) }]],
     'pubsub.googleapis.com/subscription/ack_message_count': [[{ value: { doubleValue: 512.26 }, endSeconds: at(3) }]],
     'run.googleapis.com/container/instance_count': [[{ value: { int64Value: '3' }, endSeconds: at(1) }]],
@@ -37,7 +42,11 @@ after(async () => {
 
 test('the backlog, the oldest unacked age and the workers come from Cloud Monitoring, newest point of the last 10 minutes', async () => {
   const figures = await cloudPipelineFigures(client, { project: 'shop', subscription: 'orders-worker', service: 'orderflow-worker', now: NOW });
-  assert.deepEqual(figures.subscription, { subscription: 'projects/shop/subscriptions/orders-worker', num_undelivered_messages: 1234, oldest_unacked_message_age_s: 42 });
+  assert.deepEqual(figures.subscription, {
+    subscription: 'projects/shop/subscriptions/orders-worker',
+    num_undelivered_messages: 1234,
+    oldest_unacked_message_age_s: 42,
+  });
   assert.deepEqual(figures.workers, { service: 'orderflow-worker', instances: 3, ackedPerSecond: 512.3, asOf: '2026-11-30T11:59:00.000Z' });
 
   const byMetric = new Map(standIn.requests.map((r) => [/metric\.type = "([^"]+)"/.exec(r.filter)![1], r]));
@@ -47,15 +56,32 @@ test('the backlog, the oldest unacked age and the workers come from Cloud Monito
     assert.equal(Number(request.interval.endTime.seconds), NOW / 1000);
     assert.equal(Number(request.interval.endTime.seconds) - Number(request.interval.startTime.seconds), 600);
   }
-  assert.match(byMetric.get('pubsub.googleapis.com/subscription/num_undelivered_messages')!.filter, /resource\.type = "pubsub_subscription" AND resource\.labels\.subscription_id = "orders-worker"/);
-  assert.match(byMetric.get('run.googleapis.com/container/instance_count')!.filter, /resource\.type = "cloud_run_revision" AND resource\.labels\.service_name = "orderflow-worker"/);
+  assert.match(
+    byMetric.get('pubsub.googleapis.com/subscription/num_undelivered_messages')!.filter,
+    /resource\.type = "pubsub_subscription" AND resource\.labels\.subscription_id = "orders-worker"/,
+  );
+  assert.match(
+    byMetric.get('run.googleapis.com/container/instance_count')!.filter,
+    /resource\.type = "cloud_run_revision" AND resource\.labels\.service_name = "orderflow-worker"/,
+  );
   // A count is a rate only once aligned; series of several revisions are summed.
-  assert.deepEqual(pick(byMetric.get('pubsub.googleapis.com/subscription/ack_message_count')!.aggregation), { perSeriesAligner: 'ALIGN_RATE', crossSeriesReducer: 'REDUCE_SUM', alignmentPeriod: '60' });
-  assert.deepEqual(pick(byMetric.get('run.googleapis.com/container/instance_count')!.aggregation), { perSeriesAligner: 'ALIGN_MAX', crossSeriesReducer: 'REDUCE_SUM', alignmentPeriod: '60' });
+  assert.deepEqual(pick(byMetric.get('pubsub.googleapis.com/subscription/ack_message_count')!.aggregation), {
+    perSeriesAligner: 'ALIGN_RATE',
+    crossSeriesReducer: 'REDUCE_SUM',
+    alignmentPeriod: '60',
+  });
+  assert.deepEqual(pick(byMetric.get('run.googleapis.com/container/instance_count')!.aggregation), {
+    perSeriesAligner: 'ALIGN_MAX',
+    crossSeriesReducer: 'REDUCE_SUM',
+    alignmentPeriod: '60',
+  });
 });
 
-const pick = (a: { perSeriesAligner: string; crossSeriesReducer: string; alignmentPeriod?: { seconds: string } } | undefined) =>
-  ({ perSeriesAligner: a?.perSeriesAligner, crossSeriesReducer: a?.crossSeriesReducer, alignmentPeriod: a?.alignmentPeriod?.seconds });
+const pick = (a: { perSeriesAligner: string; crossSeriesReducer: string; alignmentPeriod?: { seconds: string } } | undefined) => ({
+  perSeriesAligner: a?.perSeriesAligner,
+  crossSeriesReducer: a?.crossSeriesReducer,
+  alignmentPeriod: a?.alignmentPeriod?.seconds,
+});
 
 test('with no points (wrong subscription, or no traffic yet) the backlog is unknown, not zero', async () => {
   const empty = await new MonitoringStandIn({}).start();
@@ -65,7 +91,10 @@ test('with no points (wrong subscription, or no traffic yet) the backlog is unkn
     assert.equal(figures.subscription, undefined);
     assert.match(figures.subscriptionNote!, /^unknown: Cloud Monitoring has no num_undelivered_messages for projects\/shop\/subscriptions\/nope/);
     assert.deepEqual(figures.workers, { service: 'orderflow-worker', instances: null, ackedPerSecond: null, asOf: null });
-    assert.match(formatStatus({ ...figures, cloudWorkers: figures.workers, workers: [] }), /workers {7}service orderflow-worker: instances - {2}acked - {2}\(Cloud Monitoring, no points in the last 10 minutes\)/);
+    assert.match(
+      formatStatus({ ...figures, cloudWorkers: figures.workers, workers: [] }),
+      /workers {7}service orderflow-worker: instances - {2}acked - {2}\(Cloud Monitoring, no points in the last 10 minutes\)/,
+    );
   } finally {
     await emptyClient.close();
     await empty.stop();
@@ -76,7 +105,10 @@ test('a refusal from Cloud Monitoring (no monitoring.viewer) reaches the caller 
   const denied = await new MonitoringStandIn({}, { code: grpc.status.PERMISSION_DENIED, details: 'Permission monitoring.timeSeries.list denied' }).start();
   const deniedClient = clientOf(denied.port);
   try {
-    await assert.rejects(cloudPipelineFigures(deniedClient, { project: 'shop', subscription: 'orders-worker', service: 'orderflow-worker', now: NOW }), /monitoring\.timeSeries\.list denied/);
+    await assert.rejects(
+      cloudPipelineFigures(deniedClient, { project: 'shop', subscription: 'orders-worker', service: 'orderflow-worker', now: NOW }),
+      /monitoring\.timeSeries\.list denied/,
+    );
   } finally {
     await deniedClient.close();
     await denied.stop();
@@ -90,7 +122,10 @@ test('dead letters by code and the last WAP runs are BigQuery SQL over the proje
       sent.push(sql);
       assert.doesNotThrow(() => parseSql(sql, { dialect: 'bigquery' }), sql);
       return /dead_letter/.test(sql)
-        ? [{ error_code: 'schema', n: 3 }, { error_code: 'delivery_exhausted', n: 1 }]
+        ? [
+            { error_code: 'schema', n: 3 },
+            { error_code: 'delivery_exhausted', n: 1 },
+          ]
         : [{ run_id: 'r2', status: 'published', dates: '2026-11-29,2026-11-30', finished_at: '2026-11-30 06:00:12.123456' }];
     },
     listTables: async (dataset) => (dataset === 'audit' ? ['batch_runs', 'work_orders'] : []),

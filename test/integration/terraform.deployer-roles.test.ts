@@ -26,7 +26,7 @@ before(async () => {
   tf = await loadModule();
 });
 
-test("docs/deploy.md lists a role for every kind of resource terraform/ creates, and actAs for what runs as a service account", () => {
+test('docs/deploy.md lists a role for every kind of resource terraform/ creates, and actAs for what runs as a service account', () => {
   const guide = readFileSync(join(REPO, 'docs/deploy.md'), 'utf8');
   const section = guide.slice(guide.indexOf('#### Roles for a deployer who is not Owner'), guide.indexOf('### 1.'));
   const listed = new Set([...section.matchAll(/^\| `(roles\/[\w.]+)` \|/gm)].map((m) => m[1]!));
@@ -36,8 +36,11 @@ test("docs/deploy.md lists a role for every kind of resource terraform/ creates,
     assert.ok(role, `no deployer role known for ${type}: add it here and to docs/deploy.md`);
     assert.ok(listed.has(role), `docs/deploy.md does not list ${role} (for ${type})`);
   }
-  const runsAs = [...tf.resources].filter(([, body]) => /"(service_account|service_account_email|email)":"\$\{google_service_account\.\w+\.email\}"/.test(JSON.stringify(body)));
+  const runsAs = [...tf.resources].filter(([, body]) =>
+    /"(service_account|service_account_email|email)":"\$\{google_service_account\.\w+\.email\}"/.test(JSON.stringify(body)),
+  );
   assert.ok(runsAs.length > 0);
   assert.ok(listed.has('roles/iam.serviceAccountUser'), 'deploying a resource that runs as a service account needs iam.serviceAccounts.actAs');
-  for (const role of listed) assert.ok(ROLE_FOR.some(([, known]) => known === role) || role === 'roles/iam.serviceAccountUser', `${role} is listed but nothing needs it`);
+  for (const role of listed)
+    assert.ok(ROLE_FOR.some(([, known]) => known === role) || role === 'roles/iam.serviceAccountUser', `${role} is listed but nothing needs it`);
 });

@@ -82,10 +82,11 @@ for (const mode of ['pull', 'push'] as const) {
 test('push mode: the generator publishes only once the worker serves and Pub/Sub may call it', () => {
   const edges = graph('push');
   const waits = upstream(edges, 'google_compute_instance.generator');
-  for (const address of [SERVICE, 'google_cloud_run_v2_service_iam_member.push_invoker']) assert.ok(waits.has(address), `the generator does not wait for ${address}`);
+  for (const address of [SERVICE, 'google_cloud_run_v2_service_iam_member.push_invoker'])
+    assert.ok(waits.has(address), `the generator does not wait for ${address}`);
 });
 
-test('push mode: the endpoint is the service\'s deterministic URL, and token audience and identity are the ones the worker requires', () => {
+test("push mode: the endpoint is the service's deterministic URL, and token audience and identity are the ones the worker requires", () => {
   assert.equal(tf.locals.worker_url, 'https://${local.worker_service_name}-${data.google_project.this.number}.${var.region}.run.app');
   assert.equal(resource(tf, SERVICE).name, '${local.worker_service_name}');
   const push = dynamicBlock(resource(tf, SUBSCRIPTION), 'push_config');

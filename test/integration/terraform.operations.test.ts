@@ -27,13 +27,17 @@ before(async () => {
 });
 
 const conditionsOf = (policy: Body) => policy.conditions as Body[];
-const logMetricNames = () => new Map([...tf.resources].filter(([address]) => address.startsWith('google_logging_metric.')).map(([address, body]) => [address.split('.')[1]!, String(body.name)]));
+const logMetricNames = () =>
+  new Map(
+    [...tf.resources].filter(([address]) => address.startsWith('google_logging_metric.')).map(([address, body]) => [address.split('.')[1]!, String(body.name)]),
+  );
 
 /** Every metric type a filter names, with `${google_logging_metric.X.name}` resolved to the declared name. */
 function metricTypes(filter: string): string[] {
   const names = logMetricNames();
   return [...filter.matchAll(/metric\.type\s*=\s*\\?"([^"\\]+)\\?"/g)].map(([, type]) =>
-    type!.replace(/\$\{google_logging_metric\.(\w+)\.name\}/, (_, name: string) => names.get(name) ?? `<undeclared ${name}>`));
+    type!.replace(/\$\{google_logging_metric\.(\w+)\.name\}/, (_, name: string) => names.get(name) ?? `<undeclared ${name}>`),
+  );
 }
 
 function assertReal(type: string, where: string): void {
@@ -63,17 +67,29 @@ test('every alert exists, notifies var.notification_channels and watches a real 
   }
   const [backlog] = conditionsOf(resource(tf, 'google_monitoring_alert_policy.backlog_age'));
   assert.match(String((backlog!.condition_threshold as Body[])[0]!.filter), /oldest_unacked_message_age/);
-  assert.match(String((conditionsOf(resource(tf, 'google_monitoring_alert_policy.dead_letters'))[0]!.condition_threshold as Body[])[0]!.filter), /dead_letter_message_count/);
+  assert.match(
+    String((conditionsOf(resource(tf, 'google_monitoring_alert_policy.dead_letters'))[0]!.condition_threshold as Body[])[0]!.filter),
+    /dead_letter_message_count/,
+  );
 });
 
 test('the WAP alerts: a failed audit or execution, and no completed run by the deadline (PromQL over the log-based metric)', () => {
   const failed = conditionsOf(resource(tf, 'google_monitoring_alert_policy.wap_failed')).map((c) => String((c.condition_threshold as Body[])[0]!.filter));
-  assert.ok(failed.some((filter) => /metric\.labels\.status="audit_failed"/.test(filter)), 'audit_failed runs');
-  assert.ok(failed.some((filter) => /completed_execution_count.*metric\.labels\.result="failed"/.test(filter)), 'failed executions');
+  assert.ok(
+    failed.some((filter) => /metric\.labels\.status="audit_failed"/.test(filter)),
+    'audit_failed runs',
+  );
+  assert.ok(
+    failed.some((filter) => /completed_execution_count.*metric\.labels\.result="failed"/.test(filter)),
+    'failed executions',
+  );
 
   const [missed] = conditionsOf(resource(tf, 'google_monitoring_alert_policy.wap_missed'));
   const query = String((missed!.condition_prometheus_query_language as Body[])[0]!.query);
-  assert.match(query, /^absent_over_time\(\$\{local\.wap_runs_promql\}\{monitored_resource="cloud_run_job",status=~"published\|no_work"\}\[\$\{var\.wap_deadline_hours\}h\]\)$/);
+  assert.match(
+    query,
+    /^absent_over_time\(\$\{local\.wap_runs_promql\}\{monitored_resource="cloud_run_job",status=~"published\|no_work"\}\[\$\{var\.wap_deadline_hours\}h\]\)$/,
+  );
   // Cloud Monitoring's PromQL name of user metric orderflow/wap_runs.
   assert.equal(tf.locals.wap_runs_promql, 'logging_googleapis_com:user_${replace(google_logging_metric.wap_runs.name, "/", "_")}');
   assert.equal(resource(tf, 'google_logging_metric.wap_runs').name, 'orderflow/wap_runs');
@@ -110,10 +126,19 @@ test('the dashboard renders to JSON whose every chart is a real metric of this d
     const metric = /^google_logging_metric\.(\w+)\.name$/.exec(value)?.[1];
     return metric ? names.get(metric)! : `${name}-value`;
   });
-  const tiles = (JSON.parse(rendered) as { mosaicLayout: { tiles: { widget: { title: string; xyChart: { dataSets: { timeSeriesQuery: { timeSeriesFilter: { filter: string } } }[] } } }[] } }).mosaicLayout.tiles;
+  const tiles = (
+    JSON.parse(rendered) as {
+      mosaicLayout: { tiles: { widget: { title: string; xyChart: { dataSets: { timeSeriesQuery: { timeSeriesFilter: { filter: string } } }[] } } }[] };
+    }
+  ).mosaicLayout.tiles;
   const charted = tiles.flatMap((tile) => tile.widget.xyChart.dataSets.flatMap((set) => metricTypes(set.timeSeriesQuery.timeSeriesFilter.filter)));
   for (const type of charted) assertReal(type, 'dashboard');
-  for (const needed of ['pubsub.googleapis.com/subscription/oldest_unacked_message_age', 'pubsub.googleapis.com/subscription/dead_letter_message_count', 'logging.googleapis.com/user/orderflow/wap_runs', 'logging.googleapis.com/user/orderflow/worker_errors']) {
+  for (const needed of [
+    'pubsub.googleapis.com/subscription/oldest_unacked_message_age',
+    'pubsub.googleapis.com/subscription/dead_letter_message_count',
+    'logging.googleapis.com/user/orderflow/wap_runs',
+    'logging.googleapis.com/user/orderflow/worker_errors',
+  ]) {
     assert.ok(charted.includes(needed), `the dashboard charts ${needed}`);
   }
 });
@@ -127,7 +152,10 @@ test('images run by digest from a repository with immutable tags, whose cleanup 
   const deletes = policies.filter((p) => p.action === 'DELETE');
   // Only untagged images are ever deleted, and a deployed image keeps its (immutable) tag.
   for (const policy of deletes) assert.equal(block(policy, 'condition').tag_state, 'UNTAGGED');
-  assert.ok(policies.some((p) => p.action === 'KEEP' && block(p, 'most_recent_versions').keep_count), 'the most recent images are kept');
+  assert.ok(
+    policies.some((p) => p.action === 'KEEP' && block(p, 'most_recent_versions').keep_count),
+    'the most recent images are kept',
+  );
 });
 
 test('the WAP job retries as Cloud Run advises (3)', () => {

@@ -73,8 +73,15 @@ test('the raw tables are one per manifest entry, with columns, partitioning and 
     const path = onDisk(`\${local.schemas_dir}/${entry.schema}`);
     assert.ok(existsSync(path), `${table}: ${entry.schema} is missing`);
     const fields = JSON.parse(readFileSync(path, 'utf8')) as Field[];
-    assert.ok(fields.some((field) => field.name === entry.partition.field), `${table} is partitioned on a column it lacks`);
-    for (const column of entry.cluster) assert.ok(fields.some((field) => field.name === column), `${table} clusters on ${column}, not a column`);
+    assert.ok(
+      fields.some((field) => field.name === entry.partition.field),
+      `${table} is partitioned on a column it lacks`,
+    );
+    for (const column of entry.cluster)
+      assert.ok(
+        fields.some((field) => field.name === column),
+        `${table} clusters on ${column}, not a column`,
+      );
   }
 });
 
@@ -107,7 +114,10 @@ test('the *_current views are built from schemas/current-views/<view>.sql, valid
     // templatefile() fails on any placeholder it is not given.
     const placeholders = new Set([...template.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
     assert.deepEqual([...placeholders].sort(), ['dataset', 'project'], name);
-    assert.match(template, /QUALIFY ROW_NUMBER\(\) OVER \(\s*PARTITION BY order_id\s*ORDER BY COALESCE\(event_sequence, 0\) DESC, event_time DESC, publish_time DESC, event_id DESC/);
+    assert.match(
+      template,
+      /QUALIFY ROW_NUMBER\(\) OVER \(\s*PARTITION BY order_id\s*ORDER BY COALESCE\(event_sequence, 0\) DESC, event_time DESC, publish_time DESC, event_id DESC/,
+    );
     const sql = template.replaceAll('${project}', 'my-project').replaceAll('${dataset}', 'raw');
     assert.doesNotThrow(() => parseSql(sql, { dialect: 'bigquery' }), name);
   }
@@ -141,9 +151,15 @@ test('the push option sends deliveries to the worker with an OIDC token', () => 
 });
 
 test('the Pub/Sub service agent may publish dead letters and ack them on the source subscription', () => {
-  assert.match(String(tf.locals.pubsub_service_agent), /^serviceAccount:service-\$\{data\.google_project\.this\.number\}@gcp-sa-pubsub\.iam\.gserviceaccount\.com$/);
+  assert.match(
+    String(tf.locals.pubsub_service_agent),
+    /^serviceAccount:service-\$\{data\.google_project\.this\.number\}@gcp-sa-pubsub\.iam\.gserviceaccount\.com$/,
+  );
   const publisher = resource(tf, 'google_pubsub_topic_iam_member.dead_letter_agent_publisher');
-  assert.deepEqual([publisher.topic, publisher.role, publisher.member], ['${google_pubsub_topic.dead_letter.name}', 'roles/pubsub.publisher', '${local.pubsub_service_agent}']);
+  assert.deepEqual(
+    [publisher.topic, publisher.role, publisher.member],
+    ['${google_pubsub_topic.dead_letter.name}', 'roles/pubsub.publisher', '${local.pubsub_service_agent}'],
+  );
   const subscriber = resource(tf, 'google_pubsub_subscription_iam_member.dead_letter_agent_subscriber');
   assert.deepEqual(
     [subscriber.subscription, subscriber.role, subscriber.member],

@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/olist/', import.meta.url));
 
-test('orderflow up --olist runs import -> workers -> batch over the folder\'s whole history, dims from the folder', { timeout: 240_000 }, async () => {
+test("orderflow up --olist runs import -> workers -> batch over the folder's whole history, dims from the folder", { timeout: 240_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'orderflow-up-olist-'));
   const result = await runCli(['up', '--olist', FIXTURE, '--data-dir', dataDir]);
   const stdout = result.stdout.toString('utf8');
@@ -28,7 +28,12 @@ test('orderflow up --olist runs import -> workers -> batch over the folder\'s wh
   // purchase dates in that range that have orders (São Paulo dates).
   assert.equal(dates[0], '2017-10-01', 'from the first purchase date');
   assert.equal(dates.at(-1), '2018-02-23', 'to the last');
-  assert.deepEqual((await readdir(join(dataDir, 'dims'))).sort(), Object.values(SNAPSHOT_FILES).map((f) => f.file).sort());
+  assert.deepEqual(
+    (await readdir(join(dataDir, 'dims'))).sort(),
+    Object.values(SNAPSHOT_FILES)
+      .map((f) => f.file)
+      .sort(),
+  );
   assert.match(stdout, /import: 117 orders, 454 events/);
   assert.match(stdout, /skipped 1 orphan items, 1 orphan payments/);
 });

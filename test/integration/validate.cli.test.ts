@@ -8,8 +8,19 @@ describe('orderflow validate: a maximum line size, --strict', () => {
     const input = Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.alloc(10_000_001, 0x78), Buffer.from('\n[1]\n')]);
     const result = await runCli(['validate'], { stdin: input });
     assert.equal(result.code, 0, result.stderr);
-    const verdicts = result.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(verdicts.map((v) => [v.line, v.error_code]), [[1, 'schema'], [2, 'too_large'], [3, 'not_object']]);
+    const verdicts = result.stdout
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      verdicts.map((v) => [v.line, v.error_code]),
+      [
+        [1, 'schema'],
+        [2, 'too_large'],
+        [3, 'not_object'],
+      ],
+    );
     assert.match(verdicts[1].errors[0].message, /line of 10000001 bytes is over --max-line-bytes 10000000/);
     assert.match(result.stderr, /too_large 1/);
   });

@@ -22,7 +22,26 @@ describe('orderflow worker and setup commands', () => {
   test('--help documents every flag of both commands', async () => {
     const worker = await runCli(['worker', '--help']);
     assert.equal(worker.code, 0);
-    for (const flag of ['--subscription', '--mode', '--sink', '--database', '--max-messages', '--max-bytes', '--batch-max-rows', '--batch-max-bytes', '--batch-max-age-ms', '--dedupe-cache-size', '--duckdb-hold-ms', '--duckdb-memory-limit', '--port', '--push-audience', '--push-service-account', '--startup-wait', '--stats-interval', '--drain-timeout-ms']) {
+    for (const flag of [
+      '--subscription',
+      '--mode',
+      '--sink',
+      '--database',
+      '--max-messages',
+      '--max-bytes',
+      '--batch-max-rows',
+      '--batch-max-bytes',
+      '--batch-max-age-ms',
+      '--dedupe-cache-size',
+      '--duckdb-hold-ms',
+      '--duckdb-memory-limit',
+      '--port',
+      '--push-audience',
+      '--push-service-account',
+      '--startup-wait',
+      '--stats-interval',
+      '--drain-timeout-ms',
+    ]) {
       assert.ok(worker.stdout.toString().includes(flag), `worker --help lists ${flag}`);
     }
     const setup = await runCli(['setup', '--help']);
@@ -37,7 +56,11 @@ describe('orderflow worker and setup commands', () => {
       [['worker', '--max-messages', '0'], {}, /--max-messages must be a positive whole number/],
       [['worker', '--push-audience', 'https://x'], {}, /--push-audience only applies with --mode push/],
       [['worker', '--mode', 'push', '--push-audience', 'https://x'], {}, /--push-audience and --push-service-account go together/],
-      [['worker', '--mode', 'push'], { ORDERFLOW_PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' }, /--push-audience and --push-service-account go together/],
+      [
+        ['worker', '--mode', 'push'],
+        { ORDERFLOW_PUSH_SERVICE_ACCOUNT: 'push@p.iam.gserviceaccount.com' },
+        /--push-audience and --push-service-account go together/,
+      ],
       [['worker', '--startup-wait', 'soon'], {}, /--startup-wait must be/],
       [['worker'], { ORDERFLOW_MODE: 'poll' }, /mode/],
       [['worker', '--duckdb-memory-limit', 'lots'], {}, /--duckdb-memory-limit must be a size such as 64MB or 1GB, got lots/],
@@ -71,8 +94,18 @@ describe('orderflow worker and setup commands', () => {
     assert.equal(subscription.deadLetterPolicy?.maxDeliveryAttempts, 10);
     assert.ok(subscription.retryPolicy?.minimumBackoff);
     const objects = await withDuckDBFile(database, async (c) =>
-      (await c.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' ORDER BY 1`)).getRows().map((r) => String(r[0])));
-    assert.deepEqual(objects, ['dead_letter', 'dead_letter_replays', 'order_items', 'order_items_current', 'order_payments', 'order_payments_current', 'orders', 'orders_current']);
+      (await c.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' ORDER BY 1`)).getRows().map((r) => String(r[0])),
+    );
+    assert.deepEqual(objects, [
+      'dead_letter',
+      'dead_letter_replays',
+      'order_items',
+      'order_items_current',
+      'order_payments',
+      'order_payments_current',
+      'orders',
+      'orders_current',
+    ]);
     const second = await runCli(['setup', '--project', 'cli-test', '--database', database], { env });
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /"existing":\["topic orders","topic orders-dead-letter","subscription orders-dead-letter","subscription orders-worker"\]/);
@@ -82,7 +115,9 @@ describe('orderflow worker and setup commands', () => {
     // A warehouse exists (only setup makes one), so the subscription is what is missing.
     const database = join(dir, 'x.duckdb');
     assert.equal((await runCli(['setup', '--no-pubsub', '--database', database])).code, 0);
-    const result = await runCli(['worker', '--project', 'cli-test', '--subscription', 'nope', '--database', database, '--port', '0'], { env: { PUBSUB_EMULATOR_HOST: emulator.address } });
+    const result = await runCli(['worker', '--project', 'cli-test', '--subscription', 'nope', '--database', database, '--port', '0'], {
+      env: { PUBSUB_EMULATOR_HOST: emulator.address },
+    });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^orderflow: subscription nope does not exist in project cli-test \(run orderflow setup\)$/m);
   });

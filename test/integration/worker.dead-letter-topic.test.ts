@@ -17,7 +17,10 @@ const MAX_ATTEMPTS = 5;
 /** Fails (transiently, as a lost warehouse would) every write holding the poison event's rows. */
 class PoisonSink implements RowSink {
   poisonWrites = 0;
-  constructor(private readonly inner: RowSink, private readonly poison: string) {}
+  constructor(
+    private readonly inner: RowSink,
+    private readonly poison: string,
+  ) {}
 
   write(batch: RawRows): Promise<WriteResult> {
     if (batch.orders.some((row) => row.event_id === this.poison)) {
@@ -45,23 +48,37 @@ interface DeadLetterRow {
   source_publish_time: string | null;
 }
 
-const deadLetters = (database: string) => withDuckDBFile(database, async (c) =>
-  (await c.runAndReadAll(`SELECT message_id, error_code, event_id, payload, payload_base64, attributes, errors, source_subscription,
-     CAST(source_delivery_count AS INTEGER) AS source_delivery_count, strftime(source_publish_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS source_publish_time FROM raw.dead_letter ORDER BY received_at`)).getRowObjectsJson() as unknown as DeadLetterRow[]);
+const deadLetters = (database: string) =>
+  withDuckDBFile(
+    database,
+    async (c) =>
+      (
+        await c.runAndReadAll(`SELECT message_id, error_code, event_id, payload, payload_base64, attributes, errors, source_subscription,
+     CAST(source_delivery_count AS INTEGER) AS source_delivery_count, strftime(source_publish_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS source_publish_time FROM raw.dead_letter ORDER BY received_at`)
+      ).getRowObjectsJson() as unknown as DeadLetterRow[],
+  );
 
 const countRows = (database: string, sql: string) => withDuckDBFile(database, async (c) => Number((await c.runAndReadAll(sql)).getRows()[0]![0]));
 
 describe('the dead-letter topic is drained into raw.dead_letter', () => {
   let harness: Harness;
   let projectId: string;
-  const backlogOf = (subscription: string, project = projectId) => harness.emulator.broker.getSubscription(`projects/${project}/subscriptions/${subscription}`).backlog;
+  const backlogOf = (subscription: string, project = projectId) =>
+    harness.emulator.broker.getSubscription(`projects/${project}/subscriptions/${subscription}`).backlog;
   before(async () => {
     harness = await startHarness();
     // The harness's project allows 100 attempts; this one gives up after Pub/Sub's minimum, 5.
     projectId = `${harness.projectId}-dlq`;
     await setupPubSub({
-      projectId, topic: 'orders', subscription: 'orders-worker', deadLetterTopic: 'orders-dead-letter', deadLetterSubscription: 'orders-dead-letter',
-      maxDeliveryAttempts: MAX_ATTEMPTS, minBackoffSeconds: 1, maxBackoffSeconds: 1, ackDeadlineSeconds: 10,
+      projectId,
+      topic: 'orders',
+      subscription: 'orders-worker',
+      deadLetterTopic: 'orders-dead-letter',
+      deadLetterSubscription: 'orders-dead-letter',
+      maxDeliveryAttempts: MAX_ATTEMPTS,
+      minBackoffSeconds: 1,
+      maxBackoffSeconds: 1,
+      ackDeadlineSeconds: 10,
     });
   });
   after(async () => {
@@ -73,19 +90,36 @@ describe('the dead-letter topic is drained into raw.dead_letter', () => {
     const poison = messages[7]!;
     const poisonId = poison.attributes.event_id!;
     const sink = new PoisonSink(new DuckDBSink({ path: harness.database, lockTimeoutMs: 10_000 }), poisonId);
-    const worker = await startWorker({
-      mode: 'pull', projectId, subscription: 'orders-worker', deadLetterSubscription: 'orders-dead-letter', maxMessages: 100, maxBytes: 64 << 20, streams: 1,
-      // One message a batch: the poison takes no neighbour down with it (issue 15 item 2 is another matter).
-      limits: { maxMessages: 1, maxRows: 1000, maxBytes: 8 << 20, maxAgeMs: 5, maxInFlight: 4 }, dedupeCapacity: 1000, host: '127.0.0.1', port: 0,
-      statsIntervalMs: 60_000, drainTimeoutMs: 5000,
-    }, { sink, logger: createLogger({ level: 'silent' }) });
+    const worker = await startWorker(
+      {
+        mode: 'pull',
+        projectId,
+        subscription: 'orders-worker',
+        deadLetterSubscription: 'orders-dead-letter',
+        maxMessages: 100,
+        maxBytes: 64 << 20,
+        streams: 1,
+        // One message a batch: the poison takes no neighbour down with it (issue 15 item 2 is another matter).
+        limits: { maxMessages: 1, maxRows: 1000, maxBytes: 8 << 20, maxAgeMs: 5, maxInFlight: 4 },
+        dedupeCapacity: 1000,
+        host: '127.0.0.1',
+        port: 0,
+        statsIntervalMs: 60_000,
+        drainTimeoutMs: 5000,
+      },
+      { sink, logger: createLogger({ level: 'silent' }) },
+    );
     const client = new PubSub({ projectId });
     let publishedAt: number;
     try {
       const topic = client.topic('orders');
       publishedAt = Date.now();
       await Promise.all(messages.map((m) => topic.publishMessage({ data: m.data, attributes: m.attributes })));
-      await until(() => backlogOf('orders-worker') === 0 && backlogOf('orders-dead-letter') === 0 && sink.poisonWrites === MAX_ATTEMPTS, 'both subscriptions to drain', 60_000);
+      await until(
+        () => backlogOf('orders-worker') === 0 && backlogOf('orders-dead-letter') === 0 && sink.poisonWrites === MAX_ATTEMPTS,
+        'both subscriptions to drain',
+        60_000,
+      );
     } finally {
       await client.close();
       await worker.stop();
@@ -105,8 +139,15 @@ describe('the dead-letter topic is drained into raw.dead_letter', () => {
     assert.equal(row!.errors[0]!.code, 'delivery_exhausted');
     assert.match(row!.errors[0]!.message, new RegExp(`after ${MAX_ATTEMPTS} delivery attempts on projects/${projectId}/subscriptions/orders-worker`));
     assert.equal(await countRows(harness.database, `SELECT count(*) FROM raw.orders WHERE event_id = '${poisonId}'`), 0);
-    const others = messages.filter((m) => m !== poison).map((m) => `'${m.attributes.event_id}'`).join(', ');
-    assert.equal(await countRows(harness.database, `SELECT count(DISTINCT event_id) FROM raw.orders WHERE event_id IN (${others})`), messages.length - 1, 'every neighbour written');
+    const others = messages
+      .filter((m) => m !== poison)
+      .map((m) => `'${m.attributes.event_id}'`)
+      .join(', ');
+    assert.equal(
+      await countRows(harness.database, `SELECT count(DISTINCT event_id) FROM raw.orders WHERE event_id IN (${others})`),
+      messages.length - 1,
+      'every neighbour written',
+    );
   });
 
   test('`orderflow worker --dead-letter-subscription` writes what arrives there (any bytes) and acks it', async () => {
@@ -119,8 +160,11 @@ describe('the dead-letter topic is drained into raw.dead_letter', () => {
       await client.topic('orders-dead-letter').publishMessage({
         data: notUtf8,
         attributes: {
-          source: 'test', CloudPubSubDeadLetterSourceSubscription: 'orders-worker', CloudPubSubDeadLetterSourceSubscriptionProject: harness.projectId,
-          CloudPubSubDeadLetterSourceDeliveryCount: '12', CloudPubSubDeadLetterSourceTopicPublishTime: '2026-11-20T10:00:00.123456Z',
+          source: 'test',
+          CloudPubSubDeadLetterSourceSubscription: 'orders-worker',
+          CloudPubSubDeadLetterSourceSubscriptionProject: harness.projectId,
+          CloudPubSubDeadLetterSourceDeliveryCount: '12',
+          CloudPubSubDeadLetterSourceTopicPublishTime: '2026-11-20T10:00:00.123456Z',
         },
       });
       await until(() => backlogOf('orders-dead-letter', harness.projectId) === 0, 'the dead-letter subscription to drain', 30_000);
@@ -137,30 +181,55 @@ describe('the dead-letter topic is drained into raw.dead_letter', () => {
     assert.equal(row.source_subscription, `projects/${harness.projectId}/subscriptions/orders-worker`);
     assert.equal(row.source_delivery_count, 12);
     assert.equal(row.source_publish_time, '2026-11-20T10:00:00.123456Z');
-    assert.deepEqual(row.errors.map((e) => e.code), ['delivery_exhausted', 'not_utf8'], 'and why the validator would refuse it');
+    assert.deepEqual(
+      row.errors.map((e) => e.code),
+      ['delivery_exhausted', 'not_utf8'],
+      'and why the validator would refuse it',
+    );
     const stopped = worker.logs.find((line) => line.message === 'worker stopped')!;
     assert.deepEqual([stopped['dead_letters.received'], stopped['dead_letters.written'], stopped['dead_letters.nacked']], [1, 1, 0]);
   });
 
   test('push mode: the dead-letter subscription pushes to /dead-letters; the worker answers 204 once the row is durable', async () => {
     const sink = new MemorySink();
-    const worker = await startWorker({
-      mode: 'push', projectId: 'p', subscription: 'unused', deadLetterSubscription: 'orders-dead-letter', maxMessages: 100, maxBytes: 1 << 20, streams: 1,
-      limits: { maxMessages: 10, maxRows: 1000, maxBytes: 8 << 20, maxAgeMs: 5, maxInFlight: 2 }, dedupeCapacity: 100, host: '127.0.0.1', port: 0,
-      statsIntervalMs: 60_000, drainTimeoutMs: 2000,
-    }, { sink, logger: createLogger({ level: 'silent' }) });
+    const worker = await startWorker(
+      {
+        mode: 'push',
+        projectId: 'p',
+        subscription: 'unused',
+        deadLetterSubscription: 'orders-dead-letter',
+        maxMessages: 100,
+        maxBytes: 1 << 20,
+        streams: 1,
+        limits: { maxMessages: 10, maxRows: 1000, maxBytes: 8 << 20, maxAgeMs: 5, maxInFlight: 2 },
+        dedupeCapacity: 100,
+        host: '127.0.0.1',
+        port: 0,
+        statsIntervalMs: 60_000,
+        drainTimeoutMs: 2000,
+      },
+      { sink, logger: createLogger({ level: 'silent' }) },
+    );
     const [message] = generateMessages(5, 3).filter((m) => m.kind === 'created');
-    const push = (path: string, id: string) => fetch(`http://127.0.0.1:${worker.address.port}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        message: {
-          data: message!.data.toString('base64'), messageId: id, publishTime: '2026-11-20T10:00:05.000Z',
-          attributes: { ...message!.attributes, CloudPubSubDeadLetterSourceSubscription: 'orders-worker', CloudPubSubDeadLetterSourceSubscriptionProject: 'p', CloudPubSubDeadLetterSourceDeliveryCount: '7' },
-        },
-        subscription: 'projects/p/subscriptions/orders-dead-letter',
-      }),
-    });
+    const push = (path: string, id: string) =>
+      fetch(`http://127.0.0.1:${worker.address.port}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          message: {
+            data: message!.data.toString('base64'),
+            messageId: id,
+            publishTime: '2026-11-20T10:00:05.000Z',
+            attributes: {
+              ...message!.attributes,
+              CloudPubSubDeadLetterSourceSubscription: 'orders-worker',
+              CloudPubSubDeadLetterSourceSubscriptionProject: 'p',
+              CloudPubSubDeadLetterSourceDeliveryCount: '7',
+            },
+          },
+          subscription: 'projects/p/subscriptions/orders-dead-letter',
+        }),
+      });
     try {
       assert.equal((await push('/dead-letters', 'dlq-push-1')).status, 204);
       // The same bytes on the main path are an order event: written, not dead-lettered.
@@ -168,7 +237,13 @@ describe('the dead-letter topic is drained into raw.dead_letter', () => {
     } finally {
       await worker.stop();
     }
-    assert.deepEqual(sink.tables.dead_letter.map((row) => [row.message_id, row.error_code, row.source_subscription, row.source_delivery_count]), [['dlq-push-1', 'delivery_exhausted', 'projects/p/subscriptions/orders-worker', 7]]);
-    assert.deepEqual(sink.tables.orders.map((row) => row.message_id), ['main-push-1']);
+    assert.deepEqual(
+      sink.tables.dead_letter.map((row) => [row.message_id, row.error_code, row.source_subscription, row.source_delivery_count]),
+      [['dlq-push-1', 'delivery_exhausted', 'projects/p/subscriptions/orders-worker', 7]],
+    );
+    assert.deepEqual(
+      sink.tables.orders.map((row) => row.message_id),
+      ['main-push-1'],
+    );
   });
 });

@@ -20,10 +20,16 @@ describe('worker port', () => {
   test('two pull workers started with the same command each take a free port and log it', async () => {
     const [first, second] = await Promise.all([spawnWorker(harness, [], { defaultPort: true }), spawnWorker(harness, [], { defaultPort: true })]);
     const ports = await Promise.all([first, second].map(async (w) => Number((await w.waitForLog('worker started')).port)));
-    assert.ok(ports.every((p) => p > 0), `ports ${ports}`);
+    assert.ok(
+      ports.every((p) => p > 0),
+      `ports ${ports}`,
+    );
     assert.notEqual(ports[0], ports[1]);
     for (const port of ports) assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
-    assert.deepEqual((await Promise.all([terminate(first), terminate(second)])).map((r) => r.code), [0, 0]);
+    assert.deepEqual(
+      (await Promise.all([terminate(first), terminate(second)])).map((r) => r.code),
+      [0, 0],
+    );
   });
 
   test('a port in use is one line naming it, before the warehouse is touched', async () => {
@@ -35,7 +41,10 @@ describe('worker port', () => {
       const missing = join(tempDir('port'), 'none.duckdb');
       const result = await runCli(['worker', '--port', String(port), '--database', missing], { env: { PUBSUB_EMULATOR_HOST: harness.emulator.address } });
       assert.equal(result.code, 1);
-      assert.match(result.stderr, new RegExp(`^orderflow: port ${port} on 127\\.0\\.0\\.1 is in use \\(another worker\\?\\): pass --port 0 for a free one, or another --port$`, 'm'));
+      assert.match(
+        result.stderr,
+        new RegExp(`^orderflow: port ${port} on 127\\.0\\.0\\.1 is in use \\(another worker\\?\\): pass --port 0 for a free one, or another --port$`, 'm'),
+      );
     } finally {
       taken.close();
     }

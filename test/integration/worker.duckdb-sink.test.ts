@@ -55,8 +55,10 @@ describe('DuckDB sink', () => {
     const bad = rowsOf('r2');
     // What the validator now refuses (issue 15, handed case 2), written past it: DuckDB cannot store it.
     bad.orders[0]!.customer_city = 'bras\ud83dlia';
-    await assert.rejects(sink.write({ ...good, orders: [...good.orders, ...bad.orders] }), (error: unknown) =>
-      error instanceof WriteRefusedError && /low surrogate/.test(error.message));
+    await assert.rejects(
+      sink.write({ ...good, orders: [...good.orders, ...bad.orders] }),
+      (error: unknown) => error instanceof WriteRefusedError && /low surrogate/.test(error.message),
+    );
     assert.deepEqual(await sink.write(good), { rejected: [] });
     await sink.close();
     assert.equal(await count(path, 'orders'), 1);
@@ -99,7 +101,10 @@ describe('DuckDB sink', () => {
     await setupDuckDBWarehouse(path);
     const sink = new DuckDBSink({ path, lockTimeoutMs: 5000 });
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => sink.write(rowsOf(`g${i}`))));
-    assert.deepEqual(results, Array.from({ length: 6 }, () => ({ rejected: [] })));
+    assert.deepEqual(
+      results,
+      Array.from({ length: 6 }, () => ({ rejected: [] })),
+    );
     await sink.close();
     assert.deepEqual([await count(path, 'orders'), await count(path, 'order_items'), await count(path, 'order_payments')], [6, 12, 6]);
   });
@@ -111,7 +116,10 @@ describe('DuckDB sink', () => {
     const bad = rowsOf('bad');
     bad.order_payments[0]!.order_id = null;
     const settled = await Promise.allSettled([sink.write(rowsOf('ok1')), sink.write(bad), sink.write(rowsOf('ok2'))]);
-    assert.deepEqual(settled.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      settled.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     await sink.close();
     assert.deepEqual([await count(path, 'orders'), await count(path, 'order_payments')], [2, 2]);
   });

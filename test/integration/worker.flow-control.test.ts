@@ -4,7 +4,7 @@ import { runCli } from '../helpers/cli.ts';
 
 // Issue 15, handed case 5: with --max-bytes 2000 a 6 KB message was never handed over (the client
 // holds back what exceeds the window), and everything behind it stalled. Now refused at start-up.
-test('worker --max-bytes below Pub/Sub\'s largest message is refused with one line and a non-zero exit', async () => {
+test("worker --max-bytes below Pub/Sub's largest message is refused with one line and a non-zero exit", async () => {
   const result = await runCli(['worker', '--max-bytes', '2000']);
   assert.notEqual(result.code, 0);
   const lines = result.stderr.trim().split('\n');

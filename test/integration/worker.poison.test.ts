@@ -28,7 +28,10 @@ const VALID = 300;
 /** The order whose rows the warehouse refuses (an engine refusal the validator cannot foresee). */
 const REFUSED_ORDER = 'f0'.repeat(16);
 
-interface Published { data: Buffer; attributes: Record<string, string> }
+interface Published {
+  data: Buffer;
+  attributes: Record<string, string>;
+}
 
 function valid(): Published[] {
   const stream = new EventStream({ seed: 15, startTime: Date.parse('2026-11-20T00:00:00Z'), duplicateRate: 0, invalidRate: 0, updateRate: 0.1 });
@@ -49,7 +52,11 @@ function poison(template: Published): { name: string; code: string; data: Buffer
   };
   return [
     { name: 'offset-hours-only', code: 'schema', data: Buffer.from(variant('p-1', (e) => (e.event_time = '2026-11-20T00:01:07+05'))) },
-    { name: 'lone-surrogate', code: 'schema', data: Buffer.from(variant('p-2', (e) => (e.customer.customer_city = '@CITY@')).replace('"@CITY@"', '"bras\\ud83dlia"')) },
+    {
+      name: 'lone-surrogate',
+      code: 'schema',
+      data: Buffer.from(variant('p-2', (e) => (e.customer.customer_city = '@CITY@')).replace('"@CITY@"', '"bras\\ud83dlia"')),
+    },
     { name: 'price-1e-9', code: 'schema', data: Buffer.from(variant('p-3', (e) => (e.items[0].price = '@P@')).replace('"@P@"', '1e-9')) },
     { name: 'price-0.125', code: 'schema', data: Buffer.from(variant('p-4', (e) => (e.items[0].price = '@P@')).replace('"@P@"', '0.125')) },
     { name: 'not-utf8-8MB', code: 'not_utf8', data: Buffer.alloc(8_000_000, 0xff) },
@@ -70,7 +77,18 @@ function mixed(): { messages: Published[]; cases: Map<string, string> } {
   return { messages, cases };
 }
 
-interface Stored { orders: { event_id: string }[]; dead: { case: string; error_code: string; payload_bytes: number; payload_truncated: boolean | null; payload_uri: string | null; payload_sha256: string; errors: string }[] }
+interface Stored {
+  orders: { event_id: string }[];
+  dead: {
+    case: string;
+    error_code: string;
+    payload_bytes: number;
+    payload_truncated: boolean | null;
+    payload_uri: string | null;
+    payload_sha256: string;
+    errors: string;
+  }[];
+}
 
 const caseOf = (attributes: unknown) => (attributes as { key: string; value: string }[]).find((a) => a.key === 'case')?.value ?? '';
 
@@ -78,7 +96,12 @@ async function readDuckDB(path: string): Promise<Stored> {
   const db = await (await DuckDBInstance.create(path)).connect();
   try {
     const orders = (await db.runAndReadAll('SELECT event_id FROM raw.orders')).getRowObjectsJS() as Stored['orders'];
-    const dead = (await db.runAndReadAll('SELECT attributes, error_code, payload_bytes, payload_truncated, payload_uri, payload_sha256, to_json(errors)::VARCHAR AS errors FROM raw.dead_letter')).getRowObjectsJS()
+    const dead = (
+      await db.runAndReadAll(
+        'SELECT attributes, error_code, payload_bytes, payload_truncated, payload_uri, payload_sha256, to_json(errors)::VARCHAR AS errors FROM raw.dead_letter',
+      )
+    )
+      .getRowObjectsJS()
       .map((r) => ({ ...r, case: caseOf(r.attributes), payload_bytes: Number(r.payload_bytes) })) as unknown as Stored['dead'];
     return { orders, dead };
   } finally {
@@ -90,8 +113,13 @@ function readStandIn(standIn: BigQueryWriteStandIn): Stored {
   return {
     orders: standIn.rows('orders').map((r) => ({ event_id: String(r.event_id) })),
     dead: standIn.rows('dead_letter').map((r) => ({
-      case: caseOf(r.attributes), error_code: String(r.error_code), payload_bytes: Number(r.payload_bytes), payload_truncated: (r.payload_truncated as boolean | undefined) ?? null,
-      payload_uri: (r.payload_uri as string | undefined) ?? null, payload_sha256: String(r.payload_sha256), errors: JSON.stringify(r.errors),
+      case: caseOf(r.attributes),
+      error_code: String(r.error_code),
+      payload_bytes: Number(r.payload_bytes),
+      payload_truncated: (r.payload_truncated as boolean | undefined) ?? null,
+      payload_uri: (r.payload_uri as string | undefined) ?? null,
+      payload_sha256: String(r.payload_sha256),
+      errors: JSON.stringify(r.errors),
     })),
   };
 }
@@ -109,9 +137,19 @@ function assertEachInOnePlace(stored: Stored, messages: Published[], cases: Map<
 }
 
 const config = (mode: 'pull' | 'push', harness: Harness | undefined, store: string): WorkerConfig => ({
-  mode, projectId: harness?.projectId ?? 'p', subscription: harness?.subscription ?? 'unused', maxMessages: 1000, maxBytes: 64 << 20, streams: 1,
-  limits: { maxMessages: 50, maxRows: 5000, maxBytes: 32 << 20, maxAgeMs: 20, maxInFlight: 2 }, dedupeCapacity: 10_000, host: '127.0.0.1', port: 0,
-  statsIntervalMs: 60_000, drainTimeoutMs: 5000, deadLetterStore: store,
+  mode,
+  projectId: harness?.projectId ?? 'p',
+  subscription: harness?.subscription ?? 'unused',
+  maxMessages: 1000,
+  maxBytes: 64 << 20,
+  streams: 1,
+  limits: { maxMessages: 50, maxRows: 5000, maxBytes: 32 << 20, maxAgeMs: 20, maxInFlight: 2 },
+  dedupeCapacity: 10_000,
+  host: '127.0.0.1',
+  port: 0,
+  statsIntervalMs: 60_000,
+  drainTimeoutMs: 5000,
+  deadLetterStore: store,
 });
 
 /** Runs the mix through a worker in `mode` over `sink`; resolves once every message is settled. */
@@ -131,15 +169,26 @@ async function run(mode: 'pull' | 'push', harness: Harness, sink: RowSink, store
     } else {
       // Pub/Sub push: one POST a message, retried on a non-2xx answer (at most 5 deliveries here).
       const limit = pLimit(50);
-      await Promise.all(messages.map((m, i) => limit(async () => {
-        const body = JSON.stringify({ message: { data: m.data.toString('base64'), attributes: m.attributes, messageId: `push-${i}`, publishTime: new Date().toISOString() }, subscription: 'projects/p/subscriptions/orders-push' });
-        for (let attempt = 1; attempt <= 5; attempt++) {
-          deliveries += 1;
-          const response = await fetch(`http://127.0.0.1:${worker.address.port}/`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-          if (response.status === 204) return;
-        }
-        assert.fail(`message ${i} (${m.attributes.case}) was not accepted after 5 deliveries`);
-      })));
+      await Promise.all(
+        messages.map((m, i) =>
+          limit(async () => {
+            const body = JSON.stringify({
+              message: { data: m.data.toString('base64'), attributes: m.attributes, messageId: `push-${i}`, publishTime: new Date().toISOString() },
+              subscription: 'projects/p/subscriptions/orders-push',
+            });
+            for (let attempt = 1; attempt <= 5; attempt++) {
+              deliveries += 1;
+              const response = await fetch(`http://127.0.0.1:${worker.address.port}/`, {
+                method: 'POST',
+                body,
+                headers: { 'content-type': 'application/json' },
+              });
+              if (response.status === 204) return;
+            }
+            assert.fail(`message ${i} (${m.attributes.case}) was not accepted after 5 deliveries`);
+          }),
+        ),
+      );
     }
   } finally {
     await worker.stop();
@@ -187,11 +236,15 @@ describe('poison messages end in exactly one place (issue 15)', () => {
       const { messages, cases } = mixed();
       const standIn = await new BigQueryWriteStandIn().start();
       // BigQuery refuses any request that carries the refused order's rows (INVALID_ARGUMENT).
-      standIn.respond((request) => (request.rows.some((r) => r.order_id === REFUSED_ORDER)
-        ? { kind: 'error', code: grpc.status.INVALID_ARGUMENT, message: 'Invalid value (test)' }
-        : { kind: 'ok' }));
+      standIn.respond((request) =>
+        request.rows.some((r) => r.order_id === REFUSED_ORDER)
+          ? { kind: 'error', code: grpc.status.INVALID_ARGUMENT, message: 'Invalid value (test)' }
+          : { kind: 'ok' },
+      );
       const sink = createBigQuerySink({
-        projectId: 'orderflow-test', retryBaseDelayMs: 1, logger: createLogger({ level: 'silent' }),
+        projectId: 'orderflow-test',
+        retryBaseDelayMs: 1,
+        logger: createLogger({ level: 'silent' }),
         clientOptions: { servicePath: '127.0.0.1', port: standIn.port, sslCreds: grpc.credentials.createInsecure(), universeDomain: 'googleapis.com' },
       });
       const store = join(dir, `${mode}-bigquery-store`);
@@ -200,7 +253,10 @@ describe('poison messages end in exactly one place (issue 15)', () => {
         assert.equal(stats.refused, 1);
         assertEachInOnePlace(readStandIn(standIn), messages, cases);
         assert.deepEqual(standIn.decodeErrors, []);
-        assert.ok(standIn.requests.every((r) => r.bytes < 10_000_000), 'no AppendRows request over the 10 MB limit');
+        assert.ok(
+          standIn.requests.every((r) => r.bytes < 10_000_000),
+          'no AppendRows request over the 10 MB limit',
+        );
       } finally {
         await standIn.stop();
       }

@@ -9,10 +9,15 @@ import { createdEvent } from '../fixtures/events.ts';
 // An age limit far beyond the test's timeout: a request answered in time was flushed by another rule.
 const MAX_AGE_MS = 120_000;
 
-const envelope = (i: number) => JSON.stringify({
-  message: { data: Buffer.from(JSON.stringify({ ...createdEvent(), event_id: `evt-all-in-${i}` })).toString('base64'), messageId: `all-in-${i}`, publishTime: '2026-11-20T10:00:01.000Z' },
-  subscription: 'projects/p/subscriptions/orders-push',
-});
+const envelope = (i: number) =>
+  JSON.stringify({
+    message: {
+      data: Buffer.from(JSON.stringify({ ...createdEvent(), event_id: `evt-all-in-${i}` })).toString('base64'),
+      messageId: `all-in-${i}`,
+      publishTime: '2026-11-20T10:00:01.000Z',
+    },
+    subscription: 'projects/p/subscriptions/orders-push',
+  });
 
 describe('push mode micro-batches', () => {
   let worker: RunningWorker;
@@ -21,21 +26,37 @@ describe('push mode micro-batches', () => {
   // the batch or answered (a kept-alive idle one would be where a next request may come from, and
   // hold the batch to its age limit, by design).
   const agent = new Agent({ keepAlive: false, maxSockets: 16 });
-  const post = (body: string) => new Promise<number>((resolve, reject) => {
-    const call = request({ host: '127.0.0.1', port: worker.address.port, method: 'POST', path: '/', agent, headers: { 'content-type': 'application/json' } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode!));
+  const post = (body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const call = request(
+        { host: '127.0.0.1', port: worker.address.port, method: 'POST', path: '/', agent, headers: { 'content-type': 'application/json' } },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode!));
+        },
+      );
+      call.on('error', reject);
+      call.end(body);
     });
-    call.on('error', reject);
-    call.end(body);
-  });
 
   before(async () => {
-    worker = await startWorker({
-      mode: 'push', projectId: 'p', subscription: 'unused', maxMessages: 1000, maxBytes: 1 << 20, streams: 1,
-      limits: { maxMessages: 1e9, maxRows: 1e9, maxBytes: 1 << 30, maxAgeMs: MAX_AGE_MS, maxInFlight: 2 }, dedupeCapacity: 1000, host: '127.0.0.1', port: 0,
-      statsIntervalMs: 60_000, drainTimeoutMs: 2000,
-    }, { sink: memory, logger: createLogger({ level: 'silent' }) });
+    worker = await startWorker(
+      {
+        mode: 'push',
+        projectId: 'p',
+        subscription: 'unused',
+        maxMessages: 1000,
+        maxBytes: 1 << 20,
+        streams: 1,
+        limits: { maxMessages: 1e9, maxRows: 1e9, maxBytes: 1 << 30, maxAgeMs: MAX_AGE_MS, maxInFlight: 2 },
+        dedupeCapacity: 1000,
+        host: '127.0.0.1',
+        port: 0,
+        statsIntervalMs: 60_000,
+        drainTimeoutMs: 2000,
+      },
+      { sink: memory, logger: createLogger({ level: 'silent' }) },
+    );
   });
   after(async () => {
     agent.destroy();

@@ -31,11 +31,12 @@ function token(claims: Record<string, unknown>, key = keys.privateKey): string {
 }
 
 let sequence = 0;
-const wrapped = (data: Buffer | string, attributes: Record<string, string> = {}) => JSON.stringify({
-  message: { data: Buffer.from(data).toString('base64'), attributes, messageId: `push-${++sequence}`, publishTime: '2026-11-20T10:00:01.000Z' },
-  subscription: 'projects/p/subscriptions/orders-push',
-  deliveryAttempt: 2,
-});
+const wrapped = (data: Buffer | string, attributes: Record<string, string> = {}) =>
+  JSON.stringify({
+    message: { data: Buffer.from(data).toString('base64'), attributes, messageId: `push-${++sequence}`, publishTime: '2026-11-20T10:00:01.000Z' },
+    subscription: 'projects/p/subscriptions/orders-push',
+    deliveryAttempt: 2,
+  });
 
 describe('push mode', () => {
   let worker: RunningWorker;
@@ -43,14 +44,30 @@ describe('push mode', () => {
   const memory = new MemorySink();
   const sink = new FaultySink(memory);
   const post = (body: string, headers: Record<string, string> = {}, bearer: string | null = token({})) =>
-    fetch(`${base}/`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers } });
+    fetch(`${base}/`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
+    });
 
   before(async () => {
-    worker = await startWorker({
-      mode: 'push', projectId: 'p', subscription: 'unused', maxMessages: 1000, maxBytes: 1 << 20, streams: 1,
-      limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30, maxInFlight: 2 }, dedupeCapacity: 1000, host: '127.0.0.1', port: 0,
-      statsIntervalMs: 60_000, drainTimeoutMs: 2000,
-    }, { sink, logger: createLogger({ level: 'silent' }), verifier: oidcVerifier({ audience: AUDIENCE, serviceAccount: PUSH_ACCOUNT }, new TestCertsClient()) });
+    worker = await startWorker(
+      {
+        mode: 'push',
+        projectId: 'p',
+        subscription: 'unused',
+        maxMessages: 1000,
+        maxBytes: 1 << 20,
+        streams: 1,
+        limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30, maxInFlight: 2 },
+        dedupeCapacity: 1000,
+        host: '127.0.0.1',
+        port: 0,
+        statsIntervalMs: 60_000,
+        drainTimeoutMs: 2000,
+      },
+      { sink, logger: createLogger({ level: 'silent' }), verifier: oidcVerifier({ audience: AUDIENCE, serviceAccount: PUSH_ACCOUNT }, new TestCertsClient()) },
+    );
     base = `http://127.0.0.1:${worker.address.port}`;
   });
   after(async () => {
@@ -71,7 +88,11 @@ describe('push mode', () => {
   });
 
   test('an unwrapped push: the body is the data, metadata and attributes come as headers', async () => {
-    const response = await post('{"not": "an order"}', { 'x-goog-pubsub-message-id': 'unwrapped-1', 'x-goog-pubsub-publish-time': '2026-11-20T10:00:02Z', event_type: 'order_created' });
+    const response = await post('{"not": "an order"}', {
+      'x-goog-pubsub-message-id': 'unwrapped-1',
+      'x-goog-pubsub-publish-time': '2026-11-20T10:00:02Z',
+      event_type: 'order_created',
+    });
     assert.equal(response.status, 204);
     const row = memory.tables.dead_letter.find((r) => r.message_id === 'unwrapped-1');
     assert.ok(row);
@@ -88,7 +109,7 @@ describe('push mode', () => {
     assert.equal(memory.writes, before);
   });
 
-  test("a Google-signed token for the right audience issued to another service account, or an unverified email, is refused with 401", async () => {
+  test('a Google-signed token for the right audience issued to another service account, or an unverified email, is refused with 401', async () => {
     const before = memory.writes;
     for (const claims of [{ email: 'someone-else@p.iam.gserviceaccount.com' }, { email_verified: false }, { email: undefined }]) {
       const response = await post(wrapped(JSON.stringify(updatedEvent())), {}, token(claims));
@@ -133,7 +154,7 @@ describe('push mode', () => {
 
   // Issue 19.4: counters by endpoint, read by `up` and `orderflow status` rather than log files.
   test('GET /stats gives the counters as JSON and GET /metrics as Prometheus text', async () => {
-    const stats = await (await fetch(`${base}/stats`)).json() as Record<string, unknown>;
+    const stats = (await (await fetch(`${base}/stats`)).json()) as Record<string, unknown>;
     assert.ok(worker.stats.received > 0);
     assert.equal(stats['source.received'], worker.stats.received);
     assert.equal(stats['settle.acked'], worker.stats.acked);
@@ -168,11 +189,30 @@ test('while its warehouse opens, a push worker answers: /health 200, /ready and 
   const opened = new Promise<void>((resolve) => (open = resolve));
   let sinkAsked!: () => void;
   const sinkRequested = new Promise<void>((resolve) => (sinkAsked = resolve));
-  const starting = startWorker({
-    mode: 'push', projectId: 'p', subscription: 'unused', maxMessages: 1000, maxBytes: 1 << 20, streams: 1,
-    limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30, maxInFlight: 2 }, dedupeCapacity: 1000, host: '127.0.0.1', port,
-    statsIntervalMs: 60_000, drainTimeoutMs: 2000,
-  }, { sink: async () => { sinkAsked(); await opened; return new MemorySink(); }, logger: createLogger({ level: 'silent' }) });
+  const starting = startWorker(
+    {
+      mode: 'push',
+      projectId: 'p',
+      subscription: 'unused',
+      maxMessages: 1000,
+      maxBytes: 1 << 20,
+      streams: 1,
+      limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30, maxInFlight: 2 },
+      dedupeCapacity: 1000,
+      host: '127.0.0.1',
+      port,
+      statsIntervalMs: 60_000,
+      drainTimeoutMs: 2000,
+    },
+    {
+      sink: async () => {
+        sinkAsked();
+        await opened;
+        return new MemorySink();
+      },
+      logger: createLogger({ level: 'silent' }),
+    },
+  );
   await sinkRequested;
   const get = (path: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${port}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
   try {

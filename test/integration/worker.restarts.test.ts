@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import {
-  assertExact, backlog, expectedState, generateMessages, publish, readState, spawnWorker, startHarness, terminate, until, type Harness,
+  assertExact,
+  backlog,
+  expectedState,
+  generateMessages,
+  publish,
+  readState,
+  spawnWorker,
+  startHarness,
+  terminate,
+  until,
+  type Harness,
 } from '../helpers/worker-harness.ts';
 
 const COUNT = 20_000;
@@ -28,7 +38,10 @@ describe('worker restarts under load', () => {
     await publishing;
     await until(() => backlog(harness) === 0, 'the subscription to drain');
     const stops = await Promise.all([survivor, restarted].map(terminate));
-    assert.deepEqual(stops.map((s) => s.code), [0, 0]);
+    assert.deepEqual(
+      stops.map((s) => s.code),
+      [0, 0],
+    );
     assertExact(await readState(harness.database), expected);
   });
 

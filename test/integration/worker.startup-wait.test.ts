@@ -63,7 +63,10 @@ test('with --startup-wait a worker waits, /ready 503, for a missing subscription
   const database = join(dir, 'w.duckdb');
   // The warehouse exists (a missing DuckDB file is a local mistake the worker refuses at once); the subscription does not.
   await createWarehouse(database);
-  const child = spawn(process.execPath, [...CLI_ARGS, 'worker', '--project', 'late', '--database', database, '--port', '0', '--startup-wait', '60'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_ARGS, 'worker', '--project', 'late', '--database', database, '--port', '0', '--startup-wait', '60'], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const exited = once(child, 'exit');
   try {
     const logs = logLines(child.stderr!);
@@ -88,7 +91,10 @@ test('with --startup-wait a worker waits, /ready 503, for a missing subscription
 
 test('past --startup-wait the worker exits 1 with the last reason in one line', { timeout: 60_000 }, async () => {
   await createWarehouse(join(dir, 'x.duckdb'));
-  const result = await runCli(['worker', '--project', 'never', '--subscription', 'nope', '--database', join(dir, 'x.duckdb'), '--port', '0', '--startup-wait', '12'], { env: { PUBSUB_EMULATOR_HOST: emulator.address } });
+  const result = await runCli(
+    ['worker', '--project', 'never', '--subscription', 'nope', '--database', join(dir, 'x.duckdb'), '--port', '0', '--startup-wait', '12'],
+    { env: { PUBSUB_EMULATOR_HOST: emulator.address } },
+  );
   assert.equal(result.code, 1);
   const waits = result.stderr.split('\n').filter((line) => line.includes('waiting for resources at start-up'));
   assert.ok(waits.length >= 1 && waits.length <= 3, `one line per 5 s attempt within 12 s: ${waits.length}`);

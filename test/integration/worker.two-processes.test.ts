@@ -3,7 +3,17 @@ import { after, before, describe, test } from 'node:test';
 import type { GeneratedMessage } from '../../generator/stream.ts';
 import { REASON_CODES } from '../../common/contract/reasons.ts';
 import {
-  assertExact, backlog, expectedState, generateMessages, publish, readState, spawnWorker, startHarness, terminate, until, type Harness,
+  assertExact,
+  backlog,
+  expectedState,
+  generateMessages,
+  publish,
+  readState,
+  spawnWorker,
+  startHarness,
+  terminate,
+  until,
+  type Harness,
 } from '../helpers/worker-harness.ts';
 
 const COUNT = 20_000;
@@ -28,9 +38,15 @@ describe('two worker processes on one subscription', () => {
     await until(() => backlog(harness) === 0, 'the subscription to drain');
     const drainedMs = Date.now() - started;
     const stops = await Promise.all(workers.map(terminate));
-    assert.deepEqual(stops.map((s) => s.code), [0, 0]);
+    assert.deepEqual(
+      stops.map((s) => s.code),
+      [0, 0],
+    );
     const received = await Promise.all(workers.map(async (w) => (await w.waitForLog('worker stopped'))['source.received'] as number));
-    assert.ok(received.every((n) => n > 0), `both workers took messages: ${received.join(', ')}`);
+    assert.ok(
+      received.every((n) => n > 0),
+      `both workers took messages: ${received.join(', ')}`,
+    );
     assert.ok(received[0]! + received[1]! >= COUNT);
     const actual = await readState(harness.database);
     assertExact(actual, expectedState(messages));

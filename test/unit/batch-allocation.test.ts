@@ -26,9 +26,13 @@ test('int_item_payment_allocation: largest remainder in cents, ties to the lowes
   await db.run(modelStatement(model, DUCKDB_TARGET, { ...NO_VARS, dates: ['2026-11-20'] }));
   const rows = (await db.runAndReadAll('SELECT order_id, order_item_id, allocated_cents FROM audit.int_item_payment_allocation ORDER BY 1, 2')).getRowsJS();
   assert.deepEqual(rows, [
-    ['a', 1, 3334n], ['a', 2, 3333n], ['a', 3, 3333n], // 10000 / 3: the spare cent to item 1
-    ['b', 1, 7500n], ['b', 2, 7n], // 7507 in proportion to 7500 : 7
-    ['c', 1, 3n], ['c', 2, 2n], // nothing to weigh by: equal shares
+    ['a', 1, 3334n],
+    ['a', 2, 3333n],
+    ['a', 3, 3333n], // 10000 / 3: the spare cent to item 1
+    ['b', 1, 7500n],
+    ['b', 2, 7n], // 7507 in proportion to 7500 : 7
+    ['c', 1, 3n],
+    ['c', 2, 2n], // nothing to weigh by: equal shares
     ['d', 1, 0n], // no payments yet
   ]);
 });
@@ -45,26 +49,39 @@ test('int_item_payment_allocation, any orders: allocations sum to the payments, 
   await db.run('CREATE SCHEMA audit');
   const model = loadModels().find((m) => m.name === 'int_item_payment_allocation')!;
   const money = (c: number) => `CAST(${c} AS DECIMAL(12, 0)) / 100`;
-  await fc.assert(fc.asyncProperty(fc.array(order, { minLength: 1, maxLength: 8 }), async (orders) => {
-    const items = orders.flatMap((o, n) => o.items.map(([price, freight], i) => `('o${n}', ${i + 1}, CAST(${money(price)} AS DECIMAL(12, 2)), CAST(${money(freight)} AS DECIMAL(12, 2)))`));
-    const payments = orders.flatMap((o, n) => o.payments.map((p) => `('o${n}', CAST(${money(p)} AS DECIMAL(12, 2)))`));
-    await db.run(`CREATE OR REPLACE TABLE audit.stg_order_items AS SELECT * FROM (VALUES ${items.join(', ')}) AS t(order_id, order_item_id, price, freight_value)`);
-    await db.run(payments.length
-      ? `CREATE OR REPLACE TABLE audit.stg_order_payments AS SELECT * FROM (VALUES ${payments.join(', ')}) AS t(order_id, payment_value)`
-      : 'CREATE OR REPLACE TABLE audit.stg_order_payments (order_id VARCHAR, payment_value DECIMAL(12, 2))');
-    await db.run(modelStatement(model, DUCKDB_TARGET, { ...NO_VARS, dates: ['2026-11-20'] }));
-    const rows = (await db.runAndReadAll('SELECT order_id, order_item_id, allocated_cents FROM audit.int_item_payment_allocation ORDER BY 1, 2')).getRowsJS();
-    orders.forEach((o, n) => {
-      const allocated = rows.filter((r) => r[0] === `o${n}`).map((r) => Number(r[2]));
-      assert.equal(allocated.length, o.items.length, 'one row per item');
-      const paid = o.payments.reduce((a, b) => a + b, 0);
-      assert.equal(allocated.reduce((a, b) => a + b, 0), paid, `order o${n}: the allocations sum to the payments`);
-      const weights = o.items.map(([price, freight]) => price + freight);
-      const total = weights.reduce((a, b) => a + b, 0);
-      allocated.forEach((c, i) => {
-        const exact = total === 0 ? paid / o.items.length : (paid * weights[i]!) / total;
-        assert.ok(Math.abs(c - exact) < 1, `order o${n} item ${i + 1}: ${c} cents for an exact share of ${exact}`);
+  await fc.assert(
+    fc.asyncProperty(fc.array(order, { minLength: 1, maxLength: 8 }), async (orders) => {
+      const items = orders.flatMap((o, n) =>
+        o.items.map(([price, freight], i) => `('o${n}', ${i + 1}, CAST(${money(price)} AS DECIMAL(12, 2)), CAST(${money(freight)} AS DECIMAL(12, 2)))`),
+      );
+      const payments = orders.flatMap((o, n) => o.payments.map((p) => `('o${n}', CAST(${money(p)} AS DECIMAL(12, 2)))`));
+      await db.run(
+        `CREATE OR REPLACE TABLE audit.stg_order_items AS SELECT * FROM (VALUES ${items.join(', ')}) AS t(order_id, order_item_id, price, freight_value)`,
+      );
+      await db.run(
+        payments.length
+          ? `CREATE OR REPLACE TABLE audit.stg_order_payments AS SELECT * FROM (VALUES ${payments.join(', ')}) AS t(order_id, payment_value)`
+          : 'CREATE OR REPLACE TABLE audit.stg_order_payments (order_id VARCHAR, payment_value DECIMAL(12, 2))',
+      );
+      await db.run(modelStatement(model, DUCKDB_TARGET, { ...NO_VARS, dates: ['2026-11-20'] }));
+      const rows = (await db.runAndReadAll('SELECT order_id, order_item_id, allocated_cents FROM audit.int_item_payment_allocation ORDER BY 1, 2')).getRowsJS();
+      orders.forEach((o, n) => {
+        const allocated = rows.filter((r) => r[0] === `o${n}`).map((r) => Number(r[2]));
+        assert.equal(allocated.length, o.items.length, 'one row per item');
+        const paid = o.payments.reduce((a, b) => a + b, 0);
+        assert.equal(
+          allocated.reduce((a, b) => a + b, 0),
+          paid,
+          `order o${n}: the allocations sum to the payments`,
+        );
+        const weights = o.items.map(([price, freight]) => price + freight);
+        const total = weights.reduce((a, b) => a + b, 0);
+        allocated.forEach((c, i) => {
+          const exact = total === 0 ? paid / o.items.length : (paid * weights[i]!) / total;
+          assert.ok(Math.abs(c - exact) < 1, `order o${n} item ${i + 1}: ${c} cents for an exact share of ${exact}`);
+        });
       });
-    });
-  }), { numRuns: 60 });
+    }),
+    { numRuns: 60 },
+  );
 });

@@ -21,12 +21,26 @@ class RecordingClient implements BigQueryClient {
   readonly statements: string[] = [];
   readonly loads: { dataset: string; table: string; columns: readonly string[]; rows: number }[] = [];
   /** `failing`: a fragment of the one check query that finds offending rows. */
-  constructor(private readonly martTables: string[], private readonly failing: string | null = null) {}
+  constructor(
+    private readonly martTables: string[],
+    private readonly failing: string | null = null,
+  ) {}
 
   async query(sql: string): Promise<JsonRow[]> {
     this.statements.push(sql);
     if (/ AS watermark, time_zone/.test(sql)) {
-      return this.martTables.length === 0 ? [] : [{ watermark: '2026-11-19 23:00:00.000000', time_zone: 'America/Sao_Paulo', dims_sha256: 'older', meta_sha256: 'older', window_from: '2026-11-19 22:45:00.000000', window_rows: 3 }];
+      return this.martTables.length === 0
+        ? []
+        : [
+            {
+              watermark: '2026-11-19 23:00:00.000000',
+              time_zone: 'America/Sao_Paulo',
+              dims_sha256: 'older',
+              meta_sha256: 'older',
+              window_from: '2026-11-19 22:45:00.000000',
+              window_rows: 3,
+            },
+          ];
     }
     if (/ AS watermark FROM latest/.test(sql)) return [{ watermark: '2026-11-20 01:00:00.000000' }];
     if (/ AS row_count$/.test(sql)) return [{ row_count: 3 }];
@@ -36,7 +50,8 @@ class RecordingClient implements BigQueryClient {
     if (sql.startsWith('SELECT holder')) return [{ holder: 'bq-run', expires_at: '2026-11-20 08:00:00.000000' }];
     if (sql.includes('INFORMATION_SCHEMA.COLUMNS')) {
       const dataset = /\.(audit|mart)`\.INFORMATION_SCHEMA/.exec(sql)![1];
-      return loadModels().filter((m) => m.materialized === 'table' && (dataset === 'audit' || this.martTables.includes(m.name)))
+      return loadModels()
+        .filter((m) => m.materialized === 'table' && (dataset === 'audit' || this.martTables.includes(m.name)))
         .flatMap((m) => m.columns.map((c) => ({ table_name: m.name, column_name: c.name, data_type: c.type })));
     }
     if (sql.startsWith('SELECT COUNT(*) AS failing_rows')) return [{ failing_rows: this.failing && sql.includes(this.failing) ? 2 : 0 }];
@@ -53,7 +68,9 @@ class RecordingClient implements BigQueryClient {
   }
 }
 
-const martTables = loadModels().filter((m) => m.publish !== 'none').map((m) => m.name);
+const martTables = loadModels()
+  .filter((m) => m.publish !== 'none')
+  .map((m) => m.name);
 
 describe('BigQuery engine, offline up to the client', () => {
   let dims: string;
@@ -67,10 +84,17 @@ describe('BigQuery engine, offline up to the client', () => {
     rmSync(reports, { recursive: true, force: true });
   });
 
-  const run = async (client: RecordingClient, requested: string[] = []): Promise<BatchResult> => runBatch(new BigQueryWarehouse(client, bigqueryTarget(PROJECT)), {
-    requested, dims: new DirectoryStore(dims), reports: new DirectoryStore(reports), noPublish: false, lookbackDays: 1, runId: 'bq-run',
-    now: () => new Date('2026-11-20T02:00:00Z'), logger: createLogger({ level: 'silent' }),
-  });
+  const run = async (client: RecordingClient, requested: string[] = []): Promise<BatchResult> =>
+    runBatch(new BigQueryWarehouse(client, bigqueryTarget(PROJECT)), {
+      requested,
+      dims: new DirectoryStore(dims),
+      reports: new DirectoryStore(reports),
+      noPublish: false,
+      lookbackDays: 1,
+      runId: 'bq-run',
+      now: () => new Date('2026-11-20T02:00:00Z'),
+      logger: createLogger({ level: 'silent' }),
+    });
 
   // Three runs cover every statement shape: a first run (empty mart: bootstrap DDL, empty SCD2
   // history), a run over an existing mart (SCD2 from the published dims) and a failed audit.
@@ -86,7 +110,10 @@ describe('BigQuery engine, offline up to the client', () => {
       await run(client, ['2026-11-18']);
       assert.ok(client.statements.length > 60, `${client.statements.length} statements`);
       for (const sql of client.statements) {
-        assert.doesNotThrow(() => parse(sql, { dialect: 'bigquery' }), (error: Error) => `${error.message}\n--- in ---\n${sql}`);
+        assert.doesNotThrow(
+          () => parse(sql, { dialect: 'bigquery' }),
+          (error: Error) => `${error.message}\n--- in ---\n${sql}`,
+        );
       }
     });
   }
@@ -95,8 +122,13 @@ describe('BigQuery engine, offline up to the client', () => {
     const client = new RecordingClient(martTables);
     const result = await run(client);
     assert.equal(result.status, 'published');
-    const reads = client.statements.flatMap((sql) => [...sql.matchAll(/`orderflow-test\.raw\.(\w+)`(\s+WHERE\s+ingested_at\s*[<>]=?\s*TIMESTAMP)?/g)]
-      .map((m) => ({ table: m[1], pruned: m[2] !== undefined, sql })));
+    const reads = client.statements.flatMap((sql) =>
+      [...sql.matchAll(/`orderflow-test\.raw\.(\w+)`(\s+WHERE\s+ingested_at\s*[<>]=?\s*TIMESTAMP)?/g)].map((m) => ({
+        table: m[1],
+        pruned: m[2] !== undefined,
+        sql,
+      })),
+    );
     assert.ok(reads.length >= 9, `${reads.length} raw reads`);
     for (const read of reads) assert.ok(read.pruned, `raw.${read.table} read without an ingested_at filter:\n${read.sql}`);
   });
@@ -111,10 +143,17 @@ describe('BigQuery engine, offline up to the client', () => {
     assert.equal(scripts.length, 1);
     const script = scripts[0]!;
     const after = client.statements.slice(client.statements.indexOf(script) + 1);
-    assert.deepEqual(after.filter((sql) => !sql.startsWith('SELECT')), [`DELETE FROM \`${PROJECT}.audit.batch_lease\` WHERE name = 'wap' AND holder = 'bq-run'`], 'after the publish: reads and the lease release only');
+    assert.deepEqual(
+      after.filter((sql) => !sql.startsWith('SELECT')),
+      [`DELETE FROM \`${PROJECT}.audit.batch_lease\` WHERE name = 'wap' AND holder = 'bq-run'`],
+      'after the publish: reads and the lease release only',
+    );
     assert.match(script, /^BEGIN\n {2}BEGIN TRANSACTION;[\s\S]*COMMIT TRANSACTION;\nEXCEPTION WHEN ERROR THEN\n {2}ROLLBACK TRANSACTION;/);
     for (const table of martTables) assert.ok(script.includes(`DELETE FROM \`${PROJECT}.mart.${table}\``), table);
-    assert.match(script, /DELETE FROM `orderflow-test\.mart\.fact_sales` WHERE purchase_date IN \(DATE '2026-11-19'\) AND order_id IN \(SELECT order_id FROM `orderflow-test\.audit\.fact_orders`\)/);
+    assert.match(
+      script,
+      /DELETE FROM `orderflow-test\.mart\.fact_sales` WHERE purchase_date IN \(DATE '2026-11-19'\) AND order_id IN \(SELECT order_id FROM `orderflow-test\.audit\.fact_orders`\)/,
+    );
     assert.match(script, /DELETE FROM `orderflow-test\.mart\.agg_daily_sales` WHERE purchase_date IN \(DATE '2026-11-19'\)/);
     // Every insert names its columns: a model whose SELECT lists them in another order still lands right.
     for (const insert of script.match(/INSERT INTO `orderflow-test\.mart\.[a-z_]+` \([a-z_, ]+\)\n\s*SELECT [a-z_, ]+ FROM/g) ?? []) assert.ok(insert);
@@ -124,9 +163,17 @@ describe('BigQuery engine, offline up to the client', () => {
     const outside = client.statements.filter((sql) => sql !== script);
     const writesToMart = outside.filter((sql) => /^(DELETE|INSERT|UPDATE|MERGE|TRUNCATE)[\s\S]*`orderflow-test\.mart\./.test(sql));
     assert.deepEqual(writesToMart, []);
-    assert.ok(outside.some((sql) => sql.startsWith(`CREATE TABLE IF NOT EXISTS \`${PROJECT}.mart.fact_sales\`\nPARTITION BY purchase_date\nCLUSTER BY seller_id, product_id`)));
-    assert.deepEqual(client.loads.map((l) => `${l.dataset}.${l.table}`).sort(),
-      ['audit.snapshot_categories', 'audit.snapshot_customers', 'audit.snapshot_products', 'audit.snapshot_sellers']);
+    assert.ok(
+      outside.some((sql) =>
+        sql.startsWith(`CREATE TABLE IF NOT EXISTS \`${PROJECT}.mart.fact_sales\`\nPARTITION BY purchase_date\nCLUSTER BY seller_id, product_id`),
+      ),
+    );
+    assert.deepEqual(client.loads.map((l) => `${l.dataset}.${l.table}`).sort(), [
+      'audit.snapshot_categories',
+      'audit.snapshot_customers',
+      'audit.snapshot_products',
+      'audit.snapshot_sellers',
+    ]);
   });
 
   test('a failed blocking check sends no transaction and records the failure', async () => {
@@ -135,7 +182,11 @@ describe('BigQuery engine, offline up to the client', () => {
     assert.equal(result.status, 'audit_failed');
     assert.equal(client.statements.filter((sql) => sql.includes('BEGIN TRANSACTION')).length, 0);
     assert.ok(client.statements.some((sql) => /INSERT INTO `orderflow-test\.audit\.batch_runs`[\s\S]*'audit_failed'/.test(sql)));
-    assert.ok(client.statements.some((sql) => /INSERT INTO `orderflow-test\.audit\.audit_log`[\s\S]*'accepted_range_stg_order_items_price', 'blocking', 'stg_order_items', 'fail', 2/.test(sql)));
+    assert.ok(
+      client.statements.some((sql) =>
+        /INSERT INTO `orderflow-test\.audit\.audit_log`[\s\S]*'accepted_range_stg_order_items_price', 'blocking', 'stg_order_items', 'fail', 2/.test(sql),
+      ),
+    );
   });
 
   test('the transaction script re-raises after rolling back, and parses', () => {
@@ -147,8 +198,11 @@ describe('BigQuery engine, offline up to the client', () => {
 
 const liveProject = process.env.ORDERFLOW_TEST_PROJECT;
 const credentials = process.env.GOOGLE_APPLICATION_CREDENTIALS;
-const liveSkip = !liveProject ? 'set ORDERFLOW_TEST_PROJECT (and Google credentials) to run the dialect macros on real BigQuery'
-  : !credentials ? 'GOOGLE_APPLICATION_CREDENTIALS is not set: no BigQuery credentials' : false;
+const liveSkip = !liveProject
+  ? 'set ORDERFLOW_TEST_PROJECT (and Google credentials) to run the dialect macros on real BigQuery'
+  : !credentials
+    ? 'GOOGLE_APPLICATION_CREDENTIALS is not set: no BigQuery credentials'
+    : false;
 
 test('live BigQuery gives the macro probe the values DuckDB gives', { skip: liveSkip }, async () => {
   const client = new GoogleBigQueryClient(new BigQuery({ projectId: liveProject }));

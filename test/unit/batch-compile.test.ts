@@ -7,8 +7,10 @@ import { compileProject } from '../../batch/project.ts';
 import { loadModels } from '../../batch/models.ts';
 
 const GOLDEN = new URL('../golden/batch/', import.meta.url).pathname;
-const options = { duckdb: { engine: 'duckdb', project: 'golden-project', timeZone: 'America/Sao_Paulo', asOf: '2026-01-01' },
-  bigquery: { engine: 'bigquery', project: 'golden-project', timeZone: 'America/Sao_Paulo', asOf: '2026-01-01' } } as const;
+const options = {
+  duckdb: { engine: 'duckdb', project: 'golden-project', timeZone: 'America/Sao_Paulo', asOf: '2026-01-01' },
+  bigquery: { engine: 'bigquery', project: 'golden-project', timeZone: 'America/Sao_Paulo', asOf: '2026-01-01' },
+} as const;
 
 function filesUnder(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -29,7 +31,8 @@ describe('batch compile: the SQL a run sends, as golden files per engine (a macr
       const compiled = compileProject(options[engine]);
       const golden = filesUnder(join(GOLDEN, engine));
       assert.deepEqual([...compiled.keys()].sort(), [...golden.keys()].sort());
-      for (const [path, content] of compiled) assert.equal(content, golden.get(path), `${engine}/${path} differs from its golden file: run npm run golden:batch and review the diff`);
+      for (const [path, content] of compiled)
+        assert.equal(content, golden.get(path), `${engine}/${path} differs from its golden file: run npm run golden:batch and review the diff`);
     });
   }
 

@@ -11,7 +11,14 @@ import { MACRO_PROBE, MACRO_PROBE_VALUES, asText } from '../helpers/macro-probe.
 import { dateRange } from '../../cli/commands/batch.ts';
 
 const BQ: Target = bigqueryTarget('proj');
-const vars: RenderVars = { ...NO_VARS, dates: ['2026-11-01', '2026-11-02'], watermark: '2026-11-02 10:00:00.000000', asOf: '2026-11-03', martTables: new Set(['dim_customers']), timeZone: 'America/Sao_Paulo' };
+const vars: RenderVars = {
+  ...NO_VARS,
+  dates: ['2026-11-01', '2026-11-02'],
+  watermark: '2026-11-02 10:00:00.000000',
+  asOf: '2026-11-03',
+  martTables: new Set(['dim_customers']),
+  timeZone: 'America/Sao_Paulo',
+};
 
 describe('dialect layer', () => {
   test('references: schema.table on DuckDB, `project.dataset.table` on BigQuery', () => {
@@ -22,8 +29,10 @@ describe('dialect layer', () => {
 
   test('run variables: dates, watermark, as-of date, previous() falls back before the first publish', () => {
     const sql = "{{ work_dates() }} | {{ watermark() }} | {{ as_of() }} | {{ previous('dim_customers', 'empty') }} | {{ previous('dim_products', 'empty') }}";
-    assert.equal(render(sql, { target: DUCKDB_TARGET, vars }),
-      "DATE '2026-11-01', DATE '2026-11-02' | TIMESTAMP '2026-11-02 10:00:00.000000' | DATE '2026-11-03' | mart.dim_customers | empty");
+    assert.equal(
+      render(sql, { target: DUCKDB_TARGET, vars }),
+      "DATE '2026-11-01', DATE '2026-11-02' | TIMESTAMP '2026-11-02 10:00:00.000000' | DATE '2026-11-03' | mart.dim_customers | empty",
+    );
     assert.equal(render('{{ watermark() }}', { target: DUCKDB_TARGET, vars: NO_VARS }), "TIMESTAMP '1970-01-01 00:00:00'");
   });
 
@@ -34,7 +43,10 @@ describe('dialect layer', () => {
     assert.deepEqual(both("{{ int_div('a', 'b + c') }}"), ['((a) // (b + c))', 'DIV(a, b + c)']);
     assert.deepEqual(both("{{ days_between('s', 'e') }}"), ["date_diff('day', s, e)", 'DATE_DIFF(e, s, DAY)']);
     assert.deepEqual(both("{{ local_date('t') }}"), ["CAST(timezone('America/Sao_Paulo', timezone('UTC', t)) AS DATE)", "DATE(t, 'America/Sao_Paulo')"]);
-    assert.deepEqual(both("{{ int_from_text('x') }}"), ["CASE WHEN regexp_full_match(x, '-?[0-9]+') THEN CAST(x AS BIGINT) END", "CASE WHEN REGEXP_CONTAINS(x, r'^-?[0-9]+$') THEN CAST(x AS INT64) END"]);
+    assert.deepEqual(both("{{ int_from_text('x') }}"), [
+      "CASE WHEN regexp_full_match(x, '-?[0-9]+') THEN CAST(x AS BIGINT) END",
+      "CASE WHEN REGEXP_CONTAINS(x, r'^-?[0-9]+$') THEN CAST(x AS INT64) END",
+    ]);
     assert.deepEqual(both("{{ month_start('d') }}"), ["CAST(date_trunc('month', d) AS DATE)", 'DATE_TRUNC(d, MONTH)']);
   });
 
@@ -66,7 +78,18 @@ describe('models', () => {
       for (const ref of model.refs) assert.ok(seen.has(ref), `${model.name} after ${ref}`);
       seen.add(model.name);
     }
-    for (const name of ['fact_sales', 'fact_orders', 'dim_customers', 'dim_products', 'dim_sellers', 'dim_date', 'agg_daily_sales', 'agg_seller_daily', 'agg_product_daily', 'agg_state_daily']) {
+    for (const name of [
+      'fact_sales',
+      'fact_orders',
+      'dim_customers',
+      'dim_products',
+      'dim_sellers',
+      'dim_date',
+      'agg_daily_sales',
+      'agg_seller_daily',
+      'agg_product_daily',
+      'agg_state_daily',
+    ]) {
       assert.notEqual(models.find((m) => m.name === name)?.publish ?? 'none', 'none', name);
     }
   });
@@ -86,17 +109,28 @@ describe('models', () => {
 
   test('tables land in audit (BigQuery with partitioning and clustering), KPI views in mart', () => {
     const fact = models.find((m) => m.name === 'fact_sales')!;
-    assert.match(modelStatement(fact, BQ, vars), /^CREATE OR REPLACE TABLE `proj\.audit\.fact_sales`\nPARTITION BY purchase_date\nCLUSTER BY seller_id, product_id AS\n/);
+    assert.match(
+      modelStatement(fact, BQ, vars),
+      /^CREATE OR REPLACE TABLE `proj\.audit\.fact_sales`\nPARTITION BY purchase_date\nCLUSTER BY seller_id, product_id AS\n/,
+    );
     assert.match(modelStatement(fact, DUCKDB_TARGET, vars), /^CREATE OR REPLACE TABLE audit\.fact_sales AS\n/);
     const kpi = models.find((m) => m.layer === 'kpi')!;
     assert.match(modelStatement(kpi, DUCKDB_TARGET, vars), /^CREATE OR REPLACE VIEW mart\.kpi_/);
   });
 
   test('inlining a model reads only raw and snapshot tables, never another candidate', () => {
-    const sql = inlinedSelect(models.find((m) => m.name === 'fact_sales')!, models, DUCKDB_TARGET, vars);
+    const sql = inlinedSelect(
+      models.find((m) => m.name === 'fact_sales')!,
+      models,
+      DUCKDB_TARGET,
+      vars,
+    );
     const candidates = [...sql.matchAll(/audit\.([a-z_]+)/g)].map((m) => m[1]);
     // audit.work_orders is the run's order list, written before any model.
-    assert.ok(candidates.every((name) => name!.startsWith('snapshot_') || name === 'work_orders'), candidates.join());
+    assert.ok(
+      candidates.every((name) => name!.startsWith('snapshot_') || name === 'work_orders'),
+      candidates.join(),
+    );
   });
 });
 

@@ -9,8 +9,11 @@ import { GoogleBigQueryClient, bigqueryTarget } from '../../batch/engines/bigque
 import { TIME_ZONE_PROBES, expectedLocalDates, localDateProbe } from '../helpers/macro-probe.ts';
 
 const liveProject = process.env.ORDERFLOW_TEST_PROJECT;
-const liveSkip = !liveProject ? 'set ORDERFLOW_TEST_PROJECT (and Google credentials) to run the time zone probe on real BigQuery'
-  : !process.env.GOOGLE_APPLICATION_CREDENTIALS ? 'GOOGLE_APPLICATION_CREDENTIALS is not set: no BigQuery credentials' : false;
+const liveSkip = !liveProject
+  ? 'set ORDERFLOW_TEST_PROJECT (and Google credentials) to run the time zone probe on real BigQuery'
+  : !process.env.GOOGLE_APPLICATION_CREDENTIALS
+    ? 'GOOGLE_APPLICATION_CREDENTIALS is not set: no BigQuery credentials'
+    : false;
 
 describe('business time zone: local_date gives the same local dates on both engines', () => {
   for (const [zone, instants] of Object.entries(TIME_ZONE_PROBES)) {
@@ -20,7 +23,10 @@ describe('business time zone: local_date gives the same local dates on both engi
     test(`${zone}: DuckDB (ICU) gives the tz database's local dates around DST changes and midnights`, async () => {
       const db = await (await DuckDBInstance.create(':memory:')).connect();
       const rows = (await db.runAndReadAll(render(localDateProbe(instants), { target: DUCKDB_TARGET, vars }))).getRowObjectsJson();
-      assert.deepEqual(rows.map((r) => r.local_day), expected);
+      assert.deepEqual(
+        rows.map((r) => r.local_day),
+        expected,
+      );
     });
 
     test(`${zone}: the BigQuery SQL is DATE(ts, zone) and parses`, () => {
@@ -32,7 +38,10 @@ describe('business time zone: local_date gives the same local dates on both engi
     test(`${zone}: live BigQuery gives the same local dates`, { skip: liveSkip }, async () => {
       const client = new GoogleBigQueryClient(new BigQuery({ projectId: liveProject }));
       const rows = await client.query(render(localDateProbe(instants), { target: bigqueryTarget(liveProject!), vars }));
-      assert.deepEqual(rows.map((r) => r.local_day), expected);
+      assert.deepEqual(
+        rows.map((r) => r.local_day),
+        expected,
+      );
     });
   }
 

@@ -13,29 +13,60 @@ const { Label, Type } = protos.google.protobuf.FieldDescriptorProto;
 const tables = new Map(loadRawTables().map((t) => [t.name, t]));
 const deadLetter = tables.get('dead_letter')!;
 const row = () => ({
-  message_id: 'm1', publish_time: 1_795_168_801_500_000n, attributes: [{ key: 'a', value: null }], ordering_key: null, payload: '{}', payload_base64: null,
-  event_id: null, error_code: 'schema', errors: [{ code: 'schema', path: '', message: 'x' }], delivery_attempt: 3, received_at: 9_007_199_254_740_993n,
+  message_id: 'm1',
+  publish_time: 1_795_168_801_500_000n,
+  attributes: [{ key: 'a', value: null }],
+  ordering_key: null,
+  payload: '{}',
+  payload_base64: null,
+  event_id: null,
+  error_code: 'schema',
+  errors: [{ code: 'schema', path: '', message: 'x' }],
+  delivery_attempt: 3,
+  received_at: 9_007_199_254_740_993n,
 });
 
 describe('BigQuery row encoding', () => {
   test('the writer schema is derived from schemas/: every column, REQUIRED/NULLABLE/REPEATED, nested records', () => {
     const descriptor = writerDescriptor(deadLetter.fields);
-    assert.deepEqual(descriptor.field!.map((f) => f.name), deadLetter.fields.map((f) => f.name));
+    assert.deepEqual(
+      descriptor.field!.map((f) => f.name),
+      deadLetter.fields.map((f) => f.name),
+    );
     const field = (name: string) => descriptor.field!.find((f) => f.name === name)!;
-    assert.deepEqual(['message_id', 'publish_time', 'errors'].map((name) => field(name).label), [Label.LABEL_REQUIRED, Label.LABEL_OPTIONAL, Label.LABEL_REPEATED]);
-    assert.deepEqual(['received_at', 'delivery_attempt', 'payload'].map((name) => field(name).type), [Type.TYPE_INT64, Type.TYPE_INT64, Type.TYPE_STRING]);
-    assert.deepEqual(descriptor.nestedType!.map((t) => t.field!.map((f) => f.name)), [['key', 'value'], ['code', 'path', 'message']]);
+    assert.deepEqual(
+      ['message_id', 'publish_time', 'errors'].map((name) => field(name).label),
+      [Label.LABEL_REQUIRED, Label.LABEL_OPTIONAL, Label.LABEL_REPEATED],
+    );
+    assert.deepEqual(
+      ['received_at', 'delivery_attempt', 'payload'].map((name) => field(name).type),
+      [Type.TYPE_INT64, Type.TYPE_INT64, Type.TYPE_STRING],
+    );
+    assert.deepEqual(
+      descriptor.nestedType!.map((t) => t.field!.map((f) => f.name)),
+      [
+        ['key', 'value'],
+        ['code', 'path', 'message'],
+      ],
+    );
   });
 
   test('TIMESTAMP bigints become exact int64s (beyond 2^53 too), nulls are left out, nested records converted, serialized as the client would', () => {
     const encoded = encodeRow(deadLetter.fields, row());
     assert.ok(encoded.ok);
     // What goes on the wire, read back with the writer schema (int64s as decimal strings).
-    const type = (protobuf.Type as unknown as { fromDescriptor(d: unknown): protobuf.Type })
-      .fromDescriptor(adapt.normalizeDescriptor(new protos.google.protobuf.DescriptorProto(writerDescriptor(deadLetter.fields))));
+    const type = (protobuf.Type as unknown as { fromDescriptor(d: unknown): protobuf.Type }).fromDescriptor(
+      adapt.normalizeDescriptor(new protos.google.protobuf.DescriptorProto(writerDescriptor(deadLetter.fields))),
+    );
     assert.deepEqual(type.toObject(type.decode(encoded.serialized), { longs: String }), {
-      message_id: 'm1', publish_time: '1795168801500000', attributes: [{ key: 'a' }], payload: '{}', error_code: 'schema',
-      errors: [{ code: 'schema', path: '', message: 'x' }], delivery_attempt: '3', received_at: '9007199254740993',
+      message_id: 'm1',
+      publish_time: '1795168801500000',
+      attributes: [{ key: 'a' }],
+      payload: '{}',
+      error_code: 'schema',
+      errors: [{ code: 'schema', path: '', message: 'x' }],
+      delivery_attempt: '3',
+      received_at: '9007199254740993',
     });
     // The bytes are what the managedwriter's own JSON encoder (the JSONWriter's) makes of that row.
     const library = new JSONEncoder({ protoDescriptor: writerDescriptor(deadLetter.fields) });
@@ -66,7 +97,21 @@ describe('BigQuery row encoding', () => {
 
   test('NUMERIC accepts only exact decimal strings', () => {
     const items = tables.get('order_items')!;
-    const base = { order_id: 'o', order_item_id: 1, product_id: 'p', seller_id: 's', shipping_limit_date: 1n, price: '0.07', freight_value: '-12.50', event_id: 'e', event_type: 't', event_time: 1n, message_id: 'm', publish_time: 1n, ingested_at: 1n };
+    const base = {
+      order_id: 'o',
+      order_item_id: 1,
+      product_id: 'p',
+      seller_id: 's',
+      shipping_limit_date: 1n,
+      price: '0.07',
+      freight_value: '-12.50',
+      event_id: 'e',
+      event_type: 't',
+      event_time: 1n,
+      message_id: 'm',
+      publish_time: 1n,
+      ingested_at: 1n,
+    };
     assert.ok(encodeRow(items.fields, base).ok);
     for (const price of [0.07, '1e3', '12,50', '']) {
       const encoded = encodeRow(items.fields, { ...base, price });
@@ -86,7 +131,10 @@ describe('createBigQuerySink options', () => {
   ];
   for (const [options, message] of bad) {
     test(`rejects ${JSON.stringify(options)} with one line`, () => {
-      assert.throws(() => createBigQuerySink(options as never), (e: unknown) => e instanceof UsageError && message.test(e.message) && !e.message.includes('\n'));
+      assert.throws(
+        () => createBigQuerySink(options as never),
+        (e: unknown) => e instanceof UsageError && message.test(e.message) && !e.message.includes('\n'),
+      );
     });
   }
 });

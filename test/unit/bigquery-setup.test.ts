@@ -17,9 +17,12 @@ function recordingAdmin(existing = new Set<string>(), labels = new Map<string, R
     return outcome;
   };
   const admin: BigQueryAdmin = {
-    datasetLabels: async (dataset) => (existing.has(dataset) ? labels.get(dataset) ?? {} : undefined),
+    datasetLabels: async (dataset) => (existing.has(dataset) ? (labels.get(dataset) ?? {}) : undefined),
     createDataset: async (dataset, resource) => (calls.push({ method: 'createDataset', dataset, resource: { ...resource } }), answer(dataset, 'exists')),
-    createTable: async (dataset, name, resource) => (calls.push({ method: 'createTable', dataset, name, resource: { ...resource } }), answer(`${dataset}.${name}`, 'exists')),
+    createTable: async (dataset, name, resource) => (
+      calls.push({ method: 'createTable', dataset, name, resource: { ...resource } }),
+      answer(`${dataset}.${name}`, 'exists')
+    ),
     putView: async (dataset, name, resource) => {
       calls.push({ method: 'putView', dataset, name, resource: { ...resource } });
       const key = `${dataset}.${name}`;
@@ -35,11 +38,20 @@ describe('setupBigQuery', () => {
   test('creates the dataset, then the four tables and the replay log exactly as schemas/ declares them, then the three views', async () => {
     const { admin, calls } = recordingAdmin();
     const steps = await setupBigQuery({ projectId: 'orderflow-test', location: 'EU', admin });
-    assert.deepEqual(calls.map((c) => `${c.method} ${c.dataset}${c.name ? `.${c.name}` : ''}`), [
-      'createDataset raw',
-      'createTable raw.orders', 'createTable raw.order_items', 'createTable raw.order_payments', 'createTable raw.dead_letter', 'createTable raw.dead_letter_replays',
-      'putView raw.orders_current', 'putView raw.order_items_current', 'putView raw.order_payments_current',
-    ]);
+    assert.deepEqual(
+      calls.map((c) => `${c.method} ${c.dataset}${c.name ? `.${c.name}` : ''}`),
+      [
+        'createDataset raw',
+        'createTable raw.orders',
+        'createTable raw.order_items',
+        'createTable raw.order_payments',
+        'createTable raw.dead_letter',
+        'createTable raw.dead_letter_replays',
+        'putView raw.orders_current',
+        'putView raw.order_items_current',
+        'putView raw.order_payments_current',
+      ],
+    );
     assert.equal(calls[0]!.resource.location, 'EU');
     const orders = calls.find((c) => c.name === 'orders')!.resource;
     assert.deepEqual(orders.schema, { fields: schemaFile('orders') });
@@ -72,16 +84,24 @@ describe('setupBigQuery', () => {
     const { admin, existing, labels, queries } = recordingAdmin();
     await setupBigQuery({ projectId: 'orderflow-test', admin });
     const again = await setupBigQuery({ projectId: 'orderflow-test', admin: recordingAdmin(existing, labels, queries).admin });
-    assert.deepEqual(again.map((s) => `${s.kind}:${s.outcome}`), ['dataset:exists', 'table:exists', 'table:exists', 'table:exists', 'table:exists', 'table:exists', 'view:exists', 'view:exists', 'view:exists']);
+    assert.deepEqual(
+      again.map((s) => `${s.kind}:${s.outcome}`),
+      ['dataset:exists', 'table:exists', 'table:exists', 'table:exists', 'table:exists', 'table:exists', 'view:exists', 'view:exists', 'view:exists'],
+    );
     queries.set('raw.orders_current', 'SELECT 1');
     const changed = await setupBigQuery({ projectId: 'orderflow-test', admin: recordingAdmin(existing, labels, queries).admin });
-    assert.deepEqual(changed.filter((s) => s.outcome === 'updated').map((s) => s.name), ['raw.orders_current']);
+    assert.deepEqual(
+      changed.filter((s) => s.outcome === 'updated').map((s) => s.name),
+      ['raw.orders_current'],
+    );
   });
 
   test('one owner: a dataset Terraform manages (label managed-by=terraform) is refused in one line, nothing created or changed', async () => {
     const { admin, calls } = recordingAdmin(new Set(['raw']), new Map([['raw', { app: 'orderflow', 'managed-by': 'terraform' }]]));
-    await assert.rejects(setupBigQuery({ projectId: 'orderflow-test', admin }), (e: unknown) =>
-      e instanceof OperationalError && !e.message.includes('\n') && /raw .* is managed by Terraform .*terraform apply/.test(e.message));
+    await assert.rejects(
+      setupBigQuery({ projectId: 'orderflow-test', admin }),
+      (e: unknown) => e instanceof OperationalError && !e.message.includes('\n') && /raw .* is managed by Terraform .*terraform apply/.test(e.message),
+    );
     assert.deepEqual(calls, []);
   });
 
@@ -102,8 +122,14 @@ describe('setupBigQuery', () => {
 
   test('a bad project id or dataset is one UsageError line and nothing is called', async () => {
     const { admin, calls } = recordingAdmin();
-    await assert.rejects(setupBigQuery({ projectId: 'Not A Project', admin }), (e: unknown) => e instanceof UsageError && !e.message.includes('\n') && /project id/.test(e.message));
-    await assert.rejects(setupBigQuery({ projectId: 'orderflow-test', dataset: 'raw-1', admin }), (e: unknown) => e instanceof UsageError && /dataset "raw-1"/.test(e.message));
+    await assert.rejects(
+      setupBigQuery({ projectId: 'Not A Project', admin }),
+      (e: unknown) => e instanceof UsageError && !e.message.includes('\n') && /project id/.test(e.message),
+    );
+    await assert.rejects(
+      setupBigQuery({ projectId: 'orderflow-test', dataset: 'raw-1', admin }),
+      (e: unknown) => e instanceof UsageError && /dataset "raw-1"/.test(e.message),
+    );
     assert.equal(calls.length, 0);
   });
 });

@@ -28,19 +28,44 @@ describe('valid edge cases of the contract are accepted', () => {
     assert.equal(verdict.event.order.order_id, 'a'.repeat(32));
   });
   test('an order_updated without items, payments or customer', () => assertValid(validateMessage(bytes(updatedEvent()))));
-  test('an order_updated that carries only items (replaces them)', () =>
-    assertValid(mutated((e) => (e.items = createdEvent().items), updatedEvent())));
+  test('an order_updated that carries only items (replaces them)', () => assertValid(mutated((e) => (e.items = createdEvent().items), updatedEvent())));
   test('nulls and absent optional timestamps', () =>
-    assertValid(mutated((e) => { delete e.order.order_approved_at; e.order.order_estimated_delivery_date = null; })));
+    assertValid(
+      mutated((e) => {
+        delete e.order.order_approved_at;
+        e.order.order_estimated_delivery_date = null;
+      }),
+    ));
   test('unknown fields anywhere are ignored', () =>
-    assertValid(mutated((e) => { e.extra = { a: 1 }; e.order.channel = 'app'; e.items[0].gift = true; e.payments[0].card = 'visa'; e.customer.x = 1; })));
+    assertValid(
+      mutated((e) => {
+        e.extra = { a: 1 };
+        e.order.channel = 'app';
+        e.items[0].gift = true;
+        e.payments[0].card = 'visa';
+        e.customer.x = 1;
+      }),
+    ));
   test('offsets other than Z, and fractional seconds', () =>
-    assertValid(mutated((e) => { e.event_time = '2026-11-20T07:00:00.123-03:00'; e.order.order_purchase_timestamp = '2026-11-20T13:00:00+03:00'; e.order.order_approved_at = '2026-11-20T10:00:00.5Z'; })));
+    assertValid(
+      mutated((e) => {
+        e.event_time = '2026-11-20T07:00:00.123-03:00';
+        e.order.order_purchase_timestamp = '2026-11-20T13:00:00+03:00';
+        e.order.order_approved_at = '2026-11-20T10:00:00.5Z';
+      }),
+    ));
   test('bounds: 100 items, 50 payments, installments 0 and 24, money at 10,000,000', () =>
-    assertValid(mutated((e) => {
-      e.items = Array.from({ length: 100 }, (_, i) => ({ ...e.items[0], order_item_id: i + 1, price: 10000000, freight_value: 9999999.99 }));
-      e.payments = Array.from({ length: 50 }, (_, i) => ({ payment_sequential: i + 1, payment_type: 'voucher', payment_installments: i % 2 ? 24 : 0, payment_value: 0 }));
-    })));
+    assertValid(
+      mutated((e) => {
+        e.items = Array.from({ length: 100 }, (_, i) => ({ ...e.items[0], order_item_id: i + 1, price: 10000000, freight_value: 9999999.99 }));
+        e.payments = Array.from({ length: 50 }, (_, i) => ({
+          payment_sequential: i + 1,
+          payment_type: 'voucher',
+          payment_installments: i % 2 ? 24 : 0,
+          payment_value: 0,
+        }));
+      }),
+    ));
   test('event_id with every allowed character class, 128 long', () => assertValid(mutated((e) => (e.event_id = `Ab9._:-${'x'.repeat(121)}`))));
   test('a timestamp equal to the purchase time is not "earlier"', () =>
     assertValid(mutated((e) => (e.order.order_approved_at = e.order.order_purchase_timestamp))));
@@ -96,7 +121,10 @@ describe('event_sequence', () => {
   for (const value of [0, -1, 1.5, '2', null]) {
     test(`event_sequence ${JSON.stringify(value)} is a schema violation`, () => {
       const verdict = rejected(mutated((e) => (e.event_sequence = value)));
-      assert.deepEqual(verdict.errors.map((e) => [e.code, e.path]), [['schema', '/event_sequence']]);
+      assert.deepEqual(
+        verdict.errors.map((e) => [e.code, e.path]),
+        [['schema', '/event_sequence']],
+      );
     });
   }
 });
@@ -150,14 +178,24 @@ describe('the exact timestamp grammar (handed cases 1 and 6 of issue 15)', () =>
   }
   test('handed case 6: a 1970 purchase timestamp is outside the accepted range', () => {
     const verdict = rejected(mutated((e) => (e.order.order_purchase_timestamp = '1970-01-01T00:00:00Z')));
-    assert.deepEqual(verdict.errors.map((e) => [e.code, e.path]), [['schema', '/order/order_purchase_timestamp']]);
+    assert.deepEqual(
+      verdict.errors.map((e) => [e.code, e.path]),
+      [['schema', '/order/order_purchase_timestamp']],
+    );
     assert.match(verdict.errors[0]!.message, /2000-01-01T00:00:00Z \.\. 2099-12-31T23:59:59Z/);
   });
 });
 
 describe('money: at most 2 decimals as written (handed case 3 of issue 15)', () => {
   const withPrice = (text: string) => bytes(JSON.stringify(createdEvent()).replace('"price":59.9', `"price":${text}`));
-  for (const [text, cents] of [['59.9', 5990], ['59.90', 5990], ['60', 6000], ['0.07', 7], ['10000000', 1_000_000_000], ['10000000.00', 1_000_000_000]] as const) {
+  for (const [text, cents] of [
+    ['59.9', 5990],
+    ['59.90', 5990],
+    ['60', 6000],
+    ['0.07', 7],
+    ['10000000', 1_000_000_000],
+    ['10000000.00', 1_000_000_000],
+  ] as const) {
     test(`${text} is accepted as ${cents} cents`, () => {
       const verdict = validateMessage(withPrice(text));
       assertValid(verdict);
@@ -167,7 +205,10 @@ describe('money: at most 2 decimals as written (handed case 3 of issue 15)', () 
   for (const text of ['1e-9', '0.125', '0.30000000000000004', '59.900', '5.99e1', '6E1', '59.9000000000000000001']) {
     test(`${text} is refused on its text`, () => {
       const verdict = rejected(validateMessage(withPrice(text)));
-      assert.deepEqual(verdict.errors.map((e) => [e.code, e.path]), [['schema', '/items/0/price']]);
+      assert.deepEqual(
+        verdict.errors.map((e) => [e.code, e.path]),
+        [['schema', '/items/0/price']],
+      );
       assert.ok(verdict.errors[0]!.message.includes(text), verdict.errors[0]!.message);
     });
   }
@@ -185,7 +226,10 @@ describe('money: at most 2 decimals as written (handed case 3 of issue 15)', () 
     event.items[0].price = 0.125;
     event.items[1].price = 1e-9;
     const verdict = rejected(validateEvent(event));
-    assert.deepEqual(verdict.errors.map((e) => e.path), ['/items/0/price', '/items/1/price']);
+    assert.deepEqual(
+      verdict.errors.map((e) => e.path),
+      ['/items/0/price', '/items/1/price'],
+    );
   });
 });
 
@@ -193,7 +237,10 @@ describe('strings must be valid Unicode (handed case 2 of issue 15)', () => {
   test('an unpaired surrogate escape in customer_city is a schema violation', () => {
     const text = JSON.stringify(createdEvent()).replace('"sao paulo"', '"bras\\ud83dlia"');
     const verdict = rejected(validateMessage(Buffer.from(text)));
-    assert.deepEqual(verdict.errors.map((e) => [e.code, e.path]), [['schema', '/customer/customer_city']]);
+    assert.deepEqual(
+      verdict.errors.map((e) => [e.code, e.path]),
+      [['schema', '/customer/customer_city']],
+    );
   });
   test('a surrogate pair (an emoji) and control characters are fine', () => {
     const event = createdEvent();
@@ -243,7 +290,10 @@ describe('each reason code is given for what it names', () => {
     test(`schema: ${name} -> ${path}`, () => {
       const verdict = rejected(mutated(change));
       assert.equal(verdict.errorCode, 'schema');
-      assert.ok(verdict.errors.some((e) => e.code === 'schema' && e.path === path), JSON.stringify(verdict.errors));
+      assert.ok(
+        verdict.errors.some((e) => e.code === 'schema' && e.path === path),
+        JSON.stringify(verdict.errors),
+      );
     });
   }
   test('enum errors name the allowed values', () => {
@@ -258,36 +308,52 @@ describe('each reason code is given for what it names', () => {
     test(`${code} at ${path}`, () => {
       const verdict = rejected(mutated(change));
       assert.equal(verdict.errorCode, code);
-      assert.deepEqual(verdict.errors.map((e) => [e.code, e.path]), [[code, path]]);
+      assert.deepEqual(
+        verdict.errors.map((e) => [e.code, e.path]),
+        [[code, path]],
+      );
     });
   }
   // Short lists compare with earlier entries, long ones use a Set: both report each repeat.
   for (const count of [3, 40]) {
     test(`rule:duplicate_order_item_id on every repeat in a list of ${count} items`, () => {
-      const verdict = rejected(mutated((e) => {
-        e.items = Array.from({ length: count }, (_, i) => ({ ...e.items[0], order_item_id: i + 1 }));
-        e.items[count - 2].order_item_id = 1;
-        e.items[count - 1].order_item_id = 1;
-      }));
-      assert.deepEqual(verdict.errors.filter((e) => e.code === 'rule:duplicate_order_item_id').map((e) => e.path), [`/items/${count - 2}/order_item_id`, `/items/${count - 1}/order_item_id`]);
+      const verdict = rejected(
+        mutated((e) => {
+          e.items = Array.from({ length: count }, (_, i) => ({ ...e.items[0], order_item_id: i + 1 }));
+          e.items[count - 2].order_item_id = 1;
+          e.items[count - 1].order_item_id = 1;
+        }),
+      );
+      assert.deepEqual(
+        verdict.errors.filter((e) => e.code === 'rule:duplicate_order_item_id').map((e) => e.path),
+        [`/items/${count - 2}/order_item_id`, `/items/${count - 1}/order_item_id`],
+      );
     });
   }
 });
 
 describe('a message with several violations lists all of them', () => {
   test('schema errors come first and set error_code; rule violations follow', () => {
-    const verdict = rejected(mutated((e) => {
-      e.order.order_approved_at = '2026-11-19T00:00:00Z';
-      e.items[1].order_item_id = 1;
-      e.order.customer_id = 'nope';
-      e.payments[0].payment_type = 'pix';
-    }));
+    const verdict = rejected(
+      mutated((e) => {
+        e.order.order_approved_at = '2026-11-19T00:00:00Z';
+        e.items[1].order_item_id = 1;
+        e.order.customer_id = 'nope';
+        e.payments[0].payment_type = 'pix';
+      }),
+    );
     assert.equal(verdict.errorCode, 'schema');
-    assert.deepEqual(verdict.errors.map((e) => e.code), ['schema', 'schema', 'rule:duplicate_order_item_id']);
+    assert.deepEqual(
+      verdict.errors.map((e) => e.code),
+      ['schema', 'schema', 'rule:duplicate_order_item_id'],
+    );
     assert.equal(verdict.eventId, 'evt-0001');
   });
   test('every violation of one kind is listed, not just the first', () => {
     const verdict = rejected(mutated((e) => e.items.forEach((item: Mutable) => (item.product_id = 'X'))));
-    assert.deepEqual(verdict.errors.map((e) => e.path), ['/items/0/product_id', '/items/1/product_id']);
+    assert.deepEqual(
+      verdict.errors.map((e) => e.path),
+      ['/items/0/product_id', '/items/1/product_id'],
+    );
   });
 });

@@ -25,7 +25,10 @@ function stages(text: string): Stage[] {
     .replace(/\\\n/g, ' ');
   const globalArgs: Record<string, string> = {};
   const result: Stage[] = [];
-  for (const line of joined.split('\n').map((raw) => raw.trim()).filter(Boolean)) {
+  for (const line of joined
+    .split('\n')
+    .map((raw) => raw.trim())
+    .filter(Boolean)) {
     const [, keyword = '', args = ''] = /^(\w+)\s+(.*)$/.exec(line) ?? [];
     const instruction = { keyword: keyword.toUpperCase(), args: args.replace(/\s+/g, ' ') };
     if (instruction.keyword === 'FROM') {
@@ -62,19 +65,31 @@ test('dependencies come from the lock file without dev dependencies', () => {
   const copied = runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
   const depsStage = dockerfile.find((stage) => stage.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args) && /--omit=dev\b/.test(i.args)));
   assert.ok(depsStage?.name && depsStage !== runtime, 'npm ci runs in a named build stage');
-  assert.ok(copied.some((args) => args.startsWith(`--from=${depsStage.name} `) && args.includes('node_modules')), 'runtime copies node_modules from it');
+  assert.ok(
+    copied.some((args) => args.startsWith(`--from=${depsStage.name} `) && args.includes('node_modules')),
+    'runtime copies node_modules from it',
+  );
 });
 
 test('the image runs JavaScript compiled in a build stage, with no TypeScript or transpiler', () => {
   const build = dockerfile.find((stage) => stage.instructions.some((i) => i.keyword === 'RUN' && /\bnpm run build\b/.test(i.args)));
   assert.ok(build?.name && build !== runtime, 'npm run build runs in a named build stage');
   const copied = runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
-  assert.ok(copied.some((args) => args.startsWith(`--from=${build.name} `) && /\bdist\b/.test(args)), 'runtime copies dist/ from it');
-  assert.ok(!copied.some((args) => args === '. .' || /^\S*(cli|common|streaming|batch|generator|local)\b/.test(args)), `runtime copies sources: ${copied.join(' | ')}`);
+  assert.ok(
+    copied.some((args) => args.startsWith(`--from=${build.name} `) && /\bdist\b/.test(args)),
+    'runtime copies dist/ from it',
+  );
+  assert.ok(
+    !copied.some((args) => args === '. .' || /^\S*(cli|common|streaming|batch|generator|local)\b/.test(args)),
+    `runtime copies sources: ${copied.join(' | ')}`,
+  );
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
   for (const tool of ['tsx', 'esbuild', 'typescript']) assert.ok(!(tool in pkg.dependencies), `${tool} is a production dependency`);
   assert.match(pkg.scripts.prepare ?? '', /\bbuild\b/, 'npm ci builds (prepare), so `npx orderflow` runs right after it');
-  assert.ok(runs.some((run) => /\bnpm ci\b/.test(run) && /--omit=dev\b/.test(run) && /--ignore-scripts\b/.test(run)), 'the production install skips prepare (it needs tsc)');
+  assert.ok(
+    runs.some((run) => /\bnpm ci\b/.test(run) && /--omit=dev\b/.test(run) && /--ignore-scripts\b/.test(run)),
+    'the production install skips prepare (it needs tsc)',
+  );
 });
 
 test('the runtime stage runs as a non-root user', () => {

@@ -15,8 +15,17 @@ test('a table made before a nullable column was declared gets it: the worker can
     for (const sql of duckdbCreateTable(spec)) await connection.run(sql);
     // Twice: the DDL runs at every worker start.
     for (const sql of duckdbCreateTable(spec)) await connection.run(sql);
-    const columns = (await connection.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = 'dead_letter' ORDER BY ordinal_position`)).getRows().map((r) => String(r[0]));
-    assert.deepEqual(columns, spec.fields.map((f) => f.name));
+    const columns = (
+      await connection.runAndReadAll(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = 'dead_letter' ORDER BY ordinal_position`,
+      )
+    )
+      .getRows()
+      .map((r) => String(r[0]));
+    assert.deepEqual(
+      columns,
+      spec.fields.map((f) => f.name),
+    );
     const kept = (await connection.runAndReadAll('SELECT message_id, source_subscription FROM raw.dead_letter')).getRows();
     assert.deepEqual(kept, [['1', null]]);
   } finally {

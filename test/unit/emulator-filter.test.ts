@@ -33,8 +33,21 @@ test('hasPrefix, NOT, -, AND, OR and parentheses', () => {
 });
 
 test('malformed filters are INVALID_ARGUMENT with the position', () => {
-  for (const bad of ['', 'attributes.kind = ', 'attributes.kind == "x"', 'kind = "x"', 'attributes.a = "1" AND attributes.b = "2" OR attributes.c = "3"',
-    '(attributes:a', 'attributes.a = "unterminated', 'hasPrefix(attributes.a)', `attributes.a = "${'x'.repeat(300)}"`]) {
-    assert.throws(() => parseFilter(bad), (error: { code?: number; message?: string }) => error.code === 3 && /Invalid filter/.test(error.message ?? ''), bad);
+  for (const bad of [
+    '',
+    'attributes.kind = ',
+    'attributes.kind == "x"',
+    'kind = "x"',
+    'attributes.a = "1" AND attributes.b = "2" OR attributes.c = "3"',
+    '(attributes:a',
+    'attributes.a = "unterminated',
+    'hasPrefix(attributes.a)',
+    `attributes.a = "${'x'.repeat(300)}"`,
+  ]) {
+    assert.throws(
+      () => parseFilter(bad),
+      (error: { code?: number; message?: string }) => error.code === 3 && /Invalid filter/.test(error.message ?? ''),
+      bad,
+    );
   }
 });

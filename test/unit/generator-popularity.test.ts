@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { EventStream } from '../../generator/stream.ts';
 
 // Issue 22.10: the top product took 3.1-3.5% of items; in Olist the top one takes 527 of 112,650 (0.47%).
-test('30,000 orders over Olist\'s catalogue: a long tail of products and sellers, as in Olist', () => {
+test("30,000 orders over Olist's catalogue: a long tail of products and sellers, as in Olist", () => {
   const stream = new EventStream({ seed: 11, startTime: Date.parse('2026-11-20T00:00:00Z') });
   const products = new Map<string, number>();
   const sellers = new Map<string, number>();

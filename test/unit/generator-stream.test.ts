@@ -37,7 +37,11 @@ describe('10,000 events of a fixed seed look like Olist', () => {
   test('credit_card share of payments between 70% and 80%; every type but not_defined present', () => {
     const cc = share(payments.filter((p) => p.payment_type === 'credit_card').length, payments.length);
     assert.ok(cc >= 0.7 && cc <= 0.8, `credit_card share ${cc}`);
-    for (const type of ['boleto', 'voucher', 'debit_card']) assert.ok(payments.some((p) => p.payment_type === type), type);
+    for (const type of ['boleto', 'voucher', 'debit_card'])
+      assert.ok(
+        payments.some((p) => p.payment_type === type),
+        type,
+      );
     const boleto = share(payments.filter((p) => p.payment_type === 'boleto').length, payments.length);
     assert.ok(boleto > 0.15 && boleto < 0.23, `boleto share ${boleto}`);
   });
@@ -86,8 +90,7 @@ describe('10,000 events of a fixed seed look like Olist', () => {
 });
 
 describe('determinism', () => {
-  const bytesOf = (options: ConstructorParameters<typeof EventStream>[0], n = 2000) =>
-    Buffer.concat(take(new EventStream(options), n).map((m) => m.data));
+  const bytesOf = (options: ConstructorParameters<typeof EventStream>[0], n = 2000) => Buffer.concat(take(new EventStream(options), n).map((m) => m.data));
   const mixed = { seed: 7, startTime: START, duplicateRate: 0.05, invalidRate: 0.05, updateRate: 0.3 };
 
   test('the same seed and start time give byte-identical messages', () => assert.ok(bytesOf(mixed).equals(bytesOf(mixed))));
@@ -153,7 +156,7 @@ describe('duplicates, invalid messages and updates', () => {
         assert.ok(before, 'update of an order never created');
         assert.ok(allowed[before.order.order_status]?.includes(event.order.order_status), `${before.order.order_status} -> ${event.order.order_status}`);
         assert.ok(event.event_time >= before.event_time, 'event_time went back');
-        assert.equal(event.event_sequence, before.event_sequence! + 1, 'event_sequence numbers an order\'s events 1, 2, 3...');
+        assert.equal(event.event_sequence, before.event_sequence! + 1, "event_sequence numbers an order's events 1, 2, 3...");
         assert.equal(event.order.order_purchase_timestamp, before.order.order_purchase_timestamp);
         if (event.order.order_status === 'shipped') assert.ok(event.order.order_delivered_carrier_date);
         if (event.order.order_status === 'delivered') assert.ok(event.order.order_delivered_customer_date! >= event.order.order_delivered_carrier_date!);
@@ -165,7 +168,7 @@ describe('duplicates, invalid messages and updates', () => {
     const statuses = new Set([...last.values()].map((e) => e.order.order_status));
     for (const status of ['approved', 'shipped', 'delivered']) assert.ok(statuses.has(status as never), `no order reached ${status}`);
   });
-  test('some updates replace an order\'s items and payments as a set, still reconciling', () => {
+  test("some updates replace an order's items and payments as a set, still reconciling", () => {
     const replacing = messages.filter((m) => m.kind === 'updated' && m.event!.items);
     assert.ok(replacing.length > 0);
     for (const message of replacing) {

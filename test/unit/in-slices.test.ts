@@ -13,7 +13,10 @@ test('a burst is handled in order, in slices with other callbacks running in bet
   setImmediate(() => setImmediate(() => seenBetween.push(handled.length)));
   // Each slice runs in its own turn of the event loop: wait turn by turn until the burst is handled.
   for (let turn = 0; handled.length < 200 && turn < 100; turn++) await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(handled, Array.from({ length: 200 }, (_, i) => i));
+  assert.deepEqual(
+    handled,
+    Array.from({ length: 200 }, (_, i) => i),
+  );
   assert.deepEqual(seenBetween, [64, 128]);
   // A later item starts a new round.
   take(200);

@@ -93,42 +93,48 @@ describe('micro-batcher', () => {
 // settles exactly once, with its own result or its batch's error, and no write exceeds maxInFlight.
 test('micro-batcher, any schedule: every entry settles exactly once, with its own result or its batch error', async () => {
   const limits = fc.record({
-    maxMessages: fc.integer({ min: 1, max: 8 }), maxRows: fc.integer({ min: 1, max: 30 }), maxBytes: fc.integer({ min: 1, max: 5000 }),
-    maxAgeMs: fc.integer({ min: 0, max: 3 }), maxInFlight: fc.integer({ min: 1, max: 3 }),
+    maxMessages: fc.integer({ min: 1, max: 8 }),
+    maxRows: fc.integer({ min: 1, max: 30 }),
+    maxBytes: fc.integer({ min: 1, max: 5000 }),
+    maxAgeMs: fc.integer({ min: 0, max: 3 }),
+    maxInFlight: fc.integer({ min: 1, max: 3 }),
   });
   const step = fc.oneof(
     fc.record({ kind: fc.constant('add' as const), rows: fc.integer({ min: 0, max: 6 }), bytes: fc.integer({ min: 0, max: 900 }) }),
     fc.record({ kind: fc.constant('allIn' as const), open: fc.integer({ min: 0, max: 10 }) }),
     fc.record({ kind: fc.constant('turn' as const) }),
   );
-  await fc.assert(fc.asyncProperty(limits, fc.array(step, { maxLength: 60 }), fc.array(fc.boolean(), { maxLength: 30 }), async (batchLimits, steps, failures) => {
-    let inFlight = 0;
-    let writes = 0;
-    const batcher = new MicroBatcher<number, string>(batchLimits, async (items) => {
-      inFlight += 1;
-      assert.ok(inFlight <= batchLimits.maxInFlight, 'at most maxInFlight writes at once');
-      const fail = failures[writes++ % Math.max(1, failures.length)] ?? false;
-      await turn();
-      inFlight -= 1;
-      if (fail) throw new Error('refused');
-      return items.map((item) => `r${item}`);
-    });
-    const settled = new Map<number, (Error | string)[]>();
-    let added = 0;
-    for (const s of steps) {
-      if (s.kind === 'add') {
-        const id = added++;
-        settled.set(id, []);
-        batcher.add(id, s, (error, result) => settled.get(id)!.push(error ?? result!));
-      } else if (s.kind === 'allIn') batcher.allIn(s.open);
-      else await turn();
-    }
-    await batcher.flush();
-    assert.equal(batcher.pending, 0);
-    for (const [id, outcomes] of settled) {
-      assert.equal(outcomes.length, 1, `entry ${id} settled ${outcomes.length} times`);
-      const [outcome] = outcomes;
-      assert.ok(outcome instanceof Error ? outcome.message === 'refused' : outcome === `r${id}`, `entry ${id}: ${String(outcome)}`);
-    }
-  }), { numRuns: 150 });
+  await fc.assert(
+    fc.asyncProperty(limits, fc.array(step, { maxLength: 60 }), fc.array(fc.boolean(), { maxLength: 30 }), async (batchLimits, steps, failures) => {
+      let inFlight = 0;
+      let writes = 0;
+      const batcher = new MicroBatcher<number, string>(batchLimits, async (items) => {
+        inFlight += 1;
+        assert.ok(inFlight <= batchLimits.maxInFlight, 'at most maxInFlight writes at once');
+        const fail = failures[writes++ % Math.max(1, failures.length)] ?? false;
+        await turn();
+        inFlight -= 1;
+        if (fail) throw new Error('refused');
+        return items.map((item) => `r${item}`);
+      });
+      const settled = new Map<number, (Error | string)[]>();
+      let added = 0;
+      for (const s of steps) {
+        if (s.kind === 'add') {
+          const id = added++;
+          settled.set(id, []);
+          batcher.add(id, s, (error, result) => settled.get(id)!.push(error ?? result!));
+        } else if (s.kind === 'allIn') batcher.allIn(s.open);
+        else await turn();
+      }
+      await batcher.flush();
+      assert.equal(batcher.pending, 0);
+      for (const [id, outcomes] of settled) {
+        assert.equal(outcomes.length, 1, `entry ${id} settled ${outcomes.length} times`);
+        const [outcome] = outcomes;
+        assert.ok(outcome instanceof Error ? outcome.message === 'refused' : outcome === `r${id}`, `entry ${id}: ${String(outcome)}`);
+      }
+    }),
+    { numRuns: 150 },
+  );
 });

@@ -112,9 +112,19 @@ describe('importOlist on the hand-made fixture', () => {
     for (const e of events) byOrder.set(e.order.order_id!, [...(byOrder.get(e.order.order_id!) ?? []), e]);
     assert.equal(byOrder.size, 117);
     for (const [orderId, history] of byOrder) {
-      assert.deepEqual(history.map((e) => e.event_sequence), history.map((_, i) => i + 1), orderId);
-      assert.deepEqual(history.map((e) => e.event_type), ['order_created', ...Array(history.length - 1).fill('order_updated')]);
-      assert.deepEqual(history.map((e) => e.event_id), history.map((_, i) => `olist-${orderId}-${i + 1}`));
+      assert.deepEqual(
+        history.map((e) => e.event_sequence),
+        history.map((_, i) => i + 1),
+        orderId,
+      );
+      assert.deepEqual(
+        history.map((e) => e.event_type),
+        ['order_created', ...Array(history.length - 1).fill('order_updated')],
+      );
+      assert.deepEqual(
+        history.map((e) => e.event_id),
+        history.map((_, i) => `olist-${orderId}-${i + 1}`),
+      );
       assert.equal(history[0]!.event_time, history[0]!.order.order_purchase_timestamp);
     }
     assert.equal(report.events.order_created, 117);
@@ -123,21 +133,47 @@ describe('importOlist on the hand-made fixture', () => {
 
   test('a delivered order: statuses created, approved, shipped, delivered; stage times appear as reached', async () => {
     const history = (await importFixture()).of(1);
-    assert.deepEqual(history.map((e) => e.order.order_status), ['created', 'approved', 'shipped', 'delivered']);
-    assert.deepEqual(history.map((e) => e.event_time), ['2017-10-02T10:56:33-03:00', '2017-10-02T11:07:15-03:00', '2017-10-04T19:55:00-03:00', '2017-10-10T21:25:13-03:00']);
-    assert.deepEqual(history.map((e) => e.order.order_delivered_carrier_date), [null, null, '2017-10-04T19:55:00-03:00', '2017-10-04T19:55:00-03:00']);
+    assert.deepEqual(
+      history.map((e) => e.order.order_status),
+      ['created', 'approved', 'shipped', 'delivered'],
+    );
+    assert.deepEqual(
+      history.map((e) => e.event_time),
+      ['2017-10-02T10:56:33-03:00', '2017-10-02T11:07:15-03:00', '2017-10-04T19:55:00-03:00', '2017-10-10T21:25:13-03:00'],
+    );
+    assert.deepEqual(
+      history.map((e) => e.order.order_delivered_carrier_date),
+      [null, null, '2017-10-04T19:55:00-03:00', '2017-10-04T19:55:00-03:00'],
+    );
     assert.ok(history.every((e) => e.order.order_estimated_delivery_date === '2017-10-18T00:00:00-02:00'));
     assert.equal(history[0]!.items!.length, 1);
     assert.equal(history[0]!.payments!.length, 3);
-    assert.ok(history.slice(1).every((e) => !e.items && !e.payments && !e.customer), 'updates carry no lines');
+    assert.ok(
+      history.slice(1).every((e) => !e.items && !e.payments && !e.customer),
+      'updates carry no lines',
+    );
   });
 
-  test('the last event carries the file\'s final status', async () => {
+  test("the last event carries the file's final status", async () => {
     const { of } = await importFixture();
-    assert.deepEqual(of(2).map((e) => e.order.order_status), ['created', 'canceled'], 'canceled after approval');
-    assert.deepEqual(of(4).map((e) => e.order.order_status), ['created'], 'created, no stage: one event');
-    assert.deepEqual(of(9).map((e) => e.order.order_status), ['created', 'invoiced']);
-    assert.deepEqual(of(15).map((e) => e.order.order_status), ['created', 'approved', 'shipped']);
+    assert.deepEqual(
+      of(2).map((e) => e.order.order_status),
+      ['created', 'canceled'],
+      'canceled after approval',
+    );
+    assert.deepEqual(
+      of(4).map((e) => e.order.order_status),
+      ['created'],
+      'created, no stage: one event',
+    );
+    assert.deepEqual(
+      of(9).map((e) => e.order.order_status),
+      ['created', 'invoiced'],
+    );
+    assert.deepEqual(
+      of(15).map((e) => e.order.order_status),
+      ['created', 'approved', 'shipped'],
+    );
   });
 
   test('orders without items or payments are emitted as they are (no items / no payments key)', async () => {
@@ -212,7 +248,13 @@ describe('importOlist on the hand-made fixture', () => {
     const items = join(dir, 'olist_order_items_dataset.csv');
     await writeFile(items, (await readFile(items, 'utf8')).replace(',29.99,', ',"29,99",'));
     const customers = join(dir, 'olist_customers_dataset.csv');
-    await writeFile(customers, (await readFile(customers, 'utf8')).split('\n').filter((line) => !line.includes(id('cc', 3))).join('\n'));
+    await writeFile(
+      customers,
+      (await readFile(customers, 'utf8'))
+        .split('\n')
+        .filter((line) => !line.includes(id('cc', 3)))
+        .join('\n'),
+    );
     const { emitted, report, of } = await importFixture(dir);
     const json = emitted.find((e) => e.eventId === `olist-${order(1)}-1`)!.json;
     assert.match(json, /"price":"29,99"/);
@@ -254,6 +296,9 @@ describe('dims snapshot from the Kaggle folder', () => {
     const dir = await mkdtemp(join(tmpdir(), 'olist-dims-bad-'));
     await cp(FIXTURE, dir, { recursive: true });
     await writeFile(join(dir, 'olist_sellers_dataset.csv'), 'seller_id,seller_city\nx,y\n');
-    await assert.rejects(copyDims(new DirectoryStore(dir), new DirectoryStore(join(dir, 'out'))), { name: 'OperationalError', message: /olist_sellers_dataset\.csv: expected columns seller_id,seller_zip_code_prefix/ });
+    await assert.rejects(copyDims(new DirectoryStore(dir), new DirectoryStore(join(dir, 'out'))), {
+      name: 'OperationalError',
+      message: /olist_sellers_dataset\.csv: expected columns seller_id,seller_zip_code_prefix/,
+    });
   });
 });

@@ -23,11 +23,17 @@ function checkFields(fields: Field[], where: string): void {
 
 test("the manifest names the worker's four raw tables and the replay log, each with a well-formed BigQuery schema", () => {
   assert.deepEqual([...tables.keys()].sort(), [...RAW_TABLE_NAMES, 'dead_letter_replays'].sort());
-  assert.deepEqual(loadWorkerTables().map((t) => t.name).sort(), [...RAW_TABLE_NAMES].sort());
+  assert.deepEqual(
+    loadWorkerTables()
+      .map((t) => t.name)
+      .sort(),
+    [...RAW_TABLE_NAMES].sort(),
+  );
   for (const table of tables.values()) {
     checkFields(table.fields, table.name);
     const columns = table.fields.map((f) => f.name);
-    for (const column of [...table.key, table.partition.field, ...table.cluster]) assert.ok(columns.includes(column), `${table.name}: ${column} is not a column`);
+    for (const column of [...table.key, table.partition.field, ...table.cluster])
+      assert.ok(columns.includes(column), `${table.name}: ${column} is not a column`);
   }
 });
 
@@ -49,7 +55,8 @@ test('raw tables line up column for column with the contract (Olist names)', () 
 
 test('money is NUMERIC with 2 decimals everywhere; the contract says money has 2 decimals', () => {
   for (const table of tables.values()) {
-    for (const field of table.fields.filter((f) => f.type === 'NUMERIC')) assert.deepEqual([field.precision, field.scale], ['12', '2'], `${table.name}.${field.name}`);
+    for (const field of table.fields.filter((f) => f.type === 'NUMERIC'))
+      assert.deepEqual([field.precision, field.scale], ['12', '2'], `${table.name}.${field.name}`);
   }
   assert.equal(eventSchema.$defs.money.multipleOf, 0.01);
 });
@@ -60,13 +67,23 @@ test('the dead-letter table keeps payload, base64, attributes, every reason and 
     assert.ok(fields.has(name), `dead_letter lacks ${name}`);
   }
   assert.equal(fields.get('errors')!.mode, 'REPEATED');
-  assert.deepEqual(fields.get('errors')!.fields!.map((f) => f.name), ['code', 'path', 'message']);
-  assert.deepEqual(fields.get('attributes')!.fields!.map((f) => f.name), ['key', 'value']);
+  assert.deepEqual(
+    fields.get('errors')!.fields!.map((f) => f.name),
+    ['code', 'path', 'message'],
+  );
+  assert.deepEqual(
+    fields.get('attributes')!.fields!.map((f) => f.name),
+    ['key', 'value'],
+  );
 });
 
 test("the dead-letter table keeps Pub/Sub's dead-letter source (delivery_exhausted rows), nullable so older tables take it", () => {
   const fields = new Map(tables.get('dead_letter')!.fields.map((f) => [f.name, f]));
-  for (const [name, type] of [['source_subscription', 'STRING'], ['source_delivery_count', 'INTEGER'], ['source_publish_time', 'TIMESTAMP']]) {
+  for (const [name, type] of [
+    ['source_subscription', 'STRING'],
+    ['source_delivery_count', 'INTEGER'],
+    ['source_publish_time', 'TIMESTAMP'],
+  ]) {
     assert.equal(fields.get(name!)?.type, type, `dead_letter.${name}`);
     assert.equal(fields.get(name!)?.mode, 'NULLABLE', `dead_letter.${name}`);
   }

@@ -7,7 +7,11 @@ const timeOf = (event: { event_time: string } | undefined) => (event ? Date.pars
 
 // Issue 22.10: a bounded `up` put events hours in the future (its simulated clock drifted past now).
 test('a bounded up replays a history that ends by the start of the run, updates included', () => {
-  for (const [rate, duration, seed] of [[100, 30, 1], [150, 6, 2], [500, 60, 3]] as const) {
+  for (const [rate, duration, seed] of [
+    [100, 30, 1],
+    [150, 6, 2],
+    [500, 60, 3],
+  ] as const) {
     const now = Date.parse('2026-11-30T12:00:00Z');
     const { stream, count } = stackEventStream({ ...MIX, seed, rate, duration, keepRunning: false }, () => now);
     assert.equal(count, rate * duration);

@@ -8,7 +8,13 @@ const result = (interrupted: boolean, ingestedEvents: number): StackResult => ({
   interrupted,
   generator: { generated: 100, byKind: { created: 60, updated: 30, duplicate: 5, invalid: 5 }, published: 100, failed: 0 },
   workers: { acked: 80, deadLettered: 5, duplicatesDropped: 2, received: 82 },
-  warehouse: { ingestedEvents, rows: { orders: 1, order_items: 1, order_payments: 1, dead_letter: 5 }, deadLettered: { schema: 5 }, deadLetteredMessages: 5, mart: {} },
+  warehouse: {
+    ingestedEvents,
+    rows: { orders: 1, order_items: 1, order_payments: 1, dead_letter: 5 },
+    deadLettered: { schema: 5 },
+    deadLetteredMessages: 5,
+    mart: {},
+  },
   paths: { database: 'd', logs: 'l', dims: 'm', reports: 'r', deadLetters: 'x' },
 });
 

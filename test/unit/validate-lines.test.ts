@@ -33,7 +33,13 @@ describe('validate: linear reading, a maximum line size, --strict', () => {
   });
 
   test('a line over the maximum is reported by its length, and the next lines still read', async () => {
-    const lines = await collect([Buffer.from('{"a":1}\n'), Buffer.from('y'.repeat(700)), Buffer.from('y'.repeat(700)), Buffer.from('\r\n[1]\n'), Buffer.from('z'.repeat(2000))], 1000);
-    assert.deepEqual(lines.map((l) => (Buffer.isBuffer(l) ? l.toString() : l)), ['{"a":1}', { oversize: true, bytes: 1401 }, '[1]', { oversize: true, bytes: 2000 }]);
+    const lines = await collect(
+      [Buffer.from('{"a":1}\n'), Buffer.from('y'.repeat(700)), Buffer.from('y'.repeat(700)), Buffer.from('\r\n[1]\n'), Buffer.from('z'.repeat(2000))],
+      1000,
+    );
+    assert.deepEqual(
+      lines.map((l) => (Buffer.isBuffer(l) ? l.toString() : l)),
+      ['{"a":1}', { oversize: true, bytes: 1401 }, '[1]', { oversize: true, bytes: 2000 }],
+    );
   });
 });

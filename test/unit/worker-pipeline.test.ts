@@ -42,7 +42,10 @@ describe('pipeline', () => {
   test('a valid message is acked after its rows for all three tables are written', async () => {
     const { pipeline: p, memory } = pipeline();
     assert.deepEqual(await processMessage(p, message(createdEvent())), { kind: 'ack', reason: 'written' });
-    assert.deepEqual([memory.tables.orders.length, memory.tables.order_items.length, memory.tables.order_payments.length, memory.tables.dead_letter.length], [1, 2, 1, 0]);
+    assert.deepEqual(
+      [memory.tables.orders.length, memory.tables.order_items.length, memory.tables.order_payments.length, memory.tables.dead_letter.length],
+      [1, 2, 1, 0],
+    );
   });
 
   test('an invalid message becomes a dead-letter row with its payload and every reason, then is acked', async () => {
@@ -70,7 +73,10 @@ describe('pipeline', () => {
     const { pipeline: p, memory, stats } = pipeline({ failNext: 1 }, { maxMessages: 1e9, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 20, maxInFlight: 2 });
     const second = { ...updatedEvent(), event_id: 'evt-0003' };
     const first = await Promise.all([processMessage(p, message(createdEvent())), processMessage(p, message('nope')), processMessage(p, message(second))]);
-    assert.deepEqual(first.map((o) => o.kind), ['nack', 'nack', 'nack']);
+    assert.deepEqual(
+      first.map((o) => o.kind),
+      ['nack', 'nack', 'nack'],
+    );
     assert.equal(memory.writes, 0);
     assert.equal(stats.nacked, 3);
     // The failed event id was not remembered: its redelivery is written, not dropped as a duplicate.
@@ -81,7 +87,10 @@ describe('pipeline', () => {
   test('a copy that arrived while the first copy was written, and that write failed, is written itself', async () => {
     const { pipeline: p, memory, stats } = pipeline({ failNext: 1 }, { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 20, maxInFlight: 1 });
     const outcomes = await Promise.all([processMessage(p, message(createdEvent())), processMessage(p, message(createdEvent()))]);
-    assert.deepEqual(outcomes, [{ kind: 'nack', error: (outcomes[0] as { error: Error }).error }, { kind: 'ack', reason: 'written' }]);
+    assert.deepEqual(outcomes, [
+      { kind: 'nack', error: (outcomes[0] as { error: Error }).error },
+      { kind: 'ack', reason: 'written' },
+    ]);
     assert.equal(memory.tables.orders.length, 1);
     assert.equal(stats.duplicatesDropped, 0);
   });
@@ -89,14 +98,22 @@ describe('pipeline', () => {
   test('a message whose rows are refused for good is dead-lettered with the reason and acked; the others are written', async () => {
     const refused = createdEvent().order.order_id;
     const other = { ...createdEvent(), event_id: 'evt-9', order: { ...createdEvent().order, order_id: 'b'.repeat(32) } };
-    const { pipeline: p, memory } = pipeline({ reject: (table, row) => (table === 'order_items' && row.order_id === refused ? 'price out of range' : undefined) });
+    const { pipeline: p, memory } = pipeline({
+      reject: (table, row) => (table === 'order_items' && row.order_id === refused ? 'price out of range' : undefined),
+    });
     const outcomes = await Promise.all([processMessage(p, message(createdEvent())), processMessage(p, message(other))]);
-    assert.deepEqual(outcomes, [{ kind: 'dead-letter', errorCode: 'write_rejected' }, { kind: 'ack', reason: 'written' }]);
+    assert.deepEqual(outcomes, [
+      { kind: 'dead-letter', errorCode: 'write_rejected' },
+      { kind: 'ack', reason: 'written' },
+    ]);
     const [row] = memory.tables.dead_letter;
     assert.equal(row!.error_code, 'write_rejected');
     assert.equal(row!.event_id, 'evt-0001');
     assert.match(JSON.stringify(row!.errors), /order_items row refused: price out of range/);
-    assert.deepEqual(memory.tables.order_items.map((r) => r.order_id), ['b'.repeat(32), 'b'.repeat(32)]);
+    assert.deepEqual(
+      memory.tables.order_items.map((r) => r.order_id),
+      ['b'.repeat(32), 'b'.repeat(32)],
+    );
   });
 
   test('a refused dead-letter row is nacked (left to Pub/Sub retries and its dead-letter topic)', async () => {
@@ -107,16 +124,36 @@ describe('pipeline', () => {
 
   test('a write refused for good is bisected: only the refused messages become write_rejected dead letters, the rest are written', async () => {
     const poison = new Set(['c'.repeat(32), 'd'.repeat(32), 'e'.repeat(32)]);
-    const orderIds = Array.from({ length: 40 }, (_, i) => (i === 3 ? 'c'.repeat(32) : i === 17 ? 'd'.repeat(32) : i === 39 ? 'e'.repeat(32) : i.toString(16).padStart(32, '0')));
-    const { pipeline: p, memory, sink, stats } = pipeline(
+    const orderIds = Array.from({ length: 40 }, (_, i) =>
+      i === 3 ? 'c'.repeat(32) : i === 17 ? 'd'.repeat(32) : i === 39 ? 'e'.repeat(32) : i.toString(16).padStart(32, '0'),
+    );
+    const {
+      pipeline: p,
+      memory,
+      sink,
+      stats,
+    } = pipeline(
       { refuse: (table, row) => (table === 'orders' && poison.has(row.order_id as string) ? 'Invalid Input Error: no low surrogate in string' : undefined) },
       { maxMessages: 40, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 },
     );
     const events = orderIds.map((order_id, i) => ({ ...createdEvent(), event_id: `evt-b${i}`, order: { ...createdEvent().order, order_id } }));
     const outcomes = await Promise.all(events.map((e) => processMessage(p, message(e))));
-    outcomes.forEach((outcome, i) => assert.deepEqual(outcome, poison.has(orderIds[i]!) ? { kind: 'dead-letter', errorCode: 'write_rejected' } : { kind: 'ack', reason: 'written' }, `message ${i}`));
+    outcomes.forEach((outcome, i) =>
+      assert.deepEqual(
+        outcome,
+        poison.has(orderIds[i]!) ? { kind: 'dead-letter', errorCode: 'write_rejected' } : { kind: 'ack', reason: 'written' },
+        `message ${i}`,
+      ),
+    );
     assert.deepEqual(memory.tables.orders.map((r) => r.order_id).sort(), orderIds.filter((id) => !poison.has(id)).sort());
-    assert.deepEqual(memory.tables.dead_letter.map((r) => [r.event_id, r.error_code]), [['evt-b3', 'write_rejected'], ['evt-b17', 'write_rejected'], ['evt-b39', 'write_rejected']]);
+    assert.deepEqual(
+      memory.tables.dead_letter.map((r) => [r.event_id, r.error_code]),
+      [
+        ['evt-b3', 'write_rejected'],
+        ['evt-b17', 'write_rejected'],
+        ['evt-b39', 'write_rejected'],
+      ],
+    );
     assert.match(JSON.stringify(memory.tables.dead_letter[0]!.errors), /no low surrogate in string/);
     // Bisection, not one write per message: 3 refused in 40 take far fewer than 40 refusals.
     assert.ok(sink.refusals <= 3 * Math.ceil(Math.log2(40)) + 1, `${sink.refusals} refused writes`);
@@ -130,12 +167,17 @@ describe('pipeline', () => {
   });
 
   test('an invalid message whose dead-letter row is refused is stored again with its payload as base64 and the refusal added', async () => {
-    const { pipeline: p, memory } = pipeline({ refuse: (table, row) => (table === 'dead_letter' && row.payload !== null ? 'Invalid Input Error: cannot store the text' : undefined) });
+    const { pipeline: p, memory } = pipeline({
+      refuse: (table, row) => (table === 'dead_letter' && row.payload !== null ? 'Invalid Input Error: cannot store the text' : undefined),
+    });
     assert.deepEqual(await processMessage(p, message('nope')), { kind: 'dead-letter', errorCode: 'not_json' });
     const [row] = memory.tables.dead_letter;
     assert.equal(row!.payload, null);
     assert.equal(Buffer.from(row!.payload_base64 as string, 'base64').toString(), 'nope');
-    assert.deepEqual((row!.errors as { code: string }[]).map((e) => e.code), ['not_json', 'write_rejected']);
+    assert.deepEqual(
+      (row!.errors as { code: string }[]).map((e) => e.code),
+      ['not_json', 'write_rejected'],
+    );
   });
 
   test('a refused message whose dead-letter row cannot be written either is nacked, not lost', async () => {
@@ -155,12 +197,35 @@ describe('pipeline', () => {
         return split(event, flags, m, at);
       }) as typeof split,
     };
-    const p = new Pipeline({ sink: memory, limits: { maxMessages: 2, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 }, dedupeCapacity: 100, stats, stages });
+    const p = new Pipeline({
+      sink: memory,
+      limits: { maxMessages: 2, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 },
+      dedupeCapacity: 100,
+      stats,
+      stages,
+    });
     const outcomes = await Promise.all([processMessage(p, message({ ...createdEvent(), event_id: 'evt-boom' })), processMessage(p, message(createdEvent()))]);
-    assert.deepEqual(outcomes, [{ kind: 'dead-letter', errorCode: 'stage:split' }, { kind: 'ack', reason: 'written' }]);
-    assert.deepEqual(memory.tables.dead_letter.map((r) => [r.error_code, r.event_id, (r.errors as { message: string }[])[0]!.message]), [['stage:split', 'evt-boom', 'RangeError: boom in split']]);
+    assert.deepEqual(outcomes, [
+      { kind: 'dead-letter', errorCode: 'stage:split' },
+      { kind: 'ack', reason: 'written' },
+    ]);
+    assert.deepEqual(
+      memory.tables.dead_letter.map((r) => [r.error_code, r.event_id, (r.errors as { message: string }[])[0]!.message]),
+      [['stage:split', 'evt-boom', 'RangeError: boom in split']],
+    );
     assert.equal(memory.tables.orders.length, 1);
-    const throwing = new Pipeline({ sink: memory, limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5, maxInFlight: 1 }, dedupeCapacity: 100, stats: new WorkerStats(), stages: { validate: () => { throw new TypeError('boom in validate'); }, split } });
+    const throwing = new Pipeline({
+      sink: memory,
+      limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5, maxInFlight: 1 },
+      dedupeCapacity: 100,
+      stats: new WorkerStats(),
+      stages: {
+        validate: () => {
+          throw new TypeError('boom in validate');
+        },
+        split,
+      },
+    });
     assert.deepEqual(await processMessage(throwing, message(createdEvent())), { kind: 'dead-letter', errorCode: 'stage:validate' });
   });
 
@@ -169,9 +234,18 @@ describe('pipeline', () => {
     const logger = { warn: (fields: Record<string, unknown>, text: string) => lines.push({ fields, text }), error: () => assert.fail('no error expected') };
     const memory = new MemorySink();
     const stats = new WorkerStats();
-    const p = new Pipeline({ sink: new FaultySink(memory, { failNext: 1 }), limits: { maxMessages: 3, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 }, dedupeCapacity: 100, stats, logger: logger as never });
+    const p = new Pipeline({
+      sink: new FaultySink(memory, { failNext: 1 }),
+      limits: { maxMessages: 3, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 60_000, maxInFlight: 1 },
+      dedupeCapacity: 100,
+      stats,
+      logger: logger as never,
+    });
     const outcomes = await Promise.all([createdEvent(), updatedEvent(), 'nope'].map((body) => processMessage(p, message(body))));
-    assert.deepEqual(outcomes.map((o) => o.kind), ['nack', 'nack', 'nack']);
+    assert.deepEqual(
+      outcomes.map((o) => o.kind),
+      ['nack', 'nack', 'nack'],
+    );
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.fields.messages, 3);
     assert.match(String(lines[0]!.fields.error), /injected transient write failure/);
@@ -182,7 +256,13 @@ describe('pipeline', () => {
   test('a dead letter above the size cap keeps the first 1 MiB, the full size and sha256; the whole payload is in the store under its message id', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'orderflow-dl-'));
     const memory = new MemorySink();
-    const p = new Pipeline({ sink: memory, limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 30, maxAgeMs: 5, maxInFlight: 1 }, dedupeCapacity: 100, stats: new WorkerStats(), payloadStore: new DirectoryStore(dir) });
+    const p = new Pipeline({
+      sink: memory,
+      limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 30, maxAgeMs: 5, maxInFlight: 1 },
+      dedupeCapacity: 100,
+      stats: new WorkerStats(),
+      payloadStore: new DirectoryStore(dir),
+    });
     // Handed case 4 of issue 15: 8,000,000 bytes that are not UTF-8.
     const data = Buffer.alloc(8_000_000, 0xff);
     const m = { ...message('x'), data };
@@ -199,7 +279,15 @@ describe('pipeline', () => {
   test('a truncated UTF-8 payload ends on a character boundary; a small one is kept whole with its size and sha256', async () => {
     const { pipeline: p, memory } = pipeline();
     await processMessage(p, message('nope'));
-    assert.deepEqual([memory.tables.dead_letter[0]!.payload, memory.tables.dead_letter[0]!.payload_bytes, memory.tables.dead_letter[0]!.payload_truncated, memory.tables.dead_letter[0]!.payload_uri], ['nope', 4, false, null]);
+    assert.deepEqual(
+      [
+        memory.tables.dead_letter[0]!.payload,
+        memory.tables.dead_letter[0]!.payload_bytes,
+        memory.tables.dead_letter[0]!.payload_truncated,
+        memory.tables.dead_letter[0]!.payload_uri,
+      ],
+      ['nope', 4, false, null],
+    );
     const text = `{"ab":"${'é'.repeat(600_000)}`; // 1.2 MB, not JSON; 'é' is 2 bytes, the cap falls inside one
     const row = deadLetter({ ...message('x'), data: Buffer.from(text) }, 'not_json', [], new Date());
     assert.equal(Buffer.byteLength(row.payload as string), DEAD_LETTER_PAYLOAD_CAP - 1);
@@ -243,7 +331,12 @@ describe('pipeline', () => {
       },
       close: async () => {},
     };
-    const p = new Pipeline({ sink, limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5, maxInFlight: 1 }, dedupeCapacity: 100, stats: new WorkerStats() });
+    const p = new Pipeline({
+      sink,
+      limits: { maxMessages: 1, maxRows: 1000, maxBytes: 1 << 20, maxAgeMs: 5, maxInFlight: 1 },
+      dedupeCapacity: 100,
+      stats: new WorkerStats(),
+    });
     const outcome = processMessage(p, message(createdEvent()));
     // A WeakRef's target lives at least until the job that made it ends: collect in a later one.
     do await new Promise((resolve) => setImmediate(resolve));
@@ -270,7 +363,13 @@ describe('micro-batcher', () => {
     new Promise<R>((resolve, reject) => batcher.add(item, size, (error, result) => (error ? reject(error) : resolve(result!))));
   const recorder = () => {
     const batches: number[][] = [];
-    return { batches, write: async (items: number[]) => { batches.push(items); return items.map((i) => i * 10); } };
+    return {
+      batches,
+      write: async (items: number[]) => {
+        batches.push(items);
+        return items.map((i) => i * 10);
+      },
+    };
   };
 
   test('flushes when the row limit is reached, and resolves each entry with its own result', async () => {
@@ -330,7 +429,10 @@ describe('micro-batcher', () => {
       throw new Error('boom');
     });
     const results = await Promise.allSettled([added(batcher, 1, { rows: 1, bytes: 1 }), added(batcher, 2, { rows: 1, bytes: 1 })]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
   });
 });
 

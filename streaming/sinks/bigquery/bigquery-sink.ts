@@ -39,15 +39,23 @@ const API_REQUEST_LIMIT = 10 * 1000 * 1000;
  * Write API, over one long-lived WriterClient and one connection per table reused across batches.
  */
 export class BigQuerySink implements RowSink {
-  constructor(private readonly client: WriterClient, private readonly writers: Record<RawTable, TableWriter>) {}
+  constructor(
+    private readonly client: WriterClient,
+    private readonly writers: Record<RawTable, TableWriter>,
+  ) {}
 
   async write(batch: RawRows): Promise<WriteResult> {
     const tables = (Object.keys(this.writers) as RawTable[]).filter((table) => batch[table].length > 0);
     // allSettled: when one table fails the others still finish before write() throws, so nothing is left in flight.
-    const results = await Promise.allSettled(tables.map(async (table): Promise<RejectedRow[]> =>
-      (await this.writers[table].append(batch[table])).map((r) => ({ table, ...r }))));
+    const results = await Promise.allSettled(
+      tables.map(async (table): Promise<RejectedRow[]> => (await this.writers[table].append(batch[table])).map((r) => ({ table, ...r }))),
+    );
     const failure = results.find((r) => r.status === 'rejected');
-    if (failure) throw refusalOrFailure(failure.reason, tables.filter((_, i) => results[i]!.status === 'fulfilled'));
+    if (failure)
+      throw refusalOrFailure(
+        failure.reason,
+        tables.filter((_, i) => results[i]!.status === 'fulfilled'),
+      );
     return { rejected: results.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])) };
   }
 
@@ -69,7 +77,10 @@ export class BigQuerySink implements RowSink {
     for (const writer of Object.values(this.writers)) writer.close();
     this.client.close();
     // close() rethrows the failure of a client that never connected (no credentials): nothing is open then.
-    await this.client.getClient().close().catch(() => undefined);
+    await this.client
+      .getClient()
+      .close()
+      .catch(() => undefined);
   }
 }
 
@@ -100,14 +111,18 @@ export function createBigQuerySink(options: BigQuerySinkOptions): BigQuerySink {
   };
   for (const name of ['maxAttempts', 'retryBaseDelayMs', 'maxRequestBytes', 'appendTimeoutMs'] as const) {
     const least = name === 'retryBaseDelayMs' ? 0 : 1;
-    if (!Number.isInteger(settings[name]) || settings[name] < least) throw new UsageError(`BigQuery sink: ${name} must be an integer >= ${least}, got ${String(settings[name])}`);
+    if (!Number.isInteger(settings[name]) || settings[name] < least)
+      throw new UsageError(`BigQuery sink: ${name} must be an integer >= ${least}, got ${String(settings[name])}`);
   }
-  if (settings.maxRequestBytes > API_REQUEST_LIMIT) throw new UsageError(`BigQuery sink: maxRequestBytes must be at most ${API_REQUEST_LIMIT} (the AppendRows limit)`);
+  if (settings.maxRequestBytes > API_REQUEST_LIMIT)
+    throw new UsageError(`BigQuery sink: maxRequestBytes must be at most ${API_REQUEST_LIMIT} (the AppendRows limit)`);
 
   const logger = options.logger ?? createLogger({ base: { component: 'bigquery-sink' } });
   const client = new managedwriter.WriterClient({ projectId, ...options.clientOptions });
   const writerOptions = { ...settings, logger };
   const byName = new Map(tables.map((t) => [t.name, t]));
-  const writers = Object.fromEntries(RAW_TABLE_NAMES.map((name) => [name, new TableWriter(client, byName.get(name)!, projectId, dataset, writerOptions)])) as Record<RawTable, TableWriter>;
+  const writers = Object.fromEntries(
+    RAW_TABLE_NAMES.map((name) => [name, new TableWriter(client, byName.get(name)!, projectId, dataset, writerOptions)]),
+  ) as Record<RawTable, TableWriter>;
   return new BigQuerySink(client, writers);
 }

@@ -14,7 +14,9 @@ export type Encoded = { ok: true; row: StorageRow; serialized: Uint8Array } | { 
 /** The proto2 writer schema of a table, derived from its schemas/raw/*.json fields (never restated). */
 export function writerDescriptor(fields: Field[]): protos.google.protobuf.IDescriptorProto {
   // The adapter's schema type is a structural copy of BigQuery's JSON schema format, which Field is.
-  const storageSchema = adapt.convertBigQuerySchemaToStorageTableSchema({ fields: fields as unknown as Parameters<typeof adapt.convertBigQuerySchemaToStorageTableSchema>[0]['fields'] });
+  const storageSchema = adapt.convertBigQuerySchemaToStorageTableSchema({
+    fields: fields as unknown as Parameters<typeof adapt.convertBigQuerySchemaToStorageTableSchema>[0]['fields'],
+  });
   return adapt.convertStorageSchemaToProto2Descriptor(storageSchema, 'root');
 }
 
@@ -141,7 +143,12 @@ function convertValue(shape: Shape, field: Field, value: unknown, prefix: string
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const EXPECTED: Record<Field['type'], string> = {
-  STRING: 'a string', NUMERIC: 'a decimal string', BOOLEAN: 'a boolean', INTEGER: 'a safe integer or bigint', TIMESTAMP: 'bigint microseconds', RECORD: 'an object',
+  STRING: 'a string',
+  NUMERIC: 'a decimal string',
+  BOOLEAN: 'a boolean',
+  INTEGER: 'a safe integer or bigint',
+  TIMESTAMP: 'bigint microseconds',
+  RECORD: 'an object',
 };
 const columnName = (field: Field, prefix: string, index: number) => `${prefix}${field.name}${index >= 0 ? `[${index}]` : ''}`;
 

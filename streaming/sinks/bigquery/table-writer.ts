@@ -33,7 +33,11 @@ export interface RowRejection {
 /** An append that failed as a whole: retrying later may work (`transient`) or needs an operator. */
 export class BigQueryWriteError extends Error {
   override name = 'BigQueryWriteError';
-  constructor(message: string, readonly transient: boolean, readonly code?: number) {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+    readonly code?: number,
+  ) {
     super(message);
   }
 }
@@ -72,7 +76,13 @@ export class TableWriter {
   private current: Promise<Connection> | undefined;
   private live: Connection | undefined;
 
-  constructor(private readonly client: WriterClient, private readonly table: TableSpec, projectId: string, dataset: string, private readonly options: TableWriterOptions) {
+  constructor(
+    private readonly client: WriterClient,
+    private readonly table: TableSpec,
+    projectId: string,
+    dataset: string,
+    private readonly options: TableWriterOptions,
+  ) {
     this.encoder = new RowEncoder(table.fields);
     this.writeTimeField = this.encoder.descriptor.field?.find((f) => f.name === WRITE_TIME_COLUMN)?.number ?? undefined;
     this.destination = `projects/${projectId}/datasets/${dataset}/tables/${table.name}`;
@@ -88,7 +98,11 @@ export class TableWriter {
       const encoded = this.encoder.encode(row, stamp ? WRITE_TIME_COLUMN : undefined);
       if (!encoded.ok) rejected.push({ index, reason: `schema: ${encoded.reason}` });
       // A row that cannot fit in a request is refused here: no AppendRows request may exceed the limit.
-      else if (sizeOf(encoded.serialized, stamp) > this.options.maxRequestBytes) rejected.push({ index, reason: `row of ${sizeOf(encoded.serialized, stamp)} bytes exceeds the ${this.options.maxRequestBytes}-byte AppendRows request size` });
+      else if (sizeOf(encoded.serialized, stamp) > this.options.maxRequestBytes)
+        rejected.push({
+          index,
+          reason: `row of ${sizeOf(encoded.serialized, stamp)} bytes exceeds the ${this.options.maxRequestBytes}-byte AppendRows request size`,
+        });
       else pending.push({ index, serialized: encoded.serialized, stamp });
     });
     const results = await Promise.allSettled(this.chunks(pending).map((chunk) => this.appendChunk(chunk)));
@@ -171,7 +185,10 @@ export class TableWriter {
    */
   private stamped(rows: Pending[]): Uint8Array[] {
     if (this.writeTimeField === undefined || !rows.some((r) => r.stamp)) return rows.map((r) => r.serialized);
-    const field = protobuf.Writer.create().uint32((this.writeTimeField << 3) | 0).int64(Number(microsFromDate(new Date()))).finish();
+    const field = protobuf.Writer.create()
+      .uint32((this.writeTimeField << 3) | 0)
+      .int64(Number(microsFromDate(new Date())))
+      .finish();
     return rows.map((r) => (r.stamp ? Buffer.concat([r.serialized, field]) : r.serialized));
   }
 
@@ -184,7 +201,8 @@ export class TableWriter {
     try {
       // getResult() RESOLVES with response.error set for non-retryable failures: turn those into errors.
       const response = await Promise.race([connection.writer.appendRows({ serializedRows: this.stamped(rows) }).getResult(), timeout]);
-      if (response.error && !response.rowErrors?.length) throw Object.assign(new Error(response.error.message ?? 'append refused'), { code: response.error.code ?? undefined });
+      if (response.error && !response.rowErrors?.length)
+        throw Object.assign(new Error(response.error.message ?? 'append refused'), { code: response.error.code ?? undefined });
       return response;
     } catch (error) {
       if (isTransient(describe(error).code)) this.retire(connection);
@@ -207,7 +225,11 @@ export class TableWriter {
 
   private async open(): Promise<Connection> {
     const stream = await this.client.createStreamConnection({ streamId: managedwriter.DefaultStream, destinationTable: this.destination });
-    const connection: Connection = { stream, writer: new managedwriter.Writer({ connection: stream, protoDescriptor: this.encoder.descriptor }), retired: false };
+    const connection: Connection = {
+      stream,
+      writer: new managedwriter.Writer({ connection: stream, protoDescriptor: this.encoder.descriptor }),
+      retired: false,
+    };
     // Without a listener a connection error would be thrown as an uncaught 'error' event.
     stream.onConnectionError((error: unknown) => {
       const { code, message } = describe(error);
@@ -241,11 +263,11 @@ export class TableWriter {
 }
 
 function describe(error: unknown): { code: number | undefined; message: string } {
-  const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : undefined;
+  const code =
+    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : undefined;
   return { code, message: error instanceof Error ? error.message : String(error) };
 }
 
 /** The most a write-time field adds to a row: a tag of up to 2 bytes and a 10-byte varint. */
 const STAMP_MAX_BYTES = 12;
 const sizeOf = (serialized: Uint8Array, stamp: boolean) => serialized.length + (stamp ? STAMP_MAX_BYTES : 0);
-
