@@ -5,6 +5,7 @@ import { createLogger } from '../../common/logger.ts';
 import { MemorySink } from '../helpers/memory-sink.ts';
 import { startWorker, type RunningWorker } from '../../streaming/worker.ts';
 import { createdEvent } from '../fixtures/events.ts';
+import { pushWorkerConfig } from '../helpers/push-worker-config.ts';
 
 // An age limit far beyond the test's timeout: a request answered in time was flushed by another rule.
 const MAX_AGE_MS = 120_000;
@@ -40,23 +41,10 @@ describe('push mode micro-batches', () => {
     });
 
   before(async () => {
-    worker = await startWorker(
-      {
-        mode: 'push',
-        projectId: 'p',
-        subscription: 'unused',
-        maxMessages: 1000,
-        maxBytes: 1 << 20,
-        streams: 1,
-        limits: { maxMessages: 1e9, maxRows: 1e9, maxBytes: 1 << 30, maxAgeMs: MAX_AGE_MS, maxInFlight: 2 },
-        dedupeCapacity: 1000,
-        host: '127.0.0.1',
-        port: 0,
-        statsIntervalMs: 60_000,
-        drainTimeoutMs: 2000,
-      },
-      { sink: memory, logger: createLogger({ level: 'silent' }) },
-    );
+    worker = await startWorker(pushWorkerConfig({ limits: { maxMessages: 1e9, maxRows: 1e9, maxBytes: 1 << 30, maxAgeMs: MAX_AGE_MS, maxInFlight: 2 } }), {
+      sink: memory,
+      logger: createLogger({ level: 'silent' }),
+    });
   });
   after(async () => {
     agent.destroy();

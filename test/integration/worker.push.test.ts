@@ -9,6 +9,7 @@ import { oidcVerifier } from '../../streaming/source/push-auth.ts';
 import { startWorker, type RunningWorker } from '../../streaming/worker.ts';
 import { freePort } from '../../local/gcloud-emulator.ts';
 import { createdEvent, updatedEvent } from '../fixtures/events.ts';
+import { pushWorkerConfig } from '../helpers/push-worker-config.ts';
 
 const AUDIENCE = 'https://worker.test/push';
 const PUSH_ACCOUNT = 'orderflow-push@p.iam.gserviceaccount.com';
@@ -51,23 +52,11 @@ describe('push mode', () => {
     });
 
   before(async () => {
-    worker = await startWorker(
-      {
-        mode: 'push',
-        projectId: 'p',
-        subscription: 'unused',
-        maxMessages: 1000,
-        maxBytes: 1 << 20,
-        streams: 1,
-        limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30, maxInFlight: 2 },
-        dedupeCapacity: 1000,
-        host: '127.0.0.1',
-        port: 0,
-        statsIntervalMs: 60_000,
-        drainTimeoutMs: 2000,
-      },
-      { sink, logger: createLogger({ level: 'silent' }), verifier: oidcVerifier({ audience: AUDIENCE, serviceAccount: PUSH_ACCOUNT }, new TestCertsClient()) },
-    );
+    worker = await startWorker(pushWorkerConfig(), {
+      sink,
+      logger: createLogger({ level: 'silent' }),
+      verifier: oidcVerifier({ audience: AUDIENCE, serviceAccount: PUSH_ACCOUNT }, new TestCertsClient()),
+    });
     base = `http://127.0.0.1:${worker.address.port}`;
   });
   after(async () => {
@@ -189,30 +178,14 @@ test('while its warehouse opens, a push worker answers: /health 200, /ready and 
   const opened = new Promise<void>((resolve) => (open = resolve));
   let sinkAsked!: () => void;
   const sinkRequested = new Promise<void>((resolve) => (sinkAsked = resolve));
-  const starting = startWorker(
-    {
-      mode: 'push',
-      projectId: 'p',
-      subscription: 'unused',
-      maxMessages: 1000,
-      maxBytes: 1 << 20,
-      streams: 1,
-      limits: { maxMessages: 1e9, maxRows: 5000, maxBytes: 8 << 20, maxAgeMs: 30, maxInFlight: 2 },
-      dedupeCapacity: 1000,
-      host: '127.0.0.1',
-      port,
-      statsIntervalMs: 60_000,
-      drainTimeoutMs: 2000,
+  const starting = startWorker(pushWorkerConfig({ port }), {
+    sink: async () => {
+      sinkAsked();
+      await opened;
+      return new MemorySink();
     },
-    {
-      sink: async () => {
-        sinkAsked();
-        await opened;
-        return new MemorySink();
-      },
-      logger: createLogger({ level: 'silent' }),
-    },
-  );
+    logger: createLogger({ level: 'silent' }),
+  });
   await sinkRequested;
   const get = (path: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${port}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
   try {
