@@ -13,7 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import { PubSub } from '@google-cloud/pubsub';
 import { createLogger } from '../../common/logger.ts';
 import { loadRawTables } from '../../common/table-schemas.ts';
-import type { Row } from '../../common/warehouse/rows.ts';
+import type { Row } from '../rows.ts';
 import { startEmulatorProcess } from '../../local/bench/emulator-process.ts';
 import { classify } from '../pipeline/classify.ts';
 import type { InboundMessage } from '../pipeline/message.ts';

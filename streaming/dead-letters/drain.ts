@@ -1,5 +1,5 @@
 import type { Logger } from '../../common/logger.ts';
-import { deadLetterRows, type Row } from '../../common/warehouse/rows.ts';
+import { deadLetterRows, type Row } from '../rows.ts';
 import { TransientWriteError } from '../errors.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
 import { MicroBatcher, type BatchLimits } from '../pipeline/micro-batcher.ts';

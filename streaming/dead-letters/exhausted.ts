@@ -1,6 +1,6 @@
 import { validateMessage } from '../../common/contract/validate.ts';
 import { parseTimestampMicros, TimestampError } from '../../common/contract/timestamp.ts';
-import type { Row } from '../../common/warehouse/rows.ts';
+import type { Row } from '../rows.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
 import { deadLetter, type DeadLetterReason } from '../pipeline/dead-letter.ts';
 

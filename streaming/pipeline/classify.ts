@@ -1,5 +1,5 @@
 import { validateMessage } from '../../common/contract/validate.ts';
-import { deadLetterRows, type RawRows } from '../../common/warehouse/rows.ts';
+import { deadLetterRows, type RawRows } from '../rows.ts';
 import type { InboundMessage } from './message.ts';
 import { deadLetter, type DeadLetterCode } from './dead-letter.ts';
 import { split } from './split.ts';

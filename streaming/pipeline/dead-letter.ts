@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { ReasonCode, Violation } from '../../common/contract/reasons.ts';
-import { microsFromDate, type Row } from '../../common/warehouse/rows.ts';
+import { microsFromDate, type Row } from '../rows.ts';
 import type { InboundMessage } from './message.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { Logger } from '../../common/logger.ts';
 import type { ObjectStore } from '../../common/object-store.ts';
 import { RAW_TABLE_NAMES } from '../../common/table-schemas.ts';
-import { deadLetterRows, emptyRawRows, type RawRows, type Row } from '../../common/warehouse/rows.ts';
+import { deadLetterRows, emptyRawRows, type RawRows, type Row } from '../rows.ts';
 import { DrainingError, TransientWriteError } from '../errors.ts';
 import { WriteRefusedError, type RawTable, type RejectedRow, type RowSink, type WriteResult } from '../sinks/sink.ts';
 import { classify, rowCount, type Classified, type Stages } from './classify.ts';

@@ -1,7 +1,7 @@
 import { centsToDecimal } from '../../common/contract/money.ts';
 import type { ParsedEvent } from '../../common/contract/parsed-event.ts';
 import type { Flag } from '../../common/contract/reasons.ts';
-import { microsFromDate, type RawRows, type Row } from '../../common/warehouse/rows.ts';
+import { microsFromDate, type RawRows, type Row } from '../rows.ts';
 import type { InboundMessage } from './message.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { loadWorkerTables, type TableSpec } from '../../common/table-schemas.ts';
-import { encodeColumns } from '../../common/warehouse/duckdb-append.ts';
-import type { RawRows } from '../../common/warehouse/rows.ts';
+import { encodeColumns } from './duckdb-append.ts';
+import type { RawRows } from '../rows.ts';
 import { TransientWriteError } from '../errors.ts';
 import type { DuckDBWriterOptions, EncodedWrite } from './duckdb-writer.ts';
 import type { WriterReply, WriterRequest } from './duckdb-writer-protocol.ts';

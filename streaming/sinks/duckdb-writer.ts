@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableSpec } from '../../common/table-schemas.ts';
-import { insertColumns } from '../../common/warehouse/duckdb-append.ts';
+import { insertColumns } from './duckdb-append.ts';
 import { othersWaiting, withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { DUCKDB_HOLD_DEFAULTS, DUCKDB_WORKER_CHECKPOINT_THRESHOLD, DUCKDB_WORKER_MEMORY_LIMIT } from './engines.ts';
 

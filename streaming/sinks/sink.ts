@@ -1,5 +1,5 @@
 import type { RawTableName as RawTable } from '../../common/table-schemas.ts';
-import type { RawRows } from '../../common/warehouse/rows.ts';
+import type { RawRows } from '../rows.ts';
 
 export type { RawTable };
 

@@ -1,4 +1,4 @@
-import type { RawRows } from '../../common/warehouse/rows.ts';
+import type { RawRows } from '../../streaming/rows.ts';
 import { TransientWriteError } from '../../streaming/errors.ts';
 import { WriteRefusedError, type RejectedRow, type RowSink, type WriteResult } from '../../streaming/sinks/sink.ts';
 

@@ -1,4 +1,4 @@
-import { emptyRawRows, type RawRows } from '../../common/warehouse/rows.ts';
+import { emptyRawRows, type RawRows } from '../../streaming/rows.ts';
 import type { RawTable, RowSink, WriteResult } from '../../streaming/sinks/sink.ts';
 
 /** Keeps written rows in memory: the sink of unit tests (wrap it in FaultySink to inject failures). */

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { OrderEvent } from '../../common/contract/order-event.generated.ts';
 import { loadRawTables } from '../../common/table-schemas.ts';
-import { appendRows } from '../../common/warehouse/duckdb-append.ts';
-import type { Row } from '../../common/warehouse/rows.ts';
+import { appendRows } from '../../streaming/sinks/duckdb-append.ts';
+import type { Row } from '../../streaming/rows.ts';
 import { Catalog } from '../../generator/catalog.ts';
 import { validateEvent } from '../../common/contract/validate.ts';
 import { split } from '../../streaming/pipeline/split.ts';

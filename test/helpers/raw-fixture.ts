@@ -3,7 +3,7 @@ import type { OrderEvent } from '../../common/contract/order-event.generated.ts'
 import { validateMessage } from '../../common/contract/validate.ts';
 import { DirectoryStore } from '../../common/object-store.ts';
 import { loadRawTables } from '../../common/table-schemas.ts';
-import { appendRows } from '../../common/warehouse/duckdb-append.ts';
+import { appendRows } from '../../streaming/sinks/duckdb-append.ts';
 import { duckdbCreateTable } from '../../common/warehouse/duckdb-ddl.ts';
 import type { CatalogSizes } from '../../generator/catalog.ts';
 import { Catalog } from '../../generator/catalog.ts';

@@ -6,7 +6,7 @@ import { OperationalError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { loadRawTables, type Field } from '../../common/table-schemas.ts';
 import { timestampMicros as toMicros } from '../../common/contract/timestamp.ts';
-import type { RawRows, Row } from '../../common/warehouse/rows.ts';
+import type { RawRows, Row } from '../../streaming/rows.ts';
 import { createBigQuerySink, type BigQuerySink, type BigQuerySinkOptions } from '../../streaming/sinks/bigquery/bigquery-sink.ts';
 import { BigQueryWriteError } from '../../streaming/sinks/bigquery/table-writer.ts';
 import { WriteRefusedError } from '../../streaming/sinks/sink.ts';

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { PubSub } from '@google-cloud/pubsub';
 import { createLogger } from '../../common/logger.ts';
 import { withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
-import type { RawRows } from '../../common/warehouse/rows.ts';
+import type { RawRows } from '../../streaming/rows.ts';
 import { TransientWriteError } from '../../streaming/errors.ts';
 import { setupPubSub } from '../../setup/pubsub.ts';
 import { DuckDBSink } from '../../streaming/sinks/duckdb-sink.ts';

@@ -2,7 +2,7 @@ import { managedwriter } from '@google-cloud/bigquery-storage';
 import { UsageError } from '../../../common/errors.ts';
 import { createLogger, type Logger } from '../../../common/logger.ts';
 import { loadRawTables, RAW_TABLE_NAMES } from '../../../common/table-schemas.ts';
-import type { RawRows } from '../../../common/warehouse/rows.ts';
+import type { RawRows } from '../../rows.ts';
 import { WriteRefusedError, type RawTable, type RejectedRow, type RowSink, type WriteResult } from '../sink.ts';
 import { heldConnections } from './client-connections.ts';
 import { resolveRawDataset } from './raw-dataset.ts';

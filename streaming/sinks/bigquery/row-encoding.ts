@@ -1,7 +1,7 @@
 import { adapt, protos } from '@google-cloud/bigquery-storage';
 import protobuf from 'protobufjs';
 import type { Field } from '../../../common/table-schemas.ts';
-import type { Row } from '../../../common/warehouse/rows.ts';
+import type { Row } from '../../rows.ts';
 
 /** A row shaped for protobufjs: int64 columns as safe numbers or decimal strings (int64()), nulls left for it to skip. */
 export type StorageValue = string | number | boolean | null | StorageRow | StorageValue[];

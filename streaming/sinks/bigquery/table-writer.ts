@@ -3,7 +3,7 @@ import { managedwriter, type protos } from '@google-cloud/bigquery-storage';
 import { OperationalError } from '../../../common/errors.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { TableSpec } from '../../../common/table-schemas.ts';
-import { microsFromDate, WRITE_TIME_COLUMN, type Row } from '../../../common/warehouse/rows.ts';
+import { microsFromDate, WRITE_TIME_COLUMN, type Row } from '../../rows.ts';
 import { releaseConnection } from './client-connections.ts';
 import { RowEncoder } from './row-encoding.ts';
 import protobuf from 'protobufjs';

@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
-import type { Field, TableSpec } from '../table-schemas.ts';
-import { duckdbType } from './duckdb-ddl.ts';
-import { WRITE_TIME_COLUMN, type Row } from './rows.ts';
+import type { Field, TableSpec } from '../../common/table-schemas.ts';
+import { duckdbType } from '../../common/warehouse/duckdb-ddl.ts';
+import { WRITE_TIME_COLUMN, type Row } from '../rows.ts';
 
 /**
  * Rows go to DuckDB as an INSERT ... SELECT over a JSON parameter holding one array per column:

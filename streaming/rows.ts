@@ -1,4 +1,4 @@
-import { RAW_TABLE_NAMES, type RawTableName } from '../table-schemas.ts';
+import { RAW_TABLE_NAMES, type RawTableName } from '../common/table-schemas.ts';
 
 /**
  * Engine-neutral row values, shaped by the table schemas in schemas/raw/: STRING as string,
