@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { ORDERFLOW_NODE_ARGS } from '../../common/bin.ts';
 
 export interface Child {
@@ -8,6 +8,8 @@ export interface Child {
   readonly process: ChildProcess;
   /** Resolves with the exit code (or the signal's name) when the process has ended. */
   readonly exited: Promise<number | string>;
+  /** The log file's length when this process started: what it writes begins there (logs are appended across runs). */
+  readonly logOffset: number;
   /** Text the process wrote on stdout, when it was captured. */
   stdout(): string;
   /** SIGTERM, then SIGKILL after `graceMs` if it is still running. */
@@ -22,6 +24,7 @@ const running = new Set<Child>();
  */
 export function spawnOrderflow(name: string, args: string[], options: { logFile: string; env?: NodeJS.ProcessEnv; captureStdout?: boolean }): Child {
   const log = openSync(options.logFile, 'a');
+  const logOffset = fstatSync(log).size;
   const child = spawn(process.execPath, [...ORDERFLOW_NODE_ARGS, ...args], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', options.captureStdout ? 'pipe' : log, log],
@@ -37,6 +40,7 @@ export function spawnOrderflow(name: string, args: string[], options: { logFile:
     name,
     process: child,
     exited,
+    logOffset,
     stdout: () => stdout,
     stop: async (graceMs = 10_000) => {
       if (child.exitCode === null && child.signalCode === null) {

@@ -184,6 +184,7 @@ export async function runStack(options: StackOptions, print: (line: string) => v
           {
             name: w.name,
             logFile: join(paths.logs, `${w.name}.log`),
+            logOffset: w.logOffset,
             exited: () => w.process.exitCode ?? w.process.signalCode ?? undefined,
           },
           WORKER_START_TIMEOUT_MS,

@@ -40,6 +40,8 @@ export interface StartingWorker {
   /** Its name in messages: worker-1, worker-2, ... */
   name: string;
   logFile: string;
+  /** Where this process's lines begin in the log (earlier runs' lines come before). */
+  logOffset: number;
   /** The process's exit code or signal once it ended, else undefined. */
   exited(): number | string | undefined;
 }
@@ -53,7 +55,7 @@ export interface StartingWorker {
 export async function workerUrl(worker: StartingWorker, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = await readFile(worker.logFile, 'utf8').catch(() => '');
+    const text = (await readFile(worker.logFile).catch(() => Buffer.alloc(0))).subarray(worker.logOffset).toString('utf8');
     for (const line of text.split('\n')) {
       if (!line.includes('"worker started"')) continue;
       const { port } = JSON.parse(line) as { port: number };
