@@ -1,4 +1,4 @@
-import { UsageError } from '../../common/errors.ts';
+import { OperationalError, UsageError } from '../../common/errors.ts';
 import { defineCommand } from '../command.ts';
 import { DEFAULT_DATABASE, positiveNumber } from '../options.ts';
 import { ENGINES, type Engine } from '../../common/engines.ts';
@@ -111,6 +111,12 @@ async function cloudStatus(args: Args) {
   ]);
   const client = new MetricServiceClient({ projectId: args.project! });
   try {
+    // Credentials first, in one line: the client's stub would otherwise reject where nothing awaits it.
+    await client.auth.getClient().catch((error: Error) => {
+      throw new OperationalError(
+        `cannot reach Google Cloud for project ${args.project}: ${/credential/i.test(error.message) ? 'no usable Google credentials (gcloud auth application-default login)' : error.message.split('\n')[0]}`,
+      );
+    });
     const [figures, warehouse] = await Promise.all([
       cloudPipelineFigures(client, { project: args.project!, subscription: args.subscription, service: args.service }).catch((error: Error) => ({
         subscriptionNote: `unknown: Cloud Monitoring: ${error.message.split('\n')[0]}`,
@@ -123,6 +129,7 @@ async function cloudStatus(args: Args) {
     const { workers: cloudWorkers, ...subscription } = figures;
     return { ...subscription, workers: [], ...(cloudWorkers ? { cloudWorkers } : {}), ...warehouse };
   } finally {
-    await client.close();
+    // Closing a client that never got credentials rejects with the same error the calls reported.
+    await client.close().catch(() => undefined);
   }
 }

@@ -150,3 +150,19 @@ test('status --engine bigquery without a project, or with --worker, says so in o
   assert.equal(worker.code, 2);
   assert.match(worker.stderr, /^orderflow: --worker is for a local stack/);
 });
+
+test(
+  'status --engine bigquery without Google credentials: one line, exit 1, no stack trace',
+  {
+    skip: process.env.GOOGLE_APPLICATION_CREDENTIALS ? 'Google credentials are set here' : false,
+  },
+  async () => {
+    // No metadata server (off GCP) and no key file: the client finds no credentials.
+    const result = await runCli(['status', '--engine', 'bigquery', '--project', 'shop'], {
+      env: { METADATA_SERVER_DETECTION: 'none', GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: '/nonexistent', HOME: '/nonexistent' },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^orderflow: cannot reach Google Cloud for project shop: no usable Google credentials/m);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  },
+);
