@@ -38,7 +38,7 @@ export interface OrderEvent {
   event_type: 'order_created' | 'order_updated';
   event_time: Timestamp;
   /**
-   * The n-th event of this order (producer-numbered, increasing per order); decides the latest event before event_time. Optional.
+   * The n-th event of this order (producer-numbered, increasing per order); decides the latest event before event_time. Optional. At most 2^53 - 1, the largest integer every JSON reader keeps exactly.
    */
   event_sequence?: number;
   schema_version: 1;

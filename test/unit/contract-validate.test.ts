@@ -118,6 +118,22 @@ describe('event_sequence', () => {
     assertValid(plain);
     assert.equal(plain.event.event_sequence, null);
   });
+  test('the largest exact integer, 2^53 - 1, is accepted and kept exactly', () => {
+    const verdict = mutated((e) => (e.event_sequence = Number.MAX_SAFE_INTEGER));
+    assertValid(verdict);
+    assert.equal(verdict.event.event_sequence, Number.MAX_SAFE_INTEGER);
+  });
+  // Found by a new user: 2^70 was accepted and then stored as NULL, and event_sequence decides "latest".
+  for (const text of ['1180591620717411303424', '9007199254740993']) {
+    test(`event_sequence ${text} (past what a JSON reader keeps exactly) is a schema violation`, () => {
+      const message = Buffer.from(bytes(createdEvent()).toString('utf8').replace(/^\{/, `{"event_sequence":${text},`));
+      const verdict = rejected(validateMessage(message));
+      assert.deepEqual(
+        verdict.errors.map((e) => [e.code, e.path]),
+        [['schema', '/event_sequence']],
+      );
+    });
+  }
   for (const value of [0, -1, 1.5, '2', null]) {
     test(`event_sequence ${JSON.stringify(value)} is a schema violation`, () => {
       const verdict = rejected(mutated((e) => (e.event_sequence = value)));
