@@ -44,7 +44,9 @@ export const integer = (name: string) => (value: unknown) => {
 /** An RFC 3339 instant, returned as ms since the epoch. */
 export const instant = (name: string) => (value: unknown) => {
   const text = String(value);
-  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text) ? Date.parse(text) : Number.NaN;
+  // Date.parse rolls 2026-02-30 over to March: the calendar date must exist as written.
+  const ms =
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text) && isCalendarDate(text.slice(0, 10)) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an RFC 3339 time such as 2026-11-20T00:00:00Z, got ${text}`);
   return ms;
 };
@@ -78,9 +80,15 @@ export const lifecycleSpeedOption = (defaultText: string) =>
   }) as const;
 
 /** A calendar date, YYYY-MM-DD (a real one: 2026-02-30 is refused). */
+/** True when YYYY-MM-DD names a day that exists (no 2026-02-30, no month 13). */
+function isCalendarDate(text: string): boolean {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+}
+
 export const calendarDate = (name: string) => (value: unknown) => {
   const text = String(value);
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(text) && isCalendarDate(text);
   if (!valid) throw new UsageError(`--${name} must be a date such as 2026-11-20, got ${text}`);
   return text;
 };

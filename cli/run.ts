@@ -22,7 +22,7 @@ export async function runCli(argv: Argv, commands: readonly CommandModule<object
     // environment would break every command). Flags typed on the command line are checked below.
     .strictCommands()
     .middleware(rejectUnknownFlags(hideBin(process.argv)), true)
-    .demandCommand(1, 'name a command: see orderflow --help')
+    .demandCommand(1, 'name a command, e.g. orderflow up')
     .recommendCommands()
     .help()
     .alias('h', 'help')

@@ -249,6 +249,6 @@ const compileCommand = defineCommand<CompileArgs>({
 export const batchCommand = defineCommand<object>({
   command: 'batch',
   describe: 'The daily write-audit-publish job: facts, dims and KPI marts from the raw tables',
-  builder: (y) => y.command(runCommand).command(compileCommand).demandCommand(1, 'name a batch command: see orderflow batch --help'),
+  builder: (y) => y.command(runCommand).command(compileCommand).demandCommand(1, 'name a batch command: run or compile'),
   handler: () => undefined,
 });

@@ -197,6 +197,6 @@ const replayCommand = defineCommand<ReplayArgs>({
 export const deadLettersCommand = defineCommand<object>({
   command: 'dead-letters',
   describe: 'List and replay the dead letters of raw.dead_letter (the table; what reached the dead-letter topic is drained into it by workers)',
-  builder: (y) => y.command(listCommand).command(replayCommand).demandCommand(1, 'name a dead-letters command: see orderflow dead-letters --help'),
+  builder: (y) => y.command(listCommand).command(replayCommand).demandCommand(1, 'name a dead-letters command: list or replay'),
   handler: () => undefined,
 });

@@ -85,6 +85,6 @@ const olistCommand = defineCommand<OlistArgs>({
 export const importCommand = defineCommand<object>({
   command: 'import',
   describe: "Turn a source system's files into contract events (Pub/Sub or NDJSON)",
-  builder: (y) => y.command(olistCommand).demandCommand(1, 'name a source: see orderflow import --help'),
+  builder: (y) => y.command(olistCommand).demandCommand(1, 'name a source: olist'),
   handler: () => undefined,
 });
