@@ -58,6 +58,9 @@ export async function publishNdjson(lines: AsyncIterable<Buffer | OversizeLine>,
     logger: options.logger,
   });
   const bucket = options.rate ? new TokenBucket(options.rate) : undefined;
+  // A wrong emulator address, missing credentials or a missing topic: one line within seconds,
+  // not one failed publish per line after the client's retries.
+  await output.verify();
   const settled = (result: { messageId: string } | { error: Error }) => {
     if ('messageId' in result) counts.published += 1;
     else counts.failed += 1;
