@@ -69,7 +69,10 @@ async function openOutput(options: ImportRunOptions): Promise<MessageOutput> {
   if (options.out === 'stdout' || options.out === '-') return StreamOutput.toStdout();
   if (options.out !== 'pubsub') return StreamOutput.toFile(options.out);
   const { PubSubOutput } = await import('../../generator/outputs/pubsub-output.ts');
-  return new PubSubOutput({ ...options.pubsub, logger: options.logger });
+  const output = new PubSubOutput({ ...options.pubsub, logger: options.logger });
+  // A wrong emulator address or a missing topic: one line within seconds, before any file is read.
+  await output.verify();
+  return output;
 }
 
 const messageOf = (event: ImportedEvent) => ({

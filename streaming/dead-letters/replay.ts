@@ -74,6 +74,7 @@ export async function replayDeadLetters(
     ordering: true,
     logger: options.logger,
   });
+  await output.verify();
   const published: ReplayRecord[] = [];
   try {
     for (const record of selected) {

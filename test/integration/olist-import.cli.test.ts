@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../../local/emulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/olist/', import.meta.url));
@@ -45,5 +46,19 @@ describe('orderflow import olist (CLI)', () => {
     const result = await runCli(['import', 'olist', FIXTURE, '--source-time-zone', 'Mars/Base']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^orderflow: --source-time-zone must be an IANA time zone/);
+  });
+
+  // Every command that publishes checks its topic before the first message (replay did not, nor this).
+  test('a missing topic: one line before anything is published, exit 1', async () => {
+    const emulator = await startEmulator();
+    try {
+      const result = await runCli(['import', 'olist', FIXTURE, '--out', 'pubsub', '--project', 'olist-cli', '--topic', 'nope'], {
+        env: { PUBSUB_EMULATOR_HOST: emulator.address },
+      });
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr.trim(), 'orderflow: topic nope does not exist in project olist-cli (run orderflow setup)');
+    } finally {
+      await emulator.close();
+    }
   });
 });
