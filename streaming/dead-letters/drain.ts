@@ -3,10 +3,9 @@ import { deadLetterRows, type Row } from '../rows.ts';
 import { TransientWriteError } from '../errors.ts';
 import type { InboundMessage } from '../pipeline/message.ts';
 import { MicroBatcher, type BatchLimits } from '../pipeline/micro-batcher.ts';
-import type { Outcome } from '../pipeline/outcome.ts';
 import type { RowSink } from '../sinks/sink.ts';
 import { exhaustedRow } from './exhausted.ts';
-import type { MessageHandler } from '../pipeline/message-handler.ts';
+import type { MessageHandler, Settle } from '../pipeline/message-handler.ts';
 
 export interface DeadLetterDrainOptions {
   sink: RowSink;
@@ -41,7 +40,7 @@ export class DeadLetterDrain implements MessageHandler {
   }
 
   /** Takes one message from the dead-letter subscription; `settle` is called once, with its outcome. */
-  handle(message: InboundMessage, settle: (outcome: Outcome) => void): void {
+  handle(message: InboundMessage, settle: Settle): void {
     this.counts.received += 1;
     const row = exhaustedRow(message, this.clock());
     this.batcher.add(row, { rows: 1, bytes: message.data.length }, (error, refused) => {

@@ -6,7 +6,8 @@ import { createLogger } from '../../common/logger.ts';
 import { timestampMicros as toMicros } from '../../common/contract/timestamp.ts';
 import { createBigQuerySink, type BigQuerySink } from '../../streaming/sinks/bigquery/bigquery-sink.ts';
 import { setupBigQuery } from '../../setup/bigquery.ts';
-import { emptyRows, fullBatch } from '../fixtures/raw-rows.ts';
+import { emptyRawRows } from '../../streaming/rows.ts';
+import { fullBatch } from '../fixtures/raw-rows.ts';
 
 // Against real BigQuery: only with credentials and a test project; a run-unique dataset, deleted afterwards.
 const projectId = process.env.ORDERFLOW_TEST_PROJECT;
@@ -66,7 +67,7 @@ describe('BigQuery sink, live', { skip }, () => {
   test('a value BigQuery refuses comes back as a rejected row; its neighbours are written', async () => {
     const [good] = fullBatch().order_items;
     const result = await sink.write({
-      ...emptyRows(),
+      ...emptyRawRows(),
       order_items: [
         { ...good!, order_item_id: 7 },
         { ...good!, order_item_id: 8, price: '123456789012.00' },

@@ -6,12 +6,12 @@ import { OperationalError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { loadRawTables, type Field } from '../../common/table-schemas.ts';
 import { timestampMicros as toMicros } from '../../common/contract/timestamp.ts';
-import type { RawRows, Row } from '../../streaming/rows.ts';
+import { emptyRawRows, type RawRows, type Row } from '../../streaming/rows.ts';
 import { createBigQuerySink, type BigQuerySink, type BigQuerySinkOptions } from '../../streaming/sinks/bigquery/bigquery-sink.ts';
 import { BigQueryWriteError } from '../../streaming/sinks/bigquery/table-writer.ts';
 import { WriteRefusedError } from '../../streaming/sinks/sink.ts';
 import { BigQueryWriteStandIn, type Answer } from '../helpers/bigquery-write-standin.ts';
-import { emptyRows, fullBatch } from '../fixtures/raw-rows.ts';
+import { fullBatch } from '../fixtures/raw-rows.ts';
 
 // The real managedwriter client, over real gRPC, against a local BigQueryWrite stand-in.
 const tables = new Map(loadRawTables().map((t) => [t.name, t]));
@@ -124,7 +124,7 @@ describe('BigQuery sink on the wire', () => {
     standIn.respond(script({ kind: 'rowErrors', errors: [{ index: 1, message: 'price: out of range for NUMERIC(12,2)' }] }));
     const rows = fullBatch().order_items;
     rows.push({ ...rows[0]!, order_item_id: 3 });
-    const result = await sink.write({ ...emptyRows(), order_items: rows });
+    const result = await sink.write({ ...emptyRawRows(), order_items: rows });
     assert.deepEqual(result.rejected, [{ table: 'order_items', index: 1, reason: 'bigquery: price: out of range for NUMERIC(12,2)' }]);
     assert.deepEqual(
       standIn.rows('order_items').map((r) => r.order_item_id),
@@ -145,7 +145,7 @@ describe('BigQuery sink on the wire', () => {
       { ...good!, event_time: '2026-11-20T10:00:00Z' },
       { ...good!, colour: 'red' },
     ];
-    const result = await sink.write({ ...emptyRows(), order_items: [good!, ...bad] });
+    const result = await sink.write({ ...emptyRawRows(), order_items: [good!, ...bad] });
     assert.deepEqual(
       result.rejected.map((r) => [r.index, r.reason]),
       [
@@ -161,7 +161,7 @@ describe('BigQuery sink on the wire', () => {
   test('a connection dropped before commit is retried on a new stream; nothing lost, nothing doubled', async () => {
     standIn.respond(script({ kind: 'drop', committed: false }));
     const batch = fullBatch();
-    await sink.write({ ...emptyRows(), orders: batch.orders });
+    await sink.write({ ...emptyRawRows(), orders: batch.orders });
     assert.deepEqual(
       standIn.rows('orders').map((r) => r.event_id),
       ['evt-0001', 'evt-0002'],
@@ -176,13 +176,13 @@ describe('BigQuery sink on the wire', () => {
   test('a transport loss (the server goes away mid-append and comes back) is retried until the rows land', async () => {
     await sink.close();
     openSink({ maxAttempts: 8, retryBaseDelayMs: 100 });
-    await sink.write({ ...emptyRows(), orders: fullBatch().orders });
+    await sink.write({ ...emptyRawRows(), orders: fullBatch().orders });
     let restarted: Promise<void> | undefined;
     standIn.respond((_, n) => {
       if (n === 2) restarted = standIn.restart();
       return n === 2 ? { kind: 'silent' } : { kind: 'ok' };
     });
-    await sink.write({ ...emptyRows(), orders: fullBatch().orders });
+    await sink.write({ ...emptyRawRows(), orders: fullBatch().orders });
     await restarted;
     assert.equal(standIn.rows('orders').length, 4);
     assert.ok(standIn.requests.length >= 3 && standIn.streamsOpened >= 2, 'the lost append was sent again on a new connection');
@@ -194,7 +194,7 @@ describe('BigQuery sink on the wire', () => {
     standIn.respond(script({ kind: 'error', code: grpc.status.UNAVAILABLE, message: 'try again' }));
     const orders = fullBatch().orders.map((row) => ({ ...row, ingested_at: null }));
     const before = BigInt(Date.now()) * 1000n;
-    await sink.write({ ...emptyRows(), orders });
+    await sink.write({ ...emptyRawRows(), orders });
     const after = BigInt(Date.now()) * 1000n;
     const [refused, accepted] = standIn.requests.filter((r) => r.table === 'orders');
     const stamps = (request: typeof refused) => request!.rows.map((r) => r.ingested_at as bigint);
@@ -209,7 +209,7 @@ describe('BigQuery sink on the wire', () => {
 
   test('an answer lost after commit is retried: rows at least once (the read side dedupes)', async () => {
     standIn.respond(script({ kind: 'drop', committed: true }));
-    await sink.write({ ...emptyRows(), orders: fullBatch().orders });
+    await sink.write({ ...emptyRawRows(), orders: fullBatch().orders });
     assert.deepEqual(
       standIn.rows('orders').map((r) => r.event_id),
       ['evt-0001', 'evt-0002', 'evt-0001', 'evt-0002'],
@@ -244,7 +244,7 @@ describe('BigQuery sink on the wire', () => {
   test('a connection that stays down makes write() throw a transient error after the bounded attempts', async () => {
     standIn.respond(() => ({ kind: 'drop', committed: false }));
     await assert.rejects(
-      sink.write({ ...emptyRows(), orders: fullBatch().orders }),
+      sink.write({ ...emptyRawRows(), orders: fullBatch().orders }),
       (error: unknown) => error instanceof BigQueryWriteError && error.transient && /after 4 attempt/.test(error.message),
     );
     assert.equal(standIn.requests.length, 4);
@@ -253,7 +253,7 @@ describe('BigQuery sink on the wire', () => {
   test('an error retrying cannot fix (table not found) throws at once, not transient', async () => {
     standIn.respond(() => ({ kind: 'error', code: grpc.status.NOT_FOUND, message: 'Table raw.orders not found' }));
     await assert.rejects(
-      sink.write({ ...emptyRows(), orders: fullBatch().orders }),
+      sink.write({ ...emptyRawRows(), orders: fullBatch().orders }),
       (error: unknown) => error instanceof BigQueryWriteError && !error.transient && error.code === grpc.status.NOT_FOUND && /not found/.test(error.message),
     );
     assert.equal(standIn.requests.length, 1);
@@ -263,7 +263,7 @@ describe('BigQuery sink on the wire', () => {
     await sink.close();
     openSink({ appendTimeoutMs: 150 });
     standIn.respond(script({ kind: 'silent' }));
-    await sink.write({ ...emptyRows(), orders: fullBatch().orders });
+    await sink.write({ ...emptyRawRows(), orders: fullBatch().orders });
     assert.equal(standIn.rows('orders').length, 2);
     assert.equal(standIn.streamsOpened, 2);
   });
@@ -324,7 +324,7 @@ describe('BigQuery sink on the wire', () => {
     // Requests are sized by the rows' protobuf bytes (~200 each here).
     openSink({ maxRequestBytes: 800 });
     const items = Array.from({ length: 12 }, (_, i) => ({ ...fullBatch().order_items[0]!, order_item_id: i + 1 }));
-    await sink.write({ ...emptyRows(), order_items: items });
+    await sink.write({ ...emptyRawRows(), order_items: items });
     assert.deepEqual(
       standIn.rows('order_items').map((r) => r.order_item_id),
       items.map((r) => BigInt(r.order_item_id)),
@@ -336,14 +336,14 @@ describe('BigQuery sink on the wire', () => {
   test('INVALID_ARGUMENT on an append (the rows refused for good) is WriteRefusedError, for the pipeline to narrow down', async () => {
     standIn.respond(() => ({ kind: 'error', code: grpc.status.INVALID_ARGUMENT, message: 'Request size exceeds the limit' }));
     await assert.rejects(
-      sink.write({ ...emptyRows(), orders: fullBatch().orders }),
+      sink.write({ ...emptyRawRows(), orders: fullBatch().orders }),
       (error: unknown) => error instanceof WriteRefusedError && /Request size exceeds the limit/.test(error.message),
     );
   });
 
   test('NOT_FOUND is not a refusal of the data (the operator must act): no WriteRefusedError', async () => {
     standIn.respond(() => ({ kind: 'error', code: grpc.status.NOT_FOUND, message: 'Table raw.orders not found' }));
-    await assert.rejects(sink.write({ ...emptyRows(), orders: fullBatch().orders }), (error: unknown) => !(error instanceof WriteRefusedError));
+    await assert.rejects(sink.write({ ...emptyRawRows(), orders: fullBatch().orders }), (error: unknown) => !(error instanceof WriteRefusedError));
   });
 
   test('a row larger than a request can hold is rejected before sending; its neighbours are written; no request exceeds the limit', async () => {
@@ -351,7 +351,7 @@ describe('BigQuery sink on the wire', () => {
     openSink({ maxRequestBytes: 4_000 });
     const small = fullBatch().dead_letter[0]!;
     const huge = { ...small, message_id: 'huge', payload: 'x'.repeat(10_000) };
-    const result = await sink.write({ ...emptyRows(), dead_letter: [small, huge, { ...small, message_id: 'after' }] });
+    const result = await sink.write({ ...emptyRawRows(), dead_letter: [small, huge, { ...small, message_id: 'after' }] });
     assert.deepEqual(
       result.rejected.map((r) => [r.table, r.index]),
       [['dead_letter', 1]],
