@@ -134,6 +134,17 @@ describe('event_sequence', () => {
       );
     });
   }
+  test('payment_sequential past 2^53 - 1 is a schema violation too (the same kind: an integer no reader keeps exactly)', () => {
+    const text = bytes(createdEvent())
+      .toString('utf8')
+      .replace(/"payment_sequential":1\b/, '"payment_sequential":1180591620717411303424');
+    assert.match(text, /1180591620717411303424/);
+    const verdict = rejected(validateMessage(Buffer.from(text)));
+    assert.deepEqual(
+      verdict.errors.map((e) => [e.code, e.path]),
+      [['schema', '/payments/0/payment_sequential']],
+    );
+  });
   for (const value of [0, -1, 1.5, '2', null]) {
     test(`event_sequence ${JSON.stringify(value)} is a schema violation`, () => {
       const verdict = rejected(mutated((e) => (e.event_sequence = value)));
