@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { managedwriter, type protos } from '@google-cloud/bigquery-storage';
+import protobuf from 'protobufjs';
 import { OperationalError } from '../../../common/errors.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { TableSpec } from '../../../common/table-schemas.ts';
-import { microsFromDate, WRITE_TIME_COLUMN, type Row } from '../../rows.ts';
+import { WRITE_TIME_COLUMN, type Row } from '../../rows.ts';
 import { releaseConnection } from './client-connections.ts';
 import { RowEncoder } from './row-encoding.ts';
-import protobuf from 'protobufjs';
 
 type WriterClient = InstanceType<typeof managedwriter.WriterClient>;
 type StreamConnection = Awaited<ReturnType<WriterClient['createStreamConnection']>>;
@@ -187,7 +187,7 @@ export class TableWriter {
     if (this.writeTimeField === undefined || !rows.some((r) => r.stamp)) return rows.map((r) => r.serialized);
     const field = protobuf.Writer.create()
       .uint32((this.writeTimeField << 3) | 0)
-      .int64(Number(microsFromDate(new Date())))
+      .int64(Date.now() * 1000)
       .finish();
     return rows.map((r) => (r.stamp ? Buffer.concat([r.serialized, field]) : r.serialized));
   }
