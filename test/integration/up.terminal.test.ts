@@ -30,7 +30,9 @@ test(
   },
   async () => {
     const dataDir = tempDir('up-tty');
-    const command = [process.execPath, ...CLI_ARGS, 'up', '--keep-running', '--data-dir', dataDir, '--rate', '50'].map((a) => `'${a}'`).join(' ');
+    // `exec`: the test is about orderflow in a terminal, not the login shell. script(1) runs the command with
+    // $SHELL -c, and dash (Debian's /bin/sh) stays in the foreground group, takes the Ctrl-C itself and exits 130.
+    const command = ['exec', ...[process.execPath, ...CLI_ARGS, 'up', '--keep-running', '--data-dir', dataDir, '--rate', '50'].map((a) => `'${a}'`)].join(' ');
     // script runs the command on a pseudo-terminal; a 0x03 written to its stdin is the terminal's Ctrl-C.
     const terminal = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
