@@ -8,6 +8,7 @@ import { ROW_FORMATS, renderRows } from '../render-rows.ts';
 import type { Warehouse } from '../../batch/engines/warehouse.ts';
 import type { DeadLetterFilter, DeadLetterRecord } from '../../streaming/dead-letters/store.ts';
 import { ENGINES, type Engine } from '../../common/engines.ts';
+import { DEAD_LETTER_CODES } from '../../streaming/pipeline/dead-letter.ts';
 
 interface CommonArgs {
   engine: Engine;
@@ -62,7 +63,12 @@ const selection = (y: Argv) =>
       code: {
         type: 'string',
         array: true,
-        coerce: list('code'),
+        coerce: (value: unknown) => {
+          const codes = list('code')(value);
+          const unknown = codes.find((code) => !(DEAD_LETTER_CODES as readonly string[]).includes(code));
+          if (unknown !== undefined) throw new UsageError(`--code ${unknown}: not a dead-letter code; one of ${DEAD_LETTER_CODES.join(', ')}`);
+          return codes;
+        },
         describe: 'Only these error codes (repeat or comma-separate), e.g. delivery_exhausted, schema, rule:duplicate_order_item_id',
       },
       since: { type: 'string', coerce: instant('since'), describe: 'Only dead letters received at or after this RFC 3339 time' },

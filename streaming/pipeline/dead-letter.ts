@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import type { ReasonCode, Violation } from '../../common/contract/reasons.ts';
+import { REASON_CODES, type ReasonCode, type Violation } from '../../common/contract/reasons.ts';
 import { microsFromDate, type Row } from '../rows.ts';
 import type { InboundMessage } from './message.ts';
 
@@ -8,7 +8,10 @@ import type { InboundMessage } from './message.ts';
  * Why a message is dead-lettered: a contract reason, the warehouse refusing its rows for good, a
  * stage of the worker throwing on it (`stage:validate`, `stage:split`), or Pub/Sub giving up on it.
  */
-export type DeadLetterCode = ReasonCode | 'write_rejected' | 'delivery_exhausted' | `stage:${'validate' | 'split'}`;
+export type DeadLetterCode = ReasonCode | (typeof WORKER_CODES)[number];
+const WORKER_CODES = ['write_rejected', 'delivery_exhausted', 'stage:validate', 'stage:split'] as const;
+/** Every error_code a dead-letter row can carry. */
+export const DEAD_LETTER_CODES: readonly DeadLetterCode[] = [...REASON_CODES, ...WORKER_CODES];
 export type DeadLetterReason = Omit<Violation, 'code'> & { code: DeadLetterCode };
 
 /**

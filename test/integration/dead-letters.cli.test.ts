@@ -134,7 +134,7 @@ describe('orderflow dead-letters list|replay (DuckDB)', () => {
       (await json(['--message-id', 'dlq-2', '--message-id', 'inv-1'])).map((r) => r.message_id),
       ['dlq-2', 'inv-1'],
     );
-    assert.deepEqual(await json(['--code', "it's-none"]), [], 'a quote in a value is data, not SQL');
+    assert.deepEqual(await json(['--message-id', "it's-none"]), [], 'a quote in a value is data, not SQL');
     const [first] = all;
     assert.equal(first.received_at, '2026-11-21 08:00:00.000000');
     assert.equal(first.source_subscription, `projects/${harness.projectId}/subscriptions/orders-worker`);
@@ -151,6 +151,10 @@ describe('orderflow dead-letters list|replay (DuckDB)', () => {
     const bad = await cli(['list', '--since', 'yesterday']);
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.trim(), 'orderflow: --since must be an RFC 3339 time such as 2026-11-20T00:00:00Z, got yesterday (see --help)');
+    // A code no dead letter can carry is a typo, not an empty selection (it listed 0 rows).
+    const typo = await cli(['list', '--code', 'schema,bogus']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr.trim(), /^orderflow: --code bogus: not a dead-letter code; one of not_utf8, .*delivery_exhausted.* \(see --help\)$/);
   });
 
   test('replay: --dry-run publishes nothing; a replay is recorded and a second one is a no-op; --again leaves the facts exact', async () => {
