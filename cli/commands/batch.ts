@@ -207,7 +207,7 @@ function report(result: BatchResult, logger: Logger): void {
 interface CompileArgs {
   engine: Engine;
   out: string;
-  project: string;
+  project?: string;
   timeZone: string;
   asOf: string;
 }
@@ -220,7 +220,7 @@ const compileCommand = defineCommand<CompileArgs>({
       .options({
         engine: { choices: ENGINES, default: 'duckdb' as const, describe: 'Dialect to compile for' },
         out: { type: 'string', default: './target/batch', describe: 'Directory to write into (models/, checks/, manifest.json)' },
-        project: { type: 'string', default: 'my-project', describe: 'BigQuery project the table references name (with --engine bigquery)' },
+        project: { type: 'string', describe: 'BigQuery project the table references name (with --engine bigquery)' },
         'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE, coerce: ianaTimeZone, describe: 'Business time zone (IANA name) the date macros use' },
         'as-of': {
           type: 'string',
@@ -230,14 +230,19 @@ const compileCommand = defineCommand<CompileArgs>({
           describe: 'Business date of the run the SQL is compiled for',
         },
       })
-      .example('orderflow batch compile --engine bigquery --out ./target/bigquery', 'the BigQuery SQL and manifest'),
+      .check((args) => {
+        // A made-up default would compile SQL that names somebody else's project.
+        if (args.engine === 'bigquery' && !args.project) throw new UsageError('--engine bigquery needs --project');
+        return true;
+      })
+      .example('orderflow batch compile --engine bigquery --project my-project --out ./target/bigquery', 'the BigQuery SQL and manifest'),
   handler: async (args) => {
     const [{ compileProject }, { mkdir, writeFile }, { dirname, join }] = await Promise.all([
       import('../../batch/project.ts'),
       import('node:fs/promises'),
       import('node:path'),
     ]);
-    const files = compileProject({ engine: args.engine, project: args.project, timeZone: args.timeZone, asOf: args.asOf });
+    const files = compileProject({ engine: args.engine, project: args.project ?? '', timeZone: args.timeZone, asOf: args.asOf });
     for (const [path, content] of files) {
       await mkdir(dirname(join(args.out, path)), { recursive: true });
       await writeFile(join(args.out, path), content);

@@ -19,5 +19,9 @@ describe('orderflow batch compile', () => {
     const bad = await runCli(['batch', 'compile', '--engine', 'oracle']);
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.toString().trim().split('\n').length, 1);
+    // BigQuery SQL names a project: without --project it named a made-up `my-project`.
+    const noProject = await runCli(['batch', 'compile', '--engine', 'bigquery', '--out', out]);
+    assert.equal(noProject.code, 2);
+    assert.equal(noProject.stderr.toString().trim(), 'orderflow: --engine bigquery needs --project (see --help)');
   });
 });
