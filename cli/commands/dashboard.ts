@@ -22,7 +22,12 @@ export const dashboardCommand = defineCommand<Args>({
       })
       .example('orderflow dashboard', `open http://127.0.0.1:${DEFAULT_DASHBOARD_PORT}/`),
   handler: async (args) => {
-    const { startDashboard } = await import('../../dashboard/server.ts');
+    const [{ startDashboard }, { requireWarehouse }] = await Promise.all([
+      import('../../dashboard/server.ts'),
+      import('../../common/warehouse/duckdb-file.ts'),
+    ]);
+    // A mistyped --database would serve a page of "no warehouse" for ever.
+    await requireWarehouse(args.database);
     const dashboard = await startDashboard({ database: args.database, port: args.port, refreshSeconds: args.refresh });
     process.stdout.write(`dashboard: ${dashboard.url} (warehouse ${args.database}; Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => {
