@@ -17,7 +17,7 @@ export function formatSummary(result: StackResult, seconds: number): string {
     `  ingested         ${n(w.ingestedEvents)} distinct events (published - invalid - duplicates = ${n(expected)}${w.ingestedEvents === expected ? ', matches' : mismatch(result.interrupted)})`,
     `  dead-lettered    ${n(w.deadLetteredMessages)} messages: ${list(w.deadLettered)}`,
     `  duplicates       ${n(workers.duplicatesDropped)} dropped by the workers' cache; the rest are deduped on read (*_current views, WAP staging)`,
-    `  raw rows         ${list(w.rows)}`,
+    `  raw rows         ${list(w.rows)} (written by this run)`,
   ];
   if (batch) {
     const failed = batch.checks.filter((c) => c.status === 'fail');
@@ -29,7 +29,7 @@ export function formatSummary(result: StackResult, seconds: number): string {
     for (const check of [...failed, ...warned]) lines.push(`    ${check.status.padEnd(5)} ${check.name} (${n(check.failingRows)} rows)`);
     lines.push(...wrap(`    pass  ${passed.map((c) => c.name).join(', ')}`, 110, '          '));
     if (batch.summary?.report) lines.push(`    report: ${batch.summary.report}`);
-    lines.push(`  mart             ${list(w.mart)}`);
+    lines.push(`  mart             ${list(w.mart)} (the whole warehouse, every run so far)`);
   }
   lines.push(
     '',

@@ -30,3 +30,10 @@ test("the guide's validate figure is what validate prints for its example", asyn
   assert.match(guide, /# stderr: validated 1000 lines: 1000 valid \(flagged: payment_mismatch 1\), 0 invalid/);
   assert.doesNotMatch(guide, /snapshot --out \.\/dims\b/, 'snapshots go where batch run reads them: ./data/dims');
 });
+
+// The fresh user's reading: raw rows count this run only, the mart counts every run in the warehouse; say which.
+test('the summary says which counts are this run and which are the whole warehouse', () => {
+  const summary = formatSummary({ ...result(false, 90), batch: { exitCode: 0, checks: [] } }, 5);
+  assert.match(summary, /raw rows +orders 1, order_items 1, order_payments 1, dead_letter 5 \(written by this run\)\n/);
+  assert.match(summary, /mart +none \(the whole warehouse, every run so far\)\n/);
+});
