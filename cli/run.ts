@@ -15,6 +15,7 @@ export async function runCli(argv: Argv, commands: readonly CommandModule<object
   // With an emulator there is no GCE metadata server to find: the Google clients need not look for
   // one (and warn when there is none), as `up` already tells its children.
   if (process.env.PUBSUB_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
+  quietMetadataProbe();
   let cli = argv
     .scriptName('orderflow')
     .env(ENV_PREFIX)
@@ -46,6 +47,20 @@ export async function runCli(argv: Argv, commands: readonly CommandModule<object
       if (process.env.ORDERFLOW_DEBUG) process.stderr.write(`after the failure: ${reason instanceof Error ? reason.stack : String(reason)}\n`);
     });
   }
+}
+
+/**
+ * Off Google Cloud, the auth library's probe for a metadata server can fail in a way it does not
+ * expect (a proxy answering 403) and print a MetadataLookupWarning after our one line; it says
+ * nothing the failure did not (ORDERFLOW_DEBUG=1 keeps it). Other warnings print as Node prints them.
+ */
+function quietMetadataProbe(): void {
+  const printers = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'MetadataLookupWarning' && !process.env.ORDERFLOW_DEBUG) return;
+    for (const print of printers) print(warning);
+  });
 }
 
 function reportFailure(error: unknown): number {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { MetricServiceClient } from '@google-cloud/monitoring';
@@ -164,5 +167,31 @@ test(
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /^orderflow: cannot reach Google Cloud for project shop: no usable Google credentials/m);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  },
+);
+
+test(
+  'off Google Cloud, a metadata probe answered oddly (a proxy saying 403) adds no warning after the one line',
+  {
+    skip: process.env.GOOGLE_APPLICATION_CREDENTIALS ? 'Google credentials are set here' : false,
+  },
+  async () => {
+    const proxy = createServer((_request, response) => response.writeHead(403).end());
+    proxy.listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    try {
+      const result = await runCli(['status', '--engine', 'bigquery', '--project', 'shop'], {
+        env: {
+          GCE_METADATA_HOST: `127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+          GOOGLE_APPLICATION_CREDENTIALS: '',
+          CLOUDSDK_CONFIG: '/nonexistent',
+          HOME: '/nonexistent',
+        },
+      });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /^orderflow: cannot reach Google Cloud for project shop: no usable Google credentials[^\n]*\n$/);
+    } finally {
+      proxy.close();
+    }
   },
 );
