@@ -17,6 +17,8 @@ export interface PubSubSetup {
   ackDeadlineSeconds: number;
   /** Make the worker's subscription a push subscription to this URL (none: a pull subscription). */
   push?: { endpoint: string; oidc?: { audience: string; serviceAccountEmail: string } };
+  /** Runs once Pub/Sub has answered and before anything is created (setup: the warehouse, so an unreachable Pub/Sub leaves no file behind). */
+  beforeChanges?: () => Promise<void>;
 }
 
 export interface SetupReport {
@@ -39,6 +41,11 @@ export async function setupPubSub(options: PubSubSetup): Promise<SetupReport> {
     void client.close().catch(() => undefined);
     throw error;
   });
+  if (options.beforeChanges)
+    await options.beforeChanges().catch(async (error: unknown) => {
+      await client.close();
+      throw error;
+    });
   const report: SetupReport = { created: [], existing: [] };
   const ensure = async (name: string, create: () => Promise<unknown>) => {
     try {

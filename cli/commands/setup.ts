@@ -109,11 +109,21 @@ export const setupCommand = defineCommand<Args>({
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { setupPubSub } = await import('../../setup/pubsub.ts');
     const logger = createLogger({ base: { component: 'setup' } });
-    // The warehouse first: an engine that cannot be set up stops before any Pub/Sub change.
-    await setupWarehouse({ engine: args.engine, database: args.database, lockTimeoutMs: args.lockTimeoutMs, projectId: args.project, location: args.location });
-    logger.info({ engine: args.engine, ...(args.engine === 'duckdb' ? { database: args.database } : {}) }, 'warehouse ready');
+    // Pub/Sub answers first, then the warehouse, then the Pub/Sub changes: either one unreachable
+    // or refused stops before anything is created on the other.
+    const warehouse = async () => {
+      await setupWarehouse({
+        engine: args.engine,
+        database: args.database,
+        lockTimeoutMs: args.lockTimeoutMs,
+        projectId: args.project,
+        location: args.location,
+      });
+      logger.info({ engine: args.engine, ...(args.engine === 'duckdb' ? { database: args.database } : {}) }, 'warehouse ready');
+    };
     if (args.pubsub) {
       const report = await setupPubSub({
+        beforeChanges: warehouse,
         projectId: args.project,
         topic: args.topic,
         subscription: args.subscription,
@@ -136,6 +146,7 @@ export const setupCommand = defineCommand<Args>({
       });
       logger.info({ project: args.project, ...report }, 'pubsub ready');
     } else {
+      await warehouse();
       logger.info('pubsub skipped: set PUBSUB_EMULATOR_HOST or GOOGLE_CLOUD_PROJECT, or pass --pubsub');
     }
   },

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { CLI_ARGS, runCli } from '../helpers/cli.ts';
@@ -68,6 +69,13 @@ describe('Pub/Sub not reachable', () => {
       assert.match(line, /export PUBSUB_EMULATOR_HOST=127\.0\.0\.1:8085; for Google Cloud: gcloud auth application-default login$/);
     });
   }
+
+  test('setup with Pub/Sub unreachable creates no warehouse file either', async () => {
+    const fresh = join(dir, 'fresh', 'warehouse.duckdb');
+    const result = await runCli(['setup', '--pubsub', '--database', fresh], { env: { PUBSUB_EMULATOR_HOST: `127.0.0.1:${await closedPort()}` } });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(existsSync(join(dir, 'fresh')), false, 'no directory, no file');
+  });
 
   test('generate stops soon after SIGTERM when Pub/Sub goes away, counting unsent messages as failed', { timeout: 180_000 }, async () => {
     // An emulator process of its own, so it can vanish as a remote service does (SIGKILL, no goodbye).
