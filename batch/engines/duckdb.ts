@@ -1,8 +1,8 @@
-import { BIGINT, DATE, DuckDBDateValue, TIMESTAMP, VARCHAR, timestampValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadRawTables } from '../../common/table-schemas.ts';
 import { duckdbCreateTable, duckdbType } from '../../common/warehouse/duckdb-ddl.ts';
 import type { Target } from '../dialect.ts';
-import { naiveUtcMicros, type QueryParam, type QueryParams, type Statement } from '../params.ts';
+import type { QueryParams, Statement } from '../params.ts';
 import { columnsByTable, type Dataset, type JsonRow, type TableColumn, type Warehouse } from './warehouse.ts';
 
 /** DuckDB schemas standing in for the BigQuery datasets. */
@@ -28,12 +28,12 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async execute(sql: string, params?: QueryParams): Promise<void> {
-    const bound = duckdbValues(params);
+    const bound = await bind(params);
     await this.connection.run(sql, bound?.values, bound?.types);
   }
 
   async query(sql: string, params?: QueryParams): Promise<JsonRow[]> {
-    const bound = duckdbValues(params);
+    const bound = await bind(params);
     return (await this.connection.runAndReadAll(sql, bound?.values, bound?.types)).getRowObjectsJson() as JsonRow[];
   }
 
@@ -83,18 +83,8 @@ export class DuckDBWarehouse implements Warehouse {
   }
 }
 
-const DUCKDB_TYPES: Record<QueryParam['type'], DuckDBType> = { STRING: VARCHAR, INT64: BIGINT, TIMESTAMP: TIMESTAMP, DATE: DATE };
-
-/** Named values for @duckdb/node-api, each with its type: a TIMESTAMP binds as TIMESTAMP (naive UTC), not TIMESTAMPTZ. */
-function duckdbValues(params: QueryParams | undefined): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } | undefined {
-  if (!params) return undefined;
-  const values: Record<string, DuckDBValue> = {};
-  const types: Record<string, DuckDBType> = {};
-  for (const [name, param] of Object.entries(params)) {
-    types[name] = DUCKDB_TYPES[param.type];
-    if (param.type === 'TIMESTAMP') values[name] = timestampValue(naiveUtcMicros(param.value));
-    else if (param.type === 'DATE') values[name] = new DuckDBDateValue(Date.parse(`${param.value}T00:00:00Z`) / 86_400_000);
-    else values[name] = param.value;
-  }
-  return { values, types };
-}
+/**
+ * The statement's parameters as @duckdb/node-api values (duckdb-values.ts), loaded when a statement
+ * has any: importing this file (DUCKDB_TARGET) does not load the DuckDB binding.
+ */
+const bind = async (params: QueryParams | undefined) => (params ? (await import('./duckdb-values.ts')).duckdbValues(params) : undefined);
