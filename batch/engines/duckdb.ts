@@ -39,15 +39,20 @@ export class DuckDBWarehouse implements Warehouse {
 
   async listTables(dataset: Dataset): Promise<Set<string>> {
     const schema = this.target.datasets[dataset];
-    const rows = await this.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${schema}'`);
+    const rows = await this.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $schema', {
+      schema: { type: 'STRING', value: schema },
+    });
     return new Set(rows.map((r) => String(r.table_name)));
   }
 
   async columns(dataset: Dataset): Promise<Map<string, TableColumn[]>> {
     const schema = this.target.datasets[dataset];
     return columnsByTable(
-      await this.query(`SELECT table_name, column_name, data_type FROM information_schema.columns
-      WHERE table_schema = '${schema}' ORDER BY table_name, ordinal_position`),
+      await this.query(
+        `SELECT table_name, column_name, data_type FROM information_schema.columns
+      WHERE table_schema = $schema ORDER BY table_name, ordinal_position`,
+        { schema: { type: 'STRING', value: schema } },
+      ),
     );
   }
 
