@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { timestampLiteral } from '../../batch/dialect.ts';
 import { Bindings, mergeParams, naiveUtcMicros, naiveUtcRfc3339 } from '../../batch/params.ts';
 
 test('a placeholder is spelled per engine, and a missing value is SQL NULL rather than a parameter', () => {
@@ -47,4 +48,9 @@ test('timestamps and dates are checked when bound; naive UTC text converts witho
   assert.equal(naiveUtcMicros('1970-01-01 00:00:01.5'), 1_500_000n);
   assert.equal(naiveUtcMicros('2026-11-20 01:02:03.456789'), BigInt(Date.UTC(2026, 10, 20, 1, 2, 3)) * 1000n + 456_789n);
   assert.equal(naiveUtcRfc3339('2026-11-20 01:02:03.4'), '2026-11-20T01:02:03.400000Z');
+});
+
+test('the timestamp literals left in model SQL (run variables) take only a timestamp', () => {
+  assert.equal(timestampLiteral('2026-11-20 01:02:03.456789'), "TIMESTAMP '2026-11-20 01:02:03.456789'");
+  assert.throws(() => timestampLiteral("2026-11-20 00:00:00' OR TRUE --"), RangeError);
 });
