@@ -82,7 +82,7 @@ export interface PublishInputs {
  * (`vars.dates`, bound as parameters date_1, date_2, ...); replace models (dimensions) are replaced whole when rebuilt.
  */
 export function publishPlan(models: readonly Model[], target: Target, vars: RenderVars, inputs: PublishInputs): PublishPlan {
-  // The affected dates as DATE parameters of one statement (BigQuery still prunes the partitions: they are constants of the query).
+  // The affected dates as DATE parameters of one statement: constants of the query, which BigQuery's partition pruning takes like literals.
   const withDates = (sql: (dates: string) => string): Statement => {
     const bindings = new Bindings(target.engine);
     const dates = vars.dates.map((d, i) => bindings.date(`date_${i + 1}`, d)).join(', ');
