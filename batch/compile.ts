@@ -1,5 +1,6 @@
 import { currentViewSql, type CurrentView } from '../common/warehouse/views.ts';
 import { render, tableRef, type RenderVars, type Target } from './dialect.ts';
+import { Bindings, type Statement } from './params.ts';
 import type { Model } from './models.ts';
 
 /** Renders model (or check) SQL for a target, with the raw *_current view bodies available as current('view'). */
@@ -58,7 +59,7 @@ export interface PublishPlan {
   /** Idempotent preparation: mart tables created empty where missing, columns migrated, KPI views replaced, comments set. */
   ddl: string[];
   /** The atomic part: the run's orders merged, affected partitions and reloaded dimensions replaced, and the run recorded. */
-  dml: string[];
+  dml: Statement[];
 }
 
 export interface PublishInputs {
@@ -71,17 +72,22 @@ export interface PublishInputs {
   /** COMMENT ON / SET OPTIONS statements from the model metadata, run with the DDL when it changed. */
   comments: readonly string[];
   /** The statements recording the run (and the dims snapshots it loaded): they commit with the data. */
-  record: readonly string[];
+  record: readonly Statement[];
 }
 
 /**
  * How the candidates move into the mart, every column named (never by position): merge models
  * delete the mart rows of the candidates' keys (within the affected date partitions, so BigQuery
  * prunes) and insert the candidates; partition models replace the affected dates
- * (`vars.dates`); replace models (dimensions) are replaced whole when rebuilt.
+ * (`vars.dates`, bound as parameters date_1, date_2, ...); replace models (dimensions) are replaced whole when rebuilt.
  */
 export function publishPlan(models: readonly Model[], target: Target, vars: RenderVars, inputs: PublishInputs): PublishPlan {
-  const dates = vars.dates.map((d) => `DATE '${d}'`).join(', ');
+  // The affected dates as DATE parameters of one statement: constants of the query, which BigQuery's partition pruning takes like literals.
+  const withDates = (sql: (dates: string) => string): Statement => {
+    const bindings = new Bindings(target.engine);
+    const dates = vars.dates.map((d, i) => bindings.date(`date_${i + 1}`, d)).join(', ');
+    return { sql: sql(dates), params: bindings.params };
+  };
   const published = models.filter((m) => m.publish !== 'none' && !inputs.skipped.has(m.name));
   const ddl = [
     ...published
@@ -94,7 +100,7 @@ export function publishPlan(models: readonly Model[], target: Target, vars: Rend
     ...models.filter((m) => m.materialized === 'view').map((m) => modelStatement(m, target, vars)),
     ...inputs.comments,
   ];
-  const dml = published.flatMap((m) => {
+  const dml = published.flatMap((m): Statement[] => {
     const mart = tableRef(target, 'mart', m.name);
     const columns = inputs.columns.get(m.name);
     if (!columns) throw new Error(`publish: no column list for ${m.name}`);
@@ -102,12 +108,14 @@ export function publishPlan(models: readonly Model[], target: Target, vars: Rend
     // min/max let the date filters of later runs (merge, affected dates) skip the rest of history.
     const clustered = target.engine === 'duckdb' && m.partitionBy ? `\nORDER BY ${m.partitionBy}` : '';
     const insert = `INSERT INTO ${mart} (${columns.join(', ')})\nSELECT ${columns.join(', ')} FROM ${tableRef(target, 'audit', m.name)}${clustered}`;
-    if (m.publish === 'replace') return [`DELETE FROM ${mart} WHERE TRUE`, insert];
+    if (m.publish === 'replace') return [{ sql: `DELETE FROM ${mart} WHERE TRUE` }, { sql: insert }];
     if (vars.dates.length === 0) return [];
-    if (m.publish === 'partitions') return [`DELETE FROM ${mart} WHERE ${m.partitionBy} IN (${dates})`, insert];
+    if (m.publish === 'partitions') return [withDates((dates) => `DELETE FROM ${mart} WHERE ${m.partitionBy} IN (${dates})`), { sql: insert }];
     const keys = `SELECT ${m.uniqueKey} FROM ${tableRef(target, 'audit', m.keysFrom ?? m.name)}`;
-    const pruned = m.partitionBy ? `${m.partitionBy} IN (${dates}) AND ` : '';
-    return [`DELETE FROM ${mart} WHERE ${pruned}${m.uniqueKey} IN (${keys})`, insert];
+    const remove = m.partitionBy
+      ? withDates((dates) => `DELETE FROM ${mart} WHERE ${m.partitionBy} IN (${dates}) AND ${m.uniqueKey} IN (${keys})`)
+      : { sql: `DELETE FROM ${mart} WHERE ${m.uniqueKey} IN (${keys})` };
+    return [remove, { sql: insert }];
   });
   return { ddl, dml: [...dml, ...inputs.record] };
 }

@@ -4,6 +4,7 @@
  * the job's SQL goes through here.
  */
 import type { Engine } from '../common/engines.ts';
+import { naiveUtcMicros } from './params.ts';
 
 /** Where the job's tables live: BigQuery datasets of a project, or DuckDB schemas of one file. */
 export interface Target {
@@ -136,14 +137,25 @@ export function tableRef(target: Target, dataset: keyof Target['datasets'], tabl
 /** 2026-11-20T10:00:00.000Z -> 2026-11-20 10:00:00.000 (naive UTC, as both engines store TIMESTAMP here). */
 export const naiveUtc = (date: Date) => date.toISOString().replace('T', ' ').replace('Z', '');
 
-/** A string literal: DuckDB doubles quotes, BigQuery escapes with backslashes. */
+/**
+ * A string literal: DuckDB doubles quotes, BigQuery escapes with backslashes. Only for SQL that
+ * cannot take query parameters: the DDL comments (DuckDB's COMMENT ON does not parse a parameter;
+ * comments.ts). Values of queries and DML are bound as parameters instead (params.ts).
+ */
 export function stringLiteral(engine: Engine, text: string): string {
   if (engine === 'duckdb') return `'${text.replaceAll("'", "''")}'`;
   return `'${text.replace(/[\\'\n\r]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r' })[c]!)}'`;
 }
 
-/** A naive-UTC timestamp literal that both engines read the same way. */
-export const timestampLiteral = (text: string) => `TIMESTAMP '${text}'`;
+/**
+ * A naive-UTC timestamp literal that both engines read the same way, for the run variables of the
+ * model SQL (rendered the same for `batch compile` and the run); RangeError for text that is not
+ * a timestamp, so nothing else can reach the SQL through it.
+ */
+export const timestampLiteral = (text: string) => {
+  naiveUtcMicros(text);
+  return `TIMESTAMP '${text}'`;
+};
 
 export interface RenderContext {
   target: Target;

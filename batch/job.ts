@@ -173,7 +173,8 @@ async function leasedRun(warehouse: Warehouse, options: BatchOptions): Promise<B
     runChecks(warehouse, checks, vars, (done) => options.onProgress?.(`audit ${checks[done]?.name ?? ''}`, 1 + tables.length + done, total)),
   );
   const failed = results.filter((r) => r.status === 'fail');
-  await warehouse.execute(auditLogSql(target, runId, vars.dates, results, options.now()));
+  const auditLog = auditLogSql(target, runId, vars.dates, results, options.now());
+  await warehouse.execute(auditLog.sql, auditLog.params);
 
   const status: RunStatus = failed.length > 0 ? 'audit_failed' : options.noPublish ? 'audited' : 'published';
   const metaSha256 = metadataSha256(models);
@@ -210,7 +211,8 @@ async function leasedRun(warehouse: Warehouse, options: BatchOptions): Promise<B
     });
     await step('publish', () => warehouse.publish(plan.ddl, plan.dml));
   } else {
-    await warehouse.execute(recordRunSql(target, run));
+    const { sql, params } = recordRunSql(target, run);
+    await warehouse.execute(sql, params);
   }
   options.onProgress?.('done', total, total);
 

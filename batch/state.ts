@@ -1,4 +1,5 @@
-import { NO_VARS, render, stringLiteral, tableRef, timestampLiteral, type Target } from './dialect.ts';
+import { NO_VARS, render, tableRef, type Target } from './dialect.ts';
+import { Bindings, type Statement } from './params.ts';
 import type { Warehouse } from './engines/warehouse.ts';
 
 /**
@@ -74,22 +75,46 @@ export interface RunRecord {
   window: { from: string | null; rows: number };
 }
 
-export function recordRunSql(target: Target, run: RunRecord): string {
-  const text = (value: string) => stringLiteral(target.engine, value);
-  const ts = (value: string | null) => (value === null ? 'CAST(NULL AS TIMESTAMP)' : timestampLiteral(value));
+/** The batch_runs row of a run, every value bound as a parameter. */
+export function recordRunSql(target: Target, run: RunRecord): Statement {
+  const b = new Bindings(target.engine);
   const runs = tableRef(target, 'audit', 'batch_runs');
+  const values = [
+    b.string('run_id', run.runId),
+    b.string('status', run.status),
+    b.string('dates', run.dates.join(',')),
+    b.timestamp('watermark', run.watermark),
+    b.timestamp('started_at', run.startedAt),
+    b.timestamp('finished_at', run.finishedAt),
+    b.string('time_zone', run.timeZone),
+    b.string('dims_sha256', run.dimsSha256),
+    b.string('meta_sha256', run.metaSha256),
+    b.int('orders', run.orders),
+    b.timestamp('window_from', run.window.from),
+    b.int('window_rows', run.window.rows),
+  ];
   // seq numbers the runs in the order they were recorded: clocks (and tests' fixed clocks) can tie.
-  return `INSERT INTO ${runs} (run_id, status, dates, watermark, started_at, finished_at, time_zone, dims_sha256, meta_sha256, orders, window_from, window_rows, seq)
-SELECT ${text(run.runId)}, ${text(run.status)}, ${text(run.dates.join(','))}, ${ts(run.watermark)}, ${ts(run.startedAt)}, ${ts(run.finishedAt)}, ${text(run.timeZone)}, ${text(run.dimsSha256)}, ${text(run.metaSha256)}, ${run.orders}, ${ts(run.window.from)}, ${run.window.rows}, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${runs})`;
+  const sql = `INSERT INTO ${runs} (run_id, status, dates, watermark, started_at, finished_at, time_zone, dims_sha256, meta_sha256, orders, window_from, window_rows, seq)
+SELECT ${values.join(', ')}, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${runs})`;
+  return { sql, params: b.params };
 }
 
 /** One row per dims snapshot file a published run loaded: what the next run's shrink audit compares with. */
-export function recordSnapshotsSql(target: Target, runId: string, snapshots: Readonly<Record<string, { rows: number; sha256: string }>>, at: string): string {
-  const text = (value: string) => stringLiteral(target.engine, value);
-  const rows = Object.entries(snapshots).map(([name, s]) => `(${text(runId)}, ${text(name)}, ${s.rows}, ${text(s.sha256)}, ${timestampLiteral(at)})`);
-  return `INSERT INTO ${tableRef(target, 'audit', 'batch_snapshots')} (run_id, snapshot, row_count, sha256, recorded_at)
+export function recordSnapshotsSql(
+  target: Target,
+  runId: string,
+  snapshots: Readonly<Record<string, { rows: number; sha256: string }>>,
+  at: string,
+): Statement {
+  const b = new Bindings(target.engine);
+  const rows = Object.entries(snapshots).map(
+    ([name, s], i) =>
+      `(${[b.string('run_id', runId), b.string(`snapshot_${i + 1}`, name), b.int(`row_count_${i + 1}`, s.rows), b.string(`sha256_${i + 1}`, s.sha256), b.timestamp('recorded_at', at)].join(', ')})`,
+  );
+  const sql = `INSERT INTO ${tableRef(target, 'audit', 'batch_snapshots')} (run_id, snapshot, row_count, sha256, recorded_at)
 VALUES
 ${rows.join(',\n')}`;
+  return { sql, params: b.params };
 }
 
 /** What the newest published run recorded: the watermark, the business time zone and the dims fingerprint. */

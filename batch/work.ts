@@ -1,4 +1,5 @@
-import { NO_VARS, render, timestampLiteral, type RenderVars } from './dialect.ts';
+import { NO_VARS, render, type RenderVars } from './dialect.ts';
+import { Bindings } from './params.ts';
 import type { Warehouse } from './engines/warehouse.ts';
 
 /** What a run rebuilds, and from which raw rows. */
@@ -62,24 +63,31 @@ export function msBefore(timestamp: string, ms: number): string {
 export async function selectWork(warehouse: Warehouse, request: WorkRequest): Promise<WorkSelection> {
   const { target } = warehouse;
   const vars: RenderVars = { ...NO_VARS, dates: request.requested, timeZone: request.timeZone, martTables: request.martTables };
-  const query = async (sql: string) => (await warehouse.query(render(sql, { target, vars })))[0];
+  // Each statement is written against its own Bindings: its values travel as its query parameters.
+  const query = async (sql: (b: Bindings) => string) => {
+    const b = new Bindings(target.engine);
+    const rendered = render(sql(b), { target, vars });
+    return (await warehouse.query(rendered, b.params))[0];
+  };
   const text = (value: unknown) => (value as string | null | undefined) ?? null;
   // Read the next watermark first: rows landing while the orders are read are picked up next run.
   // Raw only grows past the last watermark, so its newest row is read from there (BigQuery prunes
   // the older partitions); raw emptied since (tests) keeps the old watermark.
-  const newer = request.watermark === null ? '' : ` WHERE ingested_at >= ${timestampLiteral(request.watermark)}`;
+  const newer = (b: Bindings) => (request.watermark === null ? '' : ` WHERE ingested_at >= ${b.timestamp('watermark', request.watermark)}`);
   const nextWatermark =
     text(
       (
-        await query(`WITH latest AS (
-  SELECT MAX(ingested_at) AS ingested_at FROM {{ source('orders') }}${newer}
+        await query(
+          (b) => `WITH latest AS (
+  SELECT MAX(ingested_at) AS ingested_at FROM {{ source('orders') }}${newer(b)}
   UNION ALL
-  SELECT MAX(ingested_at) FROM {{ source('order_items') }}${newer}
+  SELECT MAX(ingested_at) FROM {{ source('order_items') }}${newer(b)}
   UNION ALL
-  SELECT MAX(ingested_at) FROM {{ source('order_payments') }}${newer}
+  SELECT MAX(ingested_at) FROM {{ source('order_payments') }}${newer(b)}
 )
 
-SELECT {{ timestamp_text('MAX(ingested_at)') }} AS watermark FROM latest`)
+SELECT {{ timestamp_text('MAX(ingested_at)') }} AS watermark FROM latest`,
+        )
       )?.watermark,
     ) ?? request.watermark;
   const window = { from: nextWatermark === null ? null : msBefore(nextWatermark, request.safetyWindowMs), rows: 0 };
@@ -92,8 +100,9 @@ SELECT {{ timestamp_text('MAX(ingested_at)') }} AS watermark FROM latest`)
   }
   const start = request.watermark === null || request.everything ? null : lateRows !== 0 ? request.window.from : request.watermark;
   const since = start === null ? null : daysBefore(start, request.lookbackDays);
-  await warehouse.execute(render(workOrdersSql(since, request), { target, vars }));
-  const bounds = await query(boundsSql(request.martTables));
+  const work = new Bindings(target.engine);
+  await warehouse.execute(render(workOrdersSql(work, since, request), { target, vars }), work.params);
+  const bounds = await query(() => boundsSql(request.martTables));
   const orders = Number(bounds?.orders ?? 0);
   const firstIngested = text(bounds?.first_ingested_at);
   // A backfill finds its orders by purchase date, whose raw rows can lie anywhere.
@@ -104,21 +113,23 @@ SELECT {{ timestamp_text('MAX(ingested_at)') }} AS watermark FROM latest`)
 }
 
 /** Raw rows (all three tables) with ingested_at in (from, to]. */
-async function rowsBetween(query: (sql: string) => Promise<Record<string, unknown> | undefined>, from: string, to: string): Promise<number> {
-  const range = `ingested_at > ${timestampLiteral(from)} AND ingested_at <= ${timestampLiteral(to)}`;
-  const counts = RAW_TABLES.map((table) => `(SELECT COUNT(*) FROM {{ source('${table}') }} WHERE ${range})`).join(' + ');
-  return Number((await query(`SELECT ${counts} AS row_count`))?.row_count ?? 0);
+async function rowsBetween(query: (sql: (b: Bindings) => string) => Promise<Record<string, unknown> | undefined>, from: string, to: string): Promise<number> {
+  const range = (b: Bindings) => `ingested_at > ${b.timestamp('window_from', from)} AND ingested_at <= ${b.timestamp('window_to', to)}`;
+  const counts = (b: Bindings) => RAW_TABLES.map((table) => `(SELECT COUNT(*) FROM {{ source('${table}') }} WHERE ${range(b)})`).join(' + ');
+  return Number((await query((b) => `SELECT ${counts(b)} AS row_count`))?.row_count ?? 0);
 }
 
-function workOrdersSql(since: string | null, request: WorkRequest): string {
-  const after = since === null ? '' : ` WHERE ingested_at > ${timestampLiteral(since)}`;
+function workOrdersSql(b: Bindings, since: string | null, request: WorkRequest): string {
+  const after = since === null ? '' : ` WHERE ingested_at > ${b.timestamp('since', since)}`;
   const parts = RAW_TABLES.map((table) => `SELECT order_id FROM {{ source('${table}') }}${after}`);
+  // The dates asked for (--date, --from/--to), as DATE parameters.
+  const requested = () => request.requested.map((d, i) => b.date(`date_${i + 1}`, d)).join(', ');
   if (since !== null && request.requested.length > 0) {
-    parts.push(`SELECT order_id FROM {{ source('orders') }} WHERE {{ local_date('order_purchase_timestamp') }} IN ({{ work_dates() }})`);
+    parts.push(`SELECT order_id FROM {{ source('orders') }} WHERE {{ local_date('order_purchase_timestamp') }} IN (${requested()})`);
   }
   // Published orders of the dates asked for are re-derived too (those whose raw rows expired keep their facts).
   if (request.martTables.has('fact_orders') && (request.everything || request.requested.length > 0)) {
-    parts.push(`SELECT order_id FROM {{ mart('fact_orders') }}${request.everything ? '' : ' WHERE purchase_date IN ({{ work_dates() }})'}`);
+    parts.push(`SELECT order_id FROM {{ mart('fact_orders') }}${request.everything ? '' : ` WHERE purchase_date IN (${requested()})`}`);
   }
   return `CREATE OR REPLACE TABLE {{ audit('work_orders') }} AS
 SELECT DISTINCT order_id FROM (

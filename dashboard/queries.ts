@@ -1,6 +1,7 @@
-import { NO_VARS, render, stringLiteral } from '../batch/dialect.ts';
+import { NO_VARS, render } from '../batch/dialect.ts';
 import { DUCKDB_TARGET } from '../batch/engines/duckdb.ts';
 import { loadModels, type Model } from '../batch/models.ts';
+import { Bindings, type Statement } from '../batch/params.ts';
 
 /** What the person picked: purchase dates (inclusive, YYYY-MM-DD), a customer state, a product category (English name). */
 export interface Filters {
@@ -40,21 +41,20 @@ export function checkFilters(filters: Filters): Filters {
   return filters;
 }
 
-const text = (value: string) => stringLiteral('duckdb', value);
-
 /**
  * The published facts as the filters see them, as CTEs `dash_fact_orders` and `dash_fact_sales`:
  * orders bought in the date range by a customer of the state that have an item of the category
- * (the product's current category); their items, only those of the category.
+ * (the product's current category); their items, only those of the category. The filters' values
+ * are bound as parameters ($from, $to, $state, $category).
  */
-function filteredFacts(filters: Filters): string {
+function filteredFacts(filters: Filters, b: Bindings): string {
   const orderWhere = [
-    filters.from ? `purchase_date >= DATE ${text(filters.from)}` : undefined,
-    filters.to ? `purchase_date <= DATE ${text(filters.to)}` : undefined,
-    filters.state ? `customer_state = ${text(filters.state)}` : undefined,
+    filters.from ? `purchase_date >= ${b.date('from', filters.from)}` : undefined,
+    filters.to ? `purchase_date <= ${b.date('to', filters.to)}` : undefined,
+    filters.state ? `customer_state = ${b.string('state', filters.state)}` : undefined,
   ].filter(Boolean);
   const categoryProducts = filters.category
-    ? `SELECT product_id FROM mart.dim_products WHERE is_current AND product_category_name_english = ${text(filters.category)}`
+    ? `SELECT product_id FROM mart.dim_products WHERE is_current AND product_category_name_english = ${b.string('category', filters.category)}`
     : undefined;
   if (categoryProducts) orderWhere.push(`order_id IN (SELECT order_id FROM mart.fact_sales WHERE product_id IN (${categoryProducts}))`);
   const where = (conditions: (string | undefined)[]) => (conditions.length ? `\n  WHERE ${conditions.join('\n    AND ')}` : '');
@@ -85,9 +85,9 @@ function renderFiltered(model: Model): string {
  * The shared WITH list: the filtered facts, then every aggregate model recomputed from them with
  * its own SQL (the KPI views read aggregates, which cannot be filtered by state or category).
  */
-function withFiltered(filters: Filters, models: readonly Model[]): string {
+function withFiltered(filters: Filters, models: readonly Model[], b: Bindings): string {
   const aggregates = models.filter((m) => m.name.startsWith('agg_'));
-  return `WITH ${[filteredFacts(filters), ...aggregates.map((m) => `dash_${m.name} AS (\n${renderFiltered(m)}\n)`)].join(',\n')}`;
+  return `WITH ${[filteredFacts(filters, b), ...aggregates.map((m) => `dash_${m.name} AS (\n${renderFiltered(m)}\n)`)].join(',\n')}`;
 }
 
 /**
@@ -96,17 +96,22 @@ function withFiltered(filters: Filters, models: readonly Model[]): string {
  * the KPI measures the LookML model defines too (bi/lookml.ts); `aov_by_state` rolls the AOV chart up to states.
  * Item-level figures (revenue, items, top products, sellers, delivery by seller) count the category's
  * items only; order-level ones (orders, AOV, trend, customers) count the whole orders that have one.
+ * Every figure's SQL reads all the filters: they share one set of parameters.
  */
-export function dashboardSql(filters: Filters, models: readonly Model[] = loadModels()): Record<KpiChart | 'headline' | 'aov_by_state', string> {
+export function dashboardSql(
+  filters: Filters,
+  models: readonly Model[] = loadModels(),
+): { sql: Record<KpiChart | 'headline' | 'aov_by_state', string>; params: Statement['params'] } {
   const byName = new Map(models.map((m) => [m.name, m]));
-  const head = withFiltered(checkFilters(filters), models);
+  const bindings = new Bindings('duckdb');
+  const head = withFiltered(checkFilters(filters), models, bindings);
   const charts = Object.fromEntries(
     Object.entries(KPI_CHARTS).map(([chart, spec]) => {
       const limit = 'limit' in spec ? `\nLIMIT ${spec.limit}` : '';
       return [chart, `${head}\nSELECT * FROM (\n${renderFiltered(byName.get(spec.model)!)}\n) AS kpi\nORDER BY ${spec.order}${limit}`];
     }),
   ) as Record<KpiChart, string>;
-  return {
+  const sql = {
     ...charts,
     aov_by_state: `${head}
 SELECT customer_state, SUM(orders) AS orders, CAST(SUM(order_total) AS DECIMAL(18, 2)) AS order_total,
@@ -128,6 +133,7 @@ SELECT
   (SELECT COUNT(*) FILTER (WHERE orders > 1) / NULLIF(COUNT(*), 0) FROM per_customer) AS repeat_customer_rate
 FROM dash_fact_orders`,
   };
+  return { sql, params: bindings.params };
 }
 
 /** The choices the filters offer: the published purchase dates' span, the states and the categories. */

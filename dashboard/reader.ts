@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdbValues } from '../batch/engines/duckdb-values.ts';
+import type { QueryParams } from '../batch/params.ts';
 import { withDuckDBFile } from '../common/warehouse/duckdb-file.ts';
 import { dashboardSql, FILTER_OPTIONS_SQL, PIPELINE_SQL, type Filters } from './queries.ts';
 
@@ -22,8 +24,9 @@ export interface DashboardData {
 }
 
 /** Query rows with JSON-safe values: integers and decimals as numbers, dates and times as text. */
-export async function rows(connection: DuckDBConnection, sql: string): Promise<Row[]> {
-  const result = await connection.runAndReadAll(sql);
+export async function rows(connection: DuckDBConnection, sql: string, params?: QueryParams): Promise<Row[]> {
+  const bound = duckdbValues(params);
+  const result = await connection.runAndReadAll(sql, bound?.values, bound?.types);
   const numeric = result.columnTypes().map((t) => /INT|DECIMAL/.test(t.toString()));
   const names = result.columnNames();
   return (result.getRowObjectsJson() as Row[]).map((row) => {
@@ -47,7 +50,7 @@ export async function readDashboard(database: string, filters: Filters, lockTime
   const noPipeline: DashboardData['pipeline'] = { raw_rows: [], dead_letters: [], wap_runs: [] };
   if (!existsSync(database)) return { status: 'no_warehouse', ...base, pipeline: noPipeline };
   // Built before the file is opened: the turn on the file is only the queries.
-  const sql = dashboardSql(filters);
+  const { sql, params } = dashboardSql(filters);
   return withDuckDBFile(
     database,
     async (connection) => {
@@ -70,7 +73,7 @@ export async function readDashboard(database: string, filters: Filters, lockTime
       const charts: Record<string, Row[]> = {};
       let headline: Row | null = null;
       for (const [name, query] of Object.entries(sql)) {
-        const result = await rows(connection, query);
+        const result = await rows(connection, query, params);
         if (name === 'headline') headline = result[0] ?? null;
         else charts[name] = result;
       }

@@ -1,4 +1,5 @@
-import { naiveUtc, stringLiteral, tableRef, timestampLiteral, type RenderVars, type Target } from '../dialect.ts';
+import { naiveUtc, tableRef, type RenderVars, type Target } from '../dialect.ts';
+import { Bindings, type Statement } from '../params.ts';
 import { renderSql } from '../compile.ts';
 import type { JsonRow, Warehouse } from '../engines/warehouse.ts';
 import type { Check, Severity } from './checks.ts';
@@ -31,24 +32,25 @@ export async function runChecks(warehouse: Warehouse, checks: readonly Check[], 
   return results;
 }
 
-/** One audit_log row per check of the run. */
-export function auditLogSql(target: Target, runId: string, dates: readonly string[], results: readonly CheckResult[], at: Date): string {
-  const text = (value: string) => stringLiteral(target.engine, value);
+/** One audit_log row per check of the run, every value bound as a parameter. */
+export function auditLogSql(target: Target, runId: string, dates: readonly string[], results: readonly CheckResult[], at: Date): Statement {
+  const b = new Bindings(target.engine);
   const rows = results.map(
-    (r) =>
+    (r, i) =>
       `(${[
-        text(runId),
-        text(r.name),
-        text(r.severity),
-        text(r.model),
-        text(r.status),
-        String(r.failingRows),
-        text(JSON.stringify(r.sample)),
-        text(dates.join(',')),
-        timestampLiteral(naiveUtc(at)),
+        b.string('run_id', runId),
+        b.string(`check_name_${i + 1}`, r.name),
+        b.string(`severity_${i + 1}`, r.severity),
+        b.string(`model_${i + 1}`, r.model),
+        b.string(`status_${i + 1}`, r.status),
+        b.int(`failing_rows_${i + 1}`, r.failingRows),
+        b.string(`sample_${i + 1}`, JSON.stringify(r.sample)),
+        b.string('dates', dates.join(',')),
+        b.timestamp('checked_at', naiveUtc(at)),
       ].join(', ')})`,
   );
-  return `INSERT INTO ${tableRef(target, 'audit', 'audit_log')} (run_id, check_name, severity, model, status, failing_rows, sample, dates, checked_at)
+  const sql = `INSERT INTO ${tableRef(target, 'audit', 'audit_log')} (run_id, check_name, severity, model, status, failing_rows, sample, dates, checked_at)
 VALUES
 ${rows.join(',\n')}`;
+  return { sql, params: b.params };
 }

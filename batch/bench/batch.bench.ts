@@ -33,6 +33,7 @@ import { inlinedSelect } from '../compile.ts';
 import { NO_VARS } from '../dialect.ts';
 import { loadDims, readDims } from '../dims.ts';
 import { DuckDBWarehouse } from '../engines/duckdb.ts';
+import type { QueryParams } from '../params.ts';
 import { runBatch, type BatchResult } from '../job.ts';
 import { loadModels } from '../models.ts';
 import { compileProject } from '../project.ts';
@@ -67,11 +68,11 @@ const quiet = createLogger({ level: 'silent' });
 class TimedWarehouse extends DuckDBWarehouse {
   readonly timings = new Map<string, number>();
   timing = false;
-  override async execute(sql: string): Promise<void> {
-    await this.timed(sql, () => super.execute(sql));
+  override async execute(sql: string, params?: QueryParams): Promise<void> {
+    await this.timed(sql, () => super.execute(sql, params));
   }
-  override async query(sql: string) {
-    return this.timed(sql, () => super.query(sql));
+  override async query(sql: string, params?: QueryParams) {
+    return this.timed(sql, () => super.query(sql, params));
   }
   private async timed<T>(sql: string, work: () => Promise<T>): Promise<T> {
     if (!this.timing) return work();

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Target } from '../dialect.ts';
+import { mergeParams, naiveUtcRfc3339, type QueryParams, type Statement } from '../params.ts';
 import { columnsByTable, type Dataset, type JsonRow, type TableColumn, type Warehouse } from './warehouse.ts';
 
-/** The narrow part of BigQuery the job uses: a query job (one statement or a script), table listing, a load job. */
+/** The narrow part of BigQuery the job uses: a query job (one statement or a script) with named parameters, table listing, a load job. */
 export interface BigQueryClient {
-  query(sql: string): Promise<JsonRow[]>;
+  query(sql: string, params?: QueryParams): Promise<JsonRow[]>;
   listTables(dataset: string): Promise<string[]>;
   /** Replaces dataset.table with newline-delimited JSON rows of STRING columns. */
   loadJson(dataset: string, table: string, columns: readonly string[], ndjson: string): Promise<void>;
@@ -20,11 +21,32 @@ export class GoogleBigQueryClient implements BigQueryClient {
     private readonly location?: string,
   ) {}
 
-  async query(sql: string): Promise<JsonRow[]> {
-    const [job] = await this.bigquery.createQueryJob({ query: sql, useLegacySql: false, ...(this.location ? { location: this.location } : {}) });
+  async query(sql: string, params?: QueryParams): Promise<JsonRow[]> {
+    const [job] = await this.bigquery.createQueryJob({
+      query: sql,
+      useLegacySql: false,
+      ...(this.location ? { location: this.location } : {}),
+      ...(params ? this.queryParams(params) : {}),
+    });
     const [rows] = await job.getQueryResults();
     // NUMERIC arrives as Big, DATE/TIMESTAMP as wrappers; their toJSON gives the text form.
     return JSON.parse(JSON.stringify(rows)) as JsonRow[];
+  }
+
+  /**
+   * Named parameters as the client takes them (`params` + `types`; it sends them as the job's
+   * queryParameters): TIMESTAMP and DATE through the client's wrappers, every type given explicitly.
+   */
+  private queryParams(params: QueryParams): { params: Record<string, unknown>; types: Record<string, string> } {
+    const values: Record<string, unknown> = {};
+    const types: Record<string, string> = {};
+    for (const [name, param] of Object.entries(params)) {
+      types[name] = param.type;
+      if (param.type === 'TIMESTAMP') values[name] = this.bigquery.timestamp(naiveUtcRfc3339(param.value));
+      else if (param.type === 'DATE') values[name] = this.bigquery.date(param.value);
+      else values[name] = param.value;
+    }
+    return { params: values, types };
   }
 
   async listTables(dataset: string): Promise<string[]> {
@@ -56,7 +78,8 @@ export const bigqueryTarget = (project: string): Target => ({ engine: 'bigquery'
 /**
  * The batch job's warehouse on BigQuery. Publishing runs the DDL (tables created empty if missing,
  * KPI views), then every DML statement in ONE multi-statement transaction: a failure anywhere rolls
- * all of it back and re-raises, so the mart never shows half a run.
+ * all of it back and re-raises, so the mart never shows half a run. A script takes query parameters
+ * like a single statement does, so the statements' parameters are bound to the script together.
  */
 export class BigQueryWarehouse implements Warehouse {
   constructor(
@@ -68,12 +91,12 @@ export class BigQueryWarehouse implements Warehouse {
     // Datasets and raw tables are Terraform's (terraform/), not the job's.
   }
 
-  async execute(sql: string): Promise<void> {
-    await this.client.query(sql);
+  async execute(sql: string, params?: QueryParams): Promise<void> {
+    await this.client.query(sql, params);
   }
 
-  query(sql: string): Promise<JsonRow[]> {
-    return this.client.query(sql);
+  query(sql: string, params?: QueryParams): Promise<JsonRow[]> {
+    return this.client.query(sql, params);
   }
 
   async listTables(dataset: Dataset): Promise<Set<string>> {
@@ -93,9 +116,9 @@ ORDER BY table_name, ordinal_position`),
     await this.client.loadJson(this.target.datasets[dataset], table, columns, ndjson);
   }
 
-  async publish(ddl: readonly string[], dml: readonly string[]): Promise<void> {
+  async publish(ddl: readonly string[], dml: readonly Statement[]): Promise<void> {
     for (const sql of ddl) await this.client.query(sql);
-    await this.client.query(transactionScript(dml));
+    await this.client.query(transactionScript(dml.map((s) => s.sql)), mergeParams(dml));
   }
 }
 

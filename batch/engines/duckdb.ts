@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadRawTables } from '../../common/table-schemas.ts';
 import { duckdbCreateTable, duckdbType } from '../../common/warehouse/duckdb-ddl.ts';
 import type { Target } from '../dialect.ts';
+import type { QueryParams, Statement } from '../params.ts';
 import { columnsByTable, type Dataset, type JsonRow, type TableColumn, type Warehouse } from './warehouse.ts';
 
 /** DuckDB schemas standing in for the BigQuery datasets. */
@@ -26,25 +27,32 @@ export class DuckDBWarehouse implements Warehouse {
     }
   }
 
-  async execute(sql: string): Promise<void> {
-    await this.connection.run(sql);
+  async execute(sql: string, params?: QueryParams): Promise<void> {
+    const bound = await bind(params);
+    await this.connection.run(sql, bound?.values, bound?.types);
   }
 
-  async query(sql: string): Promise<JsonRow[]> {
-    return (await this.connection.runAndReadAll(sql)).getRowObjectsJson() as JsonRow[];
+  async query(sql: string, params?: QueryParams): Promise<JsonRow[]> {
+    const bound = await bind(params);
+    return (await this.connection.runAndReadAll(sql, bound?.values, bound?.types)).getRowObjectsJson() as JsonRow[];
   }
 
   async listTables(dataset: Dataset): Promise<Set<string>> {
     const schema = this.target.datasets[dataset];
-    const rows = await this.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${schema}'`);
+    const rows = await this.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $schema', {
+      schema: { type: 'STRING', value: schema },
+    });
     return new Set(rows.map((r) => String(r.table_name)));
   }
 
   async columns(dataset: Dataset): Promise<Map<string, TableColumn[]>> {
     const schema = this.target.datasets[dataset];
     return columnsByTable(
-      await this.query(`SELECT table_name, column_name, data_type FROM information_schema.columns
-      WHERE table_schema = '${schema}' ORDER BY table_name, ordinal_position`),
+      await this.query(
+        `SELECT table_name, column_name, data_type FROM information_schema.columns
+      WHERE table_schema = $schema ORDER BY table_name, ordinal_position`,
+        { schema: { type: 'STRING', value: schema } },
+      ),
     );
   }
 
@@ -67,10 +75,11 @@ export class DuckDBWarehouse implements Warehouse {
     }
   }
 
-  async publish(ddl: readonly string[], dml: readonly string[]): Promise<void> {
+  async publish(ddl: readonly string[], dml: readonly Statement[]): Promise<void> {
     await this.execute('BEGIN TRANSACTION');
     try {
-      for (const sql of [...ddl, ...dml]) await this.execute(sql);
+      for (const sql of ddl) await this.execute(sql);
+      for (const { sql, params } of dml) await this.execute(sql, params);
       await this.execute('COMMIT');
     } catch (error) {
       await this.execute('ROLLBACK');
@@ -78,3 +87,9 @@ export class DuckDBWarehouse implements Warehouse {
     }
   }
 }
+
+/**
+ * The statement's parameters as @duckdb/node-api values (duckdb-values.ts), loaded when a statement
+ * has any: importing this file (DUCKDB_TARGET) does not load the DuckDB binding.
+ */
+const bind = async (params: QueryParams | undefined) => (params ? (await import('./duckdb-values.ts')).duckdbValues(params) : undefined);

@@ -1,4 +1,5 @@
 import type { Target } from '../dialect.ts';
+import type { QueryParams, Statement } from '../params.ts';
 
 export type Dataset = keyof Target['datasets'];
 export type JsonRow = Record<string, unknown>;
@@ -27,10 +28,10 @@ export interface Warehouse {
   readonly target: Target;
   /** Creates what the job may assume exists (DuckDB: schemas and raw tables; BigQuery: Terraform did). */
   prepare(): Promise<void>;
-  /** Runs one statement (DDL or DML). */
-  execute(sql: string): Promise<void>;
-  /** Runs a query and returns its rows with JSON-safe values. */
-  query(sql: string): Promise<JsonRow[]>;
+  /** Runs one statement (DDL or DML) with the named parameters its placeholders name (params.ts). */
+  execute(sql: string, params?: QueryParams): Promise<void>;
+  /** Runs a query with the named parameters its placeholders name, and returns its rows with JSON-safe values. */
+  query(sql: string, params?: QueryParams): Promise<JsonRow[]>;
   /** Names of the tables and views in a dataset. */
   listTables(dataset: Dataset): Promise<Set<string>>;
   /** Every table's columns in a dataset, in table order, with the engine's own type names. */
@@ -40,7 +41,8 @@ export interface Warehouse {
   /**
    * Publishes: `ddl` prepares (creates missing tables, replaces views), then `dml` runs as one
    * transaction, all or nothing. DuckDB runs both inside one transaction; BigQuery cannot run DDL
-   * in a transaction, so it runs the idempotent DDL first and then one multi-statement transaction.
+   * in a transaction, so it runs the idempotent DDL first and then one multi-statement transaction
+   * (one script: the DML statements' parameters are bound to it together, params.ts mergeParams).
    */
-  publish(ddl: readonly string[], dml: readonly string[]): Promise<void>;
+  publish(ddl: readonly string[], dml: readonly Statement[]): Promise<void>;
 }

@@ -1,4 +1,5 @@
-import { MACROS, naiveUtc, stringLiteral, tableRef, timestampLiteral, type Target } from '../../batch/dialect.ts';
+import { MACROS, naiveUtc, tableRef, type Target } from '../../batch/dialect.ts';
+import { Bindings, type Statement } from '../../batch/params.ts';
 import type { Warehouse } from '../../batch/engines/warehouse.ts';
 
 /** Which dead letters: every given condition holds (an empty filter selects all). */
@@ -50,20 +51,21 @@ export interface ReplayRecord {
 /**
  * The SELECT of dead letters matching `filter`, for either engine. raw.dead_letter is append-only
  * and written at least once, so a message may have several rows: one per message_id is kept (the
- * first received). Values from the command line are quoted for the engine (stringLiteral).
+ * first received). Values from the command line are bound as query parameters (code_1.., message_id_1..,
+ * since, until), never written into the SQL.
  */
-export function selectDeadLettersSql(target: Target, filter: DeadLetterFilter): string {
+export function selectDeadLettersSql(target: Target, filter: DeadLetterFilter): Statement {
   const { engine } = target;
+  const b = new Bindings(engine);
   const text = MACROS.timestamp_text![engine];
   const string = MACROS.string_type![engine]();
-  const list = (values: readonly string[]) => values.map((v) => stringLiteral(engine, v)).join(', ');
   const conditions = ['TRUE'];
-  if (filter.codes?.length) conditions.push(`error_code IN (${list(filter.codes)})`);
-  if (filter.messageIds?.length) conditions.push(`message_id IN (${list(filter.messageIds)})`);
-  if (filter.since) conditions.push(`received_at >= ${timestampLiteral(naiveUtc(filter.since))}`);
-  if (filter.until) conditions.push(`received_at < ${timestampLiteral(naiveUtc(filter.until))}`);
+  if (filter.codes?.length) conditions.push(`error_code IN (${b.strings('code', filter.codes)})`);
+  if (filter.messageIds?.length) conditions.push(`message_id IN (${b.strings('message_id', filter.messageIds)})`);
+  if (filter.since) conditions.push(`received_at >= ${b.timestamp('since', naiveUtc(filter.since))}`);
+  if (filter.until) conditions.push(`received_at < ${b.timestamp('until', naiveUtc(filter.until))}`);
   const replays = tableRef(target, 'raw', 'dead_letter_replays');
-  return `WITH dead_letters AS (
+  const sql = `WITH dead_letters AS (
   SELECT *
   FROM ${tableRef(target, 'raw', 'dead_letter')}
   WHERE ${conditions.join('\n    AND ')}
@@ -99,37 +101,40 @@ SELECT *
 FROM selected
 -- Fixed-width UTC text (microseconds): its order is the time order.
 ORDER BY received_at, message_id${filter.limit ? `\nLIMIT ${Math.trunc(filter.limit)}` : ''}`;
+  return { sql, params: b.params };
 }
 
 /** The dead letters matching `filter`, oldest first. */
 export async function selectDeadLetters(warehouse: Warehouse, filter: DeadLetterFilter): Promise<DeadLetterRecord[]> {
-  const rows = await warehouse.query(selectDeadLettersSql(warehouse.target, filter));
+  const { sql, params } = selectDeadLettersSql(warehouse.target, filter);
+  const rows = await warehouse.query(sql, params);
   return rows.map((row) => ({ ...row, attributes: row.attributes ?? [], errors: row.errors ?? [] }) as unknown as DeadLetterRecord);
 }
 
-/** One INSERT of these replays into raw.dead_letter_replays (nothing for none). */
-export function recordReplaysSql(target: Target, records: readonly ReplayRecord[]): string | undefined {
+/** One INSERT of these replays into raw.dead_letter_replays (nothing for none), every value bound as a parameter. */
+export function recordReplaysSql(target: Target, records: readonly ReplayRecord[]): Statement | undefined {
   if (records.length === 0) return undefined;
-  const quote = (value: string | null) => (value === null ? 'NULL' : stringLiteral(target.engine, value));
+  const b = new Bindings(target.engine);
   const values = records.map(
-    (r) =>
+    (r, i) =>
       `(${[
-        quote(r.replayId),
-        timestampLiteral(naiveUtc(r.replayedAt)),
-        quote(r.replayedBy),
-        quote(r.messageId),
-        quote(r.eventId),
-        quote(r.errorCode),
-        quote(r.topic),
-        quote(r.publishedMessageId),
+        b.string(`replay_id_${i + 1}`, r.replayId),
+        b.timestamp(`replayed_at_${i + 1}`, naiveUtc(r.replayedAt)),
+        b.string(`replayed_by_${i + 1}`, r.replayedBy),
+        b.string(`message_id_${i + 1}`, r.messageId),
+        b.string(`event_id_${i + 1}`, r.eventId),
+        b.string(`error_code_${i + 1}`, r.errorCode),
+        b.string(`topic_${i + 1}`, r.topic),
+        b.string(`published_message_id_${i + 1}`, r.publishedMessageId),
       ].join(', ')})`,
   );
-  return `INSERT INTO ${tableRef(target, 'raw', 'dead_letter_replays')} (replay_id, replayed_at, replayed_by, message_id, event_id, error_code, topic, published_message_id)
+  const sql = `INSERT INTO ${tableRef(target, 'raw', 'dead_letter_replays')} (replay_id, replayed_at, replayed_by, message_id, event_id, error_code, topic, published_message_id)
 VALUES
   ${values.join(',\n  ')}`;
+  return { sql, params: b.params };
 }
 
 export async function recordReplays(warehouse: Warehouse, records: readonly ReplayRecord[]): Promise<void> {
-  const sql = recordReplaysSql(warehouse.target, records);
-  if (sql) await warehouse.execute(sql);
+  const statement = recordReplaysSql(warehouse.target, records);
+  if (statement) await warehouse.execute(statement.sql, statement.params);
 }

@@ -134,6 +134,14 @@ describe('dashboard figures on a published fixture (~3 months of orders)', () =>
     assert.equal(filtered.headline!.orders, expected!.orders);
   });
 
+  test('a category that would break a quoted literal is a value matched as given (bound, issue 19.3): no orders, nothing dropped', async () => {
+    const filtered = await readDashboard(database, { category: "x' OR TRUE OR '\\'); DROP TABLE mart.fact_orders; --" });
+    assert.equal(filtered.status, 'ok');
+    assert.equal(filtered.headline!.orders, 0);
+    assert.deepEqual(filtered.charts.top_products, []);
+    assert.equal((await readDashboard(database, {})).headline!.orders, all.headline!.orders);
+  });
+
   test('a date range keeps only its purchase dates', async () => {
     const dates = all.charts.sales_trend!.map((r) => String(r.purchase_date));
     const [from, to] = [dates[10]!, dates[20]!];

@@ -8,6 +8,7 @@ import { DirectoryStore } from '../../common/object-store.ts';
 import { render, NO_VARS } from '../../batch/dialect.ts';
 import { BigQueryWarehouse, GoogleBigQueryClient, bigqueryTarget, transactionScript, type BigQueryClient } from '../../batch/engines/bigquery.ts';
 import type { JsonRow } from '../../batch/engines/warehouse.ts';
+import type { QueryParams } from '../../batch/params.ts';
 import { runBatch, type BatchResult } from '../../batch/job.ts';
 import { loadModels } from '../../batch/models.ts';
 import { writeDims } from '../helpers/raw-fixture.ts';
@@ -16,18 +17,21 @@ import { tempDir } from '../helpers/temp-dir.ts';
 
 const PROJECT = 'orderflow-test';
 
-/** BigQuery up to the client boundary: records every statement; answers the job's few reads with canned rows. */
+/** BigQuery up to the client boundary: records every statement and its parameters; answers the job's few reads with canned rows. */
 class RecordingClient implements BigQueryClient {
   readonly statements: string[] = [];
+  readonly params: (QueryParams | undefined)[] = [];
   readonly loads: { dataset: string; table: string; columns: readonly string[]; rows: number }[] = [];
   /** `failing`: a fragment of the one check query that finds offending rows. */
   constructor(
     private readonly martTables: string[],
     private readonly failing: string | null = null,
+    private readonly holder = 'bq-run',
   ) {}
 
-  async query(sql: string): Promise<JsonRow[]> {
+  async query(sql: string, params?: QueryParams): Promise<JsonRow[]> {
     this.statements.push(sql);
+    this.params.push(params);
     if (/ AS watermark, time_zone/.test(sql)) {
       return this.martTables.length === 0
         ? []
@@ -47,7 +51,7 @@ class RecordingClient implements BigQueryClient {
     if (/ AS orders, /.test(sql)) return [{ orders: 5, first_ingested_at: this.martTables.length === 0 ? null : '2026-11-19 12:00:00.000000' }];
     if (/ AS d FROM/.test(sql)) return [{ d: '2026-11-19' }];
     if (/ AS rows_read$/.test(sql)) return [{ rows_read: 12 }];
-    if (sql.startsWith('SELECT holder')) return [{ holder: 'bq-run', expires_at: '2026-11-20 08:00:00.000000' }];
+    if (sql.startsWith('SELECT holder')) return [{ holder: this.holder, expires_at: '2026-11-20 08:00:00.000000' }];
     if (sql.includes('INFORMATION_SCHEMA.COLUMNS')) {
       const dataset = /\.(audit|mart)`\.INFORMATION_SCHEMA/.exec(sql)![1];
       return loadModels()
@@ -84,14 +88,14 @@ describe('BigQuery engine, offline up to the client', () => {
     rmSync(reports, { recursive: true, force: true });
   });
 
-  const run = async (client: RecordingClient, requested: string[] = []): Promise<BatchResult> =>
+  const run = async (client: RecordingClient, requested: string[] = [], runId = 'bq-run'): Promise<BatchResult> =>
     runBatch(new BigQueryWarehouse(client, bigqueryTarget(PROJECT)), {
       requested,
       dims: new DirectoryStore(dims),
       reports: new DirectoryStore(reports),
       noPublish: false,
       lookbackDays: 1,
-      runId: 'bq-run',
+      runId,
       now: () => new Date('2026-11-20T02:00:00Z'),
       logger: createLogger({ level: 'silent' }),
     });
@@ -111,7 +115,7 @@ describe('BigQuery engine, offline up to the client', () => {
       assert.ok(client.statements.length > 60, `${client.statements.length} statements`);
       for (const sql of client.statements) {
         assert.doesNotThrow(
-          () => parse(sql, { dialect: 'bigquery' }),
+          () => parse(sql, { dialect: 'bigquery', paramTypes: ['@name'] }),
           (error: Error) => `${error.message}\n--- in ---\n${sql}`,
         );
       }
@@ -123,7 +127,7 @@ describe('BigQuery engine, offline up to the client', () => {
     const result = await run(client);
     assert.equal(result.status, 'published');
     const reads = client.statements.flatMap((sql) =>
-      [...sql.matchAll(/`orderflow-test\.raw\.(\w+)`(\s+WHERE\s+ingested_at\s*[<>]=?\s*TIMESTAMP)?/g)].map((m) => ({
+      [...sql.matchAll(/`orderflow-test\.raw\.(\w+)`(\s+WHERE\s+ingested_at\s*[<>]=?\s*(?:TIMESTAMP|@))?/g)].map((m) => ({
         table: m[1],
         pruned: m[2] !== undefined,
         sql,
@@ -145,21 +149,30 @@ describe('BigQuery engine, offline up to the client', () => {
     const after = client.statements.slice(client.statements.indexOf(script) + 1);
     assert.deepEqual(
       after.filter((sql) => !sql.startsWith('SELECT')),
-      [`DELETE FROM \`${PROJECT}.audit.batch_lease\` WHERE name = 'wap' AND holder = 'bq-run'`],
+      [`DELETE FROM \`${PROJECT}.audit.batch_lease\` WHERE name = @lease AND holder = @holder`],
       'after the publish: reads and the lease release only',
     );
     assert.match(script, /^BEGIN\n {2}BEGIN TRANSACTION;[\s\S]*COMMIT TRANSACTION;\nEXCEPTION WHEN ERROR THEN\n {2}ROLLBACK TRANSACTION;/);
     for (const table of martTables) assert.ok(script.includes(`DELETE FROM \`${PROJECT}.mart.${table}\``), table);
     assert.match(
       script,
-      /DELETE FROM `orderflow-test\.mart\.fact_sales` WHERE purchase_date IN \(DATE '2026-11-19'\) AND order_id IN \(SELECT order_id FROM `orderflow-test\.audit\.fact_orders`\)/,
+      /DELETE FROM `orderflow-test\.mart\.fact_sales` WHERE purchase_date IN \(@date_1\) AND order_id IN \(SELECT order_id FROM `orderflow-test\.audit\.fact_orders`\)/,
     );
-    assert.match(script, /DELETE FROM `orderflow-test\.mart\.agg_daily_sales` WHERE purchase_date IN \(DATE '2026-11-19'\)/);
+    assert.match(script, /DELETE FROM `orderflow-test\.mart\.agg_daily_sales` WHERE purchase_date IN \(@date_1\)/);
     // Every insert names its columns: a model whose SELECT lists them in another order still lands right.
     for (const insert of script.match(/INSERT INTO `orderflow-test\.mart\.[a-z_]+` \([a-z_, ]+\)\n\s*SELECT [a-z_, ]+ FROM/g) ?? []) assert.ok(insert);
     assert.equal((script.match(/INSERT INTO `orderflow-test\.mart\./g) ?? []).length, martTables.length);
     assert.equal((script.match(/INSERT INTO `orderflow-test\.mart\.[a-z_]+` \(/g) ?? []).length, martTables.length, 'no INSERT without a column list');
-    assert.match(script, /INSERT INTO `orderflow-test\.audit\.batch_runs`[\s\S]*'published'[\s\S]*TIMESTAMP '2026-11-20 01:00:00.000000'/);
+    // The run's values travel as the script's parameters: the affected dates, the status and the new watermark.
+    assert.match(
+      script,
+      /INSERT INTO `orderflow-test\.audit\.batch_runs` \([a-z_, 0-9]+\)\n\s*SELECT @run_id, @status, @dates, @watermark, @started_at, @finished_at,/,
+    );
+    const scriptParams = client.params[client.statements.indexOf(script)]!;
+    assert.deepEqual(scriptParams.date_1, { type: 'DATE', value: '2026-11-19' });
+    assert.deepEqual(scriptParams.status, { type: 'STRING', value: 'published' });
+    assert.deepEqual(scriptParams.watermark, { type: 'TIMESTAMP', value: '2026-11-20 01:00:00.000000' });
+    assert.deepEqual(scriptParams.run_id, { type: 'STRING', value: 'bq-run' });
     const outside = client.statements.filter((sql) => sql !== script);
     const writesToMart = outside.filter((sql) => /^(DELETE|INSERT|UPDATE|MERGE|TRUNCATE)[\s\S]*`orderflow-test\.mart\./.test(sql));
     assert.deepEqual(writesToMart, []);
@@ -181,12 +194,28 @@ describe('BigQuery engine, offline up to the client', () => {
     const result = await run(client);
     assert.equal(result.status, 'audit_failed');
     assert.equal(client.statements.filter((sql) => sql.includes('BEGIN TRANSACTION')).length, 0);
-    assert.ok(client.statements.some((sql) => /INSERT INTO `orderflow-test\.audit\.batch_runs`[\s\S]*'audit_failed'/.test(sql)));
-    assert.ok(
-      client.statements.some((sql) =>
-        /INSERT INTO `orderflow-test\.audit\.audit_log`[\s\S]*'accepted_range_stg_order_items_price', 'blocking', 'stg_order_items', 'fail', 2/.test(sql),
-      ),
+    const recorded = (table: string) => client.params[client.statements.findIndex((sql) => sql.startsWith(`INSERT INTO \`orderflow-test.audit.${table}\``))]!;
+    assert.deepEqual(recorded('batch_runs').status, { type: 'STRING', value: 'audit_failed' });
+    const log = recorded('audit_log');
+    const failed = Object.keys(log)
+      .find((name) => log[name]!.value === 'accepted_range_stg_order_items_price')!
+      .replace('check_name_', '');
+    assert.deepEqual(
+      ['severity', 'model', 'status', 'failing_rows'].map((column) => log[`${column}_${failed}`]!.value),
+      ['blocking', 'stg_order_items', 'fail', 2],
     );
+  });
+
+  test('a run id that would break a quoted literal travels as a query parameter: never in the SQL text, unchanged in the parameters', async () => {
+    const hostile = "bq'run\\ \n'); DROP TABLE audit.batch_runs; --";
+    const client = new RecordingClient([], null, hostile);
+    const result = await run(client, [], hostile);
+    assert.equal(result.status, 'published');
+    for (const sql of client.statements) assert.ok(!sql.includes('DROP TABLE') && !sql.includes("bq'run"), sql);
+    const bound = client.params.flatMap((p) => Object.values(p ?? {})).filter((p) => p.value === hostile);
+    // The lease claim and its release, the audit log, the run record in the publish script.
+    assert.ok(bound.length >= 4, `${bound.length} bindings of the run id`);
+    assert.ok(bound.every((p) => p.type === 'STRING'));
   });
 
   test('the transaction script re-raises after rolling back, and parses', () => {
