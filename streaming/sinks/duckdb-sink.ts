@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { loadWorkerTables, type TableSpec } from '../../common/table-schemas.ts';
-import { encodeColumns } from './duckdb-append.ts';
+import { encodeRows } from './duckdb-append.ts';
 import type { RawRows } from '../rows.ts';
 import { TransientWriteError } from '../errors.ts';
 import type { DuckDBWriterOptions, EncodedWrite } from './duckdb-writer.ts';
@@ -18,7 +18,7 @@ function send(worker: Worker, request: WriterRequest): void {
 
 /**
  * The DuckDB adapter of the RowSink port. The event loop only lays each batch out as JSON
- * columns; a writer thread (DuckDBWriter) inserts and commits them, so the loop that receives and
+ * rows; a writer thread (DuckDBWriter) inserts and commits them, so the loop that receives and
  * acks messages never waits on DuckDB, and DuckDB's statements never wait behind message handling.
  * write() resolves once the batch is committed; a batch DuckDB refuses for its values (a conversion
  * or constraint error) is reported as WriteRefusedError, any other failure as transient.
@@ -37,7 +37,7 @@ export class DuckDBSink implements RowSink {
 
   /** Not async: the batch is encoded at once, and no suspended frame keeps its rows until the commit. */
   write(batch: RawRows): Promise<WriteResult> {
-    const writes: EncodedWrite[] = this.tables.flatMap(([name, spec]) => encodeColumns(spec, batch[name]).map((json) => ({ table: name, json })));
+    const writes: EncodedWrite[] = this.tables.flatMap(([name, spec]) => encodeRows(spec, batch[name]).map((json) => ({ table: name, json })));
     return writes.length === 0 ? Promise.resolve({ rejected: [] }) : this.request(writes).then(() => ({ rejected: [] }));
   }
 

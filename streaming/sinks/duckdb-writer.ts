@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableSpec } from '../../common/table-schemas.ts';
-import { insertColumns } from './duckdb-append.ts';
+import { insertRows } from './duckdb-append.ts';
 import { othersWaiting, withDuckDBFile } from '../../common/warehouse/duckdb-file.ts';
 import { DUCKDB_HOLD_DEFAULTS, DUCKDB_WORKER_CHECKPOINT_THRESHOLD, DUCKDB_WORKER_MEMORY_LIMIT } from './engines.ts';
 
@@ -28,7 +28,7 @@ const REFUSAL = /^(Conversion|Invalid Input|Constraint|Out of Range|Mismatch Typ
 /** Whether a failed write was DuckDB refusing the data (for good), not a transient failure. */
 export const isRefusal = (error: unknown) => error instanceof Error && REFUSAL.test(error.message);
 
-/** Up to 2,048 of one table's rows, as encodeColumns laid them out. */
+/** Up to 2,048 of one table's rows, as encodeRows laid them out. */
 export interface EncodedWrite {
   table: string;
   json: string;
@@ -187,7 +187,7 @@ export class DuckDBWriter {
   private async insertAll(connection: DuckDBConnection, writes: EncodedWrite[]): Promise<void> {
     await connection.run('BEGIN TRANSACTION');
     try {
-      for (const { table, json } of writes) await insertColumns(connection, this.tableSpec(table), json);
+      for (const { table, json } of writes) await insertRows(connection, this.tableSpec(table), json);
       await connection.run('COMMIT');
     } catch (error) {
       await connection.run('ROLLBACK');

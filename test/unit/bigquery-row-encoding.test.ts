@@ -58,7 +58,7 @@ describe('BigQuery row encoding', () => {
     const type = (protobuf.Type as unknown as { fromDescriptor(d: unknown): protobuf.Type }).fromDescriptor(
       adapt.normalizeDescriptor(new protos.google.protobuf.DescriptorProto(writerDescriptor(deadLetter.fields))),
     );
-    assert.deepEqual(type.toObject(type.decode(encoded.serialized), { longs: String }), {
+    const values = {
       message_id: 'm1',
       publish_time: '1795168801500000',
       attributes: [{ key: 'a' }],
@@ -67,10 +67,43 @@ describe('BigQuery row encoding', () => {
       errors: [{ code: 'schema', path: '', message: 'x' }],
       delivery_attempt: '3',
       received_at: '9007199254740993',
-    });
-    // The bytes are what the managedwriter's own JSON encoder (the JSONWriter's) makes of that row.
+    };
+    assert.deepEqual(type.toObject(type.decode(encoded.serialized), { longs: String }), values);
+    // The bytes are what the managedwriter's own JSON encoder (the JSONWriter's) makes of those values.
     const library = new JSONEncoder({ protoDescriptor: writerDescriptor(deadLetter.fields) });
-    assert.deepEqual(Buffer.from(encoded.serialized), Buffer.from(library.encodeRows([encoded.row])[0]!));
+    assert.deepEqual(Buffer.from(encoded.serialized), Buffer.from(library.encodeRows([values])[0]!));
+  });
+
+  test('long and non-ASCII text, nested records over 127 bytes, negative and 64-bit integers: the same bytes as the client', () => {
+    const long = 'é€😀x'.repeat(40);
+    const encoded = encodeRow(deadLetter.fields, {
+      ...row(),
+      message_id: 'ünï',
+      publish_time: 2n ** 63n - 1n,
+      payload: long,
+      errors: [
+        { code: 'schema', path: '/a', message: long },
+        { code: 'x', path: '', message: '' },
+      ],
+      delivery_attempt: -7,
+      received_at: -(2n ** 63n),
+    });
+    assert.ok(encoded.ok);
+    const library = new JSONEncoder({ protoDescriptor: writerDescriptor(deadLetter.fields) });
+    const values = {
+      message_id: 'ünï',
+      publish_time: '9223372036854775807',
+      attributes: [{ key: 'a' }],
+      payload: long,
+      error_code: 'schema',
+      errors: [
+        { code: 'schema', path: '/a', message: long },
+        { code: 'x', path: '', message: '' },
+      ],
+      delivery_attempt: '-7',
+      received_at: '-9223372036854775808',
+    };
+    assert.deepEqual(Buffer.from(encoded.serialized), Buffer.from(library.encodeRows([values])[0]!));
   });
 
   test('what the client would write silently wrong is rejected with a reason', () => {
