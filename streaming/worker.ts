@@ -72,7 +72,12 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
   // Until the sink is open the port answers as not ready (/health 200, /ready 503, pushes 503 so
   // Pub/Sub retries): a request with no listener would get no answer at all, and a readiness probe
   // or push sent in that window would hang until the client gives up.
-  let serve = workerRequestListener({ isReady: () => false, ...(config.mode === 'push' ? { push: { handler: NOT_STARTED } } : {}), logger });
+  let serve = workerRequestListener({
+    isReady: () => false,
+    ...(config.mode === 'push' ? { push: { handler: NOT_STARTED } } : {}),
+    logger,
+    projectId: config.projectId,
+  });
   server.on('request', (request, response) => serve(request, response));
   let sink: RowSink;
   try {
@@ -103,6 +108,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps): Promi
       ? { push: { handler: pipeline, ...(drain ? { deadLetters: drain } : {}), ...(verify ? { verify } : {}), onBadRequest: () => (stats.badRequests += 1) } }
       : {}),
     logger,
+    projectId: config.projectId,
   });
 
   const pullFrom = (subscription: string, streams: number) =>

@@ -7,6 +7,7 @@ import { acks, type Outcome } from '../pipeline/outcome.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { PushVerifier } from './push-auth.ts';
 import { pushMessage } from './push-message.ts';
+import { traceLogFields } from './trace-context.ts';
 
 export interface WorkerServerOptions {
   /** Ready to take traffic (the sink open, the source started, not draining). */
@@ -20,6 +21,8 @@ export interface WorkerServerOptions {
    */
   push?: { handler: MessageHandler; deadLetters?: MessageHandler; verify?: PushVerifier; onBadRequest?: () => void };
   logger: Logger;
+  /** The project a request's trace belongs to: push requests' log lines carry it (Cloud Logging trace correlation). */
+  projectId: string;
 }
 
 /** Where the dead-letter topic's push subscription delivers (terraform/pubsub.tf). */
@@ -43,7 +46,7 @@ export function workerRequestListener(options: WorkerServerOptions): RequestList
   const arrivals = new Arrivals();
   return (request, response) => {
     void handle(options, arrivals, request, response).catch((error: unknown) => {
-      options.logger.error({ err: error }, 'push request failed');
+      options.logger.error({ ...traceLogFields(request.headers.traceparent, options.projectId), err: error }, 'push request failed');
       reply(response, 500, 'internal error');
     });
   };
@@ -137,7 +140,7 @@ async function handle(options: WorkerServerOptions, arrivals: Arrivals, request:
     processing = new Promise((settle) => handler.handle(message, settle));
   } catch (error) {
     arrivals.refused();
-    return refuse(options.push, options.logger, request, response, error);
+    return refuse(options, request, response, error);
   }
   arrivals.handed(handler, request.socket);
   const outcome = await processing;
@@ -148,12 +151,15 @@ async function handle(options: WorkerServerOptions, arrivals: Arrivals, request:
 }
 
 /** Answers a push request that failed before its message reached the handler; rethrows what is not the request's fault. */
-function refuse(push: NonNullable<WorkerServerOptions['push']>, logger: Logger, request: IncomingMessage, response: ServerResponse, error: unknown): void {
+function refuse(options: WorkerServerOptions, request: IncomingMessage, response: ServerResponse, error: unknown): void {
   if (error instanceof PushAuthError) return reply(response, 401, error.message);
   if (!(error instanceof PushRequestError)) throw error;
   // Counted, never stored: a request that is not a push message has no message to dead-letter.
-  push.onBadRequest?.();
-  logger.warn({ status: error instanceof PushTooLargeError ? 413 : 400, reason: error.message }, 'push request refused');
+  options.push?.onBadRequest?.();
+  options.logger.warn(
+    { ...traceLogFields(request.headers.traceparent, options.projectId), status: error instanceof PushTooLargeError ? 413 : 400, reason: error.message },
+    'push request refused',
+  );
   if (!(error instanceof PushTooLargeError)) return reply(response, 400, error.message);
   // Answer at once and close: the client may still be sending, and this connection is not reused.
   response.shouldKeepAlive = false;
