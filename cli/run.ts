@@ -23,6 +23,7 @@ export async function runCli(argv: Argv, commands: readonly CommandModule<object
     // environment would break every command). Flags typed on the command line are checked below.
     .strictCommands()
     .middleware(rejectUnknownFlags(hideBin(process.argv)), true)
+    .middleware(rejectBadEnvironment as unknown as MiddlewareFunction, true)
     .demandCommand(1, 'name a command, e.g. orderflow up')
     .recommendCommands()
     .help()
@@ -88,6 +89,23 @@ function rejectUnknownFlags(raw: string[]): MiddlewareFunction {
       .filter((name) => !known.has(name) && !(name.startsWith('no-') && known.has(name.slice(3))));
     if (unknown.length) throw new UsageError(`Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
   }) as unknown as MiddlewareFunction;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * Environment fallbacks yargs would misread in silence: a boolean flag's variable reads as false
+ * unless it is exactly `true` (so ORDERFLOW_KEEP_RUNNING=1 meant false), and a bad
+ * ORDERFLOW_LOG_LEVEL failed in the logging library's words. Fails naming the variable.
+ */
+function rejectBadEnvironment(_argv: unknown, yargs: { getOptions(): { boolean: string[] } }): void {
+  const level = process.env.ORDERFLOW_LOG_LEVEL;
+  if (level && !LOG_LEVELS.includes(level)) throw new UsageError(`ORDERFLOW_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${level}`);
+  for (const flag of yargs.getOptions().boolean) {
+    const name = `${ENV_PREFIX}_${flag.replaceAll('-', '_').toUpperCase()}`;
+    const value = process.env[name];
+    if (value !== undefined && value !== '' && value !== 'true' && value !== 'false') throw new UsageError(`${name} must be true or false, got ${value}`);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.ts';
+import { EARLIEST_MICROS } from '../../common/contract/timestamp.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
@@ -97,6 +98,9 @@ export const generateCommand = defineCommand<Args>({
           throw new UsageError('--event-interval applies to simulated history (--count, or --no-real-time), not a real-time feed');
         if (!realTime && args.count === undefined) throw new UsageError('--no-real-time needs --count: an endless simulated clock runs ahead of time');
         if (!realTime && args['start-time'] !== undefined) {
+          // Events dated outside the contract's range would all be dead-lettered.
+          if (args['start-time'] * 1000 < EARLIEST_MICROS)
+            throw new UsageError(`--start-time ${new Date(args['start-time']).toISOString()} is before 2000-01-01, outside the event contract's range`);
           const end = historyEnd(args['start-time'], args.count!, args['event-interval']);
           if (end > Date.now())
             throw new UsageError(

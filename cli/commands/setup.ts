@@ -90,6 +90,8 @@ export const setupCommand = defineCommand<Args>({
         'push-service-account': { type: 'string', describe: 'Push: the service account email the OIDC token is issued for' },
       })
       .check((args) => {
+        const deadline = args['ack-deadline'];
+        if (deadline < 10 || deadline > 600) throw new UsageError(`--ack-deadline must be from 10 to 600 seconds, got ${deadline}`);
         const attempts = args['max-delivery-attempts'];
         if (attempts < 5 || attempts > 100) throw new UsageError(`--max-delivery-attempts must be from 5 to 100, got ${attempts}`);
         const [min, max] = [args['min-backoff'], args['max-backoff']];

@@ -32,7 +32,17 @@ export const statusCommand = defineCommand<Args>({
           default: './data',
           describe: "A running `orderflow up`'s data directory: its emulator, workers and warehouse are found there",
         },
-        worker: { type: 'string', array: true, describe: "A worker's base URL, e.g. http://127.0.0.1:8080 (repeat for each; default: the running up's)" },
+        worker: {
+          type: 'string',
+          array: true,
+          coerce: (values: string[]) =>
+            values.map((url) => {
+              if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+                throw new UsageError(`--worker must be a URL such as http://127.0.0.1:8080, got ${url}`);
+              return url;
+            }),
+          describe: "A worker's base URL, e.g. http://127.0.0.1:8080 (repeat for each; default: the running up's)",
+        },
         database: { type: 'string', describe: `DuckDB warehouse file (default: the running up's, else ${DEFAULT_DATABASE})` },
         project: {
           type: 'string',

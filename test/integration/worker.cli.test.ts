@@ -66,6 +66,12 @@ describe('orderflow worker and setup commands', () => {
       [['worker', '--duckdb-memory-limit', 'lots'], {}, /--duckdb-memory-limit must be a size such as 64MB or 1GB, got lots/],
       [['worker'], { ORDERFLOW_DUCKDB_MEMORY_LIMIT: "32MB'; DROP TABLE raw.orders; --" }, /--duckdb-memory-limit must be a size/],
       [['setup', '--max-delivery-attempts', '3'], {}, /--max-delivery-attempts must be from 5 to 100/],
+      [['setup', '--ack-deadline', '5'], {}, /--ack-deadline must be from 10 to 600 seconds, got 5/],
+      [['validate', '-'], { ORDERFLOW_STRICT: 'maybe' }, /^orderflow: ORDERFLOW_STRICT must be true or false, got maybe/],
+      [['up'], { ORDERFLOW_KEEP_RUNNING: '1' }, /^orderflow: ORDERFLOW_KEEP_RUNNING must be true or false, got 1/],
+      [['generate', '--count', '1'], { ORDERFLOW_LOG_LEVEL: 'loud' }, /^orderflow: ORDERFLOW_LOG_LEVEL must be one of trace, .*, got loud/],
+      [['status', '--worker', 'notaurl'], {}, /--worker must be a URL such as http:\/\/127.0.0.1:8080, got notaurl/],
+      [['generate', '--count', '3', '--start-time', '1999-01-01T00:00:00Z'], {}, /--start-time 1999-01-01T00:00:00.000Z is before 2000-01-01/],
     ];
     for (const [args, env, pattern] of cases) {
       const result = await runCli(args, { env });

@@ -33,7 +33,9 @@ test("the guide's validate figure is what validate prints for its example", asyn
 
 // The fresh user's reading: raw rows count this run only, the mart counts every run in the warehouse; say which.
 test('the summary says which counts are this run and which are the whole warehouse', () => {
-  const summary = formatSummary({ ...result(false, 90), batch: { exitCode: 0, checks: [] } }, 5);
+  const warning = { name: 'untranslated_categories', status: 'warn', failingRows: 2 } as const;
+  const summary = formatSummary({ ...result(false, 90), batch: { exitCode: 0, checks: [warning] } }, 5);
+  assert.match(summary, /: 0 passed, 1 warning, 0 failed/);
   assert.match(summary, /raw rows +orders 1, order_items 1, order_payments 1, dead_letter 5 \(written by this run\)\n/);
   assert.match(summary, /mart +none \(the whole warehouse, every run so far\)\n/);
 });
