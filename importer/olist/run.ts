@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { Logger } from '../../common/logger.ts';
 import type { ObjectStore } from '../../common/object-store.ts';
 import { ProgressLine } from '../../common/progress.ts';
@@ -51,6 +52,8 @@ export async function runImport(options: ImportRunOptions): Promise<ImportRunRes
     } catch (error) {
       // Flush what was sent and release the client, so the one-line error is not followed by a hang.
       await output.close().catch(() => undefined);
+      // A file cut off part way would pass for a whole history: no file rather than a partial one.
+      if (isFile(options.out)) await rm(options.out, { force: true });
       throw error;
     }
     const stats = await output.close();
@@ -60,6 +63,8 @@ export async function runImport(options: ImportRunOptions): Promise<ImportRunRes
   }
 }
 
+const isFile = (out: string) => !['pubsub', 'stdout', '-'].includes(out);
+
 /**
  * The one place the importer publishes: the generator's outputs (Pub/Sub with its batching,
  * bounded in-flight and retries; NDJSON). Attributes as the generator sets them; ordering key order_id.
@@ -67,7 +72,7 @@ export async function runImport(options: ImportRunOptions): Promise<ImportRunRes
 async function openOutput(options: ImportRunOptions): Promise<MessageOutput> {
   const { StreamOutput } = await import('../../generator/outputs/stream-output.ts');
   if (options.out === 'stdout' || options.out === '-') return StreamOutput.toStdout();
-  if (options.out !== 'pubsub') return StreamOutput.toFile(options.out);
+  if (isFile(options.out)) return StreamOutput.toFile(options.out);
   const { PubSubOutput } = await import('../../generator/outputs/pubsub-output.ts');
   const output = new PubSubOutput({ ...options.pubsub, logger: options.logger });
   // A wrong emulator address or a missing topic: one line within seconds, before any file is read.

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,9 +38,11 @@ describe('orderflow import olist (CLI)', () => {
     await cp(FIXTURE, dir, { recursive: true });
     const payments = join(dir, 'olist_order_payments_dataset.csv');
     await writeFile(payments, (await readFile(payments, 'utf8')).replace('"payment_installments",', '"installments",'));
-    const result = await runCli(['import', 'olist', dir]);
+    const out = join(dir, 'events.ndjson');
+    const result = await runCli(['import', 'olist', dir, '--out', out]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^orderflow: .*olist_order_payments_dataset\.csv: missing column payment_installments/m);
+    assert.equal(existsSync(out), false, 'no partial NDJSON file left');
   });
 
   test('an unknown time zone: one usage line, exit 2', async () => {
