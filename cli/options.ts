@@ -122,6 +122,8 @@ export const memorySize = (name: string) => (value: unknown) => {
 
 /** The local warehouse file every DuckDB command opens by default. */
 export const DEFAULT_DATABASE = './data/warehouse.duckdb';
+/** Where `snapshot` writes the dims snapshot and `batch run` reads it (`--dims` in both). */
+export const DEFAULT_DIMS = './data/dims';
 
 /** Flags the worker and setup share: where the warehouse is. */
 export const warehouseOptions = {

@@ -4,7 +4,7 @@ import { defineCommand } from '../command.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
-import { DEFAULT_DATABASE, calendarDate, nonNegativeInteger, oneOf, probability } from '../options.ts';
+import { DEFAULT_DATABASE, DEFAULT_DIMS, calendarDate, nonNegativeInteger, oneOf, probability } from '../options.ts';
 import { DEFAULT_TIME_ZONE, timeZoneName } from '../../batch/dialect.ts';
 import { DEFAULT_SAFETY_WINDOW_MS } from '../../batch/defaults.ts';
 import { LeaseHeldError } from '../../batch/lease.ts';
@@ -73,7 +73,7 @@ const runCommand = defineCommand<Args>({
         to: { type: 'string', coerce: calendarDate('to'), describe: 'Backfill: last purchase date to rebuild, inclusive (with --from)' },
         engine: { choices: ENGINES, default: 'duckdb' as const, describe: 'Warehouse: the local DuckDB file or BigQuery' },
         database: { type: 'string', default: DEFAULT_DATABASE, describe: 'DuckDB warehouse file (with --engine duckdb)' },
-        dims: { type: 'string', default: './data/dims', describe: 'Dims snapshot (Olist CSVs from `orderflow snapshot`): a directory or gs://bucket/prefix' },
+        dims: { type: 'string', default: DEFAULT_DIMS, describe: 'Dims snapshot (Olist CSVs from `orderflow snapshot`): a directory or gs://bucket/prefix' },
         reports: { type: 'string', default: './data/audit-reports', describe: 'Where the JSON audit report goes: a directory or gs://bucket/prefix' },
         project: { type: 'string', describe: 'Google Cloud project of the raw, audit and mart datasets (with --engine bigquery)' },
         location: { type: 'string', describe: 'BigQuery location of the datasets, e.g. EU (default: inferred by BigQuery)' },
@@ -206,7 +206,7 @@ function report(result: BatchResult, logger: Logger): void {
 
 interface CompileArgs {
   engine: Engine;
-  out: string;
+  outDir: string;
   project?: string;
   timeZone: string;
   asOf: string;
@@ -219,7 +219,7 @@ const compileCommand = defineCommand<CompileArgs>({
     y
       .options({
         engine: { choices: ENGINES, default: 'duckdb' as const, describe: 'Dialect to compile for' },
-        out: { type: 'string', default: './target/batch', describe: 'Directory to write into (models/, checks/, manifest.json)' },
+        'out-dir': { type: 'string', default: './target/batch', describe: 'Directory to write into (models/, checks/, manifest.json)' },
         project: { type: 'string', describe: 'BigQuery project the table references name (with --engine bigquery)' },
         'time-zone': { type: 'string', default: DEFAULT_TIME_ZONE, coerce: ianaTimeZone, describe: 'Business time zone (IANA name) the date macros use' },
         'as-of': {
@@ -235,7 +235,7 @@ const compileCommand = defineCommand<CompileArgs>({
         if (args.engine === 'bigquery' && !args.project) throw new UsageError('--engine bigquery needs --project');
         return true;
       })
-      .example('orderflow batch compile --engine bigquery --project my-project --out ./target/bigquery', 'the BigQuery SQL and manifest'),
+      .example('orderflow batch compile --engine bigquery --project my-project --out-dir ./target/bigquery', 'the BigQuery SQL and manifest'),
   handler: async (args) => {
     const [{ compileProject }, { mkdir, writeFile }, { dirname, join }] = await Promise.all([
       import('../../batch/project.ts'),
@@ -244,10 +244,10 @@ const compileCommand = defineCommand<CompileArgs>({
     ]);
     const files = compileProject({ engine: args.engine, project: args.project ?? '', timeZone: args.timeZone, asOf: args.asOf });
     for (const [path, content] of files) {
-      await mkdir(dirname(join(args.out, path)), { recursive: true });
-      await writeFile(join(args.out, path), content);
+      await mkdir(dirname(join(args.outDir, path)), { recursive: true });
+      await writeFile(join(args.outDir, path), content);
     }
-    process.stdout.write(`${JSON.stringify({ engine: args.engine, out: args.out, files: files.size })}\n`);
+    process.stdout.write(`${JSON.stringify({ engine: args.engine, out: args.outDir, files: files.size })}\n`);
   },
 });
 

@@ -1,11 +1,11 @@
 import { defineCommand } from '../command.ts';
 
 interface LookmlArgs {
-  out: string;
+  outDir: string;
 }
 
 interface TableauArgs {
-  out: string;
+  outDir: string;
   project: string;
 }
 
@@ -14,14 +14,14 @@ const lookml = defineCommand<LookmlArgs>({
   describe: 'Write the LookML project (views, explores, KPI dashboard) for the BigQuery mart',
   builder: (y) =>
     y
-      .options({ out: { type: 'string', default: './bi/looker', describe: 'Directory of the LookML project (its .lkml/.lookml files are replaced)' } })
-      .example('orderflow bi lookml --out ./bi/looker', 'regenerate the committed project'),
-  handler: async ({ out }) => {
+      .options({ 'out-dir': { type: 'string', default: './bi/looker', describe: 'Directory of the LookML project (its .lkml/.lookml files are replaced)' } })
+      .example('orderflow bi lookml --out-dir ./bi/looker', 'regenerate the committed project'),
+  handler: async ({ outDir }) => {
     const { loadMartSchema } = await import('../../bi/mart-schema.ts');
     const { lookmlProject } = await import('../../bi/lookml.ts');
     const { writeGenerated } = await import('../../bi/write.ts');
-    const files = await writeGenerated(out, lookmlProject(await loadMartSchema()), ['.lkml', '.lookml']);
-    process.stdout.write(`wrote ${files.length} LookML files to ${out}\n`);
+    const files = await writeGenerated(outDir, lookmlProject(await loadMartSchema()), ['.lkml', '.lookml']);
+    process.stdout.write(`wrote ${files.length} LookML files to ${outDir}\n`);
   },
 });
 
@@ -31,16 +31,16 @@ const tableau = defineCommand<TableauArgs>({
   builder: (y) =>
     y
       .options({
-        out: { type: 'string', default: './bi/tableau', describe: 'Directory of the .tds files (its .tds files are replaced)' },
+        'out-dir': { type: 'string', default: './bi/tableau', describe: 'Directory of the .tds files (its .tds files are replaced)' },
         project: { type: 'string', default: 'your-gcp-project', describe: 'BigQuery project of the mart dataset, written into each connection' },
       })
-      .example('orderflow bi tableau --project my-proj --out ./tableau', 'data sources for your project'),
-  handler: async ({ out, project }) => {
+      .example('orderflow bi tableau --project my-proj --out-dir ./tableau', 'data sources for your project'),
+  handler: async ({ outDir, project }) => {
     const { loadMartSchema } = await import('../../bi/mart-schema.ts');
     const { tableauDataSources } = await import('../../bi/tableau.ts');
     const { writeGenerated } = await import('../../bi/write.ts');
-    const files = await writeGenerated(out, tableauDataSources(await loadMartSchema(), project), ['.tds']);
-    process.stdout.write(`wrote ${files.length} Tableau data sources to ${out}\n`);
+    const files = await writeGenerated(outDir, tableauDataSources(await loadMartSchema(), project), ['.tds']);
+    process.stdout.write(`wrote ${files.length} Tableau data sources to ${outDir}\n`);
   },
 });
 

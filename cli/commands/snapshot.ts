@@ -1,8 +1,8 @@
 import { defineCommand } from '../command.ts';
-import { catalogOptions } from '../options.ts';
+import { DEFAULT_DIMS, catalogOptions } from '../options.ts';
 
 interface Args {
-  out: string;
+  dims: string;
   seed: number;
   customers: number;
   products: number;
@@ -15,17 +15,21 @@ export const snapshotCommand = defineCommand<Args>({
   builder: (y) =>
     y
       .options({
-        out: { type: 'string', demandOption: true, describe: 'Directory, or gs://bucket/prefix' },
+        dims: {
+          type: 'string',
+          default: DEFAULT_DIMS,
+          describe: 'Where the snapshot goes: a directory or gs://bucket/prefix (the place `batch run --dims` reads)',
+        },
         ...catalogOptions,
       })
-      .example('orderflow snapshot --out ./data/dims', 'CSV files of the default catalog (seed 1), where batch run reads them')
-      .example('orderflow snapshot --out gs://my-bucket/dims/2026-11-20 --seed 7', 'to GCS, matching `generate --seed 7`'),
+      .example('orderflow snapshot', 'CSV files of the default catalog (seed 1) in ./data/dims, where batch run reads them')
+      .example('orderflow snapshot --dims gs://my-bucket/dims/2026-11-20 --seed 7', 'to GCS, matching `generate --seed 7`'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
     const { openObjectStore } = await import('../../common/object-store.ts');
     const { Catalog } = await import('../../generator/catalog.ts');
     const { writeSnapshot } = await import('../../generator/snapshot.ts');
-    const store = openObjectStore(args.out);
+    const store = openObjectStore(args.dims);
     const catalog = new Catalog(args.seed, { customers: args.customers, products: args.products, sellers: args.sellers });
     await writeSnapshot(catalog, store, (location, rows) => process.stderr.write(`wrote ${location} (${rows} rows)\n`));
   },

@@ -91,8 +91,8 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
     [['generate', '--duplicate-rate', '0.6', '--update-rate', '0.6'], 2, /must not exceed 1/],
     [['generate', '--bogus'], 2, /Unknown argument: bogus/],
     [['generate', '--rate', 'fast'], 2, /--rate must be a positive number/],
-    [['snapshot'], 2, /Missing required argument: out/],
-    [['snapshot', '--out', 'gs://'], 2, /not a GCS location/],
+    [['snapshot', '--out', './dims'], 2, /Unknown argument: out/],
+    [['snapshot', '--dims', 'gs://'], 2, /not a GCS location/],
     [['validate', '/no/such/file.ndjson'], 1, /cannot read \/no\/such\/file.ndjson: ENOENT/],
     [['nonsense'], 2, /Unknown command: nonsense/],
     [['validate', '-x'], 2, /Unknown argument: x/],
@@ -124,7 +124,7 @@ describe('orderflow snapshot', () => {
   test('writes the four Olist CSVs, in Olist column order, consistent with the stream of the same seed', async () => {
     const dir = tempDir('dims');
     const sizes = ['--customers', '300', '--products', '200', '--sellers', '40'];
-    const result = await runCli(['snapshot', '--out', dir, '--seed', '7', ...sizes]);
+    const result = await runCli(['snapshot', '--dims', dir, '--seed', '7', ...sizes]);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(
       (await readdir(dir)).sort(),

@@ -14,7 +14,7 @@ describe('a --database with no warehouse', () => {
     ['batch run', ['batch', 'run', '--database', typo, '--dims', join(dir, 'dims'), '--reports', join(dir, 'reports')]],
     ['query', ['query', 'SELECT 1', '--database', typo]],
     ['worker', ['worker', '--database', typo, '--port', '0']],
-    ['dashboard', ['dashboard', '--database', typo, '--port', '0']],
+    ['dashboard', ['dashboard', '--database', typo, '--dashboard-port', '0']],
   ];
   for (const [name, args] of cases) {
     test(`${name} exits 1 and creates nothing`, async () => {

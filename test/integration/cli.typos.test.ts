@@ -56,7 +56,7 @@ describe('typos are caught, in one line that names the value', () => {
 
   test('a malformed dims CSV is named in the error', async () => {
     const dims = join(dir, 'dims');
-    assert.equal((await runCli(['snapshot', '--out', dims, '--customers', '20', '--products', '20', '--sellers', '5'])).code, 0);
+    assert.equal((await runCli(['snapshot', '--dims', dims, '--customers', '20', '--products', '20', '--sellers', '5'])).code, 0);
     const file = join(dims, 'olist_sellers_dataset.csv');
     await writeFile(file, 'seller_id,seller_zip_code_prefix,seller_city,seller_state\n"a,1,x\n');
     const result = await runCli(['batch', 'run', '--database', database, '--dims', dims, '--reports', join(dir, 'reports'), '--date', '2026-11-01']);

@@ -159,7 +159,7 @@ describe('orderflow dead-letters list|replay (DuckDB)', () => {
 
   test('replay: --dry-run publishes nothing; a replay is recorded and a second one is a no-op; --again leaves the facts exact', async () => {
     const dims = join(dir, 'dims');
-    const snapshot = await runCli(['snapshot', '--out', dims, '--seed', String(SEED)]);
+    const snapshot = await runCli(['snapshot', '--dims', dims, '--seed', String(SEED)]);
     assert.equal(snapshot.code, 0, snapshot.stderr);
     const batch = async () => {
       const result = await runCli([

@@ -6,10 +6,10 @@ import { startGcsStandIn } from '../helpers/gcs-stand-in.ts';
 
 const sizes = ['--customers', '20', '--products', '15', '--sellers', '5'];
 
-test('snapshot --out gs://bucket/prefix uploads the four CSVs through the official GCS client', async () => {
+test('snapshot --dims gs://bucket/prefix uploads the four CSVs through the official GCS client', async () => {
   const gcs = await startGcsStandIn();
   try {
-    const result = await runCli(['snapshot', '--out', 'gs://orderflow-dims/daily/2026-11-20', ...sizes], { env: { STORAGE_EMULATOR_HOST: gcs.host } });
+    const result = await runCli(['snapshot', '--dims', 'gs://orderflow-dims/daily/2026-11-20', ...sizes], { env: { STORAGE_EMULATOR_HOST: gcs.host } });
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(
       gcs.objects.map((o) => `${o.bucket}/${o.name}`).sort(),
@@ -32,7 +32,7 @@ test('snapshot --out gs://bucket/prefix uploads the four CSVs through the offici
 test('a transient GCS error is retried by the client; the snapshot still lands', async () => {
   const gcs = await startGcsStandIn({ failNext: 1 });
   try {
-    const result = await runCli(['snapshot', '--out', 'gs://orderflow-dims', ...sizes], { env: { STORAGE_EMULATOR_HOST: gcs.host } });
+    const result = await runCli(['snapshot', '--dims', 'gs://orderflow-dims', ...sizes], { env: { STORAGE_EMULATOR_HOST: gcs.host } });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(gcs.objects.length, 4);
   } finally {
@@ -41,7 +41,7 @@ test('a transient GCS error is retried by the client; the snapshot still lands',
 });
 
 test('a GCS endpoint that refuses gives one clear line and exit 1', async () => {
-  const result = await runCli(['snapshot', '--out', 'gs://orderflow-dims', ...sizes], { env: { STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9' } });
+  const result = await runCli(['snapshot', '--dims', 'gs://orderflow-dims', ...sizes], { env: { STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9' } });
   assert.equal(result.code, 1);
   assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
   assert.match(result.stderr, /^orderflow: /);

@@ -28,7 +28,7 @@ test('an interrupted run says why fewer events were ingested; a finished one sti
 test("the guide's validate figure is what validate prints for its example", async () => {
   const guide = await readFile(new URL('../../docs/guide.md', import.meta.url), 'utf8');
   assert.match(guide, /# stderr: validated 1000 lines: 1000 valid \(flagged: payment_mismatch 1\), 0 invalid/);
-  assert.doesNotMatch(guide, /snapshot --out \.\/dims\b/, 'snapshots go where batch run reads them: ./data/dims');
+  assert.doesNotMatch(guide, /snapshot --dims \.\/dims\b/, 'snapshots go where batch run reads them: ./data/dims');
 });
 
 // The fresh user's reading: raw rows count this run only, the mart counts every run in the warehouse; say which.
