@@ -51,6 +51,51 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
+/** Publishes `count` messages to a new topic on the emulator at `address`; resolves with their ids. */
+async function publishSome(address: string, count: number): Promise<string[]> {
+  const pubsub = new PubSub({ apiEndpoint: address, emulatorMode: true, projectId: 'orderflow-cli' });
+  try {
+    const [topic] = await pubsub.createTopic(uniqueId('topic'));
+    return await Promise.all(Array.from({ length: count }, (_, i) => topic.publishMessage({ data: Buffer.from(`m${i}`) })));
+  } finally {
+    await pubsub.close();
+  }
+}
+
+async function stopCommand(child: ReturnType<typeof spawn>) {
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+test('orderflow emulator processes, side by side or one after another, never reuse message ids', async () => {
+  // Several local runs feed one warehouse, whose dead letters are keyed by message_id: ids
+  // numbered from 1 in every process collided there.
+  const first = await startCommand(['--emulator-port', '0']);
+  const second = await startCommand(['--emulator-port', '0']);
+  let firstIds: string[];
+  let secondIds: string[];
+  try {
+    firstIds = await publishSome(first.address, 3);
+    secondIds = await publishSome(second.address, 3);
+    firstIds.push(...(await publishSome(first.address, 3)));
+  } finally {
+    await Promise.all([stopCommand(first.child), stopCommand(second.child)]);
+  }
+  const restarted = await startCommand(['--emulator-port', '0']);
+  let restartedIds: string[];
+  try {
+    restartedIds = await publishSome(restarted.address, 3);
+  } finally {
+    await stopCommand(restarted.child);
+  }
+  const all = [...firstIds, ...secondIds, ...restartedIds];
+  for (const id of all) assert.match(id, /^\d+$/, "decimal, as the service's ids");
+  assert.equal(new Set(all).size, all.length, `ids collide: ${all.join(' ')}`);
+  const latest = (ids: string[]) => ids.map(BigInt).reduce((a, b) => (a > b ? a : b));
+  const earliest = (ids: string[]) => ids.map(BigInt).reduce((a, b) => (a < b ? a : b));
+  assert.ok(earliest(restartedIds) > latest([...firstIds, ...secondIds]), 'a later run numbers above the earlier ones');
+});
+
 test('orderflow emulator on a taken port prints one line and exits 1', async () => {
   const holder = await startEmulator();
   try {
