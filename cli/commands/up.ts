@@ -71,7 +71,9 @@ export const upCommand = defineCommand<Args>({
       .example('orderflow up --mode push', 'the emulator pushes to push-mode workers'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
-    const { runStack, stackPaths } = await import('../../local/stack/up.ts');
+    const [{ runStack, stackPaths }, { checkOlistInput }] = await Promise.all([import('../../local/stack/up.ts'), import('../../local/stack/olist.ts')]);
+    // Before anything starts or is created: the input is all there.
+    if (args.olist) await checkOlistInput(args.olist);
     const { database } = stackPaths(args.dataDir);
     const dashboard = args.dashboard ? await (await import('../../dashboard/server.ts')).startDashboard({ database, port: args.dashboardPort }) : undefined;
     if (dashboard) process.stdout.write(`dashboard: ${dashboard.url}\n`);
