@@ -20,7 +20,7 @@ import { importOlistIntoStack } from './olist.ts';
 import { countersOf, fetchWorkerStats, sumCounters, workerUrl, ZERO_COUNTERS, type WorkerCounters } from './worker-stats.ts';
 import { removeStackFile, servePubSubFigures, writeStackFile } from './stack-file.ts';
 import { type PushFront, startPushFront } from './push-front.ts';
-import { writeLiveStatus } from './live-status.ts';
+import { removeLiveStatus, writeLiveStatus } from './live-status.ts';
 import { summariseWarehouse, type WarehouseSummary } from './warehouse-summary.ts';
 import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
 
@@ -230,7 +230,9 @@ export async function runStack(options: StackOptions, print: (line: string) => v
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     stopFigures?.close();
+    // Both only mean something while up runs: status and the dashboard take their absence as "not running".
     await removeStackFile(options.dataDir);
+    await removeLiveStatus(options.dataDir);
     await push?.close();
     await emulator?.close();
   }
@@ -247,18 +249,23 @@ async function generate(options: StackOptions, counters: WorkerPoll, logger: Log
     return `published ${published}  acked ${lastAcked}  in flight ${Math.max(0, published - lastAcked)}  ${(lastAcked / Math.max(seconds, 0.001)).toFixed(0)} msg/s`;
   });
   let lastAcked = 0;
-  const poll = setInterval(async () => {
-    lastAcked = (await counters.read()).acked;
-    const { published } = output.stats();
-    // For the dashboard's live rates (orderflow dashboard reads it beside the warehouse); best effort.
-    await writeLiveStatus(options.dataDir, { at: new Date().toISOString(), published, acked: lastAcked, inFlight: Math.max(0, published - lastAcked) }).catch(
-      () => undefined,
-    );
+  let tick: Promise<void> = Promise.resolve();
+  const poll = setInterval(() => {
+    tick = (async () => {
+      lastAcked = (await counters.read()).acked;
+      const { published } = output.stats();
+      // For the dashboard's live rates (orderflow dashboard reads it beside the warehouse); best effort.
+      await writeLiveStatus(options.dataDir, { at: new Date().toISOString(), published, acked: lastAcked, inFlight: Math.max(0, published - lastAcked) }).catch(
+        () => undefined,
+      );
+    })();
   }, 500);
   try {
     return await runGenerator(stream, output, { ...(count === undefined ? {} : { count }), rate: options.rate, signal: options.signal });
   } finally {
     clearInterval(poll);
+    // A write still under way would bring the file back after runStack removed it.
+    await tick;
     progress.stop();
   }
 }
