@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { IdempotencyStrategy, Storage } from '@google-cloud/storage';
@@ -14,6 +14,8 @@ export interface ObjectStore {
   get(name: string): Promise<Buffer>;
   /** The object's bytes as a stream, for objects too large to hold (a missing one errors the stream). */
   read(name: string): Readable;
+  /** Whether the object is there (rejects only when the store cannot be asked). */
+  exists(name: string): Promise<boolean>;
 }
 
 export class DirectoryStore implements ObjectStore {
@@ -35,6 +37,13 @@ export class DirectoryStore implements ObjectStore {
 
   read(name: string): Readable {
     return createReadStream(this.describe(name));
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return stat(this.describe(name)).then(
+      (info) => info.isFile(),
+      () => false,
+    );
   }
 }
 
@@ -65,6 +74,11 @@ export class GcsStore implements ObjectStore {
 
   read(name: string): Readable {
     return this.storage.bucket(this.bucket).file(this.key(name)).createReadStream();
+  }
+
+  async exists(name: string): Promise<boolean> {
+    const [found] = await this.storage.bucket(this.bucket).file(this.key(name)).exists();
+    return found;
   }
 }
 

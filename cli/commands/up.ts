@@ -1,5 +1,6 @@
 import type { StackOptions } from '../../local/stack/up.ts';
-import { writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { killAllChildren } from '../../local/stack/children.ts';
 import { formatSummary } from '../../local/stack/report.ts';
@@ -71,7 +72,21 @@ export const upCommand = defineCommand<Args>({
       .example('orderflow up --mode push', 'the emulator pushes to push-mode workers'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load this command's libraries.
-    const { runStack, stackPaths } = await import('../../local/stack/up.ts');
+    const [{ runStack, stackPaths }, { checkOlistInput }, { lockDataDir }, { liveStatusPath }] = await Promise.all([
+      import('../../local/stack/up.ts'),
+      import('../../local/stack/olist.ts'),
+      import('../../local/stack/lock.ts'),
+      import('../../local/stack/live-status.ts'),
+    ]);
+    // Before anything starts or is created: the input is all there, and no other up runs on this data directory.
+    if (args.olist) await checkOlistInput(args.olist);
+    await mkdir(args.dataDir, { recursive: true });
+    const lock = lockDataDir(args.dataDir);
+    // Whatever the way out (a second Ctrl-C exits at once): the next up may start, and the dashboard shows no stale live rates.
+    process.once('exit', () => {
+      lock.release();
+      rmSync(liveStatusPath(args.dataDir), { force: true });
+    });
     const { database } = stackPaths(args.dataDir);
     const dashboard = args.dashboard ? await (await import('../../dashboard/server.ts')).startDashboard({ database, port: args.dashboardPort }) : undefined;
     if (dashboard) process.stdout.write(`dashboard: ${dashboard.url}\n`);
@@ -109,6 +124,7 @@ export const upCommand = defineCommand<Args>({
       );
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      lock.release();
       if (!keepServing) await dashboard?.close();
     }
     if (keepServing) {

@@ -8,6 +8,8 @@ export interface Child {
   readonly process: ChildProcess;
   /** Resolves with the exit code (or the signal's name) when the process has ended. */
   readonly exited: Promise<number | string>;
+  /** Where its stderr (and stdout, unless captured) goes. */
+  readonly logFile: string;
   /** The log file's length when this process started: what it writes begins there (logs are appended across runs). */
   readonly logOffset: number;
   /** Text the process wrote on stdout, when it was captured. */
@@ -40,6 +42,7 @@ export function spawnOrderflow(name: string, args: string[], options: { logFile:
     name,
     process: child,
     exited,
+    logFile: options.logFile,
     logOffset,
     stdout: () => stdout,
     stop: async (graceMs = 10_000) => {

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** What `orderflow up` reports about the stream while it runs, for the dashboard's live rates. */
@@ -15,6 +15,11 @@ export const liveStatusPath = (dataDir: string) => join(dataDir, 'up-live.json')
 
 export async function writeLiveStatus(dataDir: string, status: LiveStatus): Promise<void> {
   await writeFile(liveStatusPath(dataDir), `${JSON.stringify(status)}\n`);
+}
+
+/** When up ends: the dashboard shows no live rates without a fresh status, so nothing reads it afterwards. */
+export async function removeLiveStatus(dataDir: string): Promise<void> {
+  await rm(liveStatusPath(dataDir), { force: true });
 }
 
 /** The latest status, or null when `up` never wrote one (or is writing it right now). */

@@ -2,6 +2,7 @@ import { openObjectStore, DirectoryStore } from '../../common/object-store.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { RunResult } from '../../generator/run.ts';
 import { copyDims } from '../../importer/olist/dims.ts';
+import { checkOlistFolder } from '../../importer/olist/files.ts';
 import { runImport } from '../../importer/olist/run.ts';
 
 export interface OlistImport {
@@ -9,6 +10,11 @@ export interface OlistImport {
   published: RunResult;
   /** `batch run --from/--to` covering every purchase date (a day of margin each side), or none for no orders. */
   batchRange: string[];
+}
+
+/** Before `up --olist DIR` starts anything: the folder has every file the import and dims copy read. */
+export async function checkOlistInput(folder: string): Promise<void> {
+  await checkOlistFolder(openObjectStore(folder), folder, true);
 }
 
 /** `orderflow up --olist DIR`: the Kaggle folder's dims as the snapshot, its history published to the stack's topic. */

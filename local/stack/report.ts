@@ -24,7 +24,9 @@ export function formatSummary(result: StackResult, seconds: number): string {
     const warned = batch.checks.filter((c) => c.status === 'warn');
     const passed = batch.checks.filter((c) => c.status === 'pass');
     lines.push(
-      `  audit            ${batch.summary?.status ?? `batch exited ${batch.exitCode}`}: ${passed.length} passed, ${warned.length} warning${warned.length === 1 ? '' : 's'}, ${failed.length} failed (${dateSpan(batch.summary?.dates ?? [])})`,
+      batch.failure
+        ? `  audit            ${batch.failure}`
+        : `  audit            ${batch.summary?.status ?? `batch exited ${batch.exitCode}`}: ${passed.length} passed, ${warned.length} warning${warned.length === 1 ? '' : 's'}, ${failed.length} failed (${dateSpan(batch.summary?.dates ?? [])})`,
     );
     for (const check of [...failed, ...warned]) lines.push(`    ${check.status.padEnd(5)} ${check.name} (${n(check.failingRows)} rows)`);
     lines.push(...wrap(`    pass  ${passed.map((c) => c.name).join(', ')}`, 110, '          '));

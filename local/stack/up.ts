@@ -14,12 +14,13 @@ import { runGenerator, type RunResult } from '../../generator/run.ts';
 import { writeSnapshot } from '../../generator/snapshot.ts';
 import { EventStream } from '../../generator/stream.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/index.ts';
+import { explainFailure } from './child-failure.ts';
 import { spawnOrderflow, type Child } from './children.ts';
 import { importOlistIntoStack } from './olist.ts';
 import { countersOf, fetchWorkerStats, sumCounters, workerUrl, ZERO_COUNTERS, type WorkerCounters } from './worker-stats.ts';
 import { removeStackFile, servePubSubFigures, writeStackFile } from './stack-file.ts';
 import { type PushFront, startPushFront } from './push-front.ts';
-import { writeLiveStatus } from './live-status.ts';
+import { removeLiveStatus, writeLiveStatus } from './live-status.ts';
 import { summariseWarehouse, type WarehouseSummary } from './warehouse-summary.ts';
 import { WORKER_RUNTIME_ENV } from '../../streaming/runtime-env.ts';
 
@@ -49,6 +50,8 @@ export interface StackOptions {
 export interface BatchOutcome {
   exitCode: number | string;
   summary?: { status: string; dates: string[]; report: string | null };
+  /** Without a summary: why the job failed, in one line with its log's path (child-failure.ts). */
+  failure?: string;
   checks: { name: string; status: string; failingRows: number }[];
 }
 
@@ -227,7 +230,9 @@ export async function runStack(options: StackOptions, print: (line: string) => v
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     stopFigures?.close();
+    // Both only mean something while up runs: status and the dashboard take their absence as "not running".
     await removeStackFile(options.dataDir);
+    await removeLiveStatus(options.dataDir);
     await push?.close();
     await emulator?.close();
   }
@@ -244,18 +249,23 @@ async function generate(options: StackOptions, counters: WorkerPoll, logger: Log
     return `published ${published}  acked ${lastAcked}  in flight ${Math.max(0, published - lastAcked)}  ${(lastAcked / Math.max(seconds, 0.001)).toFixed(0)} msg/s`;
   });
   let lastAcked = 0;
-  const poll = setInterval(async () => {
-    lastAcked = (await counters.read()).acked;
-    const { published } = output.stats();
-    // For the dashboard's live rates (orderflow dashboard reads it beside the warehouse); best effort.
-    await writeLiveStatus(options.dataDir, { at: new Date().toISOString(), published, acked: lastAcked, inFlight: Math.max(0, published - lastAcked) }).catch(
-      () => undefined,
-    );
+  let tick: Promise<void> = Promise.resolve();
+  const poll = setInterval(() => {
+    tick = (async () => {
+      lastAcked = (await counters.read()).acked;
+      const { published } = output.stats();
+      // For the dashboard's live rates (orderflow dashboard reads it beside the warehouse); best effort.
+      await writeLiveStatus(options.dataDir, { at: new Date().toISOString(), published, acked: lastAcked, inFlight: Math.max(0, published - lastAcked) }).catch(
+        () => undefined,
+      );
+    })();
   }, 500);
   try {
     return await runGenerator(stream, output, { ...(count === undefined ? {} : { count }), rate: options.rate, signal: options.signal });
   } finally {
     clearInterval(poll);
+    // A write still under way would bring the file back after runStack removed it.
+    await tick;
     progress.stop();
   }
 }
@@ -283,7 +293,8 @@ async function waitUntilAcked(
       : counters.acked >= generated.published;
     if (done) return;
     const exited = workers.find((w) => w.process.exitCode !== null);
-    if (exited) throw new OperationalError(`${exited.name} exited with code ${exited.process.exitCode}; see ${join(logs, `${exited.name}.log`)}`);
+    if (exited)
+      throw new OperationalError(await explainFailure(`${exited.name} exited with code ${exited.process.exitCode}`, exited.logFile, exited.logOffset));
     if (counters.acked !== last) [last, lastChange] = [counters.acked, Date.now()];
     if (Date.now() - lastChange > options.stallTimeoutMs)
       throw new OperationalError(
@@ -308,7 +319,9 @@ async function runBatch(
   const line = child.stdout().trim().split('\n').at(-1);
   const summary = line ? (JSON.parse(line) as BatchOutcome['summary']) : undefined;
   const checks = summary?.report ? (JSON.parse(await readFile(summary.report, 'utf8')) as { checks: BatchOutcome['checks'] }).checks : [];
-  return { exitCode, ...(summary ? { summary } : {}), checks };
+  // No summary: the job failed before it decided anything (a lease held, an unreadable warehouse); its own line says why.
+  const failure = summary ? undefined : await explainFailure(`batch exited ${exitCode}`, child.logFile, child.logOffset);
+  return { exitCode, ...(summary ? { summary } : {}), ...(failure ? { failure } : {}), checks };
 }
 
 /** The workers' counters, summed, from their GET /stats; a worker that does not answer keeps its last figures. */
@@ -329,7 +342,8 @@ class WorkerPoll {
   }
 }
 
+/** Waits for a child's exit; when it failed, one line with its own reason (child-failure.ts). */
 async function expectSuccess(child: Child): Promise<void> {
   const code = await child.exited;
-  if (code !== 0) throw new OperationalError(`orderflow ${child.name} failed (exit ${code}); see its log in the data directory's logs/`);
+  if (code !== 0) throw new OperationalError(await explainFailure(`${child.name} failed`, child.logFile, child.logOffset));
 }

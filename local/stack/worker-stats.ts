@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OperationalError } from '../../common/errors.ts';
+import { explainFailure } from './child-failure.ts';
 
 /** The worker counters `up` sums, from each worker's GET /stats (WorkerStats.snapshot()). */
 export interface WorkerCounters {
@@ -62,7 +63,8 @@ export async function workerUrl(worker: StartingWorker, timeoutMs: number): Prom
       return `http://127.0.0.1:${port}`;
     }
     const exited = worker.exited();
-    if (exited !== undefined) throw new OperationalError(`${worker.name} exited (${exited}) before it started; see ${worker.logFile}`);
+    if (exited !== undefined)
+      throw new OperationalError(await explainFailure(`${worker.name} exited (${exited}) before it started`, worker.logFile, worker.logOffset));
     if (Date.now() > deadline) throw new OperationalError(`${worker.name} did not start within ${timeoutMs / 1000} s; see ${worker.logFile}`);
     await sleep(100);
   }

@@ -39,3 +39,10 @@ test('the summary says which counts are this run and which are the whole warehou
   assert.match(summary, /raw rows +orders 1, order_items 1, order_payments 1, dead_letter 5 \(written by this run\)\n/);
   assert.match(summary, /mart +none \(the whole warehouse, every run so far\)\n/);
 });
+
+// Found by a new user: a batch job that failed before deciding anything showed only its exit code.
+test("a batch job that failed without a summary: the audit line carries the job's own reason and log", () => {
+  const failure = 'batch exited 1: the warehouse is locked by another process (log: l/batch.log)';
+  const summary = formatSummary({ ...result(false, 90), batch: { exitCode: 1, failure, checks: [] } }, 5);
+  assert.match(summary, /\n {2}audit {12}batch exited 1: the warehouse is locked by another process \(log: l\/batch\.log\)\n/);
+});
