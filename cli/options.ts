@@ -99,6 +99,19 @@ export const nonNegativeInteger = (name: string) => (value: unknown) => {
   return n;
 };
 
+/**
+ * A Pub/Sub topic or subscription id as Pub/Sub takes it: 3-255 characters, a letter first, then
+ * letters, digits and - _ . ~ + %, not starting with goog
+ * (https://cloud.google.com/pubsub/docs/pubsub-basics#resource_names). Checked before anything is
+ * created, so `setup --topic t2` does not make the warehouse and then fail on the topic.
+ */
+export const pubsubName = (name: string) => (value: unknown) => {
+  const id = String(value);
+  if (!/^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/.test(id) || id.toLowerCase().startsWith('goog'))
+    throw new UsageError(`--${name} ${id} is not a Pub/Sub name: 3-255 letters, digits and - _ . ~ + %, starting with a letter (not goog)`);
+  return id;
+};
+
 export const port = (name: string) => (value: unknown) => {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be an integer from 0 to 65535, got ${typed(name, value)}`);

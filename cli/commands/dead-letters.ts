@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
-import { DEFAULT_DATABASE, instant, positiveInteger } from '../options.ts';
+import { DEFAULT_DATABASE, instant, positiveInteger, pubsubName } from '../options.ts';
 import { ROW_FORMATS, renderRows } from '../render-rows.ts';
 import type { Warehouse } from '../../batch/engines/warehouse.ts';
 import type { DeadLetterFilter, DeadLetterRecord } from '../../streaming/dead-letters/store.ts';
@@ -148,7 +148,7 @@ const replayCommand = defineCommand<ReplayArgs>({
           default: false,
           describe: 'Replay every dead letter (required when no --code, --since, --until or --message-id narrows the selection)',
         },
-        topic: { type: 'string', default: 'orders', describe: 'Topic to re-publish to' },
+        topic: { type: 'string', default: 'orders', coerce: pubsubName('topic'), describe: 'Topic to re-publish to' },
         'dry-run': { type: 'boolean', default: false, describe: 'List what would be replayed; publish and record nothing' },
         again: {
           type: 'boolean',

@@ -4,7 +4,7 @@ import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
 import type { MessageOutput } from '../../generator/outputs/output.ts';
-import { catalogOptions, instant, lifecycleSpeedOption, positiveInteger, positiveNumber, probability } from '../options.ts';
+import { catalogOptions, instant, lifecycleSpeedOption, positiveInteger, positiveNumber, probability, pubsubName } from '../options.ts';
 
 interface Args {
   count?: number;
@@ -50,7 +50,7 @@ export const generateCommand = defineCommand<Args>({
           default: 'stdout',
           describe: 'pubsub, stdout (or -), or a file path with a / or an extension (NDJSON): ./events, events.ndjson',
         },
-        topic: { type: 'string', default: 'orders', describe: 'Pub/Sub topic (with --out pubsub)' },
+        topic: { type: 'string', default: 'orders', coerce: pubsubName('topic'), describe: 'Pub/Sub topic (with --out pubsub)' },
         project: {
           type: 'string',
           default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local',

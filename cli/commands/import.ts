@@ -1,6 +1,6 @@
 import { defineCommand } from '../command.ts';
 import { createLogger } from '../../common/logger.ts';
-import { positiveInteger } from '../options.ts';
+import { positiveInteger, pubsubName } from '../options.ts';
 
 interface OlistArgs {
   source: string;
@@ -31,7 +31,7 @@ const olistCommand = defineCommand<OlistArgs>({
           describe:
             'Also copy the dims files (customers, products, sellers, category translation) here as the snapshot `batch run --dims` reads: a directory or gs://bucket/prefix',
         },
-        topic: { type: 'string', default: 'orders', describe: 'Pub/Sub topic (with --out pubsub)' },
+        topic: { type: 'string', default: 'orders', coerce: pubsubName('topic'), describe: 'Pub/Sub topic (with --out pubsub)' },
         project: {
           type: 'string',
           default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local',

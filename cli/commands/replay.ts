@@ -1,7 +1,7 @@
 import { defineCommand } from '../command.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
-import { positiveInteger, positiveNumber } from '../options.ts';
+import { positiveInteger, positiveNumber, pubsubName } from '../options.ts';
 import { PUBSUB_MAX_MESSAGE_BYTES } from '../../common/pubsub-limits.ts';
 
 interface Args {
@@ -20,7 +20,7 @@ export const replayCommand = defineCommand<Args>({
     y
       .positional('source', { type: 'string', default: '-', describe: 'NDJSON file of events, gs://bucket/object, or - for stdin' })
       .options({
-        topic: { type: 'string', default: 'orders', describe: 'Pub/Sub topic to publish to' },
+        topic: { type: 'string', default: 'orders', coerce: pubsubName('topic'), describe: 'Pub/Sub topic to publish to' },
         project: {
           type: 'string',
           default: process.env.GOOGLE_CLOUD_PROJECT ?? 'orderflow-local',

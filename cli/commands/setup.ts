@@ -3,7 +3,7 @@ import { createLogger } from '../../common/logger.ts';
 import { BIGQUERY_DEFAULT_LOCATION } from '../../streaming/sinks/engines.ts';
 import { ENGINES, type Engine } from '../../common/engines.ts';
 import { setupWarehouse } from '../../setup/warehouse.ts';
-import { integer, oneOf, positiveInteger, warehouseOptions } from '../options.ts';
+import { integer, oneOf, positiveInteger, warehouseOptions, pubsubName } from '../options.ts';
 import { UsageError } from '../../common/errors.ts';
 
 interface Args {
@@ -50,11 +50,17 @@ export const setupCommand = defineCommand<Args>({
           default: Boolean(process.env.PUBSUB_EMULATOR_HOST || process.env.GOOGLE_CLOUD_PROJECT),
           describe: 'Create the Pub/Sub resources (default: when $PUBSUB_EMULATOR_HOST or $GOOGLE_CLOUD_PROJECT is set)',
         },
-        topic: { type: 'string', default: 'orders', describe: 'Topic the generator publishes to' },
-        subscription: { type: 'string', default: 'orders-worker', describe: "The worker's subscription" },
-        'dead-letter-topic': { type: 'string', default: 'orders-dead-letter', describe: 'Where Pub/Sub moves messages after --max-delivery-attempts' },
+        topic: { type: 'string', default: 'orders', coerce: pubsubName('topic'), describe: 'Topic the generator publishes to' },
+        subscription: { type: 'string', default: 'orders-worker', coerce: pubsubName('subscription'), describe: "The worker's subscription" },
+        'dead-letter-topic': {
+          type: 'string',
+          default: 'orders-dead-letter',
+          coerce: pubsubName('dead-letter-topic'),
+          describe: 'Where Pub/Sub moves messages after --max-delivery-attempts',
+        },
         'dead-letter-subscription': {
           type: 'string',
+          coerce: pubsubName('dead-letter-subscription'),
           default: 'orders-dead-letter',
           describe: "The dead-letter topic's subscription, which workers drain into raw.dead_letter (worker --dead-letter-subscription)",
         },

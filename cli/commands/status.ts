@@ -1,6 +1,6 @@
 import { OperationalError, UsageError } from '../../common/errors.ts';
 import { defineCommand } from '../command.ts';
-import { DEFAULT_DATABASE, positiveNumber } from '../options.ts';
+import { DEFAULT_DATABASE, positiveNumber, pubsubName } from '../options.ts';
 import { ENGINES, type Engine } from '../../common/engines.ts';
 
 interface Args {
@@ -50,7 +50,12 @@ export const statusCommand = defineCommand<Args>({
           describe: 'Google Cloud project (with --engine bigquery; default: $GOOGLE_CLOUD_PROJECT)',
         },
         location: { type: 'string', describe: 'BigQuery location of the datasets, e.g. EU (default: inferred by BigQuery)' },
-        subscription: { type: 'string', default: 'orders-worker', describe: "The workers' subscription (with --engine bigquery)" },
+        subscription: {
+          type: 'string',
+          default: 'orders-worker',
+          coerce: pubsubName('subscription'),
+          describe: "The workers' subscription (with --engine bigquery)",
+        },
         service: { type: 'string', default: 'orderflow-worker', describe: "The workers' Cloud Run service (with --engine bigquery)" },
         'sample-seconds': {
           type: 'number',

@@ -5,7 +5,7 @@ import { DEFAULT_BATCH_LIMITS } from '../../streaming/pipeline/micro-batcher.ts'
 import { DUCKDB_HOLD_DEFAULTS, DUCKDB_WORKER_MEMORY_LIMIT } from '../../streaming/sinks/engines.ts';
 import { ENGINES, type Engine } from '../../common/engines.ts';
 import { openSink } from '../../streaming/sinks/factory.ts';
-import { memorySize, nonNegativeInteger, oneOf, port, positiveInteger, positiveNumber, warehouseOptions } from '../options.ts';
+import { memorySize, nonNegativeInteger, oneOf, port, positiveInteger, positiveNumber, warehouseOptions, pubsubName } from '../options.ts';
 
 /** Pub/Sub's largest message (data and attributes), bytes. */
 import { PUBSUB_MAX_MESSAGE_BYTES } from '../../common/pubsub-limits.ts';
@@ -46,7 +46,12 @@ export const workerCommand = defineCommand<Args>({
   builder: (y) =>
     y
       .options({
-        subscription: { type: 'string', default: 'orders-worker', describe: 'Pub/Sub subscription to pull from (pull mode)' },
+        subscription: {
+          type: 'string',
+          default: 'orders-worker',
+          coerce: pubsubName('subscription'),
+          describe: 'Pub/Sub subscription to pull from (pull mode)',
+        },
         mode: {
           type: 'string',
           default: 'pull',
@@ -146,6 +151,7 @@ export const workerCommand = defineCommand<Args>({
         },
         'dead-letter-subscription': {
           type: 'string',
+          coerce: pubsubName('dead-letter-subscription'),
           describe:
             'Also write what Pub/Sub moved to the dead-letter topic into raw.dead_letter (delivery_exhausted): pull mode pulls this subscription, push mode takes its pushes on /dead-letters (setup names it orders-dead-letter)',
         },

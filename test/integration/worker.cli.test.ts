@@ -66,6 +66,8 @@ describe('orderflow worker and setup commands', () => {
       [['worker', '--duckdb-memory-limit', 'lots'], {}, /--duckdb-memory-limit must be a size such as 64MB or 1GB, got lots/],
       [['worker'], { ORDERFLOW_DUCKDB_MEMORY_LIMIT: "32MB'; DROP TABLE raw.orders; --" }, /--duckdb-memory-limit must be a size/],
       [['setup', '--max-delivery-attempts', '3'], {}, /--max-delivery-attempts must be from 5 to 100/],
+      [['setup', '--topic', 't2'], {}, /^orderflow: --topic t2 is not a Pub\/Sub name: 3-255 letters/],
+      [['worker', '--subscription', 'goog-sub'], {}, /^orderflow: --subscription goog-sub is not a Pub\/Sub name/],
       [['setup', '--ack-deadline', '5'], {}, /--ack-deadline must be from 10 to 600 seconds, got 5/],
       [['validate', '-'], { ORDERFLOW_STRICT: 'maybe' }, /^orderflow: ORDERFLOW_STRICT must be true or false, got maybe/],
       [['up'], { ORDERFLOW_KEEP_RUNNING: '1' }, /^orderflow: ORDERFLOW_KEEP_RUNNING must be true or false, got 1/],
