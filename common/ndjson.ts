@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { OperationalError } from './errors.ts';
 
@@ -44,6 +45,8 @@ const stripCr = (line: Buffer) => (line.length && line[line.length - 1] === 0x0d
 /** `-` is stdin; anything else a file, with a one-line error when it cannot be read. */
 export async function openInput(path: string): Promise<Readable> {
   if (path === '-') return process.stdin;
+  // A directory opens; only its first read fails, with an EISDIR that names no path.
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new OperationalError(`cannot read ${path}: a directory, not a file`);
   const stream = createReadStream(path);
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());

@@ -94,6 +94,7 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
     [['snapshot', '--out', './dims'], 2, /Unknown argument: out/],
     [['snapshot', '--dims', 'gs://'], 2, /not a GCS location/],
     [['validate', '/no/such/file.ndjson'], 1, /cannot read \/no\/such\/file.ndjson: ENOENT/],
+    [['validate', '/'], 1, /^orderflow: cannot read \/: a directory, not a file$/m],
     [['nonsense'], 2, /Unknown command: nonsense/],
     [['validate', '-x'], 2, /Unknown argument: x/],
   ];
