@@ -23,7 +23,7 @@ export async function runCli(argv: Argv, commands: readonly CommandModule<object
     // environment would break every command). Flags typed on the command line are checked below.
     .strictCommands()
     .middleware(rejectUnknownFlags(hideBin(process.argv)), true)
-    .middleware(rejectBadEnvironment as unknown as MiddlewareFunction, true)
+    .middleware(rejectMisreadValues(hideBin(process.argv)), true)
     .demandCommand(1, 'name a command, e.g. orderflow up')
     .recommendCommands()
     .help()
@@ -94,19 +94,33 @@ function rejectUnknownFlags(raw: string[]): MiddlewareFunction {
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /**
- * Environment fallbacks yargs would misread in silence: a boolean flag's variable reads as false
- * unless it is exactly `true` (so ORDERFLOW_KEEP_RUNNING=1 meant false), and a bad
- * ORDERFLOW_LOG_LEVEL failed in the logging library's words. Fails naming the variable.
+ * Values yargs would take in silence: a boolean flag's variable reads as false unless it is exactly
+ * `true` (so ORDERFLOW_KEEP_RUNNING=1 meant false); a bad ORDERFLOW_LOG_LEVEL failed in the logging
+ * library's words; a string flag typed or set empty, or typed twice. One usage line each.
  */
-function rejectBadEnvironment(_argv: unknown, yargs: { getOptions(): { boolean: string[] } }): void {
-  const level = process.env.ORDERFLOW_LOG_LEVEL;
-  if (level && !LOG_LEVELS.includes(level)) throw new UsageError(`ORDERFLOW_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${level}`);
-  for (const flag of yargs.getOptions().boolean) {
-    const name = `${ENV_PREFIX}_${flag.replaceAll('-', '_').toUpperCase()}`;
-    const value = process.env[name];
-    if (value !== undefined && value !== '' && value !== 'true' && value !== 'false') throw new UsageError(`${name} must be true or false, got ${value}`);
-  }
+function rejectMisreadValues(raw: string[]): MiddlewareFunction {
+  return ((argv: Record<string, unknown>, yargs: { getOptions(): { boolean: string[]; string: string[]; array: string[] } }) => {
+    const level = process.env.ORDERFLOW_LOG_LEVEL;
+    if (level && !LOG_LEVELS.includes(level)) throw new UsageError(`ORDERFLOW_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${level}`);
+    const options = yargs.getOptions();
+    for (const flag of options.boolean) {
+      const name = envName(flag);
+      const value = process.env[name];
+      if (value !== undefined && value !== '' && value !== 'true' && value !== 'false') throw new UsageError(`${name} must be true or false, got ${value}`);
+    }
+    // A path or name flag given empty (`--dims ""`, `ORDERFLOW_DIMS=`) meant the current directory, and
+    // one given twice reached the command as an array. An empty default is not the person's doing.
+    for (const flag of options.string.filter((name) => !/[A-Z]/.test(name))) {
+      const value = argv[flag];
+      const typedEmpty = raw.some((token, i) => token === `--${flag}=` || (token === `--${flag}` && raw[i + 1] === ''));
+      if (value === '' && (typedEmpty || process.env[envName(flag)] === ''))
+        throw new UsageError(`--${flag} needs a value (it is empty${typedEmpty ? '' : ` in ${envName(flag)}`})`);
+      if (Array.isArray(value) && !options.array.includes(flag)) throw new UsageError(`--${flag} is given more than once`);
+    }
+  }) as unknown as MiddlewareFunction;
 }
+
+const envName = (flag: string) => `${ENV_PREFIX}_${flag.replaceAll('-', '_').toUpperCase()}`;
 
 /**
  * yargs' strictCommands is not consulted when --help is given: `orderflow dashbord --help` would

@@ -6,7 +6,7 @@ interface OlistArgs {
   source: string;
   out: string;
   sourceTimeZone: string;
-  dimsOut?: string;
+  dims?: string;
   topic: string;
   project: string;
   maxInFlight: number;
@@ -26,7 +26,7 @@ const olistCommand = defineCommand<OlistArgs>({
           default: 'America/Sao_Paulo',
           describe: "IANA time zone of the files' zone-less timestamps (historical DST rules; see docs/import.md for skipped and repeated local times)",
         },
-        'dims-out': {
+        dims: {
           type: 'string',
           describe:
             'Also copy the dims files (customers, products, sellers, category translation) here as the snapshot `batch run --dims` reads: a directory or gs://bucket/prefix',
@@ -45,7 +45,7 @@ const olistCommand = defineCommand<OlistArgs>({
             "Set order_id as the ordering key (off by default: the client then batches per order, ~4 events a batch, and event_sequence already orders each order's events)",
         },
       })
-      .example('orderflow import olist ./olist --out events.ndjson --dims-out ./data/dims', 'the whole history as NDJSON, and the dims snapshot')
+      .example('orderflow import olist ./olist --out events.ndjson --dims ./data/dims', 'the whole history as NDJSON, and the dims snapshot')
       .example('PUBSUB_EMULATOR_HOST=127.0.0.1:8085 orderflow import olist ./olist --out pubsub', 'publish it to an emulator'),
   handler: async (args) => {
     // Loaded here, not at the top: every CLI start would otherwise load the importer and its clients.
@@ -56,9 +56,9 @@ const olistCommand = defineCommand<OlistArgs>({
     ]);
     const logger = createLogger({ base: { component: 'import' } });
     const source = openObjectStore(args.source);
-    if (args.dimsOut) {
-      const counts = await copyDims(source, openObjectStore(args.dimsOut));
-      logger.info({ dims: args.dimsOut, rows: counts }, 'dims snapshot written');
+    if (args.dims) {
+      const counts = await copyDims(source, openObjectStore(args.dims));
+      logger.info({ dims: args.dims, rows: counts }, 'dims snapshot written');
     }
     const result = await runImport({
       source,

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import type { Logger } from '../../common/logger.ts';
 import type { ObjectStore } from '../../common/object-store.ts';
 import { ProgressLine } from '../../common/progress.ts';
@@ -52,11 +52,12 @@ export async function runImport(options: ImportRunOptions): Promise<ImportRunRes
     } catch (error) {
       // Flush what was sent and release the client, so the one-line error is not followed by a hang.
       await output.close().catch(() => undefined);
-      // A file cut off part way would pass for a whole history: no file rather than a partial one.
-      if (isFile(options.out)) await rm(options.out, { force: true });
+      // A file cut off part way would pass for a whole history: the draft goes, whatever was at --out stays.
+      if (isFile(options.out)) await rm(draftOf(options.out), { force: true });
       throw error;
     }
     const stats = await output.close();
+    if (isFile(options.out)) await rename(draftOf(options.out), options.out);
     return { report, ...stats, seconds: (performance.now() - started) / 1000 };
   } finally {
     progress.stop();
@@ -64,6 +65,8 @@ export async function runImport(options: ImportRunOptions): Promise<ImportRunRes
 }
 
 const isFile = (out: string) => !['pubsub', 'stdout', '-'].includes(out);
+/** An NDJSON file is written beside its final name and renamed once the import has succeeded. */
+const draftOf = (out: string) => `${out}.partial`;
 
 /**
  * The one place the importer publishes: the generator's outputs (Pub/Sub with its batching,
@@ -72,7 +75,7 @@ const isFile = (out: string) => !['pubsub', 'stdout', '-'].includes(out);
 async function openOutput(options: ImportRunOptions): Promise<MessageOutput> {
   const { StreamOutput } = await import('../../generator/outputs/stream-output.ts');
   if (options.out === 'stdout' || options.out === '-') return StreamOutput.toStdout();
-  if (isFile(options.out)) return StreamOutput.toFile(options.out);
+  if (isFile(options.out)) return StreamOutput.toFile(draftOf(options.out));
   const { PubSubOutput } = await import('../../generator/outputs/pubsub-output.ts');
   const output = new PubSubOutput({ ...options.pubsub, logger: options.logger });
   // A wrong emulator address or a missing topic: one line within seconds, before any file is read.

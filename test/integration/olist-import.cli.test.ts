@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,15 @@ describe('orderflow import olist (CLI)', () => {
     assert.match(result.stderr, /items or payments whose order is not in the orders file were skipped/);
   });
 
+  test('an NDJSON file appears under its name only once the import has succeeded', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'olist-file-'));
+    const out = join(dir, 'events.ndjson');
+    const result = await runCli(['import', 'olist', FIXTURE, '--out', out]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((await readFile(out, 'utf8')).trim().split('\n').length, 454);
+    assert.deepEqual(readdirSync(dir), ['events.ndjson']);
+  });
+
   test('a folder without the files: one line, exit 1', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'olist-empty-'));
     const result = await runCli(['import', 'olist', dir]);
@@ -42,7 +51,15 @@ describe('orderflow import olist (CLI)', () => {
     const result = await runCli(['import', 'olist', dir, '--out', out]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^orderflow: .*olist_order_payments_dataset\.csv: missing column payment_installments/m);
-    assert.equal(existsSync(out), false, 'no partial NDJSON file left');
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('.ndjson') || name.endsWith('.partial')),
+      [],
+      'no partial NDJSON file left',
+    );
+    // A file already at --out is the user's: a failed import leaves it as it was.
+    await writeFile(out, 'keep\n');
+    assert.equal((await runCli(['import', 'olist', dir, '--out', out])).code, 1);
+    assert.equal(await readFile(out, 'utf8'), 'keep\n');
   });
 
   test('an unknown time zone: one usage line, exit 2', async () => {
