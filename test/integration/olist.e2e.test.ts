@@ -83,10 +83,9 @@ describe('Olist fixture end to end: import -> Pub/Sub -> 2 workers -> DuckDB -> 
     harness = await startHarness();
     dims = await mkdtemp(join(tmpdir(), 'olist-e2e-dims-'));
     const workers = [await spawnWorker(harness), await spawnWorker(harness)];
-    const imported = await runCli(
-      ['import', 'olist', FIXTURE, '--out', 'pubsub', '--project', harness.projectId, '--topic', harness.topic, '--dims', dims],
-      { env: { PUBSUB_EMULATOR_HOST: harness.emulator.address } },
-    );
+    const imported = await runCli(['import', 'olist', FIXTURE, '--out', 'pubsub', '--project', harness.projectId, '--topic', harness.topic, '--dims', dims], {
+      env: { PUBSUB_EMULATOR_HOST: harness.emulator.address },
+    });
     assert.equal(imported.code, 0, imported.stderr);
     importLog = imported.stderr
       .split('\n')
