@@ -3,7 +3,7 @@ import { EARLIEST_MICROS } from '../../common/contract/timestamp.ts';
 import { UsageError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ProgressLine } from '../../common/progress.ts';
-import type { MessageOutput } from '../../generator/outputs/output.ts';
+import { outputKind, type MessageOutput } from '../../generator/outputs/output.ts';
 import { catalogOptions, instant, lifecycleSpeedOption, positiveInteger, positiveNumber, probability, pubsubName } from '../options.ts';
 
 interface Args {
@@ -109,7 +109,7 @@ export const generateCommand = defineCommand<Args>({
         }
         // A bare word is a mistyped output name far more often than a file meant in this directory.
         const out = String(args.out);
-        if (!['pubsub', 'stdout', '-'].includes(out) && !/[/\\.]/.test(out))
+        if (outputKind(out) === 'file' && !/[/\\.]/.test(out))
           throw new UsageError(`--out ${out} is not pubsub, stdout or -: for a file in this directory write ./${out}`);
         return true;
       })
@@ -185,8 +185,9 @@ const historyEnd = (startTime: number, count: number, eventInterval = DEFAULT_EV
 
 async function openOutput(args: Args, logger: ReturnType<typeof createLogger>, signal: AbortSignal): Promise<MessageOutput> {
   const { StreamOutput } = await import('../../generator/outputs/stream-output.ts');
-  if (args.out === 'stdout' || args.out === '-') return StreamOutput.toStdout();
-  if (args.out === 'pubsub') {
+  const kind = outputKind(args.out);
+  if (kind === 'stdout') return StreamOutput.toStdout();
+  if (kind === 'pubsub') {
     const { PubSubOutput } = await import('../../generator/outputs/pubsub-output.ts');
     const output = new PubSubOutput({ projectId: args.project, topic: args.topic, maxInFlight: args.maxInFlight, ordering: args.orderingKey, logger, signal });
     await output.verify();

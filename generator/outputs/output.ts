@@ -5,6 +5,12 @@ export interface OutputStats {
   failed: number;
 }
 
+/** What an `--out` value names (generate, import): the topic, stdout (`-` too), or else a file path. */
+export function outputKind(out: string): 'pubsub' | 'stdout' | 'file' {
+  if (out === 'pubsub') return 'pubsub';
+  return out === 'stdout' || out === '-' ? 'stdout' : 'file';
+}
+
 /** Where generated messages go: a Pub/Sub topic, or NDJSON bytes on stdout or in a file. */
 export interface MessageOutput {
   /** Resolves when the output can take another message (backpressure), not necessarily when it is durable. */

@@ -2,7 +2,7 @@ import { rename, rm } from 'node:fs/promises';
 import type { Logger } from '../../common/logger.ts';
 import type { ObjectStore } from '../../common/object-store.ts';
 import { ProgressLine } from '../../common/progress.ts';
-import type { MessageOutput, OutputStats } from '../../generator/outputs/output.ts';
+import { outputKind, type MessageOutput, type OutputStats } from '../../generator/outputs/output.ts';
 import type { ImportedEvent } from './events.ts';
 import { importOlist, type ImportReport } from './import.ts';
 import { SourceClock } from './local-time.ts';
@@ -53,18 +53,17 @@ export async function runImport(options: ImportRunOptions): Promise<ImportRunRes
       // Flush what was sent and release the client, so the one-line error is not followed by a hang.
       await output.close().catch(() => undefined);
       // A file cut off part way would pass for a whole history: the draft goes, whatever was at --out stays.
-      if (isFile(options.out)) await rm(draftOf(options.out), { force: true });
+      if (outputKind(options.out) === 'file') await rm(draftOf(options.out), { force: true });
       throw error;
     }
     const stats = await output.close();
-    if (isFile(options.out)) await rename(draftOf(options.out), options.out);
+    if (outputKind(options.out) === 'file') await rename(draftOf(options.out), options.out);
     return { report, ...stats, seconds: (performance.now() - started) / 1000 };
   } finally {
     progress.stop();
   }
 }
 
-const isFile = (out: string) => !['pubsub', 'stdout', '-'].includes(out);
 /** An NDJSON file is written beside its final name and renamed once the import has succeeded. */
 const draftOf = (out: string) => `${out}.partial`;
 
@@ -74,8 +73,9 @@ const draftOf = (out: string) => `${out}.partial`;
  */
 async function openOutput(options: ImportRunOptions): Promise<MessageOutput> {
   const { StreamOutput } = await import('../../generator/outputs/stream-output.ts');
-  if (options.out === 'stdout' || options.out === '-') return StreamOutput.toStdout();
-  if (isFile(options.out)) return StreamOutput.toFile(draftOf(options.out));
+  const kind = outputKind(options.out);
+  if (kind === 'stdout') return StreamOutput.toStdout();
+  if (kind === 'file') return StreamOutput.toFile(draftOf(options.out));
   const { PubSubOutput } = await import('../../generator/outputs/pubsub-output.ts');
   const output = new PubSubOutput({ ...options.pubsub, logger: options.logger });
   // A wrong emulator address or a missing topic: one line within seconds, before any file is read.
