@@ -3,10 +3,9 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../../common/errors.ts';
-import { createLogger } from '../../common/logger.ts';
-import { DirectoryStore } from '../../common/object-store.ts';
 import { DuckDBWarehouse } from '../../batch/engines/duckdb.ts';
 import { runBatch, type BatchOptions } from '../../batch/job.ts';
+import { batchTestOptions } from '../helpers/batch-options.ts';
 import { loadModels } from '../../batch/models.ts';
 import { writeDims } from '../helpers/raw-fixture.ts';
 import { ingestEvents, orderEvent, updateEvent, type RawEvent } from '../helpers/raw-events.ts';
@@ -62,16 +61,7 @@ const events: RawEvent[] = [
 describe('batch run: business dates in the configured time zone, item-less orders, latest by event_sequence', () => {
   let db: DuckDBConnection;
   let dims: string;
-  const options = (overrides: Partial<BatchOptions> = {}): BatchOptions => ({
-    requested: [],
-    dims: new DirectoryStore(dims),
-    noPublish: false,
-    lookbackDays: 0,
-    runId: `run-${Math.random().toString(16).slice(2, 8)}`,
-    now: () => new Date('2026-11-25T12:00:00Z'),
-    logger: createLogger({ level: 'silent' }),
-    ...overrides,
-  });
+  const options = (overrides: Partial<BatchOptions> = {}) => batchTestOptions(dims, new Date('2026-11-25T12:00:00Z'), overrides);
 
   before(async () => {
     db = await (await DuckDBInstance.create(':memory:')).connect();

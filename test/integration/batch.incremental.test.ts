@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { createLogger } from '../../common/logger.ts';
-import { DirectoryStore } from '../../common/object-store.ts';
 import { DuckDBWarehouse } from '../../batch/engines/duckdb.ts';
 import { runBatch, type BatchOptions } from '../../batch/job.ts';
+import { batchTestOptions } from '../helpers/batch-options.ts';
 import { LeaseHeldError } from '../../batch/lease.ts';
 import { loadModels, type Model } from '../../batch/models.ts';
 import { SchemaDriftError } from '../../batch/schema-drift.ts';
@@ -33,16 +32,7 @@ async function redeliver(db: DuckDBConnection, count: number, offset: number, at
 describe('incremental runs: by order, merged by key, the same marts as a full rebuild', () => {
   let dims: string;
   let db: DuckDBConnection;
-  const options = (overrides: Partial<BatchOptions> = {}): BatchOptions => ({
-    requested: [],
-    dims: new DirectoryStore(dims),
-    noPublish: false,
-    lookbackDays: 0,
-    runId: `run-${Math.random().toString(16).slice(2, 8)}`,
-    now: () => NOW,
-    logger: createLogger({ level: 'silent' }),
-    ...overrides,
-  });
+  const options = (overrides: Partial<BatchOptions> = {}) => batchTestOptions(dims, NOW, overrides);
 
   before(async () => {
     dims = await writeDims();

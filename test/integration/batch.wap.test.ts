@@ -3,10 +3,10 @@ import { rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { createLogger } from '../../common/logger.ts';
 import { DirectoryStore } from '../../common/object-store.ts';
 import { DuckDBWarehouse } from '../../batch/engines/duckdb.ts';
 import { runBatch, type BatchOptions } from '../../batch/job.ts';
+import { batchTestOptions } from '../helpers/batch-options.ts';
 import { expectedOrderPayments, expectedTotals, localDate } from '../helpers/expected-sales.ts';
 import { partitionChecksums, schemaChecksums } from '../helpers/mart-checksum.ts';
 import type { OrderEvent } from '../../common/contract/order-event.generated.ts';
@@ -62,17 +62,7 @@ describe('batch run on DuckDB: a multi-day fixture with duplicates and late upda
   let db: DuckDBConnection;
   let dimsDir: string;
   let reportsDir: string;
-  const options = (overrides: Partial<BatchOptions> = {}): BatchOptions => ({
-    requested: [],
-    dims: new DirectoryStore(dimsDir),
-    reports: new DirectoryStore(reportsDir),
-    noPublish: false,
-    lookbackDays: 0,
-    runId: `run-${Math.random().toString(16).slice(2, 8)}`,
-    now: () => NOW,
-    logger: createLogger({ level: 'silent' }),
-    ...overrides,
-  });
+  const options = (overrides: Partial<BatchOptions> = {}) => batchTestOptions(dimsDir, NOW, { reports: new DirectoryStore(reportsDir), ...overrides });
 
   before(async () => {
     db = await (await DuckDBInstance.create(':memory:')).connect();
